@@ -1,0 +1,231 @@
+import { PassThrough, type Duplex, type Readable } from 'node:stream';
+import Docker from 'dockerode';
+import type { ContainerCreateOptions } from 'dockerode';
+import { McpgwError } from '../../src/errors.js';
+import { MANAGED_FILTER } from './labels.js';
+
+export interface ExitStatus {
+  exitCode: number;
+  oomKilled: boolean;
+}
+
+export interface AttachedStdio {
+  stdin: Duplex;
+  stdout: Readable;
+  stderr: Readable;
+}
+
+export interface ManagedContainer {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  state: string;
+}
+
+export interface ImageSummary {
+  id: string;
+  tags: string[];
+  labels: Record<string, string>;
+  size: number;
+  created: number;
+}
+
+/** The few Docker operations mcpgw needs; the only module that knows dockerode. */
+export interface ContainerEngine {
+  ping(): Promise<void>;
+  create(spec: ContainerCreateOptions): Promise<string>;
+  /** Attaches (hijacked) and demultiplexes; call before start so no output is lost. */
+  attach(id: string): Promise<AttachedStdio>;
+  /** Resolves when the container next exits; call before start. */
+  waitForExit(id: string): Promise<ExitStatus>;
+  start(id: string): Promise<void>;
+  kill(id: string, signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** Force-removes; a container that is already gone is not an error. */
+  remove(id: string): Promise<void>;
+  listManaged(labels?: Record<string, string>): Promise<ManagedContainer[]>;
+  inspectImage(ref: string): Promise<ImageSummary | undefined>;
+  listImages(labels?: Record<string, string>): Promise<ImageSummary[]>;
+  buildImage(context: Readable, tag: string, labels: Record<string, string>, onLine: (line: string) => void): Promise<void>;
+  removeImage(ref: string): Promise<void>;
+  /** The container's run state, exit code and OOM flag; undefined when it no longer exists. */
+  inspectExit(id: string): Promise<(ExitStatus & { running: boolean }) | undefined>;
+  /** Raw inspect output, for tests and diagnostics. */
+  inspect(id: string): Promise<Docker.ContainerInspectInfo>;
+}
+
+function statusOf(err: unknown): number | undefined {
+  return typeof err === 'object' && err !== null && 'statusCode' in err ? Number((err as { statusCode: unknown }).statusCode) : undefined;
+}
+
+/** Maps dockerode's connection failures to one clear error that says what to do. */
+function dockerError(err: unknown, action: string): McpgwError {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES') {
+    const hint = code === 'EACCES' ? 'permission denied on the Docker socket (is your user in the "docker" group?)' : 'is dockerd running?';
+    return new McpgwError('docker_unavailable', `cannot reach the Docker engine to ${action}: ${hint}`, { cause: err });
+  }
+  const message = (err as { json?: { message?: string } } | undefined)?.json?.message ?? (err as Error | undefined)?.message ?? String(err);
+  return new McpgwError('internal', `docker ${action} failed: ${message}`, { cause: err });
+}
+
+function labelFilter(labels: Record<string, string>): { label: string[] } {
+  return { label: [...MANAGED_FILTER.label, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)] };
+}
+
+/** The real engine, over the local Docker socket (or DOCKER_HOST). */
+export class DockerodeEngine implements ContainerEngine {
+  constructor(readonly docker: Docker = new Docker()) {}
+
+  async ping(): Promise<void> {
+    try {
+      await this.docker.ping();
+    } catch (err) {
+      throw dockerError(err, 'ping');
+    }
+  }
+
+  async create(spec: ContainerCreateOptions): Promise<string> {
+    try {
+      return (await this.docker.createContainer(spec)).id;
+    } catch (err) {
+      if (statusOf(err) === 404) {
+        throw new McpgwError('image_missing', `image ${spec.Image ?? '?'} is not present locally`, { cause: err });
+      }
+      throw dockerError(err, 'create a container');
+    }
+  }
+
+  async attach(id: string): Promise<AttachedStdio> {
+    const stream = (await this.docker
+      .getContainer(id)
+      .attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })
+      .catch((err: unknown) => {
+        throw dockerError(err, 'attach');
+      })) as unknown as Duplex;
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    this.docker.modem.demuxStream(stream, stdout, stderr);
+    const end = (): void => {
+      stdout.end();
+      stderr.end();
+    };
+    stream.once('end', end);
+    stream.once('close', end);
+    stream.on('error', (err) => stdout.destroy(err));
+    return { stdin: stream, stdout, stderr };
+  }
+
+  async waitForExit(id: string): Promise<ExitStatus> {
+    const result = (await this.docker.getContainer(id).wait({ condition: 'next-exit' })) as { StatusCode: number };
+    const oomKilled = (await this.inspectExit(id))?.oomKilled ?? false;
+    return { exitCode: result.StatusCode, oomKilled };
+  }
+
+  async start(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).start();
+    } catch (err) {
+      throw dockerError(err, 'start a container');
+    }
+  }
+
+  async kill(id: string, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
+    try {
+      await this.docker.getContainer(id).kill({ signal });
+    } catch (err) {
+      const status = statusOf(err);
+      if (status === 404 || status === 409) return; // gone or not running: nothing to signal
+      throw dockerError(err, 'signal a container');
+    }
+  }
+
+  async remove(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).remove({ force: true, v: true });
+    } catch (err) {
+      const status = statusOf(err);
+      if (status === 404) return;
+      // 409: removal already in progress (another teardown raced us); the engine finishes it.
+      if (status === 409 && /already in progress/.test(String((err as Error).message))) return;
+      throw dockerError(err, 'remove a container');
+    }
+  }
+
+  async listManaged(labels: Record<string, string> = {}): Promise<ManagedContainer[]> {
+    try {
+      const list = await this.docker.listContainers({ all: true, filters: labelFilter(labels) });
+      return list.map((c) => ({ id: c.Id, name: (c.Names[0] ?? '').replace(/^\//, ''), labels: c.Labels, state: c.State }));
+    } catch (err) {
+      throw dockerError(err, 'list containers');
+    }
+  }
+
+  async inspectExit(id: string): Promise<(ExitStatus & { running: boolean }) | undefined> {
+    try {
+      const info = await this.docker.getContainer(id).inspect();
+      return { exitCode: info.State.ExitCode, oomKilled: info.State.OOMKilled, running: info.State.Running };
+    } catch {
+      return undefined;
+    }
+  }
+
+  inspect(id: string): Promise<Docker.ContainerInspectInfo> {
+    return this.docker.getContainer(id).inspect();
+  }
+
+  async inspectImage(ref: string): Promise<ImageSummary | undefined> {
+    try {
+      const info = await this.docker.getImage(ref).inspect();
+      return {
+        id: info.Id,
+        tags: info.RepoTags ?? [],
+        labels: info.Config?.Labels ?? {},
+        size: info.Size,
+        created: Date.parse(info.Created),
+      };
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw dockerError(err, 'inspect an image');
+    }
+  }
+
+  async listImages(labels: Record<string, string> = {}): Promise<ImageSummary[]> {
+    try {
+      const list = await this.docker.listImages({ filters: labelFilter(labels) });
+      return list.map((i) => ({ id: i.Id, tags: i.RepoTags ?? [], labels: i.Labels ?? {}, size: i.Size, created: i.Created * 1000 }));
+    } catch (err) {
+      throw dockerError(err, 'list images');
+    }
+  }
+
+  async buildImage(context: Readable, tag: string, labels: Record<string, string>, onLine: (line: string) => void): Promise<void> {
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = await this.docker.buildImage(context, { t: tag, labels, rm: true, forcerm: true });
+    } catch (err) {
+      throw dockerError(err, 'build an image');
+    }
+    await new Promise<void>((resolve, reject) => {
+      this.docker.modem.followProgress(
+        stream,
+        (err: Error | null, output: Array<{ error?: string }>) => {
+          const failed = err ?? output.find((o) => o.error);
+          if (failed) reject(new McpgwError('image_build_failed', `building ${tag} failed: ${'error' in failed ? failed.error : (failed as Error).message}`));
+          else resolve();
+        },
+        (event: { stream?: string; status?: string; error?: string }) => {
+          const text = (event.stream ?? event.status ?? event.error ?? '').trimEnd();
+          if (text) onLine(text);
+        },
+      );
+    });
+  }
+
+  async removeImage(ref: string): Promise<void> {
+    try {
+      await this.docker.getImage(ref).remove({ force: true });
+    } catch (err) {
+      if (statusOf(err) !== 404) throw dockerError(err, 'remove an image');
+    }
+  }
+}

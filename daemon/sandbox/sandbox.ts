@@ -1,0 +1,249 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import {
+  ErrorCode,
+  LoggingMessageNotificationSchema,
+  McpError,
+  type CallToolResult,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { ServerConfig } from '../../src/config/catalog.js';
+import { McpgwError, errorMessage } from '../../src/errors.js';
+import { VERSION } from '../../src/version.js';
+import type { ContainerEngine, ExitStatus } from './engine.js';
+import { buildContainerSpec } from './spec.js';
+import { DockerStreamTransport, MESSAGE_TOO_LARGE_CODE, formatBytes } from './transport.js';
+
+export type SandboxState = 'starting' | 'ready' | 'exited' | 'closed';
+
+export interface SandboxExit extends ExitStatus {
+  stderrTail: string[];
+  /** True when mcpgw closed it; false for a crash. */
+  expected: boolean;
+}
+
+export interface SandboxOptions {
+  engine: ContainerEngine;
+  server: ServerConfig;
+  image: string;
+  sessionId: string;
+  instanceId: string;
+  maxMessageBytes: number;
+  startTimeoutMs: number;
+  closeGraceMs?: number;
+  /** Server output for people: stderr lines and MCP log notifications. Never parsed. */
+  onLog?: (line: string) => void;
+  onExit?: (exit: SandboxExit) => void;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  onProgress?: (progress: { progress: number; total?: number | undefined; message?: string | undefined }) => void;
+}
+
+/** One MCP server in one locked-down container, spoken to over attached stdio. */
+export class Sandbox implements AsyncDisposable {
+  private stateValue: SandboxState = 'starting';
+  private closing: Promise<void> | undefined;
+  private exitInfo: SandboxExit | undefined;
+  readonly exited: Promise<SandboxExit>;
+  readonly startedAt = Date.now();
+  lastUsedAt = Date.now();
+
+  private constructor(
+    private readonly opts: SandboxOptions,
+    readonly containerId: string,
+    readonly client: Client,
+    readonly transport: DockerStreamTransport,
+    exitStatus: Promise<ExitStatus>,
+  ) {
+    this.exited = exitStatus.then((status) => {
+      this.exitInfo = { ...status, stderrTail: transport.stderrLog.tail(), expected: this.closing !== undefined };
+      if (this.stateValue !== 'closed') this.stateValue = 'exited';
+      opts.onExit?.(this.exitInfo);
+      return this.exitInfo;
+    });
+  }
+
+  get server(): ServerConfig {
+    return this.opts.server;
+  }
+
+  get sessionId(): string {
+    return this.opts.sessionId;
+  }
+
+  get state(): SandboxState {
+    return this.stateValue;
+  }
+
+  /** Creates, attaches, starts and initializes; on any failure the container is removed and a clear error thrown. */
+  static async start(opts: SandboxOptions): Promise<Sandbox> {
+    const { engine, server } = opts;
+    const containerName = `mcpgw-${server.name}-${randomBytes(4).toString('hex')}`;
+    const id = await engine.create(buildContainerSpec({ ...opts, containerName }));
+    let transport: DockerStreamTransport | undefined;
+    try {
+      const stdio = await engine.attach(id);
+      const waited = engine.waitForExit(id);
+      await engine.start(id);
+      transport = new DockerStreamTransport({
+        ...stdio,
+        maxMessageBytes: opts.maxMessageBytes,
+        onStderrLine: opts.onLog,
+        terminate: (signal) => engine.kill(id, signal),
+        closeGraceMs: opts.closeGraceMs,
+      });
+      const exitStatus = raceExit(engine, id, waited, transport);
+      const client = new Client({ name: 'mcpgw', version: VERSION }, { capabilities: {} });
+      client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+        const data = typeof n.params.data === 'string' ? n.params.data : JSON.stringify(n.params.data);
+        opts.onLog?.(`[${n.params.level}${n.params.logger ? ` ${n.params.logger}` : ''}] ${data}`);
+      });
+      client.onerror = (err) => opts.onLog?.(`[mcpgw] ${err.message}`);
+      const sandbox = new Sandbox(opts, id, client, transport, exitStatus);
+      try {
+        await client.connect(transport, { timeout: opts.startTimeoutMs });
+      } catch (err) {
+        throw await sandbox.explain(err, 'initialize');
+      }
+      sandbox.stateValue = 'ready';
+      return sandbox;
+    } catch (err) {
+      await transport?.close().catch(() => undefined);
+      await engine.remove(id).catch(() => undefined);
+      throw err instanceof McpgwError ? err : new McpgwError('sandbox_start_failed', `starting "${server.name}" failed: ${errorMessage(err)}`, { cause: err });
+    }
+  }
+
+  async listTools(): Promise<Tool[]> {
+    const tools: Tool[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.request(() => this.client.listTools(cursor === undefined ? {} : { cursor }), 'tools/list');
+      tools.push(...page.tools);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return tools;
+  }
+
+  /** Calls a tool; failures come back as McpgwError with a code that says why (crash, OOM, timeout, size, cancel). */
+  async callTool(name: string, args: Record<string, unknown>, options: CallOptions = {}): Promise<CallToolResult> {
+    const timeout = options.timeoutMs ?? this.opts.server.timeoutMs;
+    const onprogress = options.onProgress;
+    const result = await this.request(
+      () =>
+        this.client.callTool({ name, arguments: args }, undefined, {
+          timeout,
+          resetTimeoutOnProgress: true,
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(onprogress ? { onprogress } : {}),
+        }),
+      `tools/call ${name}`,
+      timeout,
+    );
+    return result as CallToolResult;
+  }
+
+  private async request<T>(run: () => Promise<T>, what: string, timeoutMs?: number): Promise<T> {
+    if (this.stateValue !== 'ready') throw await this.explain(new McpError(ErrorCode.ConnectionClosed, 'not running'), what);
+    this.lastUsedAt = Date.now();
+    try {
+      return await run();
+    } catch (err) {
+      throw await this.explain(err, what, timeoutMs);
+    } finally {
+      this.lastUsedAt = Date.now();
+    }
+  }
+
+  /** Turns an SDK or transport failure into one clear McpgwError. */
+  private async explain(err: unknown, what: string, timeoutMs?: number): Promise<McpgwError> {
+    const name = this.opts.server.name;
+    if (err instanceof McpgwError) return err;
+    if (err instanceof McpError && err.code === MESSAGE_TOO_LARGE_CODE) {
+      return new McpgwError('message_too_large', `"${name}" ${what}: ${err.message.replace(/^MCP error -?\d+: /, '')}`);
+    }
+    if (err instanceof McpError && err.code === ErrorCode.RequestTimeout) {
+      if (this.transport.overflowing) {
+        return new McpgwError('message_too_large', `"${name}" ${what}: the server is writing a message over the ${formatBytes(this.opts.maxMessageBytes)} cap`);
+      }
+      const after = timeoutMs ?? this.opts.startTimeoutMs;
+      return new McpgwError('sandbox_timeout', `"${name}" ${what} timed out after ${(after / 1000).toFixed(1)}s`);
+    }
+    if ((err as Error | undefined)?.name === 'AbortError' || (err instanceof McpError && /abort/i.test(err.message))) {
+      return new McpgwError('cancelled', `"${name}" ${what} was cancelled`);
+    }
+    if (this.stateValue !== 'ready' || (err instanceof McpError && err.code === ErrorCode.ConnectionClosed)) {
+      const exit = await settleWithin(this.exited, 5000);
+      if (exit) return crashError(name, exit, this.opts.server.limits.memoryBytes);
+      return new McpgwError('sandbox_crashed', `"${name}" closed its connection during ${what}`, { cause: err });
+    }
+    return new McpgwError('tool_failed', `"${name}" ${what} failed: ${errorMessage(err)}`, { cause: err });
+  }
+
+  /** Stops the server (stdin EOF, then SIGTERM, then SIGKILL) and always removes the container. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      try {
+        await this.client.close();
+      } catch {
+        // the transport escalates on its own; removal below is what matters
+      }
+      await this.opts.engine.remove(this.containerId);
+      this.stateValue = 'closed';
+    })();
+    return this.closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/** The exit status from `wait`, or from inspect once the stream has ended (if wait missed a very fast exit). */
+function raceExit(engine: ContainerEngine, id: string, waited: Promise<ExitStatus>, transport: DockerStreamTransport): Promise<ExitStatus> {
+  const streamEnded = new Promise<void>((resolve) => {
+    const previous = transport.onclose;
+    transport.onclose = () => {
+      previous?.();
+      resolve();
+    };
+  });
+  // Once the stream has ended, poll inspect as a fallback for a wait that registered too late.
+  const polled = streamEnded.then(async () => {
+    for (let i = 0; i < 50; i++) {
+      await delay(i === 0 ? 1000 : 200);
+      const info = await engine.inspectExit(id);
+      if (info === undefined) return { exitCode: -1, oomKilled: false };
+      if (!info.running) return { exitCode: info.exitCode, oomKilled: info.oomKilled };
+    }
+    return new Promise<ExitStatus>(() => undefined);
+  });
+  return Promise.race([waited.catch(() => polled), polled]);
+}
+
+function crashError(name: string, exit: SandboxExit, memoryBytes: number): McpgwError {
+  const tail = exit.stderrTail.slice(-5).join('\n    ');
+  const stderr = tail ? `; last stderr:\n    ${tail}` : '';
+  if (exit.oomKilled) {
+    return new McpgwError('sandbox_oom', `"${name}" was OOM-killed (memory limit ${formatBytes(memoryBytes)})${stderr}`, { details: { ...exit } });
+  }
+  return new McpgwError('sandbox_crashed', `"${name}" exited with code ${exit.exitCode}${stderr}`, { details: { ...exit } });
+}
+
+function settleWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), ms);
+    timer.unref();
+    void promise.then((v) => {
+      clearTimeout(timer);
+      resolve(v);
+    });
+  });
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

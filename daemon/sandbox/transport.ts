@@ -1,0 +1,158 @@
+import type { Readable, Writable } from 'node:stream';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { McpgwError } from '../../src/errors.js';
+import { LineFramer, sniffJsonRpcId } from './framing.js';
+import { StderrLog } from './stderr-log.js';
+
+/** JSON-RPC error code used when a response was dropped for exceeding the message cap. */
+export const MESSAGE_TOO_LARGE_CODE = -32_099;
+
+export type Terminate = (signal: 'SIGTERM' | 'SIGKILL') => Promise<void>;
+
+export interface DockerStreamTransportOptions {
+  /** The server's stdin (the attach stream's write side). */
+  stdin: Writable;
+  /** The server's stdout, already demultiplexed: JSON-RPC only. */
+  stdout: Readable;
+  /** The server's stderr, already demultiplexed: surfaced as log lines, never parsed. */
+  stderr?: Readable;
+  maxMessageBytes?: number;
+  onStderrLine?: (line: string) => void;
+  /** Signals the process behind the streams; used by close() when closing stdin is not enough. */
+  terminate?: Terminate;
+  /** How long each close step waits for the server to exit before escalating. */
+  closeGraceMs?: number;
+}
+
+/**
+ * An MCP Transport over a container's attached stdio. Streams are handed in, so tests drive it with plain
+ * PassThroughs; the docker specifics (attach, demux, exit status) live in the Sandbox.
+ */
+export class DockerStreamTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+
+  readonly stderrLog: StderrLog;
+  private readonly framer: LineFramer;
+  private readonly maxMessageBytes: number;
+  private started = false;
+  private closed = false;
+  private readonly ended: Promise<void>;
+  private resolveEnded!: () => void;
+
+  constructor(private readonly opts: DockerStreamTransportOptions) {
+    this.maxMessageBytes = opts.maxMessageBytes ?? 16 * 1024 * 1024;
+    this.framer = new LineFramer(this.maxMessageBytes);
+    this.stderrLog = new StderrLog(opts.onStderrLine);
+    this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
+  }
+
+  /** True while an over-long message is being dropped. */
+  get overflowing(): boolean {
+    return this.framer.overflowing;
+  }
+
+  async start(): Promise<void> {
+    if (this.started) throw new Error('DockerStreamTransport already started');
+    this.started = true;
+    const { stdout, stderr, stdin } = this.opts;
+    stdout.on('data', this.onStdout);
+    stdout.once('end', this.onStreamEnd);
+    stdout.once('close', this.onStreamEnd);
+    stdout.on('error', this.onStreamError);
+    stdin.on('error', this.onStreamError);
+    stderr?.on('data', (chunk: Buffer) => this.stderrLog.push(chunk));
+    stderr?.on('error', () => undefined);
+  }
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    if (this.closed) throw new McpgwError('sandbox_crashed', 'the server has exited; cannot send');
+    const { stdin } = this.opts;
+    const ok = stdin.write(serializeMessage(message));
+    if (!ok) await waitForDrain(stdin, this.ended);
+  }
+
+  /** Closes stdin, then escalates to SIGTERM and SIGKILL if the server does not exit in time. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    const grace = this.opts.closeGraceMs ?? 2000;
+    this.opts.stdin.end();
+    if (!(await settlesWithin(this.ended, grace)) && this.opts.terminate) {
+      await this.opts.terminate('SIGTERM').catch(() => undefined);
+      if (!(await settlesWithin(this.ended, grace))) await this.opts.terminate('SIGKILL').catch(() => undefined);
+    }
+    this.finish();
+  }
+
+  private readonly onStdout = (chunk: Buffer): void => {
+    for (const frame of this.framer.push(chunk)) {
+      if (frame.kind === 'oversize') {
+        this.reportOversize(frame.bytes, sniffJsonRpcId(frame.head, frame.tail));
+        continue;
+      }
+      let message: JSONRPCMessage;
+      try {
+        message = deserializeMessage(frame.line);
+      } catch (err) {
+        const preview = frame.line.length > 120 ? `${frame.line.slice(0, 117)}...` : frame.line;
+        this.onerror?.(new McpgwError('bad_request', `server wrote a non JSON-RPC line to stdout: ${preview}`, { cause: err }));
+        continue;
+      }
+      this.onmessage?.(message);
+    }
+  };
+
+  private reportOversize(bytes: number, id: string | number | undefined): void {
+    const text = `server message of ${formatBytes(bytes)} exceeds the ${formatBytes(this.maxMessageBytes)} cap and was dropped`;
+    this.onerror?.(new McpgwError('message_too_large', text));
+    // Answer the request the dropped response belonged to, so its caller fails now with a clear reason.
+    if (id !== undefined) this.onmessage?.({ jsonrpc: '2.0', id, error: { code: MESSAGE_TOO_LARGE_CODE, message: text } });
+  }
+
+  private readonly onStreamEnd = (): void => this.finish();
+
+  private readonly onStreamError = (err: Error): void => {
+    this.onerror?.(err);
+  };
+
+  private finish(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stderrLog.flush();
+    this.resolveEnded();
+    this.opts.stdout.off('data', this.onStdout);
+    this.onclose?.();
+  }
+}
+
+function waitForDrain(stream: Writable, ended: Promise<void>): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      resolve();
+    };
+    stream.once('drain', done);
+    void ended.then(done);
+  });
+}
+
+function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+    void promise.then(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+/** Formats a byte count for messages ("16.0 MiB"). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+}
