@@ -142,16 +142,19 @@ export class Sandbox implements AsyncDisposable {
         }),
       `tools/call ${name}`,
       timeout,
+      options.signal,
     );
     return result as CallToolResult;
   }
 
-  private async request<T>(run: () => Promise<T>, what: string, timeoutMs?: number): Promise<T> {
+  private async request<T>(run: () => Promise<T>, what: string, timeoutMs?: number, signal?: AbortSignal): Promise<T> {
     if (this.stateValue !== 'ready') throw await this.explain(new McpError(ErrorCode.ConnectionClosed, 'not running'), what);
     this.lastUsedAt = Date.now();
     try {
       return await run();
     } catch (err) {
+      // The SDK reports an abort as a timeout; the caller's signal tells them apart.
+      if (signal?.aborted) throw new McpgwError('cancelled', `"${this.opts.server.name}" ${what} was cancelled`, { cause: err });
       throw await this.explain(err, what, timeoutMs);
     } finally {
       this.lastUsedAt = Date.now();
@@ -171,9 +174,6 @@ export class Sandbox implements AsyncDisposable {
       }
       const after = timeoutMs ?? this.opts.startTimeoutMs;
       return new McpgwError('sandbox_timeout', `"${name}" ${what} timed out after ${(after / 1000).toFixed(1)}s`);
-    }
-    if ((err as Error | undefined)?.name === 'AbortError' || (err instanceof McpError && /abort/i.test(err.message))) {
-      return new McpgwError('cancelled', `"${name}" ${what} was cancelled`);
     }
     if (this.stateValue !== 'ready' || (err instanceof McpError && err.code === ErrorCode.ConnectionClosed)) {
       const exit = await settleWithin(this.exited, 5000);

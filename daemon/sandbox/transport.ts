@@ -38,6 +38,8 @@ export class DockerStreamTransport implements Transport {
   readonly stderrLog: StderrLog;
   private readonly framer: LineFramer;
   private readonly maxMessageBytes: number;
+  private readonly queue: JSONRPCMessage[] = [];
+  private delivering = false;
   private started = false;
   private closed = false;
   private readonly ended: Promise<void>;
@@ -88,6 +90,7 @@ export class DockerStreamTransport implements Transport {
   }
 
   private readonly onStdout = (chunk: Buffer): void => {
+    const batch: JSONRPCMessage[] = [];
     for (const frame of this.framer.push(chunk)) {
       if (frame.kind === 'oversize') {
         this.reportOversize(frame.bytes, sniffJsonRpcId(frame.head, frame.tail));
@@ -101,15 +104,35 @@ export class DockerStreamTransport implements Transport {
         this.onerror?.(new McpgwError('bad_request', `server wrote a non JSON-RPC line to stdout: ${preview}`, { cause: err }));
         continue;
       }
-      this.onmessage?.(message);
+      batch.push(message);
     }
+    if (batch.length > 0) void this.deliver(batch);
   };
+
+  /**
+   * Hands messages to the SDK in order. The SDK runs notification handlers a microtask later but responses at once,
+   * so a progress notification followed by its response in the same chunk would find its handler already gone;
+   * yielding one microtask after each notification keeps the order the server wrote.
+   */
+  private async deliver(batch: JSONRPCMessage[]): Promise<void> {
+    this.queue.push(...batch);
+    if (this.delivering) return;
+    this.delivering = true;
+    try {
+      for (let message = this.queue.shift(); message; message = this.queue.shift()) {
+        this.onmessage?.(message);
+        if (!('id' in message) && this.queue.length > 0) await Promise.resolve();
+      }
+    } finally {
+      this.delivering = false;
+    }
+  }
 
   private reportOversize(bytes: number, id: string | number | undefined): void {
     const text = `server message of ${formatBytes(bytes)} exceeds the ${formatBytes(this.maxMessageBytes)} cap and was dropped`;
     this.onerror?.(new McpgwError('message_too_large', text));
     // Answer the request the dropped response belonged to, so its caller fails now with a clear reason.
-    if (id !== undefined) this.onmessage?.({ jsonrpc: '2.0', id, error: { code: MESSAGE_TOO_LARGE_CODE, message: text } });
+    if (id !== undefined) void this.deliver([{ jsonrpc: '2.0', id, error: { code: MESSAGE_TOO_LARGE_CODE, message: text } }]);
   }
 
   private readonly onStreamEnd = (): void => this.finish();

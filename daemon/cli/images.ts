@@ -1,0 +1,73 @@
+import { McpgwError } from '../../src/errors.js';
+import { formatAge, formatSize, formatTable } from '../../src/text/table.js';
+import { loadConfig } from '../config/load.js';
+import { LABELS } from '../sandbox/labels.js';
+import { unknownServer } from '../sandbox/runtime.js';
+import { openLocalSandboxes } from './local.js';
+import type { CommandIO } from './output.js';
+
+/** `mcpgw images build [server...]`: build (or confirm cached) the image of every named server with a recipe. */
+export async function imagesBuild(names: string[], opts: { config?: string; json?: boolean }, io: CommandIO): Promise<number> {
+  const { catalog, notices } = await loadConfig(opts.config);
+  for (const notice of notices) if (!opts.json) io.err(`notice: ${notice}`);
+  for (const n of names) if (!catalog.servers.has(n)) throw unknownServer(n, catalog.servers.keys());
+  const servers = [...catalog.servers.values()].filter((s) => (names.length > 0 ? names.includes(s.name) : s.build !== undefined));
+  if (servers.length === 0) {
+    io.err('Nothing to build: no server has a "build" recipe.');
+    return 0;
+  }
+  const { engine, builder } = openLocalSandboxes(catalog, { build: true });
+  await engine.ping();
+  const results: Array<{ server: string; image: string; status: 'built' | 'cached'; seconds: number }> = [];
+  for (const server of servers) {
+    const t0 = performance.now();
+    let cached = false;
+    const image = await builder.build(server, (p) => {
+      if (p.phase === 'cached') cached = true;
+      if (!opts.json) io.err(`${p.server} | ${p.line}`);
+    });
+    results.push({ server: server.name, image, status: cached ? 'cached' : 'built', seconds: Math.round((performance.now() - t0) / 100) / 10 });
+  }
+  if (opts.json) io.out(JSON.stringify({ images: results }, null, 2));
+  else io.out(formatTable(['SERVER', 'IMAGE', 'STATUS', 'TIME'], results.map((r) => [r.server, r.image, r.status, `${r.seconds}s`])));
+  return 0;
+}
+
+/** `mcpgw images ls`: the images mcpgw built, and which servers' current recipes they match. */
+export async function imagesList(opts: { config?: string; json?: boolean }, io: CommandIO): Promise<number> {
+  const { catalog } = await loadConfig(opts.config);
+  const { engine, builder } = openLocalSandboxes(catalog, { build: false });
+  await engine.ping().catch((err: unknown) => {
+    throw err instanceof McpgwError ? err : new McpgwError('docker_unavailable', String(err));
+  });
+  const current = new Map<string, string>();
+  for (const s of catalog.servers.values()) if (s.build) current.set(await builder.recipeTag(s), s.name);
+  current.set(await builder.baseTag(), '(base)');
+  const images = await builder.list();
+  const rows = images.map((img) => {
+    const tag = img.tags[0] ?? img.id.slice(7, 19);
+    return {
+      image: tag,
+      kind: img.labels[LABELS.kind] ?? '?',
+      server: img.labels[LABELS.server] ?? '-',
+      current: img.tags.some((t) => current.has(t)),
+      size: img.size,
+      created: img.created,
+    };
+  });
+  if (opts.json) {
+    io.out(JSON.stringify({ images: rows }, null, 2));
+    return 0;
+  }
+  if (rows.length === 0) {
+    io.out('No mcpgw images yet. Build them with: mcpgw images build');
+    return 0;
+  }
+  io.out(
+    formatTable(
+      ['IMAGE', 'KIND', 'SERVER', 'SIZE', 'AGE', 'STATUS'],
+      rows.map((r) => [r.image, r.kind, r.server, formatSize(r.size), formatAge(Date.now() - r.created), r.current ? 'current' : 'stale']),
+    ),
+  );
+  return 0;
+}

@@ -1,0 +1,140 @@
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { ServerConfig } from '../../src/config/catalog.js';
+import { McpgwError } from '../../src/errors.js';
+import { formatMs, formatSize, formatTable } from '../../src/text/table.js';
+import { renderToolResult } from '../../src/text/tool-result.js';
+import { checkToolSchema } from '../../src/tools/index.js';
+import { loadConfig } from '../config/load.js';
+import { unknownServer } from '../sandbox/runtime.js';
+import { openLocalSandboxes } from './local.js';
+import type { CommandIO } from './output.js';
+
+/** `mcpgw servers ls`: the configured servers and how each is sandboxed. */
+export async function serversList(opts: { config?: string; json?: boolean }, io: CommandIO): Promise<number> {
+  const { catalog, file, notices } = await loadConfig(opts.config);
+  const servers = [...catalog.servers.values()];
+  if (opts.json) {
+    io.out(JSON.stringify({ file: file ?? null, servers: servers.map(describeServer) }, null, 2));
+    return 0;
+  }
+  for (const notice of notices) io.err(`notice: ${notice}`);
+  if (servers.length === 0) {
+    io.out(`No servers configured${file ? ` in ${file}` : ''}. Add an "mcpServers" entry to ${file ?? '~/.config/mcpgw/config.json'}.`);
+    return 0;
+  }
+  const rows = servers.map((s) => {
+    const d = describeServer(s);
+    return [s.name + (s.disabled ? ' (disabled)' : ''), d.source, d.command, d.network, d.limits, d.mounts];
+  });
+  io.out(formatTable(['NAME', 'IMAGE', 'COMMAND', 'NETWORK', 'LIMITS', 'MOUNTS'], rows));
+  return 0;
+}
+
+function describeServer(s: ServerConfig): { name: string; source: string; command: string; network: string; limits: string; mounts: string } {
+  return {
+    name: s.name,
+    source: s.image ?? (s.build ? `build: ${s.build.npm.join(' ')}` : 'node base'),
+    command: [s.command ?? '(package bin)', ...s.args].join(' '),
+    network: s.network === 'none' ? 'none' : `${s.network} (opted in)`,
+    limits: `${formatSize(s.limits.memoryBytes)}, ${s.limits.nanoCpus / 1e9} cpu, ${s.limits.pids} pids`,
+    mounts: s.mounts.map((m) => `${m.source}:${m.target}${m.readOnly ? '' : ':rw'}`).join(', ') || '-',
+  };
+}
+
+export interface ServersTestOptions {
+  config?: string;
+  call?: string;
+  args?: string;
+  json?: boolean;
+  build?: boolean;
+}
+
+/** `mcpgw servers test NAME`: start the server sandboxed, list its tools, optionally call one, tear down. */
+export async function serversTest(name: string, opts: ServersTestOptions, io: CommandIO): Promise<number> {
+  const callArgs = parseArgsJson(opts.args);
+  if (opts.args !== undefined && !opts.call) throw new McpgwError('bad_request', '--args needs --call TOOL');
+  const { catalog } = await loadConfig(opts.config);
+  const server = catalog.servers.get(name);
+  if (!server) throw unknownServer(name, catalog.servers.keys());
+  const { engine, builder, runtime } = openLocalSandboxes(catalog, { build: opts.build ?? false });
+  await engine.ping();
+  const log = (line: string): void => {
+    if (!opts.json) io.err(`  ${server.name} | ${line}`);
+  };
+  const image = await builder.imageFor(server, { build: opts.build ?? false, onProgress: (p) => log(p.line) });
+  const report: Record<string, unknown> = { ok: true, server: name, image };
+  const started = performance.now();
+  const sessionId = `cli-test-${process.pid}`;
+  const stop = (): void => void runtime.closeAll().finally(() => process.exit(130));
+  process.once('SIGINT', stop);
+  try {
+    const sandbox = await runtime.acquire(sessionId, { ...server, disabled: false });
+    report.startMs = Math.round(performance.now() - started);
+    const tools = await sandbox.listTools();
+    const checked = tools.map((t) => ({ tool: t, schema: checkToolSchema({ server: name, ...toolInput(t) }) }));
+    report.tools = checked.map(({ tool: t, schema }) => ({ name: t.name, description: t.description ?? '', annotations: t.annotations ?? {}, schema }));
+    if (!opts.json) printTools(io, name, image, report.startMs as number, checked);
+    if (opts.call) {
+      const t0 = performance.now();
+      const result = await sandbox.callTool(opts.call, callArgs ?? {});
+      const ms = Math.round(performance.now() - t0);
+      report.call = { tool: opts.call, args: callArgs ?? {}, ms, result };
+      if (!opts.json) {
+        io.out(`\ncall ${opts.call} ${JSON.stringify(callArgs ?? {})} (${formatMs(ms)})${result.isError ? ' — the tool reported an error' : ''}:`);
+        io.out(indent(renderToolResult(result)));
+      }
+      if (result.isError) report.ok = false;
+    }
+  } finally {
+    process.off('SIGINT', stop);
+    const t0 = performance.now();
+    await runtime.closeAll();
+    report.teardownMs = Math.round(performance.now() - t0);
+  }
+  if (opts.json) io.out(JSON.stringify(report, null, 2));
+  else io.err(`torn down in ${formatMs(report.teardownMs as number)}`);
+  return report.ok ? 0 : 1;
+}
+
+function toolInput(t: Tool): { name: string; description?: string; inputSchema: unknown; annotations?: Record<string, unknown> } {
+  return { name: t.name, inputSchema: t.inputSchema, ...(t.description ? { description: t.description } : {}), ...(t.annotations ? { annotations: t.annotations } : {}) };
+}
+
+type SchemaCheck = ReturnType<typeof checkToolSchema>;
+
+function printTools(io: CommandIO, server: string, image: string, startMs: number, tools: Array<{ tool: Tool; schema: SchemaCheck }>): void {
+  io.out(`${server}: started from ${image} in ${formatMs(startMs)}, ${tools.length} tool${tools.length === 1 ? '' : 's'}`);
+  const rows = tools.map(({ tool: t, schema: check }) => {
+    const flag = !check.ok ? `REJECTED: ${check.reason ?? ''}` : check.repairs.length > 0 ? `repaired: ${check.repairs.join('; ')}` : 'ok';
+    const hints = Object.entries(t.annotations ?? {})
+      .filter(([k, v]) => k.endsWith('Hint') && v === true)
+      .map(([k]) => k.replace(/Hint$/, ''))
+      .join(',');
+    return [t.name, hints || '-', flag, oneLine(t.description ?? '', 60)];
+  });
+  io.out(formatTable(['TOOL', 'CLAIMS', 'GEMINI SCHEMA', 'DESCRIPTION'], rows));
+}
+
+function parseArgsJson(text: string | undefined): Record<string, unknown> | undefined {
+  if (text === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new McpgwError('bad_request', `--args is not valid JSON: ${(err as Error).message}`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new McpgwError('bad_request', '--args must be a JSON object');
+  return value as Record<string, unknown>;
+}
+
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}

@@ -1,0 +1,19 @@
+import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { parseConfigText } from '../../daemon/config/load.js';
+import type { Catalog, ServerConfig } from '../../src/config/catalog.js';
+
+/** The servers the integration tests run: three real ones from npm and the hand-written test server. */
+export const TEST_CONFIG_FILE = fileURLToPath(new URL('../fixtures/servers.json', import.meta.url));
+
+/** Loads the test catalog the same way mcpgw loads a user's config file. */
+export function testCatalog(): Catalog {
+  return parseConfigText(readFileSync(TEST_CONFIG_FILE, 'utf8'), TEST_CONFIG_FILE).catalog;
+}
+
+/** One server of the test catalog, optionally with fields overridden. */
+export function testServer(name: string, overrides: Partial<ServerConfig> = {}): ServerConfig {
+  const server = testCatalog().servers.get(name);
+  if (!server) throw new Error(`no test server ${name}`);
+  return { ...server, ...overrides };
+}

@@ -1,0 +1,29 @@
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ImageBuilder } from '../../daemon/images/builder.js';
+import { DockerodeEngine } from '../../daemon/sandbox/engine.js';
+import { currentInstanceId } from '../../daemon/sandbox/instance.js';
+import { SandboxRuntime, type SandboxRuntimeOptions } from '../../daemon/sandbox/runtime.js';
+import { LABELS } from '../../daemon/sandbox/labels.js';
+
+export const engine = new DockerodeEngine();
+export const builder = new ImageBuilder({ engine, cacheDir: path.join(tmpdir(), 'mcpgw-test-cache') });
+
+/** A runtime over the real engine with the project's defaults; tests pass overrides. */
+export function testRuntime(overrides: Partial<SandboxRuntimeOptions> = {}): SandboxRuntime {
+  return new SandboxRuntime({
+    engine,
+    instanceId: currentInstanceId(),
+    resolveImage: (server) => builder.imageFor(server, { build: false }),
+    maxContainers: 64,
+    maxConcurrentStarts: 4,
+    maxMessageBytes: 16 * 1024 * 1024,
+    startTimeoutMs: 30_000,
+    ...overrides,
+  });
+}
+
+/** Containers labelled as mcpgw's that belong to one test session. */
+export async function containersOf(sessionId: string): Promise<string[]> {
+  return (await engine.listManaged({ [LABELS.session]: sessionId })).map((c) => c.id);
+}

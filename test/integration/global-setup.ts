@@ -1,0 +1,38 @@
+import { copyFile, mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { engine, builder } from '../helpers/docker.js';
+import { testCatalog } from '../helpers/catalog.js';
+
+const BUSYBOX = '/bin/busybox';
+
+/**
+ * Integration tests need a real Docker engine: without one they fail (never skip). Images for the test catalog are
+ * built once here; they are cached by recipe hash, so later runs only check they exist.
+ */
+export async function setup(): Promise<void> {
+  try {
+    await engine.ping();
+  } catch (err) {
+    throw new Error(`integration tests need a running Docker engine (run .ci/run, or start dockerd): ${(err as Error).message}`);
+  }
+  // The test server's fork-bomb probe needs a shell; a static busybox is shipped inside its package.
+  const binDir = fileURLToPath(new URL('../fixtures/test-server/bin/', import.meta.url));
+  await mkdir(binDir, { recursive: true });
+  await copyFile(BUSYBOX, `${binDir}busybox`).catch((err: unknown) => {
+    throw new Error(`the sandbox hardening tests need ${BUSYBOX} (apt-get install busybox-static): ${(err as Error).message}`);
+  });
+  for (const server of testCatalog().servers.values()) {
+    await builder.build(server, (p) => {
+      if (p.phase !== 'docker') process.stderr.write(`[setup] ${p.server}: ${p.line}\n`);
+    });
+  }
+}
+
+/** Fails the run if any test left a container behind. */
+export async function teardown(): Promise<void> {
+  const left = await engine.listManaged();
+  if (left.length > 0) {
+    await Promise.all(left.map((c) => engine.remove(c.id)));
+    throw new Error(`tests leaked ${left.length} sandbox container(s): ${left.map((c) => c.name).join(', ')}`);
+  }
+}

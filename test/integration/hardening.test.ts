@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../daemon/sandbox/sandbox.js';
+import { testServer } from '../helpers/catalog.js';
+import { containersOf, engine, testRuntime } from '../helpers/docker.js';
+
+const runtime = testRuntime();
+const session = `hardening-${process.pid}`;
+let sandbox: Sandbox;
+
+const textOf = (result: { content: unknown }): string => (result.content as Array<{ text?: string }>)[0]?.text ?? '';
+
+beforeAll(async () => {
+  sandbox = await runtime.acquire(session, testServer('testsrv'));
+});
+
+afterAll(async () => {
+  await runtime.closeAll();
+  expect(await containersOf(session)).toEqual([]);
+});
+
+describe('the sandbox, seen from inside', () => {
+  it('runs as nobody with no capabilities, no-new-privileges, only loopback, a read-only root and a writable /tmp', async () => {
+    const facts = JSON.parse(textOf(await sandbox.callTool('probe', {}))) as Record<string, unknown>;
+    expect(facts).toMatchObject({
+      uid: 65534,
+      gid: 65534,
+      capEff: '0000000000000000',
+      capBnd: '0000000000000000',
+      noNewPrivs: '1',
+      interfaces: ['lo'],
+      rootWritable: 'EROFS',
+      tmpWritable: true,
+      pidsMax: '128',
+    });
+  });
+
+  it('is OOM-killed past its 512 MiB and the caller is told so', async () => {
+    const victim = await runtime.acquire(`${session}-oom`, testServer('testsrv'));
+    const error = await victim.callTool('alloc', { mb: 1024 }).catch((err: unknown) => err);
+    expect(error).toMatchObject({ code: 'sandbox_oom' });
+    expect(String((error as Error).message)).toMatch(/OOM-killed \(memory limit 512\.0 MiB\)/);
+    await runtime.release(`${session}-oom`);
+  });
+
+  it('stops a fork bomb at the pids limit', async () => {
+    const bomber = await runtime.acquire(`${session}-fork`, testServer('testsrv'));
+    const result = JSON.parse(textOf(await bomber.callTool('forkbomb', { seconds: 2 }))) as Record<string, unknown>;
+    expect(result).toMatchObject({ started: true, pidsMax: '128' });
+    expect(result.peakPids).toBeLessThanOrEqual(128);
+    expect(result.peakPids).toBeGreaterThan(100);
+    expect(result.forksDenied).toBeGreaterThan(0);
+    await runtime.release(`${session}-fork`);
+  });
+});
+
+describe('the sandbox, seen by docker inspect', () => {
+  it('has the hardened spec', async () => {
+    const info = await engine.inspect(sandbox.containerId);
+    expect(info.Config.User).toBe('65534:65534');
+    expect(info.Config.Labels).toMatchObject({ 'mcpgw.managed': 'true', 'mcpgw.session': session, 'mcpgw.server': 'testsrv' });
+    expect(info.HostConfig).toMatchObject({
+      NetworkMode: 'none',
+      ReadonlyRootfs: true,
+      Memory: 512 * 1024 * 1024,
+      MemorySwap: 512 * 1024 * 1024,
+      NanoCpus: 500_000_000,
+      PidsLimit: 128,
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      Init: true,
+      Tmpfs: { '/tmp': 'rw,nosuid,nodev,size=64m,uid=65534,gid=65534,mode=1777' },
+    });
+    expect(info.HostConfig.CapAdd ?? []).toEqual([]);
+    expect(info.HostConfig.Privileged).toBe(false);
+    expect((info.Config as { NetworkDisabled?: boolean }).NetworkDisabled).toBe(true);
+  });
+});
