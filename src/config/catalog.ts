@@ -102,10 +102,15 @@ function resolveEntry(
 
 function toConfigIssue(issue: z.core.$ZodIssue, input: unknown): ConfigIssue {
   const path = issue.path.map(String).join('.') || '(top level)';
+  if (issue.code === 'unrecognized_keys') {
+    return { path, message: `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}` };
+  }
+  if (issue.code === 'invalid_key') {
+    // The key itself is wrong: show the key's own problem, and the key, not its value.
+    return { path, message: issue.issues.map((i) => i.message).join('; '), found: JSON.stringify(issue.path.at(-1)) };
+  }
   const found = describeValue(valueAt(input, issue.path));
-  const message =
-    issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
-  return found === undefined || issue.code === 'unrecognized_keys' ? { path, message } : { path, message, found };
+  return found === undefined ? { path, message: issue.message } : { path, message: issue.message, found };
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { buildContainerSpec } from '../../../daemon/sandbox/spec.js';
+import type { ServerConfig } from '../../../src/config/catalog.js';
+
+const server: ServerConfig = {
+  name: 'memory',
+  command: 'mcp-server-memory',
+  args: ['--verbose'],
+  env: { MEMORY_FILE_PATH: '/tmp/memory.jsonl' },
+  image: undefined,
+  build: { npm: ['@modelcontextprotocol/server-memory'] },
+  network: 'none',
+  mounts: [],
+  limits: { memoryBytes: 512 * 1024 * 1024, nanoCpus: 500_000_000, pids: 128 },
+  timeoutMs: 60_000,
+  workdir: undefined,
+  disabled: false,
+};
+
+describe('buildContainerSpec', () => {
+  it('builds the exact hardened spec by default', () => {
+    expect(
+      buildContainerSpec({ server, image: 'mcpgw/memory:abc', sessionId: 's1', instanceId: 'host:1:2', containerName: 'mcpgw-memory-0001' }),
+    ).toEqual({
+      name: 'mcpgw-memory-0001',
+      Image: 'mcpgw/memory:abc',
+      Entrypoint: ['mcp-server-memory'],
+      Cmd: ['--verbose'],
+      Env: ['HOME=/tmp', 'MEMORY_FILE_PATH=/tmp/memory.jsonl'],
+      User: '65534:65534',
+      WorkingDir: '/tmp',
+      Tty: false,
+      OpenStdin: true,
+      StdinOnce: true,
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+      NetworkDisabled: true,
+      Labels: { 'mcpgw.managed': 'true', 'mcpgw.session': 's1', 'mcpgw.server': 'memory', 'mcpgw.instance': 'host:1:2' },
+      HostConfig: {
+        Init: true,
+        Memory: 536_870_912,
+        MemorySwap: 536_870_912,
+        NanoCpus: 500_000_000,
+        PidsLimit: 128,
+        NetworkMode: 'none',
+        ReadonlyRootfs: true,
+        Tmpfs: { '/tmp': 'rw,nosuid,nodev,size=64m,uid=65534,gid=65534,mode=1777' },
+        CapDrop: ['ALL'],
+        SecurityOpt: ['no-new-privileges'],
+        LogConfig: { Type: 'none', Config: {} },
+        Mounts: [],
+        AutoRemove: false,
+      },
+    });
+  });
+
+  it('loosens only what the server config asks for, visibly', () => {
+    const spec = buildContainerSpec({
+      server: {
+        ...server,
+        command: undefined,
+        args: [],
+        network: 'bridge',
+        mounts: [
+          { source: '/home/me/docs', target: '/docs', readOnly: true },
+          { source: '/home/me/out', target: '/out', readOnly: false },
+        ],
+        limits: { memoryBytes: 1024 ** 3, nanoCpus: 1e9, pids: 256 },
+        workdir: '/docs',
+      },
+      image: 'img',
+      sessionId: 's',
+      instanceId: 'i',
+      containerName: 'n',
+    });
+    expect(spec.Entrypoint).toBeUndefined();
+    expect(spec.Cmd).toBeUndefined();
+    expect(spec.NetworkDisabled).toBe(false);
+    expect(spec.WorkingDir).toBe('/docs');
+    expect(spec.HostConfig).toMatchObject({
+      NetworkMode: 'bridge',
+      Memory: 1024 ** 3,
+      MemorySwap: 1024 ** 3,
+      NanoCpus: 1e9,
+      PidsLimit: 256,
+      ReadonlyRootfs: true,
+      CapDrop: ['ALL'],
+      Mounts: [
+        { Type: 'bind', Source: '/home/me/docs', Target: '/docs', ReadOnly: true },
+        { Type: 'bind', Source: '/home/me/out', Target: '/out', ReadOnly: false },
+      ],
+    });
+  });
+
+  it('passes only the environment the config names (plus HOME, which the config may override)', () => {
+    const spec = buildContainerSpec({ server: { ...server, env: { HOME: '/data', TOKEN: 'x' } }, image: 'i', sessionId: 's', instanceId: 'i', containerName: 'n' });
+    expect(spec.Env).toEqual(['HOME=/data', 'TOKEN=x']);
+  });
+});
