@@ -1,0 +1,21 @@
+// `npm run bench`: runs every benchmark, prints a summary and records the results with the machine they ran on.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describeMachine } from './lib/machine.js';
+import { coldStart, concurrentStarts, echoRoundTrip, requireDocker } from './sandbox.js';
+
+const quick = process.argv.includes('--quick');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const want = (name: string): boolean => !only || only.split(',').includes(name);
+
+await requireDocker();
+const results: Record<string, unknown> = { date: new Date().toISOString(), machine: describeMachine(), quick };
+if (want('cold')) results.coldStartMs = await coldStart(quick ? 3 : 10);
+if (want('echo')) results.echoRoundTripMs = await echoRoundTrip(quick ? 300 : 2000);
+if (want('concurrent')) results.concurrentStarts = await concurrentStarts(quick ? [5] : [5, 25, 50, 100]);
+
+const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
+const file = path.join(dir, `${quick ? 'quick-' : ''}${only ? `${only.replace(/,/g, '+')}-` : ''}latest.json`);
+writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify(results, null, 2)}\nwritten to ${path.relative(process.cwd(), file)}\n`);

@@ -1,0 +1,42 @@
+// Lint rules, including the architecture's import boundaries (DESIGN.md §2): src/ is the shared core and imports
+// nothing from daemon/, tui/ or web/, nor Node built-ins; daemon/, tui/ and web/ never import each other.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'net', 'http', 'crypto', 'stream'];
+const boundary = (forbidden, message) => ({
+  'no-restricted-imports': ['error', { patterns: forbidden.map((group) => ({ group: [group], message })) }],
+});
+
+export default tseslint.config(
+  { ignores: ['dist/', 'web/dist/', 'node_modules/', 'coverage/', '.tmp/', 'test/fixtures/test-server/', 'bench/results/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'error',
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: boundary(['**/daemon/**', '**/tui/**', '**/web/**', ...nodeBuiltins], 'src/ is the shared core: no daemon, UI or Node-only imports'),
+  },
+  {
+    files: ['daemon/**/*.ts'],
+    rules: boundary(['**/tui/**', '**/web/**'], 'daemon/ must not import a client'),
+  },
+  {
+    files: ['tui/**/*.ts', 'tui/**/*.tsx'],
+    rules: boundary(['**/daemon/**', '**/web/**'], 'tui/ talks to mcpd over Socket.io; it must not import daemon code'),
+  },
+  {
+    files: ['web/**/*.ts', 'web/**/*.vue'],
+    rules: boundary(['**/daemon/**', '**/tui/**', ...nodeBuiltins], 'web/ runs in a browser and talks to mcpd over Socket.io'),
+  },
+  {
+    files: ['bin/**/*.ts', 'test/**/*.ts', 'test/**/*.tsx', 'bench/**/*.ts', 'scripts/**'],
+    rules: { 'no-console': 'off' },
+  },
+);
