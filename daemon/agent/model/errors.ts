@@ -15,6 +15,8 @@ export interface ModelFailure {
   retryDelayMs?: number;
   /** Node/undici error code for transport failures, e.g. ECONNREFUSED. */
   code?: string;
+  /** A transport failure after the response had begun, as opposed to never getting one. */
+  midResponse?: boolean;
 }
 
 interface GoogleErrorBody {
@@ -84,12 +86,15 @@ function classifyApiError(err: ApiError): ModelFailure {
   return failure;
 }
 
-/** The first Node/undici error code along the cause chain (fetch hides the socket error in `cause`). */
-function transportCode(err: unknown): string | undefined {
+/** The first Node/undici error along the cause chain (fetch hides the socket error in `cause`). */
+function transportError(err: unknown): { code: string; message: string } | undefined {
   let current: unknown = err;
   for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && /^(E[A-Z0-9_]+|UND_ERR_[A-Z_]+)$/.test(code)) return code;
+    if (typeof code === 'string' && /^(E[A-Z0-9_]+|UND_ERR_[A-Z_]+)$/.test(code)) {
+      const message = (current as { message?: unknown }).message;
+      return { code, message: typeof message === 'string' ? message : code };
+    }
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
@@ -105,15 +110,22 @@ function isApiError(err: unknown): err is ApiError {
 export function classifyFailure(err: unknown): ModelFailure {
   if (isApiError(err)) return classifyApiError(err);
   const message = err instanceof Error ? err.message : String(err);
-  const code = transportCode(err);
+  const transport = transportError(err);
   // fetch rejects with TypeError('fetch failed'), a dropped body with TypeError('terminated'); a stream cut
   // between SSE events leaves the SDK with an incomplete JSON segment.
   const network =
-    code !== undefined ||
+    transport !== undefined ||
     (err instanceof TypeError && /fetch failed|terminated|network/i.test(message)) ||
     /Incomplete JSON segment|exception parsing stream chunk/.test(message);
   if (network) {
-    return { kind: 'network', retryable: true, detail: oneLine(message), ...(code !== undefined ? { code } : {}) };
+    return {
+      kind: 'network',
+      retryable: true,
+      // The socket's own words ("connect ECONNREFUSED 127.0.0.1:1") say more than fetch's wrapper.
+      detail: oneLine(transport?.message ?? message),
+      midResponse: message !== 'fetch failed',
+      ...(transport !== undefined ? { code: transport.code } : {}),
+    };
   }
   return { kind: 'bad_request', retryable: false, detail: oneLine(message) };
 }
@@ -140,15 +152,17 @@ function headline(f: ModelFailure, endpoint: string): string {
   const http = f.httpStatus !== undefined ? ` (HTTP ${f.httpStatus})` : '';
   switch (f.kind) {
     case 'auth':
-      return f.httpStatus === 403
-        ? `Gemini denied access with this API key${http}`
-        : `Gemini rejected the API key${http}`;
+      return f.httpStatus === 403 ? `Gemini denied access with this API key${http}` : `Gemini rejected the API key${http}`;
     case 'rate_limited':
       return `Rate limited by Gemini${http}`;
     case 'server':
       return `Gemini server error${http}`;
-    case 'network':
-      return `Could not reach Gemini at ${endpoint}${f.code !== undefined ? ` (${f.code})` : ''}`;
+    case 'network': {
+      const code = f.code !== undefined ? ` (${f.code})` : '';
+      return f.midResponse === true
+        ? `Lost the connection to Gemini at ${endpoint}${code}`
+        : `Could not reach Gemini at ${endpoint}${code}`;
+    }
     case 'bad_request':
       return f.httpStatus !== undefined ? `Gemini rejected the request${http}` : 'Gemini request failed';
   }
@@ -166,6 +180,11 @@ function tail(f: ModelFailure, ctx: FailureContext): string {
     case 'not_retryable':
       return '';
   }
+}
+
+/** One line for a failure, without any retry story. */
+export function describeFailure(f: ModelFailure, endpoint: string): string {
+  return `${headline(f, endpoint)}: ${f.detail}`;
 }
 
 /** The McpgwError for a failure that will not be retried (again). */
@@ -186,11 +205,9 @@ export function toModelError(f: ModelFailure, ctx: FailureContext, cause: unknow
 
 /** The error for a request without an API key; raised before any network call. */
 export function missingKeyError(): McpgwError {
-  return new McpgwError(
-    'model_error',
-    'No Gemini API key: set GEMINI_API_KEY (or GOOGLE_API_KEY) in the environment mcpd runs in',
-    { details: { kind: 'missing_key' } },
-  );
+  return new McpgwError('model_error', 'No Gemini API key: set GEMINI_API_KEY (or GOOGLE_API_KEY) in the environment mcpd runs in', {
+    details: { kind: 'missing_key' },
+  });
 }
 
 /** The error for a request the caller aborted. */

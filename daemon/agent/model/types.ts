@@ -24,14 +24,7 @@ export interface ModelUsage {
   totalTokens: number;
 }
 
-export type ModelErrorKind =
-  | 'missing_key'
-  | 'auth'
-  | 'rate_limited'
-  | 'server'
-  | 'network'
-  | 'bad_request'
-  | 'cancelled';
+export type ModelErrorKind = 'missing_key' | 'auth' | 'rate_limited' | 'server' | 'network' | 'bad_request' | 'cancelled';
 
 export type ModelEvent =
   /** A text delta, as it streams in. */
