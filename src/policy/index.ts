@@ -1,0 +1,46 @@
+export {
+  ANNOTATION_DEFAULTS,
+  DECISIONS,
+  MAX_RULES,
+  decisionSchema,
+  policyRuleSchema,
+  policySchema,
+  type AnnotationName,
+  type Decision,
+  type Policy,
+  type PolicyInput,
+  type PolicyRule,
+} from './schema.js';
+export {
+  MAX_POLICY_TEXT,
+  formatPolicyIssues,
+  parsePolicy,
+  policyFormatFromPath,
+  type ParsePolicyResult,
+  type PolicyFormat,
+  type PolicyIssue,
+} from './parse.js';
+export {
+  DEFAULT_PRESET,
+  PRESET_NAMES,
+  policyPreset,
+  resolvePolicySpec,
+  type PolicyPreset,
+  type PolicySpec,
+  type PresetName,
+} from './presets.js';
+export { evaluatePolicy, firstHit, sessionRuleFor, type RuleHit, type Verdict, type VerdictSource } from './engine.js';
+export { argumentText, describeRule, formatClaim, matchRule, type AnnotationClaim, type PolicyCall, type RuleMatch } from './match.js';
+export { explainPolicy, type Explanation } from './explain.js';
+export { lintPolicy, matchesEveryCall, type PolicyWarning } from './lint.js';
+export { checkGlob, escapeGlob, matchGlob, matchGlobs } from './glob.js';
+export {
+  MAX_PATTERN_LENGTH,
+  MAX_PROGRAM_SIZE,
+  MAX_STEPS,
+  MAX_TESTED_LENGTH,
+  compilePattern,
+  type PatternOutcome,
+  type PatternResult,
+  type SafePattern,
+} from './pattern.js';

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { checkGlob } from './glob.js';
+import { compilePattern } from './pattern.js';
+
+export const DECISIONS = ['allow', 'deny', 'ask'] as const;
+
+export const decisionSchema = z.enum(DECISIONS, { error: 'expected "allow", "deny" or "ask"' });
+
+/** The MCP tool annotations a rule may test, with the value the MCP spec assumes when a server leaves one out. */
+export const ANNOTATION_DEFAULTS = {
+  readOnlyHint: false,
+  destructiveHint: true,
+  idempotentHint: false,
+  openWorldHint: true,
+  title: undefined,
+} as const;
+
+export type AnnotationName = keyof typeof ANNOTATION_DEFAULTS;
+
+export const MAX_RULES = 1000;
+
+const onlyIfValid = (payload: z.core.ParsePayload): boolean => payload.issues.length === 0;
+
+const glob = z.string().superRefine((value, ctx) => {
+  const problem = checkGlob(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const globs = z.union([glob, z.array(glob).min(1, 'list at least one glob')], {
+  error: 'expected a glob or a list of globs',
+});
+
+const pattern = z.string({ error: 'expected a regex pattern as a string' }).superRefine((source, ctx) => {
+  const compiled = compilePattern(source);
+  if (!compiled.ok) ctx.addIssue({ code: 'custom', message: `invalid pattern: ${compiled.message}` });
+});
+
+const args = z.record(z.string().min(1, 'argument names cannot be empty'), pattern).refine((value) => Object.keys(value).length > 0, {
+  error: 'empty "args" would match every call; remove it or name an argument',
+  when: onlyIfValid,
+});
+
+// Strict, so a misspelt hint ("readonlyHint") is an error rather than a rule that silently never matches.
+const annotations = z
+  .strictObject({
+    readOnlyHint: z.boolean().optional(),
+    destructiveHint: z.boolean().optional(),
+    idempotentHint: z.boolean().optional(),
+    openWorldHint: z.boolean().optional(),
+    title: z.string().optional(),
+  })
+  .refine((value) => Object.keys(value).length > 0, {
+    error: 'empty "annotations" would match every call; remove it or name an annotation',
+    // An object emptied by dropping a misspelt key already has its error; "empty" would only confuse.
+    when: onlyIfValid,
+  });
+
+/** One rule: every matcher given must match (none given matches every call); the first matching rule decides. */
+export const policyRuleSchema = z.strictObject({
+  name: z.string().min(1).max(200).optional(),
+  server: globs.optional(),
+  tool: globs.optional(),
+  args: args.optional(),
+  annotations: annotations.optional(),
+  decision: decisionSchema,
+  /** Told to the model and the user when this rule decides. */
+  message: z.string().min(1).max(2000).optional(),
+});
+
+export const policySchema = z.strictObject({
+  description: z.string().max(2000).optional(),
+  /** What happens when no rule matches; asking is the safe fallback when a file leaves it out. */
+  default: decisionSchema.default('ask'),
+  // `rules:` left empty in YAML (every rule commented out) reads as null: same as no rules.
+  rules: z
+    .array(policyRuleSchema)
+    .max(MAX_RULES, `at most ${MAX_RULES} rules`)
+    .nullable()
+    .default([])
+    .transform((rules) => rules ?? []),
+});
+
+export type Decision = z.infer<typeof decisionSchema>;
+export type PolicyRule = z.output<typeof policyRuleSchema>;
+export type Policy = z.output<typeof policySchema>;
+/** A policy as written, before defaults are applied. */
+export type PolicyInput = z.input<typeof policySchema>;
+
+/** Keys each level of a policy accepts, for "did you mean" hints. */
+export const POLICY_KEYS = {
+  policy: Object.keys(policySchema.shape),
+  rule: Object.keys(policyRuleSchema.shape),
+  annotations: Object.keys(ANNOTATION_DEFAULTS),
+} as const;
