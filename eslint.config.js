@@ -17,6 +17,8 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'error',
+      // Late-bound references used by callbacks (wired before the object exists) are assigned once, after use.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
     },
   },
   {

@@ -18,21 +18,29 @@ export interface SandboxRuntimeOptions {
   queueTimeoutMs?: number;
   closeGraceMs?: number;
   onLog?: (sessionId: string, server: string, line: string) => void;
-  onExit?: (sessionId: string, server: string, exit: SandboxExit) => void;
+  onExit?: (sessionId: string, server: string, exit: SandboxExit, containerId: string) => void;
+  onStarted?: (sessionId: string, server: string, containerId: string) => void;
 }
+
+/** The session label of warm-pool sandboxes until one is handed to a session. */
+export const POOL_SESSION = 'pool';
 
 const key = (sessionId: string, server: string): string => `${sessionId}\u0000${server}`;
 
 /**
  * Owns every sandbox of this process: one per (session, server), started at most once at a time, under a global
- * cap with a FIFO queue and a bound on starts in flight (starts are CPU-bound).
+ * cap with a FIFO queue and a bound on starts in flight (starts are CPU-bound). An optional warm pool keeps
+ * initialised sandboxes ready per server; each is handed to exactly one session and never returns to the pool.
  */
 export class SandboxRuntime {
   private readonly live = new Map<string, Sandbox>();
   private readonly starting = new Map<string, Promise<Sandbox>>();
+  private readonly pool = new Map<string, Sandbox[]>();
+  private readonly poolTarget = new Map<string, { server: ServerConfig; size: number; filling: number }>();
   private readonly slots: Semaphore;
   private readonly starts: Semaphore;
   private readonly slotRelease = new Map<Sandbox, () => void>();
+  private closed = false;
 
   constructor(private readonly opts: SandboxRuntimeOptions) {
     this.slots = new Semaphore(opts.maxContainers);
@@ -40,8 +48,9 @@ export class SandboxRuntime {
   }
 
   /** Counts for status displays. */
-  stats(): { running: number; starting: number; queued: number; capacity: number } {
-    return { running: this.live.size, starting: this.starting.size, queued: this.slots.queued, capacity: this.slots.capacity };
+  stats(): { running: number; starting: number; queued: number; capacity: number; pooled: number } {
+    const pooled = [...this.pool.values()].reduce((n, list) => n + list.length, 0);
+    return { running: this.live.size, starting: this.starting.size, queued: this.slots.queued, capacity: this.slots.capacity, pooled };
   }
 
   /** The live sandbox for (session, server), if one is ready. */
@@ -50,36 +59,63 @@ export class SandboxRuntime {
     return sandbox?.state === 'ready' ? sandbox : undefined;
   }
 
-  /** Every sandbox this process holds, for listing and reaping. */
+  /** True while a sandbox for (session, server) is being started. */
+  isStarting(sessionId: string, server: string): boolean {
+    return this.starting.has(key(sessionId, server));
+  }
+
+  /** Every sandbox bound to a session. */
   list(): Sandbox[] {
     return [...this.live.values()];
   }
 
-  /** Returns the session's sandbox for a server, starting it if needed; concurrent callers share one start. */
+  /** Returns the session's sandbox for a server, starting it (or taking a pooled one) if needed. */
   acquire(sessionId: string, server: ServerConfig, signal?: AbortSignal): Promise<Sandbox> {
+    if (this.closed) return Promise.reject(new McpgwError('cancelled', 'the sandbox runtime is shutting down'));
     const k = key(sessionId, server.name);
     const existing = this.live.get(k);
     if (existing?.state === 'ready') return Promise.resolve(existing);
     let pending = this.starting.get(k);
     if (!pending) {
-      pending = this.startNew(sessionId, server, signal).finally(() => this.starting.delete(k));
+      pending = this.obtain(sessionId, server, signal).finally(() => this.starting.delete(k));
       this.starting.set(k, pending);
     }
     return pending;
   }
 
-  private async startNew(sessionId: string, server: ServerConfig, signal?: AbortSignal): Promise<Sandbox> {
+  private async obtain(sessionId: string, server: ServerConfig, signal?: AbortSignal): Promise<Sandbox> {
     const k = key(sessionId, server.name);
     const stale = this.live.get(k);
     if (stale) await this.retire(k, stale);
+    const pooled = this.takePooled(server.name);
+    const sandbox = pooled ?? (await this.startSandbox(sessionId, server, signal));
+    if (pooled) pooled.bind(sessionId);
+    this.live.set(k, sandbox);
+    this.opts.onStarted?.(sessionId, server.name, sandbox.containerId);
+    return sandbox;
+  }
+
+  private takePooled(server: string): Sandbox | undefined {
+    const list = this.pool.get(server);
+    let sandbox = list?.shift();
+    while (sandbox && sandbox.state !== 'ready') {
+      void this.discard(sandbox);
+      sandbox = list?.shift();
+    }
+    if (sandbox) this.refill(server);
+    return sandbox;
+  }
+
+  private async startSandbox(sessionId: string, server: ServerConfig, signal?: AbortSignal): Promise<Sandbox> {
     const what = `starting "${server.name}"`;
     const releaseSlot = await this.slots.acquire({ timeoutMs: this.opts.queueTimeoutMs ?? 60_000, what, ...(signal ? { signal } : {}) });
-    let sandbox: Sandbox;
     try {
       const image = await this.opts.resolveImage(server);
       const releaseStart = await this.starts.acquire({ what, ...(signal ? { signal } : {}) });
       try {
-        sandbox = await Sandbox.start({
+        // The callbacks read the sandbox's session when they fire: a pooled sandbox changes hands once.
+        let self: Sandbox | undefined;
+        const sandbox = await Sandbox.start({
           engine: this.opts.engine,
           server,
           image,
@@ -88,9 +124,12 @@ export class SandboxRuntime {
           maxMessageBytes: this.opts.maxMessageBytes,
           startTimeoutMs: this.opts.startTimeoutMs,
           ...(this.opts.closeGraceMs === undefined ? {} : { closeGraceMs: this.opts.closeGraceMs }),
-          onLog: (line) => this.opts.onLog?.(sessionId, server.name, line),
-          onExit: (exit) => this.handleExit(k, exit),
+          onLog: (line) => this.opts.onLog?.(self?.sessionId ?? sessionId, server.name, line),
+          onExit: (exit) => self && this.handleExit(self, exit),
         });
+        self = sandbox;
+        this.slotRelease.set(sandbox, releaseSlot);
+        return sandbox;
       } finally {
         releaseStart();
       }
@@ -98,27 +137,59 @@ export class SandboxRuntime {
       releaseSlot();
       throw err;
     }
-    this.slotRelease.set(sandbox, releaseSlot);
-    this.live.set(k, sandbox);
-    return sandbox;
   }
 
-  private handleExit(k: string, exit: SandboxExit): void {
-    const sandbox = this.live.get(k);
-    if (!sandbox) return;
-    const [sessionId = '', server = ''] = k.split('\u0000');
-    this.opts.onExit?.(sessionId, server, exit);
+  private handleExit(sandbox: Sandbox, exit: SandboxExit): void {
+    const k = key(sandbox.sessionId, sandbox.server.name);
+    if (this.live.get(k) !== sandbox) {
+      // A pooled sandbox died before anyone took it.
+      if (!exit.expected) void this.discard(sandbox).then(() => this.refill(sandbox.server.name));
+      return;
+    }
+    this.opts.onExit?.(sandbox.sessionId, sandbox.server.name, exit, sandbox.containerId);
     // A crashed sandbox is removed right away; the next acquire starts a fresh one.
     if (!exit.expected) void this.retire(k, sandbox);
   }
 
   private async retire(k: string, sandbox: Sandbox): Promise<void> {
     if (this.live.get(k) === sandbox) this.live.delete(k);
+    await this.discard(sandbox);
+  }
+
+  private async discard(sandbox: Sandbox): Promise<void> {
+    for (const list of this.pool.values()) {
+      const i = list.indexOf(sandbox);
+      if (i !== -1) list.splice(i, 1);
+    }
     try {
       await sandbox.close();
     } finally {
       this.slotRelease.get(sandbox)?.();
       this.slotRelease.delete(sandbox);
+    }
+  }
+
+  /** Keeps `size` initialised sandboxes of a server ready for sessions that have none yet. */
+  warm(server: ServerConfig, size: number): void {
+    this.poolTarget.set(server.name, { server, size, filling: 0 });
+    this.refill(server.name);
+  }
+
+  private refill(name: string): void {
+    const target = this.poolTarget.get(name);
+    if (!target || this.closed) return;
+    const have = (this.pool.get(name)?.length ?? 0) + target.filling;
+    for (let i = have; i < target.size; i++) {
+      target.filling++;
+      void this.startSandbox(POOL_SESSION, target.server)
+        .then((sandbox) => {
+          if (this.closed) return this.discard(sandbox);
+          const list = this.pool.get(name) ?? [];
+          list.push(sandbox);
+          this.pool.set(name, list);
+        })
+        .catch(() => undefined)
+        .finally(() => target.filling--);
     }
   }
 
@@ -129,17 +200,20 @@ export class SandboxRuntime {
     return victims.length;
   }
 
-  /** Removes sandboxes unused for longer than `idleMs`; returns the (session, server) pairs it reaped. */
-  async reapIdle(idleMs: number, now = Date.now()): Promise<Array<{ sessionId: string; server: string }>> {
-    const idle = [...this.live.entries()].filter(([, s]) => now - s.lastUsedAt >= idleMs);
+  /** Removes sandboxes idle (nothing in flight) for at least `idleMs`; returns what it reaped. */
+  async reapIdle(idleMs: number, now = Date.now()): Promise<Array<{ sessionId: string; server: string; containerId: string }>> {
+    const idle = [...this.live.entries()].filter(([, s]) => s.inFlight === 0 && now - s.lastUsedAt >= idleMs);
     await Promise.allSettled(idle.map(([k, s]) => this.retire(k, s)));
-    return idle.map(([, s]) => ({ sessionId: s.sessionId, server: s.server.name }));
+    return idle.map(([, s]) => ({ sessionId: s.sessionId, server: s.server.name, containerId: s.containerId }));
   }
 
-  /** Closes everything this process started; waits for in-flight starts so none is left behind. */
+  /** Closes everything this process started, pool included; waits for in-flight starts so none is left behind. */
   async closeAll(): Promise<void> {
+    this.closed = true;
     await Promise.allSettled([...this.starting.values()]);
-    await Promise.allSettled([...this.live.entries()].map(([k, s]) => this.retire(k, s)));
+    const pooled = [...this.pool.values()].flat();
+    await Promise.allSettled([...[...this.live.entries()].map(([k, s]) => this.retire(k, s)), ...pooled.map((s) => this.discard(s))]);
+    this.closed = false;
   }
 
   /**

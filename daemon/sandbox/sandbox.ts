@@ -50,6 +50,9 @@ export class Sandbox implements AsyncDisposable {
   readonly exited: Promise<SandboxExit>;
   readonly startedAt = Date.now();
   lastUsedAt = Date.now();
+  /** Requests in flight; the idle reaper never takes a sandbox that is working. */
+  inFlight = 0;
+  private boundSession: string;
 
   private constructor(
     private readonly opts: SandboxOptions,
@@ -58,6 +61,7 @@ export class Sandbox implements AsyncDisposable {
     readonly transport: DockerStreamTransport,
     exitStatus: Promise<ExitStatus>,
   ) {
+    this.boundSession = opts.sessionId;
     this.exited = exitStatus.then((status) => {
       this.exitInfo = { ...status, stderrTail: transport.stderrLog.tail(), expected: this.closing !== undefined };
       if (this.stateValue !== 'closed') this.stateValue = 'exited';
@@ -70,8 +74,14 @@ export class Sandbox implements AsyncDisposable {
     return this.opts.server;
   }
 
+  /** The session this sandbox serves (a warm-pool sandbox is bound to one when it is handed out, never again). */
   get sessionId(): string {
-    return this.opts.sessionId;
+    return this.boundSession;
+  }
+
+  /** Binds a pooled sandbox to the session that takes it. */
+  bind(sessionId: string): void {
+    this.boundSession = sessionId;
   }
 
   get state(): SandboxState {
@@ -150,6 +160,7 @@ export class Sandbox implements AsyncDisposable {
   private async request<T>(run: () => Promise<T>, what: string, timeoutMs?: number, signal?: AbortSignal): Promise<T> {
     if (this.stateValue !== 'ready') throw await this.explain(new McpError(ErrorCode.ConnectionClosed, 'not running'), what);
     this.lastUsedAt = Date.now();
+    this.inFlight++;
     try {
       return await run();
     } catch (err) {
@@ -157,6 +168,7 @@ export class Sandbox implements AsyncDisposable {
       if (signal?.aborted) throw new McpgwError('cancelled', `"${this.opts.server.name}" ${what} was cancelled`, { cause: err });
       throw await this.explain(err, what, timeoutMs);
     } finally {
+      this.inFlight--;
       this.lastUsedAt = Date.now();
     }
   }

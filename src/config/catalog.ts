@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { configFileSchema, type SandboxSettings, type serverEntrySchema } from './schema.js';
+import type { Settings } from './settings.js';
 import { convertNpx } from './npx.js';
 
 type ParsedEntry = z.output<typeof serverEntrySchema>;
@@ -24,6 +25,7 @@ export interface ServerConfig {
 export interface Catalog {
   servers: Map<string, ServerConfig>;
   sandbox: SandboxSettings;
+  settings: Settings;
   /** The parsed file, so later sections (daemon, gemini, policy) read their own keys. */
   raw: Record<string, unknown>;
 }
@@ -55,7 +57,8 @@ export function parseCatalog(input: unknown): CatalogResult {
     if (resolved) servers.set(name, resolved);
   }
   if (issues.length > 0) return { ok: false, issues };
-  return { ok: true, catalog: { servers, sandbox: parsed.data.sandbox, raw: parsed.data }, notices };
+  const { daemon, gemini, policy } = parsed.data;
+  return { ok: true, catalog: { servers, sandbox: parsed.data.sandbox, settings: { daemon, gemini, policy }, raw: parsed.data }, notices };
 }
 
 function resolveEntry(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { settingsSchema } from './settings.js';
 import { parseDuration, parseMemory } from './units.js';
 
 /** Server names become part of Gemini function names (`server__tool`) and Docker labels. */
@@ -109,7 +110,7 @@ export const sandboxSettingsSchema = z
 
 export type SandboxSettings = z.output<typeof sandboxSettingsSchema>;
 
-export const configFileSchema = z.looseObject({
+export const configFileSchema = settingsSchema.extend({
   mcpServers: z
     .record(z.string().regex(SERVER_NAME_PATTERN, 'server names use letters, digits, "-" and single "_"'), serverEntrySchema)
     .default({}),

@@ -11,12 +11,12 @@ export function parseMemory(value: string | number): number | undefined {
   return bytes > 0 ? bytes : undefined;
 }
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** Parses a duration ("30s", "15m", "250ms", or a number of milliseconds) into milliseconds. */
+/** Parses a duration ("30s", "15m", "7d", "250ms", or a number of milliseconds) into milliseconds. */
 export function parseDuration(value: string | number): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? value : undefined;
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i.exec(value.trim());
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/i.exec(value.trim());
   if (!match) return undefined;
   const ms = Number(match[1]) * (DURATION_UNITS[(match[2] ?? 'ms').toLowerCase()] ?? 1);
   return ms > 0 ? ms : undefined;

@@ -1,0 +1,234 @@
+import { existsSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import type { Catalog } from '../src/config/catalog.js';
+import { McpgwError } from '../src/errors.js';
+import type { SessionEvent } from '../src/protocol/events.js';
+import type { DaemonStatus } from '../src/protocol/session.js';
+import { VERSION } from '../src/version.js';
+import { ApprovalBroker } from './agent/approvals.js';
+import { createGeminiModelClient, type ModelClient } from './agent/model/index.js';
+import { AgentService } from './agent/service.js';
+import { ToolCatalog } from './agent/toolset.js';
+import { routes } from './api/routes.js';
+import { sessionRoom, startApiServer, type ApiServer } from './api/server.js';
+import { ImageBuilder } from './images/builder.js';
+import type { Logger } from './logger.js';
+import { loadPolicySpec, sessionPolicyResolver } from './policies.js';
+import { DockerodeEngine, type ContainerEngine } from './sandbox/engine.js';
+import { isInstanceAlive } from './sandbox/instance.js';
+import { SandboxRuntime } from './sandbox/runtime.js';
+import { SessionEventLog } from './sessions/event-log.js';
+import { Janitor } from './sessions/janitor.js';
+import { SessionService } from './sessions/service.js';
+import { ToolRunner } from './sessions/tool-runner.js';
+import { acquireLock, type DaemonInfo } from './state/lock.js';
+import { TokenStore } from './state/tokens.js';
+import { PrivateRedis } from './store/private-redis.js';
+import { Store } from './store/store.js';
+
+const SYSTEM_INSTRUCTION =
+  'You are the assistant of mcpgw. You can call tools provided by MCP servers; each runs in a locked-down sandbox and ' +
+  'a human may approve or deny every call. If a call is denied, do not retry it unchanged: explain or ask. Be concise.';
+
+/** Everything mcpd is made of that a test may want to replace; the rest is built here (the composition root). */
+export interface DaemonDeps {
+  stateDir: string;
+  cacheDir: string;
+  catalog: Catalog;
+  log: Logger;
+  engine?: ContainerEngine;
+  /** An existing Redis (REDIS_URL); unset starts a private redis-server in the state dir. */
+  redisUrl?: string | undefined;
+  model?: ModelClient;
+  host?: string;
+  port?: number;
+  webRoot?: string | undefined;
+  janitorIntervalMs?: number;
+}
+
+export interface Daemon {
+  url: string;
+  port: number;
+  instance: string;
+  status(user: string): Promise<DaemonStatus>;
+  /** Runs one janitor pass now (tests and `daemon status` diagnostics). */
+  sweep(): ReturnType<Janitor['sweep']>;
+  stop(): Promise<void>;
+}
+
+/** Builds and starts mcpd; on any start failure everything already started is stopped again. */
+export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
+  const { catalog, log, stateDir } = deps;
+  const settings = catalog.settings.daemon;
+  const cleanup: Array<() => Promise<unknown>> = [];
+  const undo = async (): Promise<void> => {
+    for (const step of cleanup.reverse()) await step().catch((err: unknown) => log.error('shutdown step failed', { err }));
+  };
+  try {
+    const lock = await acquireLock(stateDir);
+    cleanup.push(lock.release);
+    const tokens = await TokenStore.open(stateDir);
+
+    const redisUrl = deps.redisUrl ?? settings.redisUrl;
+    let privateRedis: PrivateRedis | undefined;
+    if (!redisUrl) {
+      privateRedis = new PrivateRedis({ dir: path.join(stateDir, 'redis'), log });
+      await privateRedis.start();
+      cleanup.push(() => privateRedis!.stop());
+    }
+    const redis = privateRedis
+      ? new Redis({ path: privateRedis.socketPath, lazyConnect: true, ...redisOptions })
+      : new Redis(redisUrl!, { lazyConnect: true, ...redisOptions });
+    redis.on('error', (err: Error) => log.warn('redis connection error', { message: err.message }));
+    await redis.connect().catch((err: unknown) => {
+      throw new McpgwError('redis_unavailable', `cannot connect to Redis at ${redisUrl ?? privateRedis!.url}: ${(err as Error).message}`);
+    });
+    cleanup.push(() => redis.quit());
+    const store = new Store(redis, settings.redisPrefix);
+
+    const engine = deps.engine ?? new DockerodeEngine();
+    const dockerOk = await engine.ping().then(
+      () => true,
+      (err: unknown) => (log.warn('docker engine unavailable; tool calls will fail until it is up', { message: (err as Error).message }), false),
+    );
+    const builder = new ImageBuilder({ engine, cacheDir: deps.cacheDir, baseImage: catalog.sandbox.baseImage });
+    let sessions: SessionService | undefined;
+    let tools: ToolRunner | undefined;
+    const runtime = new SandboxRuntime({
+      engine,
+      instanceId: lock.instance,
+      resolveImage: (server) => builder.imageFor(server, { build: settings.autoBuild, onProgress: (p) => log.info('image build', { ...p }) }),
+      maxContainers: catalog.sandbox.maxContainers,
+      maxConcurrentStarts: catalog.sandbox.maxConcurrentStarts,
+      maxMessageBytes: catalog.sandbox.maxMessageSize,
+      startTimeoutMs: catalog.sandbox.startTimeout,
+      onLog: (sessionId, server, line) => tools?.onLog(sessionId, server, line),
+      onStarted: (sessionId, server, id) => void sessions?.onSandboxStarted(sessionId, server, id).catch((err: unknown) => log.error('container bookkeeping failed', { err })),
+      onExit: (sessionId, server, exit, id) => void sessions?.onSandboxExit(sessionId, server, exit, id).catch((err: unknown) => log.error('container bookkeeping failed', { err })),
+    });
+    cleanup.push(() => runtime.closeAll());
+
+    let api: ApiServer | undefined;
+    const publish = (event: SessionEvent): void => void api?.io.to(sessionRoom(event.sessionId)).emit(event.type, event as never);
+    const events = new SessionEventLog(store, publish);
+    const defaultPolicy = await loadPolicySpec(catalog.settings.policy);
+    sessions = new SessionService({
+      store,
+      runtime,
+      catalog,
+      events,
+      log,
+      instanceId: lock.instance,
+      defaults: { model: catalog.settings.gemini.model, resolvePolicy: sessionPolicyResolver(defaultPolicy) },
+    });
+    tools = new ToolRunner(sessions);
+    const approvals = new ApprovalBroker(store, events, settings.approvalTimeout);
+    const model = deps.model ?? createGeminiModelClient({ apiKey: catalog.settings.gemini.apiKey, baseUrl: catalog.settings.gemini.baseUrl });
+    const agent = new AgentService({
+      model,
+      store,
+      events,
+      tools,
+      catalog: new ToolCatalog(sessions),
+      approvals,
+      sessions,
+      log,
+      settings: { maxRounds: settings.maxRounds, systemInstruction: catalog.settings.gemini.systemInstruction ?? SYSTEM_INSTRUCTION, toolOutputChars: 20_000 },
+    });
+    cleanup.push(() => agent.shutdown());
+
+    // Recovery (DESIGN §5): containers no live daemon owns are removed, sessions go idle, interrupted calls close.
+    if (dockerOk) {
+      const purged = await runtime.purgeOrphans(isInstanceAlive);
+      if (purged.length) log.info('purged orphan containers', { count: purged.length, names: purged });
+    }
+    const ids = await store.allSessionIds();
+    for (const rec of await store.getSessions(ids)) {
+      for (const [server, containerId] of Object.entries(await store.containersOf(rec.id))) await store.clearContainer(rec.id, server, containerId);
+      if (rec.status === 'active') await store.updateSession(rec.id, { status: 'idle' });
+    }
+    const repaired = await agent.recover(ids);
+    if (repaired) log.info('closed calls interrupted by the previous daemon', { sessions: repaired });
+
+    const startedAt = Date.now();
+    const status = async (user: string): Promise<DaemonStatus> => {
+      const mine = await store.listSessions(user);
+      const count = (s: string): number => mine.filter((r) => r.status === s).length;
+      const stats = runtime.stats();
+      return {
+        pid: process.pid,
+        url: api?.url ?? '',
+        version: VERSION,
+        startedAt,
+        uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+        sessions: { active: count('active'), idle: count('idle'), ended: count('ended') },
+        containers: { running: stats.running + stats.pooled, starting: stats.starting, queued: stats.queued, capacity: stats.capacity },
+        redis: { url: redisUrl ? redactUrl(redisUrl) : privateRedis!.url, private: !redisUrl, connected: redis.status === 'ready' },
+        user,
+      };
+    };
+    if (settings.host !== '127.0.0.1' && settings.host !== 'localhost' && settings.host !== '::1') {
+      log.warn('mcpd is listening beyond loopback: anyone who can reach it and has a token can run tools', { host: settings.host });
+    }
+    api = await startApiServer({
+      host: deps.host ?? settings.host,
+      port: deps.port ?? settings.port,
+      fallbackToFreePort: deps.port === undefined,
+      tokens,
+      handlers: routes({ sessions, tools, agent, catalog, status }),
+      log,
+      webRoot: deps.webRoot ?? defaultWebRoot(),
+    });
+    cleanup.push(() => api!.close());
+
+    const janitor = new Janitor({ runtime, sessions, store, log, idleMs: settings.idleTimeout, retentionMs: settings.retention, ...(deps.janitorIntervalMs ? { intervalMs: deps.janitorIntervalMs } : {}) });
+    janitor.start();
+    cleanup.push(() => janitor.stop());
+    for (const [name, size] of Object.entries(settings.warmPool)) {
+      const server = catalog.servers.get(name);
+      if (server && size > 0) runtime.warm(server, size);
+    }
+
+    const info: DaemonInfo = { pid: process.pid, instance: lock.instance, url: api.url, version: VERSION, startedAt };
+    const infoFile = path.join(stateDir, 'daemon.json');
+    await writeFile(infoFile, JSON.stringify(info, null, 2), { mode: 0o600 });
+    cleanup.push(() => rm(infoFile, { force: true }));
+    log.info('mcpd started', { url: api.url, pid: process.pid, version: VERSION, sessions: ids.length });
+
+    let stopping: Promise<void> | undefined;
+    return {
+      url: api.url,
+      port: api.port,
+      instance: lock.instance,
+      status,
+      sweep: () => janitor.sweep(),
+      stop: () => (stopping ??= undo().then(() => log.info('mcpd stopped'))),
+    };
+  } catch (err) {
+    await undo();
+    throw err;
+  }
+}
+
+/** Reconnect forever with capped backoff; commands wait in the offline queue meanwhile, so none is lost. */
+const redisOptions = {
+  maxRetriesPerRequest: null,
+  enableOfflineQueue: true,
+  retryStrategy: (times: number) => Math.min(50 * 2 ** times, 2000),
+} as const;
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^@/]*)@/, '//***@');
+}
+
+/** The built web client: next to the compiled daemon (dist/daemon → web/dist) or the sources (daemon → web/dist). */
+function defaultWebRoot(): string | undefined {
+  for (const relative of ['../../web/dist/', '../web/dist/']) {
+    const root = fileURLToPath(new URL(relative, import.meta.url));
+    if (existsSync(path.join(root, 'index.html'))) return root;
+  }
+  return undefined;
+}

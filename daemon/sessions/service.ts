@@ -1,0 +1,191 @@
+import type { Catalog, ServerConfig } from '../../src/config/catalog.js';
+import { McpgwError } from '../../src/errors.js';
+import type { SessionCreateRequest } from '../../src/protocol/requests.js';
+import type { ContainerState, SessionInfo } from '../../src/protocol/session.js';
+import type { Logger } from '../logger.js';
+import type { Sandbox, SandboxExit } from '../sandbox/sandbox.js';
+import type { SandboxRuntime } from '../sandbox/runtime.js';
+import type { SessionRecord, Store } from '../store/store.js';
+import type { SessionEventLog } from './event-log.js';
+import { newId } from './ids.js';
+
+/** What a new session gets when the request does not say: the configured model and policy. */
+export interface SessionDefaults {
+  model: string;
+  /** Resolves the request's policy to a name and a JSON document; throws `bad_request` for a bad one. */
+  resolvePolicy: (request: SessionCreateRequest['policy']) => { name: string; policy: string };
+}
+
+export interface SessionServiceOptions {
+  store: Store;
+  runtime: SandboxRuntime;
+  catalog: Catalog;
+  events: SessionEventLog;
+  log: Logger;
+  instanceId: string;
+  defaults: SessionDefaults;
+}
+
+const key = (sessionId: string, server: string): string => `${sessionId}\u0000${server}`;
+
+/**
+ * Sessions: who owns them, which servers they use, the state of their sandboxes. Every read or change checks the
+ * caller owns the session; a session of another user is "not found", never "forbidden", so ids do not leak.
+ */
+export class SessionService {
+  private readonly crashed = new Set<string>();
+  /** Set by the agent: whether a turn is running in a session. */
+  isBusy: (sessionId: string) => boolean = () => false;
+  /** Set by the agent: cancels a running turn (kill and shutdown use it). */
+  cancelTurn: (sessionId: string) => Promise<void> = async () => undefined;
+
+  constructor(private readonly opts: SessionServiceOptions) {}
+
+  get store(): Store {
+    return this.opts.store;
+  }
+
+  get events(): SessionEventLog {
+    return this.opts.events;
+  }
+
+  async create(owner: string, request: SessionCreateRequest): Promise<SessionInfo> {
+    const servers = request.servers ?? [...this.opts.catalog.servers.values()].filter((s) => !s.disabled).map((s) => s.name);
+    for (const name of servers) this.server(name);
+    const { name: policyName, policy } = this.opts.defaults.resolvePolicy(request.policy);
+    const now = Date.now();
+    const rec: SessionRecord = {
+      id: newId('s'),
+      owner,
+      title: request.title ?? '',
+      status: 'active',
+      model: request.model ?? this.opts.defaults.model,
+      policyName,
+      policy,
+      servers,
+      createdAt: now,
+      lastActive: now,
+      seq: 0,
+    };
+    await this.opts.store.createSession(rec);
+    await this.opts.store.audit({ ts: now, sessionId: rec.id, user: owner, kind: 'session', action: 'create', servers, policy: policyName });
+    this.opts.log.info('session created', { sessionId: rec.id, owner, servers });
+    return this.publishUpdate(rec.id);
+  }
+
+  /** The caller's sessions, newest first. */
+  async list(owner: string): Promise<SessionInfo[]> {
+    const records = await this.opts.store.listSessions(owner);
+    const approvals = await this.opts.store.countApprovals(records.map((r) => r.id));
+    return records.map((rec, i) => this.describe(rec, approvals[i] ?? 0));
+  }
+
+  /** A session the caller owns, by id or unique prefix; anything else is `not_found`. */
+  async owned(owner: string, idOrPrefix: string): Promise<SessionRecord> {
+    const id = await this.opts.store.resolveSessionId(owner, idOrPrefix);
+    if (id === 'ambiguous') throw new McpgwError('bad_request', `"${idOrPrefix}" matches several sessions; give more of the id`);
+    const rec = id ? await this.opts.store.getSession(id) : undefined;
+    if (!rec || rec.owner !== owner) throw new McpgwError('not_found', `no session "${idOrPrefix}"`);
+    return rec;
+  }
+
+  /** Like `owned`, but refuses ended sessions. */
+  async ownedLive(owner: string, idOrPrefix: string): Promise<SessionRecord> {
+    const rec = await this.owned(owner, idOrPrefix);
+    if (rec.status === 'ended') throw new McpgwError('conflict', `session ${rec.id} has ended`);
+    return rec;
+  }
+
+  async info(sessionId: string): Promise<SessionInfo> {
+    const rec = await this.opts.store.getSession(sessionId);
+    if (!rec) throw new McpgwError('not_found', `no session "${sessionId}"`);
+    const [pending = 0] = await this.opts.store.countApprovals([sessionId]);
+    return this.describe(rec, pending);
+  }
+
+  private describe(rec: SessionRecord, pendingApprovals: number): SessionInfo {
+    return {
+      id: rec.id,
+      owner: rec.owner,
+      title: rec.title,
+      status: rec.status,
+      model: rec.model,
+      policy: rec.policyName,
+      servers: rec.servers.map((name) => ({ name, state: this.containerState(rec.id, name) })),
+      createdAt: rec.createdAt,
+      lastActive: rec.lastActive,
+      pendingApprovals,
+      busy: this.isBusy(rec.id),
+      lastSeq: rec.seq,
+    };
+  }
+
+  private containerState(sessionId: string, server: string): ContainerState {
+    if (this.opts.runtime.get(sessionId, server)) return 'running';
+    if (this.opts.runtime.isStarting(sessionId, server)) return 'starting';
+    return this.crashed.has(key(sessionId, server)) ? 'crashed' : 'stopped';
+  }
+
+  /** Emits `session:updated` with the current state; returns that state. */
+  async publishUpdate(sessionId: string): Promise<SessionInfo> {
+    const info = await this.info(sessionId);
+    await this.opts.events.emit(sessionId, 'session:updated', { session: info });
+    return info;
+  }
+
+  /** Ends a session: cancels its turn, removes its containers and pending approvals. */
+  async kill(owner: string, idOrPrefix: string, reason = 'killed by its owner'): Promise<SessionInfo> {
+    const rec = await this.owned(owner, idOrPrefix);
+    if (rec.status !== 'ended') {
+      await this.cancelTurn(rec.id);
+      await this.opts.runtime.release(rec.id);
+      await this.opts.store.updateSession(rec.id, { status: 'ended' });
+      for (const approval of await this.opts.store.listApprovals(rec.id)) await this.opts.store.takeApproval(rec.id, approval.approvalId);
+      await this.opts.store.audit({ ts: Date.now(), sessionId: rec.id, user: owner, kind: 'session', action: 'kill', reason });
+      await this.opts.events.emit(rec.id, 'session:ended', { reason });
+      this.opts.log.info('session ended', { sessionId: rec.id, reason });
+    }
+    return this.publishUpdate(rec.id);
+  }
+
+  /** The catalog entry for a server, or `not_found`. */
+  server(name: string): ServerConfig {
+    const server = this.opts.catalog.servers.get(name);
+    if (!server) throw new McpgwError('not_found', `no server named "${name}" (configured: ${[...this.opts.catalog.servers.keys()].join(', ') || 'none'})`);
+    return server;
+  }
+
+  /** The session's sandbox for a server, started lazily; the session is marked active again. */
+  async sandbox(rec: SessionRecord, serverName: string, signal?: AbortSignal): Promise<Sandbox> {
+    if (!rec.servers.includes(serverName)) {
+      throw new McpgwError('not_found', `session ${rec.id} does not use server "${serverName}" (it uses: ${rec.servers.join(', ')})`);
+    }
+    const running = this.opts.runtime.get(rec.id, serverName);
+    if (running) return running;
+    const server = this.server(serverName);
+    this.crashed.delete(key(rec.id, serverName));
+    const starting = this.opts.runtime.acquire(rec.id, server, signal);
+    if (rec.status === 'idle') await this.opts.store.updateSession(rec.id, { status: 'active' });
+    await this.publishUpdate(rec.id);
+    try {
+      return await starting;
+    } finally {
+      await this.publishUpdate(rec.id);
+    }
+  }
+
+  /** Runtime hook: a sandbox is up for a session. */
+  async onSandboxStarted(sessionId: string, server: string, containerId: string): Promise<void> {
+    await this.opts.store.setContainer(sessionId, server, containerId, this.opts.instanceId);
+  }
+
+  /** Runtime hook: a sandbox exited (crash or close); a crash is shown to the session. */
+  async onSandboxExit(sessionId: string, server: string, exit: SandboxExit, containerId: string): Promise<void> {
+    await this.opts.store.clearContainer(sessionId, server, containerId);
+    if (exit.expected) return;
+    this.crashed.add(key(sessionId, server));
+    const why = exit.oomKilled ? 'was OOM-killed' : `exited with code ${exit.exitCode}`;
+    await this.opts.events.emit(sessionId, 'tool:output', { server, stream: 'notice', text: `sandbox "${server}" ${why}; it restarts on next use` });
+    await this.publishUpdate(sessionId);
+  }
+}

@@ -1,0 +1,55 @@
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { McpgwError } from '../../src/errors.js';
+import { currentInstanceId, isInstanceAlive } from '../sandbox/instance.js';
+
+/** What a running mcpd advertises to clients (`daemon.json` in the state dir). */
+export interface DaemonInfo {
+  pid: number;
+  instance: string;
+  url: string;
+  version: string;
+  startedAt: number;
+}
+
+/**
+ * One mcpd per state directory: an exclusive lock file holding the owner's instance id. A lock whose owner is no
+ * longer running (a daemon killed with SIGKILL) is taken over.
+ */
+export async function acquireLock(stateDir: string): Promise<{ release: () => Promise<void>; instance: string }> {
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  const file = path.join(stateDir, 'mcpd.lock');
+  const instance = currentInstanceId();
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(file, 'wx', 0o600);
+      await handle.writeFile(`${instance}\n`);
+      await handle.close();
+      return {
+        instance,
+        release: async () => {
+          const owner = (await readFile(file, 'utf8').catch(() => '')).trim();
+          if (owner === instance) await rm(file, { force: true });
+        },
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const owner = (await readFile(file, 'utf8').catch(() => '')).trim();
+      if (owner && (await isInstanceAlive(owner))) {
+        throw new McpgwError('conflict', `mcpd is already running for ${stateDir} (pid ${owner.split(':')[1] ?? '?'})`);
+      }
+      await rm(file, { force: true });
+    }
+  }
+  throw new McpgwError('conflict', `could not take the lock ${file}`);
+}
+
+/** Reads `daemon.json`; undefined when no daemon has written one or its process is gone. */
+export async function readDaemonInfo(stateDir: string): Promise<DaemonInfo | undefined> {
+  try {
+    const info = JSON.parse(await readFile(path.join(stateDir, 'daemon.json'), 'utf8')) as DaemonInfo;
+    return (await isInstanceAlive(info.instance)) ? info : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,19 @@
+/** Redis key names (DESIGN §4), all under one configurable prefix. */
+export function keys(prefix: string) {
+  return {
+    session: (id: string) => `${prefix}session:${id}`,
+    containers: (id: string) => `${prefix}session:${id}:containers`,
+    events: (id: string) => `${prefix}session:${id}:events`,
+    history: (id: string) => `${prefix}session:${id}:history`,
+    approvals: (id: string) => `${prefix}session:${id}:approvals`,
+    sessionRules: (id: string) => `${prefix}session:${id}:rules`,
+    notes: (id: string) => `${prefix}session:${id}:notes`,
+    /** Every session, scored by last activity: the janitor's index (ended ones too, until retention removes them). */
+    active: () => `${prefix}sessions:active`,
+    owned: (owner: string) => `${prefix}owner:${owner}:sessions`,
+    container: (id: string) => `${prefix}container:${id}`,
+    audit: () => `${prefix}audit`,
+  };
+}
+
+export type Keys = ReturnType<typeof keys>;

@@ -1,0 +1,300 @@
+import type { Redis } from 'ioredis';
+import type { SessionEvent, SessionEventName, SessionEventPayloads } from '../../src/protocol/events.js';
+import type { AuditRecord, SessionStatus } from '../../src/protocol/session.js';
+import { keys, type Keys } from './keys.js';
+
+/** A session as stored in `session:{id}`. */
+export interface SessionRecord {
+  id: string;
+  owner: string;
+  title: string;
+  status: SessionStatus;
+  model: string;
+  policyName: string;
+  /** The policy document (JSON) the session runs under. */
+  policy: string;
+  servers: string[];
+  createdAt: number;
+  lastActive: number;
+  seq: number;
+}
+
+export interface StoredApproval {
+  approvalId: string;
+  sessionId: string;
+  callId: string;
+  turnId: string;
+  server: string;
+  tool: string;
+  args: Record<string, unknown>;
+  annotations: Record<string, unknown>;
+  decisionReason: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export type AuditEntry = AuditRecord;
+
+const EVENTS_CAP = 50_000;
+const AUDIT_CAP = 200_000;
+
+/**
+ * Appends one event: takes the next seq, adds it to the capped stream with the seq as its id, and bumps the
+ * session's activity, all in one atomic script so the log and the counters never disagree.
+ */
+const APPEND_EVENT = `
+local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], seq .. '-1', 'e', ARGV[1])
+redis.call('HSET', KEYS[1], 'lastActive', ARGV[2])
+redis.call('ZADD', KEYS[3], ARGV[2], ARGV[4])
+return seq
+`;
+
+type RedisWithScripts = Redis & {
+  mcpgwAppendEvent(session: string, events: string, active: string, body: string, ts: number, cap: number, id: string): Promise<number>;
+};
+
+/** Everything mcpd keeps in Redis, behind one small API; related writes are atomic (MULTI or a script). */
+export class Store {
+  readonly k: Keys;
+  private readonly redis: RedisWithScripts;
+
+  constructor(redis: Redis, prefix = 'mcpgw:') {
+    this.k = keys(prefix);
+    redis.defineCommand('mcpgwAppendEvent', { numberOfKeys: 3, lua: APPEND_EVENT });
+    this.redis = redis as RedisWithScripts;
+  }
+
+  async createSession(rec: SessionRecord): Promise<void> {
+    await this.redis
+      .multi()
+      .hset(this.k.session(rec.id), toHash(rec))
+      .zadd(this.k.active(), rec.lastActive, rec.id)
+      .zadd(this.k.owned(rec.owner), rec.createdAt, rec.id)
+      .exec()
+      .then(checkMulti);
+  }
+
+  async getSession(id: string): Promise<SessionRecord | undefined> {
+    const hash = await this.redis.hgetall(this.k.session(id));
+    return hash.id ? fromHash(hash) : undefined;
+  }
+
+  /** The owner's sessions, newest first. */
+  async listSessions(owner: string): Promise<SessionRecord[]> {
+    const ids = await this.redis.zrevrange(this.k.owned(owner), 0, -1);
+    return this.getSessions(ids);
+  }
+
+  async getSessions(ids: string[]): Promise<SessionRecord[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.k.session(id));
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.flatMap(([err, hash]) => (!err && (hash as Record<string, string>).id ? [fromHash(hash as Record<string, string>)] : []));
+  }
+
+  /** Resolves a full id or a unique prefix among the owner's sessions. */
+  async resolveSessionId(owner: string, idOrPrefix: string): Promise<string | undefined | 'ambiguous'> {
+    if (await this.redis.exists(this.k.session(idOrPrefix))) {
+      const rec = await this.getSession(idOrPrefix);
+      return rec?.owner === owner ? idOrPrefix : undefined;
+    }
+    const matches = (await this.redis.zrange(this.k.owned(owner), 0, -1)).filter((id) => id.startsWith(idOrPrefix));
+    if (matches.length > 1) return 'ambiguous';
+    return matches[0];
+  }
+
+  async updateSession(id: string, fields: Partial<Pick<SessionRecord, 'status' | 'title' | 'lastActive' | 'model'>>): Promise<void> {
+    const multi = this.redis.multi().hset(this.k.session(id), toHash(fields));
+    if (fields.lastActive !== undefined) multi.zadd(this.k.active(), fields.lastActive, id);
+    await multi.exec().then(checkMulti);
+  }
+
+  /** Removes a session and everything under it. */
+  async deleteSession(rec: SessionRecord): Promise<void> {
+    const k = this.k;
+    await this.redis
+      .multi()
+      .del(k.session(rec.id), k.containers(rec.id), k.events(rec.id), k.history(rec.id), k.approvals(rec.id), k.sessionRules(rec.id), k.notes(rec.id))
+      .zrem(k.active(), rec.id)
+      .zrem(k.owned(rec.owner), rec.id)
+      .exec()
+      .then(checkMulti);
+  }
+
+  /** Session ids whose last activity is at or before `ts`, oldest first. */
+  async sessionsInactiveSince(ts: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.k.active(), '-inf', ts);
+  }
+
+  /** Every session id the daemon knows (for start-up recovery). */
+  async allSessionIds(): Promise<string[]> {
+    const ids = new Set<string>(await this.redis.zrange(this.k.active(), 0, -1));
+    let cursor = '0';
+    do {
+      const [next, found] = await this.redis.scan(cursor, 'MATCH', `${this.k.owned('*')}`, 'COUNT', 200);
+      cursor = next;
+      for (const key of found) for (const id of await this.redis.zrange(key, 0, -1)) ids.add(id);
+    } while (cursor !== '0');
+    return [...ids];
+  }
+
+  // --- containers ---------------------------------------------------------------------------------------------
+
+  async setContainer(sessionId: string, server: string, containerId: string, instance: string): Promise<void> {
+    await this.redis
+      .multi()
+      .hset(this.k.containers(sessionId), server, containerId)
+      .hset(this.k.container(containerId), { session: sessionId, server, instance })
+      .exec()
+      .then(checkMulti);
+  }
+
+  async clearContainer(sessionId: string, server: string, containerId: string): Promise<void> {
+    // Only clear the mapping if it still points at this container (a respawn may have replaced it).
+    const current = await this.redis.hget(this.k.containers(sessionId), server);
+    const multi = this.redis.multi().del(this.k.container(containerId));
+    if (current === containerId) multi.hdel(this.k.containers(sessionId), server);
+    await multi.exec().then(checkMulti);
+  }
+
+  async containersOf(sessionId: string): Promise<Record<string, string>> {
+    return this.redis.hgetall(this.k.containers(sessionId));
+  }
+
+  // --- events -------------------------------------------------------------------------------------------------
+
+  /** Appends one event to the session's log and returns it with its seq. */
+  async appendEvent<K extends SessionEventName>(sessionId: string, type: K, payload: SessionEventPayloads[K], ts = Date.now()): Promise<SessionEvent> {
+    const body = JSON.stringify({ type, ts, ...payload });
+    const seq = await this.redis.mcpgwAppendEvent(this.k.session(sessionId), this.k.events(sessionId), this.k.active(), body, ts, EVENTS_CAP, sessionId);
+    return { ...payload, type, sessionId, seq, ts } as SessionEvent;
+  }
+
+  /** Events after `sinceSeq`, in order; `truncated` when older events were trimmed from the capped log. */
+  async readEvents(sessionId: string, sinceSeq: number): Promise<{ events: SessionEvent[]; truncated: boolean }> {
+    const entries = await this.redis.xrange(this.k.events(sessionId), `${sinceSeq + 1}-0`, '+');
+    const events = entries.map(([id, fields]) => {
+      const body = JSON.parse(fields[1] ?? '{}') as Record<string, unknown>;
+      return { ...body, sessionId, seq: Number(id.split('-')[0]) } as SessionEvent;
+    });
+    const first = events[0]?.seq;
+    return { events, truncated: first !== undefined && first > sinceSeq + 1 };
+  }
+
+  // --- history ------------------------------------------------------------------------------------------------
+
+  async appendHistory(sessionId: string, contents: unknown[]): Promise<void> {
+    if (contents.length === 0) return;
+    await this.redis.rpush(this.k.history(sessionId), ...contents.map((c) => JSON.stringify(c)));
+  }
+
+  async readHistory(sessionId: string): Promise<unknown[]> {
+    return (await this.redis.lrange(this.k.history(sessionId), 0, -1)).map((s) => JSON.parse(s) as unknown);
+  }
+
+  /** Queues a note for the model (e.g. a tool the user ran directly); added to the next user turn. */
+  async pushNote(sessionId: string, text: string): Promise<void> {
+    await this.redis.rpush(this.k.notes(sessionId), text);
+  }
+
+  /** Takes every queued note, atomically. */
+  async takeNotes(sessionId: string): Promise<string[]> {
+    const [[, notes]] = (await this.redis.multi().lrange(this.k.notes(sessionId), 0, -1).del(this.k.notes(sessionId)).exec().then(checkMulti)) as [[null, string[]]];
+    return notes;
+  }
+
+  // --- approvals ----------------------------------------------------------------------------------------------
+
+  async putApproval(approval: StoredApproval): Promise<void> {
+    await this.redis.hset(this.k.approvals(approval.sessionId), approval.approvalId, JSON.stringify(approval));
+  }
+
+  /** Removes a pending approval; only the first caller gets it back (the first answer wins). */
+  async takeApproval(sessionId: string, approvalId: string): Promise<StoredApproval | undefined> {
+    const [[, value], [, removed]] = (await this.redis
+      .multi()
+      .hget(this.k.approvals(sessionId), approvalId)
+      .hdel(this.k.approvals(sessionId), approvalId)
+      .exec()
+      .then(checkMulti)) as [[null, string | null], [null, number]];
+    return removed === 1 && value ? (JSON.parse(value) as StoredApproval) : undefined;
+  }
+
+  async listApprovals(sessionId: string): Promise<StoredApproval[]> {
+    return Object.values(await this.redis.hgetall(this.k.approvals(sessionId))).map((v) => JSON.parse(v) as StoredApproval);
+  }
+
+  async countApprovals(sessionIds: string[]): Promise<number[]> {
+    if (sessionIds.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of sessionIds) pipeline.hlen(this.k.approvals(id));
+    return ((await pipeline.exec()) ?? []).map(([err, n]) => (err ? 0 : Number(n)));
+  }
+
+  // --- session rules ("always allow this tool in this session") ------------------------------------------------
+
+  async addSessionRule(sessionId: string, rule: unknown): Promise<void> {
+    await this.redis.rpush(this.k.sessionRules(sessionId), JSON.stringify(rule));
+  }
+
+  async sessionRules(sessionId: string): Promise<unknown[]> {
+    return (await this.redis.lrange(this.k.sessionRules(sessionId), 0, -1)).map((s) => JSON.parse(s) as unknown);
+  }
+
+  // --- audit --------------------------------------------------------------------------------------------------
+
+  async audit(entry: AuditEntry): Promise<void> {
+    await this.redis.xadd(this.k.audit(), 'MAXLEN', '~', AUDIT_CAP, '*', 'a', JSON.stringify(entry));
+  }
+
+  /** The newest audit entries (optionally of one session), oldest first. */
+  async readAudit(options: { sessionIds?: Set<string>; count: number }): Promise<AuditEntry[]> {
+    const out: AuditEntry[] = [];
+    let end = '+';
+    while (out.length < options.count) {
+      const batch = await this.redis.xrevrange(this.k.audit(), end, '-', 'COUNT', 500);
+      if (batch.length === 0) break;
+      for (const [, fields] of batch) {
+        const entry = JSON.parse(fields[1] ?? '{}') as AuditEntry;
+        if (!options.sessionIds || options.sessionIds.has(entry.sessionId)) out.push(entry);
+        if (out.length >= options.count) break;
+      }
+      const last = batch.at(-1)?.[0];
+      if (!last || batch.length < 500) break;
+      end = `(${last}`;
+    }
+    return out.reverse();
+  }
+}
+
+function toHash(rec: Partial<SessionRecord>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(rec)) {
+    if (value !== undefined) out[key] = Array.isArray(value) ? JSON.stringify(value) : String(value);
+  }
+  return out;
+}
+
+function fromHash(h: Record<string, string>): SessionRecord {
+  return {
+    id: h.id ?? '',
+    owner: h.owner ?? '',
+    title: h.title ?? '',
+    status: (h.status as SessionStatus | undefined) ?? 'idle',
+    model: h.model ?? '',
+    policyName: h.policyName ?? 'ask',
+    policy: h.policy ?? '',
+    servers: JSON.parse(h.servers ?? '[]') as string[],
+    createdAt: Number(h.createdAt ?? 0),
+    lastActive: Number(h.lastActive ?? 0),
+    seq: Number(h.seq ?? 0),
+  };
+}
+
+function checkMulti<T>(replies: Array<[Error | null, T]> | null): Array<[Error | null, T]> {
+  if (!replies) throw new Error('Redis transaction was aborted');
+  for (const [err] of replies) if (err) throw err;
+  return replies;
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { parseDuration } from './units.js';
+
+const duration = (fallback: number) =>
+  z
+    .union([z.string(), z.number()])
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined) return fallback;
+      const ms = parseDuration(value);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'expected a duration like "15m", "7d" or milliseconds' });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+export const DEFAULT_PORT = 7450;
+export const DEFAULT_MODEL = 'gemini-2.5-flash';
+
+/** The `daemon` section of the config file. */
+export const daemonSettingsSchema = z
+  .strictObject({
+    /** Loopback by default; anything else exposes mcpd to the network and is logged loudly. */
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(DEFAULT_PORT),
+    idleTimeout: duration(15 * 60_000),
+    retention: duration(30 * 86_400_000),
+    approvalTimeout: duration(10 * 60_000),
+    maxRounds: z.number().int().min(1).max(200).default(25),
+    /** Initialised sandboxes kept ready per server, so a session's first call does not wait for a cold start. */
+    warmPool: z.record(z.string(), z.number().int().min(0).max(16)).default({}),
+    redisUrl: z.string().min(1).optional(),
+    redisPrefix: z.string().min(1).max(64).default('mcpgw:'),
+    /** Auto-build missing recipe images on first use (the CLI's `images build` does it ahead of time). */
+    autoBuild: z.boolean().default(true),
+  })
+  .prefault({});
+
+/** The `gemini` section. The API key belongs in GEMINI_API_KEY rather than a file. */
+export const geminiSettingsSchema = z
+  .strictObject({
+    model: z.string().min(1).default(DEFAULT_MODEL),
+    apiKey: z.string().min(1).optional(),
+    baseUrl: z.string().url().optional(),
+    systemInstruction: z.string().max(20_000).optional(),
+  })
+  .prefault({});
+
+export const settingsSchema = z.looseObject({
+  daemon: daemonSettingsSchema,
+  gemini: geminiSettingsSchema,
+  /** The default policy of new sessions: a preset name ("ask", "read-only", "all") or a policy file path. */
+  policy: z.string().min(1).default('ask'),
+});
+
+export type DaemonSettings = z.output<typeof daemonSettingsSchema>;
+export type GeminiSettings = z.output<typeof geminiSettingsSchema>;
+export type Settings = z.output<typeof settingsSchema>;

@@ -1,0 +1,4 @@
+export * from './events.js';
+export * from './requests.js';
+export * from './result.js';
+export * from './session.js';

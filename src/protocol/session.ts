@@ -1,0 +1,72 @@
+/** What clients see of a session (DESIGN §4 `session:{id}`, plus live facts). */
+export type SessionStatus = 'active' | 'idle' | 'ended';
+
+export type ContainerState = 'stopped' | 'starting' | 'running' | 'crashed';
+
+export interface SessionServer {
+  name: string;
+  state: ContainerState;
+}
+
+export interface SessionInfo {
+  id: string;
+  owner: string;
+  title: string;
+  status: SessionStatus;
+  model: string;
+  /** The policy that decides tool calls: a preset name or a file's name; "ask" means a human decides each call. */
+  policy: string;
+  servers: SessionServer[];
+  createdAt: number;
+  lastActive: number;
+  pendingApprovals: number;
+  /** True while a turn (model loop) is running. */
+  busy: boolean;
+  /** The seq of the newest event in the session's log. */
+  lastSeq: number;
+}
+
+export interface ServerSummary {
+  name: string;
+  image: string;
+  network: string;
+  disabled: boolean;
+}
+
+export interface ToolSummary {
+  server: string;
+  name: string;
+  description: string;
+  annotations: Record<string, unknown>;
+  inputSchema: unknown;
+}
+
+export interface DaemonStatus {
+  pid: number;
+  url: string;
+  version: string;
+  startedAt: number;
+  uptimeSeconds: number;
+  sessions: { active: number; idle: number; ended: number };
+  containers: { running: number; starting: number; queued: number; capacity: number };
+  redis: { url: string; private: boolean; connected: boolean };
+  user: string;
+}
+
+export interface ToolCallResult {
+  callId: string;
+  ok: boolean;
+  isError: boolean;
+  text: string;
+  structuredContent?: unknown;
+  durationMs: number;
+}
+
+/** One audit entry: a policy decision, an approval, a tool outcome or a session change (never secrets). */
+export interface AuditRecord {
+  ts: number;
+  sessionId: string;
+  user: string;
+  kind: 'policy' | 'approval' | 'tool' | 'session';
+  [field: string]: unknown;
+}
