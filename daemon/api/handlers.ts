@@ -46,7 +46,7 @@ export function bindHandlers(socket: RequestContext['socket'], user: string, han
     }) as never);
   }
   socket.onAny((event: unknown, ...args: unknown[]) => {
-    if (typeof event === 'string' && event in REQUEST_SCHEMAS) return;
+    if (typeof event === 'string' && Object.hasOwn(REQUEST_SCHEMAS, event)) return;
     const ack = args.at(-1);
     if (typeof ack === 'function') (ack as (r: Result<never>) => void)(fail('bad_request', `unknown request "${String(event).slice(0, 64)}"`));
   });

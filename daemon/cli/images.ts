@@ -4,7 +4,7 @@ import { loadConfig } from '../config/load.js';
 import { LABELS } from '../sandbox/labels.js';
 import { unknownServer } from '../sandbox/runtime.js';
 import { openLocalSandboxes } from './local.js';
-import type { CommandIO } from './output.js';
+import type { CommandIO } from '../../src/cli/io.js';
 
 /** `mcpgw images build [server...]`: build (or confirm cached) the image of every named server with a recipe. */
 export async function imagesBuild(names: string[], opts: { config?: string; json?: boolean }, io: CommandIO): Promise<number> {

@@ -7,7 +7,7 @@ import { checkToolSchema } from '../../src/tools/index.js';
 import { loadConfig } from '../config/load.js';
 import { unknownServer } from '../sandbox/runtime.js';
 import { openLocalSandboxes } from './local.js';
-import type { CommandIO } from './output.js';
+import type { CommandIO } from '../../src/cli/io.js';
 
 /** `mcpgw servers ls`: the configured servers and how each is sandboxed. */
 export async function serversList(opts: { config?: string; json?: boolean }, io: CommandIO): Promise<number> {

@@ -35,3 +35,9 @@ export function formatSize(bytes: number): string {
   }
   return `${unit === 0 ? value : value.toFixed(value >= 10 ? 0 : 1)} ${units[unit]}`;
 }
+
+/** "just now", "3m ago", "2h ago". */
+export function formatAgo(ms: number): string {
+  const age = formatAge(ms);
+  return age === 'just now' ? age : `${age} ago`;
+}

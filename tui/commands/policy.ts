@@ -1,0 +1,48 @@
+import { readFile } from 'node:fs/promises';
+import type { CommandIO } from '../../src/cli/io.js';
+import { McpgwError } from '../../src/errors.js';
+import { EXIT } from '../../src/exit-codes.js';
+import { explainPolicy, formatPolicyIssues, lintPolicy, parsePolicy, policyFormatFromPath, resolvePolicySpec, type Policy } from '../../src/policy/index.js';
+import { parseJsonObject, type GlobalOptions } from './common.js';
+
+/** `mcpgw policy check FILE`: validate a policy file and point out risky rules. */
+export async function policyCheck(file: string, opts: GlobalOptions, io: CommandIO): Promise<number> {
+  const text = await readFile(file, 'utf8').catch((err: unknown) => {
+    throw new McpgwError('bad_request', `cannot read ${file}: ${(err as Error).message}`);
+  });
+  const parsed = parsePolicy(text, policyFormatFromPath(file));
+  if (!parsed.ok) {
+    if (opts.json) io.out(JSON.stringify({ ok: false, issues: parsed.issues }, null, 2));
+    else io.err(`${file} is not a valid policy:\n${formatPolicyIssues(parsed.issues)}`);
+    return EXIT.usage;
+  }
+  const warnings = lintPolicy(parsed.policy);
+  if (opts.json) io.out(JSON.stringify({ ok: true, policy: parsed.policy, warnings }, null, 2));
+  else {
+    io.out(`${file}: ok — ${parsed.policy.rules.length} rule(s), default ${parsed.policy.default}`);
+    for (const w of warnings) io.out(`  ${w.level}${w.ruleIndex === undefined ? '' : ` (rule ${w.ruleIndex + 1})`}: ${w.message}`);
+  }
+  return 0;
+}
+
+/** `mcpgw policy explain`: what a policy decides for one call, and which rule decided. */
+export async function policyExplain(
+  opts: GlobalOptions & { policy?: string; server: string; tool: string; args?: string; annotations?: string },
+  io: CommandIO,
+): Promise<number> {
+  const policy = await loadPolicy(opts.policy ?? 'ask');
+  const call = { server: opts.server, tool: opts.tool, args: parseJsonObject(opts.args, '--args'), annotations: parseJsonObject(opts.annotations, '--annotations') };
+  const { verdict, lines } = explainPolicy(policy, call);
+  if (opts.json) io.out(JSON.stringify({ decision: verdict.decision, reason: verdict.reason, source: verdict.source, message: verdict.message, lines }, null, 2));
+  else io.out([`decision: ${verdict.decision.toUpperCase()} — ${verdict.reason}`, ...(verdict.message ? [`message: ${verdict.message}`] : []), ...lines.map((l) => `  ${l}`)].join('\n'));
+  return 0;
+}
+
+async function loadPolicy(spec: string): Promise<Policy> {
+  const resolved = resolvePolicySpec(spec);
+  if (resolved.kind === 'invalid') throw new McpgwError('bad_request', resolved.message);
+  if (resolved.kind === 'preset') return resolved.policy;
+  const parsed = parsePolicy(await readFile(resolved.path, 'utf8'), resolved.format);
+  if (!parsed.ok) throw new McpgwError('config_invalid', `${resolved.path} is not a valid policy:\n${formatPolicyIssues(parsed.issues)}`);
+  return parsed.policy;
+}

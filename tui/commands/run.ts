@@ -1,0 +1,117 @@
+import type { CommandIO } from '../../src/cli/io.js';
+import { McpgwError } from '../../src/errors.js';
+import { EXIT } from '../../src/exit-codes.js';
+import { SESSION_EVENT_NAMES, type SessionEvent } from '../../src/protocol/events.js';
+import type { DaemonClient } from '../client/client.js';
+import { policyRequest, splitList, withClient, type GlobalOptions } from './common.js';
+
+export interface RunOptions extends GlobalOptions {
+  servers?: string;
+  session?: string;
+  autoApprovePolicy?: string;
+  waitForApproval?: boolean;
+  model?: string;
+}
+
+/**
+ * `mcpgw run "PROMPT"`: one turn, headless. The answer streams to stdout (or every event as a JSON line with
+ * --json); tool activity goes to stderr. A call that needs a human is denied unless --wait-for-approval.
+ */
+export async function runPrompt(prompt: string, opts: RunOptions, io: CommandIO & { write?: (text: string) => void }): Promise<number> {
+  const policy = await policyRequest(opts.autoApprovePolicy);
+  return withClient(opts, io, async (client) => {
+    const session = opts.session
+      ? await client.request('session:get', { sessionId: opts.session })
+      : await client.request('session:create', {
+          ...(opts.servers ? { servers: splitList(opts.servers) } : {}),
+          ...(policy ? { policy } : {}),
+          ...(opts.model ? { model: opts.model } : {}),
+        });
+    if (!opts.json) io.err(`session ${session.id} (policy ${session.policy})`);
+    const follower = new TurnFollower(client, session.id, opts.json ?? false, io);
+    await client.request('session:attach', { sessionId: session.id, sinceSeq: session.lastSeq });
+    let interrupted = false;
+    const onSigint = (): void => {
+      interrupted = true;
+      void client.request('agent:cancel', { sessionId: session.id }).catch(() => undefined);
+    };
+    process.once('SIGINT', onSigint);
+    try {
+      const { turnId } = await client.request('message', { sessionId: session.id, text: prompt, headless: !opts.waitForApproval });
+      await follower.follow(turnId);
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+    if (interrupted) return EXIT.interrupted;
+    if (follower.failure) {
+      if (follower.failure.code === 'model_error') return EXIT.model;
+      throw new McpgwError('internal', follower.failure.message);
+    }
+    return EXIT.ok;
+  });
+}
+
+/** Prints one turn's events; events that arrive before the turn id is known are held and replayed in order. */
+class TurnFollower {
+  failure: { code: string; message: string } | undefined;
+  private turnId: string | undefined;
+  private readonly held: SessionEvent[] = [];
+  private done: () => void = () => undefined;
+  private readonly write: (text: string) => void;
+
+  constructor(
+    client: DaemonClient,
+    private readonly sessionId: string,
+    private readonly json: boolean,
+    private readonly io: CommandIO & { write?: (text: string) => void },
+  ) {
+    this.write = io.write ?? ((text) => process.stdout.write(text));
+    const onEvent = (event: SessionEvent): void => {
+      if (event.sessionId !== this.sessionId) return;
+      if (this.turnId === undefined) this.held.push(event);
+      else this.handle(event);
+    };
+    for (const name of SESSION_EVENT_NAMES) client.socket.on(name, onEvent as never);
+  }
+
+  /** Resolves when the turn's final `agent:response` arrives. */
+  follow(turnId: string): Promise<void> {
+    const finished = new Promise<void>((resolve) => (this.done = resolve));
+    this.turnId = turnId;
+    for (const event of this.held.splice(0)) this.handle(event);
+    return finished;
+  }
+
+  private handle(event: SessionEvent): void {
+    const { io, json } = this;
+    if (json) io.out(JSON.stringify(event));
+    switch (event.type) {
+      case 'agent:response':
+        if (event.turnId !== this.turnId) return;
+        if (!json && event.delta) this.write(event.delta);
+        if (event.done) {
+          if (!json && event.text && !event.text.endsWith('\n')) this.write('\n');
+          this.done();
+        }
+        return;
+      case 'tool:approval_required':
+        if (!json) io.err(`waiting for approval: ${event.server}/${event.tool} ${JSON.stringify(event.args)} — answer it in mcpgw chat`);
+        return;
+      case 'tool:approval_resolved':
+        if (!json && event.decision === 'deny') io.err(`denied: ${event.reason ?? ''}`);
+        return;
+      case 'tool:started':
+        if (!json) io.err(`→ ${event.server}/${event.tool} ${JSON.stringify(event.args)}`);
+        return;
+      case 'tool:result':
+        if (!json) io.err(`${event.ok ? '✓' : '✗'} ${event.server}/${event.tool} (${event.durationMs} ms)${event.ok ? '' : `: ${event.summary}`}`);
+        return;
+      case 'error':
+        this.failure = { code: event.code, message: event.message };
+        if (!json) io.err(`error: ${event.message}`);
+        return;
+      default:
+        return;
+    }
+  }
+}

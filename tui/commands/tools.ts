@@ -1,0 +1,46 @@
+import type { CommandIO } from '../../src/cli/io.js';
+import { formatMs, formatTable } from '../../src/text/table.js';
+import { parseJsonObject, resolveSession, withClient, type GlobalOptions } from './common.js';
+
+/** `mcpgw tools ls [--session ID]`: the tools of a session's servers (starting their sandboxes if needed). */
+export async function toolsList(opts: GlobalOptions & { session?: string }, io: CommandIO): Promise<number> {
+  const { session, listing } = await withClient(opts, io, async (c) => {
+    const session = await resolveSession(c, opts.session, io);
+    return { session, listing: await c.request('tools:list', { sessionId: session.id }) };
+  });
+  if (opts.json) {
+    io.out(JSON.stringify({ session: session.id, ...listing }, null, 2));
+    return listing.failed.length > 0 ? 1 : 0;
+  }
+  for (const f of listing.failed) io.err(`${f.server}: unavailable: ${f.error}`);
+  io.out(`tools of session ${session.id}:`);
+  io.out(
+    formatTable(
+      ['SERVER', 'TOOL', 'CLAIMS', 'DESCRIPTION'],
+      listing.tools.map((t) => [t.server, t.name, claims(t.annotations), t.description.replace(/\s+/g, ' ').slice(0, 70)]),
+    ),
+  );
+  return listing.failed.length > 0 ? 1 : 0;
+}
+
+function claims(annotations: Record<string, unknown>): string {
+  const hints = Object.entries(annotations)
+    .filter(([k, v]) => k.endsWith('Hint') && v === true)
+    .map(([k]) => k.replace(/Hint$/, ''));
+  return hints.join(',') || '-';
+}
+
+/** `mcpgw tools call SERVER TOOL [--args JSON]`: a call the user makes directly, recorded and audited. */
+export async function toolsCall(server: string, tool: string, opts: GlobalOptions & { args?: string; session?: string }, io: CommandIO): Promise<number> {
+  const args = parseJsonObject(opts.args, '--args');
+  const { session, result } = await withClient(opts, io, async (c) => {
+    const session = await resolveSession(c, opts.session, io, { servers: [server] });
+    return { session, result: await c.request('tools:call', { sessionId: session.id, server, tool, args }) };
+  });
+  if (opts.json) io.out(JSON.stringify({ session: session.id, ...result }, null, 2));
+  else {
+    io.out(result.text);
+    io.err(`${result.ok ? 'ok' : 'the tool reported an error'} in ${formatMs(result.durationMs)} (session ${session.id}, call ${result.callId})`);
+  }
+  return result.ok ? 0 : 1;
+}
