@@ -54,8 +54,8 @@ export interface Daemon {
   port: number;
   instance: string;
   status(user: string): Promise<DaemonStatus>;
-  /** Runs one janitor pass now (tests and `daemon status` diagnostics). */
-  sweep(): ReturnType<Janitor['sweep']>;
+  /** Runs one janitor pass now, as if the clock read `now` (tests). */
+  sweep(now?: number): ReturnType<Janitor['sweep']>;
   stop(): Promise<void>;
 }
 
@@ -204,7 +204,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       port: api.port,
       instance: lock.instance,
       status,
-      sweep: () => janitor.sweep(),
+      sweep: (now) => janitor.sweep(now),
       stop: () => (stopping ??= undo().then(() => log.info('mcpd stopped'))),
     };
   } catch (err) {

@@ -91,7 +91,8 @@ describe('bad payloads', () => {
     for (let i = 0; i < 300; i++) {
       const event = events[Math.floor(random() * events.length)]!;
       const payload = values[Math.floor(random() * values.length)];
-      const result = (await c.socket.timeout(5000).emitWithAck(event as never, payload as never)) as { ok: boolean; error?: { code: string } };
+      const raw = c.socket.timeout(5000) as unknown as { emitWithAck: (event: string, payload: unknown) => Promise<unknown> };
+      const result = (await raw.emitWithAck(event, payload)) as { ok: boolean; error?: { code: string } };
       const schema = Object.hasOwn(REQUEST_SCHEMAS, event) ? REQUEST_SCHEMAS[event as keyof typeof REQUEST_SCHEMAS] : undefined;
       // Validate what the daemon receives: the payload after JSON serialisation (no prototypes, no undefined).
       const received: unknown = payload === undefined ? undefined : JSON.parse(JSON.stringify(payload));
@@ -105,8 +106,9 @@ describe('bad payloads', () => {
     expect(rejected + valid).toBe(300);
     expect(rejected).toBeGreaterThan(250);
     // Wrong arity and missing acks do not wedge anything either.
-    c.socket.emit('session:list' as never);
-    c.socket.emit('session:list' as never, {} as never, {} as never, (() => undefined) as never);
+    const loose = c.socket as unknown as { emit: (...args: unknown[]) => void };
+    loose.emit('session:list');
+    loose.emit('session:list', {}, {}, () => undefined);
     expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
     expect((await c.request('tools:call', { sessionId: session.id, server: 'testsrv', tool: 'echo', args: { message: 'still serving' } })).text).toBe('echo: still serving');
   });

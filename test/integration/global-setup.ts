@@ -1,4 +1,4 @@
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, stat, utimes } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { engine, builder } from '../helpers/docker.js';
 import { testCatalog } from '../helpers/catalog.js';
@@ -18,9 +18,16 @@ export async function setup(): Promise<void> {
   // The test server's fork-bomb probe needs a shell; a static busybox is shipped inside its package.
   const binDir = fileURLToPath(new URL('../fixtures/test-server/bin/', import.meta.url));
   await mkdir(binDir, { recursive: true });
-  await copyFile(BUSYBOX, `${binDir}busybox`).catch((err: unknown) => {
+  // Copied with its own mtime kept: the image recipe hash covers file times, so an unchanged busybox means no rebuild.
+  const source = await stat(BUSYBOX).catch((err: unknown) => {
     throw new Error(`the sandbox hardening tests need ${BUSYBOX} (apt-get install busybox-static): ${(err as Error).message}`);
   });
+  const target = `${binDir}busybox`;
+  const existing = await stat(target).catch(() => undefined);
+  if (existing?.size !== source.size || existing.mtimeMs !== source.mtimeMs) {
+    await copyFile(BUSYBOX, target);
+    await utimes(target, source.atime, source.mtime);
+  }
   for (const server of testCatalog().servers.values()) {
     await builder.build(server, (p) => {
       if (p.phase !== 'docker') process.stderr.write(`[setup] ${p.server}: ${p.line}\n`);

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { containersOf } from '../helpers/docker.js';
+import { EventRecorder } from '../helpers/events.js';
+
+let t: TestDaemon;
+
+beforeAll(async () => {
+  // The janitor is driven by hand with a chosen clock (t.daemon.sweep(now)), so the test waits on nothing.
+  t = await startTestDaemon({ config: { daemon: { idleTimeout: '300ms' } }, janitorIntervalMs: 3_600_000 });
+});
+
+afterAll(async () => {
+  await t?.stop();
+});
+
+describe('the janitor', () => {
+  it('removes idle containers, marks the session idle, keeps its log, and the next call respawns', async () => {
+    const c = await t.client();
+    const session = await c.request('session:create', { servers: ['testsrv'] });
+    await c.request('tools:call', { sessionId: session.id, server: 'testsrv', tool: 'echo', args: { message: 'before' } });
+    const [before] = await containersOf(session.id);
+    expect(before).toBeDefined();
+
+    // Not idle long enough yet: nothing happens. Past the timeout (a clock 1 s ahead), the container goes.
+    expect((await t.daemon.sweep()).reaped).toBe(0);
+    expect((await t.daemon.sweep(Date.now() + 1000)).reaped).toBe(1);
+    expect(await containersOf(session.id)).toEqual([]);
+    const idle = await c.request('session:get', { sessionId: session.id });
+    expect(idle).toMatchObject({ status: 'idle', servers: [{ name: 'testsrv', state: 'stopped' }] });
+
+    const result = await c.request('tools:call', { sessionId: session.id, server: 'testsrv', tool: 'echo', args: { message: 'after' } });
+    expect(result.text).toBe('echo: after');
+    const [after] = await containersOf(session.id);
+    expect(after).toBeDefined();
+    expect(after).not.toBe(before);
+    expect((await c.request('session:get', { sessionId: session.id })).status).toBe('active');
+
+    const log = new EventRecorder(c);
+    await c.request('session:attach', { sessionId: session.id });
+    expect(log.of('tool:result').map((e) => e.summary)).toEqual(['echo: before', 'echo: after']);
+  });
+
+  it('never reaps a container with a call in flight', async () => {
+    const c = await t.client();
+    const session = await c.request('session:create', { servers: ['testsrv'] });
+    const events = new EventRecorder(c);
+    await c.request('session:attach', { sessionId: session.id });
+    const call = c.request('tools:call', { sessionId: session.id, server: 'testsrv', tool: 'sleep', args: { ms: 1500 } });
+    await events.waitFor((e) => e.type === 'tool:started');
+    await expect.poll(async () => (await containersOf(session.id)).length).toBe(1);
+    // Even an hour past the idle timeout, a sandbox with a call in flight stays.
+    const [busy] = await containersOf(session.id);
+    await t.daemon.sweep(Date.now() + 3_600_000);
+    expect(await containersOf(session.id)).toEqual([busy]);
+    expect((await call).text).toBe('slept 1500');
+  });
+});
+
+describe('retention', () => {
+  it('deletes sessions inactive past retention, with their containers and history', async () => {
+    const c = await t.client();
+    const session = await c.request('session:create', { servers: ['testsrv'] });
+    await c.request('tools:call', { sessionId: session.id, server: 'testsrv', tool: 'echo', args: { message: 'old' } });
+    const { deleted } = await t.daemon.sweep(Date.now() + 31 * 86_400_000);
+    expect(deleted).toContain(session.id);
+    expect(await containersOf(session.id)).toEqual([]);
+    await expect(c.request('session:get', { sessionId: session.id })).rejects.toMatchObject({ code: 'not_found' });
+  });
+});
+
+describe('crash isolation between sessions', () => {
+  it('a server crashing in one session leaves the others untouched; that session’s next call respawns it', async () => {
+    const c = await t.client();
+    const [a, b] = await Promise.all([1, 2].map(() => c.request('session:create', { servers: ['testsrv'] })));
+    await c.request('tools:call', { sessionId: b!.id, server: 'testsrv', tool: 'echo', args: { message: 'b lives' } });
+    const [bContainer] = await containersOf(b!.id);
+    const events = new EventRecorder(c);
+    await c.request('session:attach', { sessionId: a!.id });
+
+    await expect(c.request('tools:call', { sessionId: a!.id, server: 'testsrv', tool: 'crash', args: { code: 3 } })).rejects.toMatchObject({
+      code: 'sandbox_crashed',
+      message: expect.stringContaining('exited with code 3'),
+    });
+    await events.waitFor((e) => e.type === 'session:updated' && e.session.servers[0]?.state === 'crashed');
+    await expect.poll(() => containersOf(a!.id)).toEqual([]);
+
+    expect(await containersOf(b!.id)).toEqual([bContainer]);
+    expect((await c.request('tools:call', { sessionId: b!.id, server: 'testsrv', tool: 'echo', args: { message: 'b still' } })).text).toBe('echo: b still');
+    expect((await c.request('tools:call', { sessionId: a!.id, server: 'testsrv', tool: 'echo', args: { message: 'a again' } })).text).toBe('echo: a again');
+  });
+});
