@@ -44,7 +44,8 @@ export class ImageBuilder {
     }
     if (!server.build) return this.ensureBase(server.name, options.onProgress);
     const tag = await this.recipeTag(server);
-    if (await this.opts.engine.inspectImage(tag)) return tag;
+    const existing = await this.findRecipeImage(tag);
+    if (existing) return existing;
     if (!options.build) {
       throw new McpgwError('image_missing', `the image for "${server.name}" is not built yet; run: mcpgw images build ${server.name}`);
     }
@@ -57,10 +58,10 @@ export class ImageBuilder {
       return this.imageFor(server, { build: false });
     }
     if (server.build) {
-      const tag = await this.recipeTag(server);
-      if (await this.opts.engine.inspectImage(tag)) {
-        onProgress?.({ server: server.name, phase: 'cached', line: `${tag} is up to date` });
-        return tag;
+      const existing = await this.findRecipeImage(await this.recipeTag(server));
+      if (existing) {
+        onProgress?.({ server: server.name, phase: 'cached', line: `${existing} is up to date` });
+        return existing;
       }
     }
     return this.imageFor(server, { build: true, ...(onProgress ? { onProgress } : {}) });
@@ -110,6 +111,13 @@ export class ImageBuilder {
       );
       return tag;
     });
+  }
+
+  /** The image for a recipe: by its tag, or one built for the same recipe under another server's name. */
+  private async findRecipeImage(tag: string): Promise<string | undefined> {
+    if (await this.opts.engine.inspectImage(tag)) return tag;
+    const [same] = await this.opts.engine.listImages({ [LABELS.recipe]: tag.split(':')[1] ?? '' });
+    return same?.tags[0] ?? same?.id;
   }
 
   /** `mcpgw/<server>:<hash>` where the hash covers the base, the npm specs and local specs' contents. */

@@ -1,0 +1,114 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { TEST_CONFIG_FILE } from '../helpers/catalog.js';
+import { mcpgw } from '../helpers/cli.js';
+import { writeTestConfig } from '../helpers/mcpd-process.js';
+
+const config = ['--config', TEST_CONFIG_FILE];
+
+function configFile(contents: unknown): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'mcpgw-cli-')), 'config.json');
+  writeFileSync(file, typeof contents === 'string' ? contents : JSON.stringify(contents));
+  return file;
+}
+
+describe('mcpgw servers', () => {
+  it('ls shows each server and how it is sandboxed', async () => {
+    const r = await mcpgw([...config, 'servers', 'ls']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^NAME\s+IMAGE\s+COMMAND\s+NETWORK\s+LIMITS\s+MOUNTS/m);
+    expect(r.stdout).toMatch(/^filesystem\s+build: @modelcontextprotocol\/server-filesystem@\S+\s+mcp-server-filesystem \/data\s+none\s+512 MiB, 0\.5 cpu, 128 pids\s+\S+fs-data:\/data$/m);
+    expect(r.stderr).toContain('notice: mcpServers.everything: converted "npx -y @modelcontextprotocol/server-everything');
+  });
+
+  it('test starts the server, lists tools with their schema verdict, calls one, tears down (JSON)', async () => {
+    const r = await mcpgw([...config, 'servers', 'test', 'testsrv', '--call', 'echo', '--args', '{"message":"from the cli"}', '--json']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { ok: boolean; tools: Array<{ name: string; schema: { ok: boolean } }>; call: { result: unknown } };
+    expect(report.ok).toBe(true);
+    expect(report.tools.find((t) => t.name === 'echo')?.schema.ok).toBe(true);
+    expect(report.call.result).toEqual({ content: [{ type: 'text', text: 'echo: from the cli' }] });
+  });
+
+  it('test prints a readable tool table and the call result', async () => {
+    const r = await mcpgw([...config, 'servers', 'test', 'everything', '--call', 'get-sum', '--args', '{"a":2,"b":3}']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^everything: started from mcpgw\/everything:\w+ in [\d.]+ m?s, \d+ tools$/m);
+    expect(r.stdout).toMatch(/^TOOL\s+CLAIMS\s+GEMINI SCHEMA\s+DESCRIPTION/m);
+    expect(r.stdout).toMatch(/^echo\s+\S+\s+(ok|repaired: .*)\s+Echoes back the input/m);
+    expect(r.stdout).toContain('The sum of 2 and 3 is 5.');
+    expect(r.stderr).toMatch(/torn down in/);
+  });
+
+  it.each([
+    ['a crash', ['--call', 'crash', '--args', '{"code":4}'], 5, /exited with code 4; last stderr:\n\s+about to crash on purpose/],
+    ['an OOM kill', ['--call', 'alloc', '--args', '{"mb":1024}'], 5, /was OOM-killed \(memory limit 512\.0 MiB\)/],
+    ['an oversized message', ['--call', 'huge', '--args', '{"mb":20}'], 5, /server message of 20\.0 MiB exceeds the 16\.0 MiB cap and was dropped/],
+    ['an unknown tool', ['--call', 'nope'], 5, /unknown tool nope/],
+    ['bad --args', ['--call', 'echo', '--args', '{nope'], 2, /--args is not valid JSON/],
+  ])('test fails with one clear line and a non-zero code on %s', async (_name, args, code, message) => {
+    const r = await mcpgw([...config, 'servers', 'test', 'testsrv', ...args]);
+    expect(r.code).toBe(code);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('test reports a timeout', async () => {
+    const file = writeTestConfig({ mcpServers: { slow: { build: { npm: [path.join(path.dirname(TEST_CONFIG_FILE), 'test-server')] }, command: 'mcpgw-test-server', timeout: '1s' } } });
+    const r = await mcpgw(['--config', file, 'servers', 'test', 'slow', '--call', 'sleep', '--args', '{"ms":10000}']);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/"slow" tools\/call sleep timed out after 1\.0s/);
+  });
+
+  it('test says when an image is missing and how to build it', async () => {
+    const file = configFile({ mcpServers: { numbers: { build: { npm: ['is-number@7.0.0'] }, command: 'node' } } });
+    const r = await mcpgw(['--config', file, 'servers', 'test', 'numbers']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toBe('mcpgw: the image for "numbers" is not built yet; run: mcpgw images build numbers\n');
+  });
+
+  it.each([
+    ['a malformed file', '{ "mcpServers": { ', /is not valid JSON/],
+    ['a wrong type', { mcpServers: { s: { command: 'node', limits: { pids: 'many' } } } }, /mcpServers\.s\.limits\.pids: Invalid input: expected number, received string \(found: "many"\)/],
+    ['an unknown key', { mcpServers: { s: { command: 'node', netwrok: 'bridge' } } }, /mcpServers\.s: unknown key\(s\) "netwrok"/],
+  ])('a bad config (%s) prints where, what was expected and what was found, and exits 2', async (_name, contents, message) => {
+    const r = await mcpgw(['--config', configFile(contents), 'servers', 'ls']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('a missing --config file is an error, not an empty catalog', async () => {
+    const r = await mcpgw(['--config', '/nonexistent/mcpgw.json', 'servers', 'ls']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot read config file \/nonexistent\/mcpgw.json/);
+  });
+});
+
+describe('mcpgw images', () => {
+  it('build reuses a cached image and ls shows it as current', async () => {
+    const built = await mcpgw([...config, 'images', 'build', 'testsrv', '--json']);
+    expect(built.code).toBe(0);
+    expect(JSON.parse(built.stdout)).toEqual({ images: [expect.objectContaining({ server: 'testsrv', status: 'cached' })] });
+    const listed = await mcpgw([...config, 'images', 'ls']);
+    expect(listed.stdout).toMatch(/^mcpgw\/testsrv:\w{12}\s+server\s+testsrv\s+.*current$/m);
+    expect(listed.stdout).toMatch(/^mcpgw\/base:node\S+\s+base\s+-\s+.*current$/m);
+  });
+});
+
+describe('mcpgw policy', () => {
+  it('check validates a policy file and explain shows the deciding rule', async () => {
+    const policy = path.join(path.dirname(TEST_CONFIG_FILE), 'policies', 'filesystem.yaml');
+    const ok = await mcpgw(['policy', 'check', policy]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('ok — 2 rule(s), default ask');
+    const bad = await mcpgw(['policy', 'check', configFile('default: maybe\nrules: []\n')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/default/);
+    const explained = await mcpgw(['policy', 'explain', '--policy', policy, '--server', 'filesystem', '--tool', 'write_file', '--args', '{"path":"/data/x"}']);
+    expect(explained.code).toBe(0);
+    expect(explained.stdout).toMatch(/^decision: DENY — rule 1 "no writes" denies/m);
+    expect(explained.stdout).toContain('message: Writing is not allowed in this session.');
+  });
+});
