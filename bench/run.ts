@@ -3,6 +3,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeMachine } from './lib/machine.js';
+import { agentLoop } from './agent.js';
+import { daemonOverhead, firstResult, throughput } from './daemon.js';
 import { coldStart, concurrentStarts, echoRoundTrip, requireDocker } from './sandbox.js';
 
 const quick = process.argv.includes('--quick');
@@ -14,6 +16,10 @@ const results: Record<string, unknown> = { date: new Date().toISOString(), machi
 if (want('cold')) results.coldStartMs = await coldStart(quick ? 3 : 10);
 if (want('echo')) results.echoRoundTripMs = await echoRoundTrip(quick ? 300 : 2000);
 if (want('concurrent')) results.concurrentStarts = await concurrentStarts(quick ? [5] : [5, 25, 50, 100]);
+if (want('first')) results.sessionFirstResultMs = await firstResult(quick ? 3 : 10);
+if (want('overhead')) results.daemonCallOverheadMs = await daemonOverhead(quick ? 300 : 2000);
+if (want('throughput')) results.throughput = await throughput(quick ? [1, 10] : [1, 10, 50], quick ? 20 : 100);
+if (want('agent')) results.agentLoopMs = await agentLoop(quick ? 20 : 200);
 
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
 const file = path.join(dir, `${quick ? 'quick-' : ''}${only ? `${only.replace(/,/g, '+')}-` : ''}latest.json`);

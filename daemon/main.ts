@@ -75,7 +75,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
     const redisUrl = deps.redisUrl ?? settings.redisUrl;
     let privateRedis: PrivateRedis | undefined;
     if (!redisUrl) {
-      privateRedis = new PrivateRedis({ dir: path.join(stateDir, 'redis'), log });
+      privateRedis = new PrivateRedis({ dir: path.join(stateDir, 'redis'), fsync: settings.redisFsync, log });
       await privateRedis.start();
       cleanup.push(() => privateRedis!.stop());
     }
@@ -112,7 +112,11 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
     cleanup.push(() => runtime.closeAll());
 
     let api: ApiServer | undefined;
-    const publish = (event: SessionEvent): void => void api?.io.to(sessionRoom(event.sessionId)).emit(event.type, event as never);
+    const publish = (event: SessionEvent): void => {
+      // Socket.io encodes a packet even for an empty room; most events have no live listener (the log has them).
+      const room = sessionRoom(event.sessionId);
+      if (api?.io.sockets.adapter.rooms.get(room)?.size) api.io.to(room).emit(event.type, event as never);
+    };
     const events = new SessionEventLog(store, publish);
     const defaultPolicy = await loadPolicySpec(catalog.settings.policy);
     sessions = new SessionService({

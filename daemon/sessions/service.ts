@@ -82,9 +82,8 @@ export class SessionService {
 
   /** A session the caller owns, by id or unique prefix; anything else is `not_found`. */
   async owned(owner: string, idOrPrefix: string): Promise<SessionRecord> {
-    const id = await this.opts.store.resolveSessionId(owner, idOrPrefix);
-    if (id === 'ambiguous') throw new McpgwError('bad_request', `"${idOrPrefix}" matches several sessions; give more of the id`);
-    const rec = id ? await this.opts.store.getSession(id) : undefined;
+    const rec = await this.opts.store.findOwnedSession(owner, idOrPrefix);
+    if (rec === 'ambiguous') throw new McpgwError('bad_request', `"${idOrPrefix}" matches several sessions; give more of the id`);
     if (!rec || rec.owner !== owner) throw new McpgwError('not_found', `no session "${idOrPrefix}"`);
     return rec;
   }

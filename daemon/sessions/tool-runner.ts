@@ -28,7 +28,7 @@ const key = (sessionId: string, server: string): string => `${sessionId}\u0000${
  * started/output/result events, attributes stderr to the call in flight, and audits every outcome.
  */
 export class ToolRunner {
-  private readonly inFlight = new Map<string, Set<string>>();
+  private readonly inFlight = new Map<string, Map<string, StartAnnouncer>>();
 
   constructor(private readonly sessions: SessionService) {}
 
@@ -48,41 +48,55 @@ export class ToolRunner {
     return { tools, failed };
   }
 
-  /** Runs one call with events and audit; never throws for tool failures (they are the outcome). */
-  async run(rec: SessionRecord, server: string, tool: string, args: Record<string, unknown>, options: RunToolOptions): Promise<ToolOutcome> {
+  /**
+   * Runs one call with events and audit; never throws for tool failures (they are the outcome).
+   *
+   * Every write is durable (fsync) before it is acknowledged, and a fast call would otherwise pay for two fsyncs in
+   * a row: `tool:started`, then the result. So `tool:started` waits up to START_COALESCE_MS (or until the call makes
+   * output): a call that ends sooner has its start, result, audit entry and `alsoRecord` write sent together, under
+   * one fsync; a slower one is announced after a delay no person can see.
+   */
+  async run(
+    rec: SessionRecord,
+    server: string,
+    tool: string,
+    args: Record<string, unknown>,
+    options: RunToolOptions & { alsoRecord?: (outcome: ToolOutcome) => Promise<unknown> },
+  ): Promise<ToolOutcome> {
     const { callId, origin } = options;
     const events = this.sessions.events;
-    await events.emit(rec.id, 'tool:started', { callId, server, tool, args, origin });
+    const announce = new StartAnnouncer(() => events.emit(rec.id, 'tool:started', { callId, server, tool, args, origin }));
     const started = performance.now();
     const k = key(rec.id, server);
     let outcome: ToolOutcome;
     try {
       const sandbox = await this.sessions.sandbox(rec, server, options.signal);
-      this.track(k, callId, true);
+      this.track(k, callId, announce);
       try {
         const result = await sandbox.callTool(tool, args, {
           ...(options.signal ? { signal: options.signal } : {}),
           onProgress: (p) => {
             const of = p.total === undefined ? '' : `/${p.total}`;
+            void announce.now();
             void events.emit(rec.id, 'tool:output', { callId, server, stream: 'progress', text: `${p.progress}${of}${p.message ? ` ${p.message}` : ''}` });
           },
         });
         outcome = { ok: true, result, text: renderToolResult(result), durationMs: Math.round(performance.now() - started) };
       } finally {
-        this.track(k, callId, false);
+        this.track(k, callId, undefined);
       }
     } catch (err) {
       const error = err instanceof McpgwError ? err : new McpgwError('tool_failed', errorMessage(err), { cause: err });
       outcome = { ok: false, error, durationMs: Math.round(performance.now() - started) };
     }
-    await this.report(rec, server, tool, outcome, options);
+    await Promise.all([announce.now(), this.report(rec, server, tool, outcome, options), options.alsoRecord?.(outcome)]);
     return outcome;
   }
 
   private async report(rec: SessionRecord, server: string, tool: string, outcome: ToolOutcome, options: RunToolOptions): Promise<void> {
     const { callId } = options;
     const summary = outcome.ok ? truncateMiddle(outcome.text, SUMMARY_CHARS).text : outcome.error.message;
-    await this.sessions.events.emit(rec.id, 'tool:result', {
+    const result = this.sessions.events.emit(rec.id, 'tool:result', {
       callId,
       server,
       tool,
@@ -91,7 +105,7 @@ export class ToolRunner {
       ...(outcome.ok ? {} : { error: { code: outcome.error.code, message: outcome.error.message } }),
       durationMs: outcome.durationMs,
     });
-    await this.sessions.store.audit({
+    const audit = this.sessions.store.audit({
       ts: Date.now(),
       sessionId: rec.id,
       user: options.user,
@@ -103,18 +117,20 @@ export class ToolRunner {
       outcome: outcome.ok ? (outcome.result.isError ? 'tool_error' : 'ok') : outcome.error.code,
       durationMs: outcome.durationMs,
     });
+    await Promise.all([result, audit]);
   }
 
   /** A call the user makes directly: run it, and note it for the model's next turn. */
   async callDirect(user: string, rec: SessionRecord, server: string, tool: string, args: Record<string, unknown>): Promise<ToolCallResult> {
     const callId = newId('c');
-    const outcome = await this.run(rec, server, tool, args, { callId, origin: 'user', user });
+    const note = async (done: ToolOutcome): Promise<void> => {
+      if (!done.ok) return;
+      const text = truncateMiddle(done.text, NOTE_CHARS).text;
+      const what = done.result.isError ? 'It reported an error' : 'Result';
+      await this.sessions.store.pushNote(rec.id, `[The user ran the tool ${server}/${tool} directly with arguments ${JSON.stringify(args)}. ${what}:\n${text}]`);
+    };
+    const outcome = await this.run(rec, server, tool, args, { callId, origin: 'user', user, alsoRecord: note });
     if (!outcome.ok) throw outcome.error;
-    const note = truncateMiddle(outcome.text, NOTE_CHARS).text;
-    await this.sessions.store.pushNote(
-      rec.id,
-      `[The user ran the tool ${server}/${tool} directly with arguments ${JSON.stringify(args)}. ${outcome.result.isError ? 'It reported an error' : 'Result'}:\n${note}]`,
-    );
     return {
       callId,
       ok: !outcome.result.isError,
@@ -128,15 +144,35 @@ export class ToolRunner {
   /** Sandbox log hook: stderr and MCP log lines, attributed to the call when exactly one is in flight. */
   onLog(sessionId: string, server: string, line: string): void {
     const calls = this.inFlight.get(key(sessionId, server));
-    const callId = calls?.size === 1 ? [...calls][0] : undefined;
+    const [callId, announce] = calls?.size === 1 ? [...calls][0]! : [];
+    void announce?.now();
     void this.sessions.events.emit(sessionId, 'tool:output', { ...(callId ? { callId } : {}), server, stream: line.startsWith('[') ? 'log' : 'stderr', text: line });
   }
 
-  private track(k: string, callId: string, add: boolean): void {
-    const set = this.inFlight.get(k) ?? new Set<string>();
-    if (add) set.add(callId);
-    else set.delete(callId);
-    if (set.size === 0) this.inFlight.delete(k);
-    else this.inFlight.set(k, set);
+  private track(k: string, callId: string, announce: StartAnnouncer | undefined): void {
+    const calls = this.inFlight.get(k) ?? new Map<string, StartAnnouncer>();
+    if (announce) calls.set(callId, announce);
+    else calls.delete(callId);
+    if (calls.size === 0) this.inFlight.delete(k);
+    else this.inFlight.set(k, calls);
+  }
+}
+
+/** How long `tool:started` may wait to share an fsync with the result of a fast call. */
+const START_COALESCE_MS = 5;
+
+/** Sends a call's `tool:started` once: after a short delay, or at once when something must follow it. */
+class StartAnnouncer {
+  private sent: Promise<unknown> | undefined;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly send: () => Promise<unknown>) {
+    this.timer = setTimeout(() => void this.now().catch(() => undefined), START_COALESCE_MS);
+  }
+
+  now(): Promise<unknown> {
+    clearTimeout(this.timer);
+    this.sent ??= this.send();
+    return this.sent;
   }
 }

@@ -8,13 +8,14 @@ import type { Logger } from '../logger.js';
 
 export interface PrivateRedisOptions {
   dir: string;
+  fsync: 'everysec' | 'always';
   binary?: string;
   log: Logger;
 }
 
 /**
- * A redis-server owned by mcpd: unix socket only (no TCP port), append-only file with fsync on every write so
- * nothing acknowledged is lost, restarted with backoff if it dies.
+ * A redis-server owned by mcpd: unix socket only (no TCP port), append-only file (fsync per the `redisFsync`
+ * setting), restarted with backoff if it dies.
  */
 export class PrivateRedis {
   private child: ChildProcess | undefined;
@@ -49,7 +50,7 @@ export class PrivateRedis {
       '--unixsocketperm', '700',
       '--dir', this.opts.dir,
       '--appendonly', 'yes',
-      '--appendfsync', 'always',
+      '--appendfsync', this.opts.fsync,
       '--save', '',
       '--daemonize', 'no',
       '--protected-mode', 'yes',

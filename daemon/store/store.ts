@@ -94,15 +94,13 @@ export class Store {
     return replies.flatMap(([err, hash]) => (!err && (hash as Record<string, string>).id ? [fromHash(hash as Record<string, string>)] : []));
   }
 
-  /** Resolves a full id or a unique prefix among the owner's sessions. */
-  async resolveSessionId(owner: string, idOrPrefix: string): Promise<string | undefined | 'ambiguous'> {
-    if (await this.redis.exists(this.k.session(idOrPrefix))) {
-      const rec = await this.getSession(idOrPrefix);
-      return rec?.owner === owner ? idOrPrefix : undefined;
-    }
+  /** The owner's session by full id (one read, the common case) or by a unique prefix of its id. */
+  async findOwnedSession(owner: string, idOrPrefix: string): Promise<SessionRecord | undefined | 'ambiguous'> {
+    const exact = await this.getSession(idOrPrefix);
+    if (exact) return exact.owner === owner ? exact : undefined;
     const matches = (await this.redis.zrange(this.k.owned(owner), 0, -1)).filter((id) => id.startsWith(idOrPrefix));
     if (matches.length > 1) return 'ambiguous';
-    return matches[0];
+    return matches[0] === undefined ? undefined : this.getSession(matches[0]);
   }
 
   async updateSession(id: string, fields: Partial<Pick<SessionRecord, 'status' | 'title' | 'lastActive' | 'model'>>): Promise<void> {

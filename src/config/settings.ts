@@ -31,6 +31,12 @@ export const daemonSettingsSchema = z
     /** Initialised sandboxes kept ready per server, so a session's first call does not wait for a cold start. */
     warmPool: z.record(z.string(), z.number().int().min(0).max(16)).default({}),
     redisUrl: z.string().min(1).optional(),
+    /**
+     * When the private Redis fsyncs its append-only file: "everysec" (Redis's default; a crash of Redis or of the
+     * machine can lose the last second, a restart loses nothing) or "always" (nothing acknowledged is ever lost,
+     * at about 0.5 ms per write).
+     */
+    redisFsync: z.enum(['everysec', 'always']).default('everysec'),
     redisPrefix: z.string().min(1).max(64).default('mcpgw:'),
     /** Auto-build missing recipe images on first use (the CLI's `images build` does it ahead of time). */
     autoBuild: z.boolean().default(true),

@@ -15,17 +15,25 @@ export interface LoadResult {
 
 /**
  * N sessions, each from its own client, each calling echo with payloads only it knows; any reply carrying another
- * session's payload (or not its own) counts as cross-talk. Sessions are killed at the end.
+ * session's payload (or not its own) counts as cross-talk. Sessions (and their sandboxes) are started first, so
+ * the clock measures calls, not container starts; they are killed at the end.
  */
 export async function runLoad(connect: () => Promise<DaemonClient>, sessions: number, callsPerSession: number): Promise<LoadResult> {
   const clients = await Promise.all(Array.from({ length: sessions }, () => connect()));
   const errors: string[] = [];
   const latencies: number[] = [];
   let crossTalk = 0;
+  const ready = await Promise.all(
+    clients.map(async (client) => {
+      const session = await client.request('session:create', { servers: ['testsrv'] });
+      await client.request('tools:call', { sessionId: session.id, server: 'testsrv', tool: 'echo', args: { message: 'warm up' } }, 180_000);
+      return session;
+    }),
+  );
   const started = performance.now();
   await Promise.all(
     clients.map(async (client, i) => {
-      const session = await client.request('session:create', { servers: ['testsrv'] });
+      const session = ready[i]!;
       try {
         for (let n = 0; n < callsPerSession; n++) {
           const payload = `s${i}-n${n}-${randomUUID()}`;
