@@ -1,5 +1,7 @@
 import { copyFile, mkdir, stat, utimes } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { isInstanceAlive } from '../../daemon/sandbox/instance.js';
+import { LABELS } from '../../daemon/sandbox/labels.js';
 import { engine, builder } from '../helpers/docker.js';
 import { testCatalog } from '../helpers/catalog.js';
 
@@ -35,9 +37,14 @@ export async function setup(): Promise<void> {
   }
 }
 
-/** Fails the run if any test left a container behind. */
+/**
+ * Fails the run if any test left a container behind: one whose owning process (a test worker, an mcpd a test
+ * started) has exited. Containers of processes still running (a developer's own mcpd) are not ours to judge.
+ */
 export async function teardown(): Promise<void> {
-  const left = await engine.listManaged();
+  const managed = await engine.listManaged();
+  const left = [];
+  for (const c of managed) if (!(await isInstanceAlive(c.labels[LABELS.instance] ?? ''))) left.push(c);
   if (left.length > 0) {
     await Promise.all(left.map((c) => engine.remove(c.id)));
     throw new Error(`tests leaked ${left.length} sandbox container(s): ${left.map((c) => c.name).join(', ')}`);
