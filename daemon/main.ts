@@ -19,7 +19,7 @@ import type { Logger } from './logger.js';
 import { loadPolicySpec, sessionPolicyResolver } from './policies.js';
 import { DockerodeEngine, type ContainerEngine } from './sandbox/engine.js';
 import { isInstanceAlive } from './sandbox/instance.js';
-import { SandboxRuntime } from './sandbox/runtime.js';
+import { POOL_SESSION, SandboxRuntime } from './sandbox/runtime.js';
 import { SessionEventLog } from './sessions/event-log.js';
 import { Janitor } from './sessions/janitor.js';
 import { SessionService } from './sessions/service.js';
@@ -100,7 +100,15 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
     const runtime = new SandboxRuntime({
       engine,
       instanceId: lock.instance,
-      resolveImage: (server) => builder.imageFor(server, { build: settings.autoBuild, onProgress: (p) => log.info('image build', { ...p }) }),
+      resolveImage: (server, sessionId) =>
+        builder.imageFor(server, {
+          build: settings.autoBuild,
+          onProgress: (p) => {
+            log.info('image build', { ...p });
+            // A first use can mean an npm install and a docker build: tell the session why it waits.
+            if (sessionId !== POOL_SESSION) void sessions?.events.emit(sessionId, 'tool:output', { server: server.name, stream: 'notice', text: `image: ${p.line}` }).catch(() => undefined);
+          },
+        }),
       maxContainers: catalog.sandbox.maxContainers,
       maxConcurrentStarts: catalog.sandbox.maxConcurrentStarts,
       maxMessageBytes: catalog.sandbox.maxMessageSize,

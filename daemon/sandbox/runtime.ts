@@ -8,8 +8,8 @@ import { Semaphore } from './semaphore.js';
 export interface SandboxRuntimeOptions {
   engine: ContainerEngine;
   instanceId: string;
-  /** Resolves (and builds, if allowed) the image a server runs. */
-  resolveImage: (server: ServerConfig) => Promise<string>;
+  /** Resolves (and builds, if allowed) the image a server runs; `sessionId` says who is waiting for it. */
+  resolveImage: (server: ServerConfig, sessionId: string) => Promise<string>;
   maxContainers: number;
   maxConcurrentStarts: number;
   maxMessageBytes: number;
@@ -110,7 +110,7 @@ export class SandboxRuntime {
     const what = `starting "${server.name}"`;
     const releaseSlot = await this.slots.acquire({ timeoutMs: this.opts.queueTimeoutMs ?? 60_000, what, ...(signal ? { signal } : {}) });
     try {
-      const image = await this.opts.resolveImage(server);
+      const image = await this.opts.resolveImage(server, sessionId);
       const releaseStart = await this.starts.acquire({ what, ...(signal ? { signal } : {}) });
       try {
         // The callbacks read the sandbox's session when they fire: a pooled sandbox changes hands once.
