@@ -177,7 +177,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
         startedAt,
         uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
         sessions: { active: count('active'), idle: count('idle'), ended: count('ended') },
-        containers: { running: stats.running + stats.pooled, starting: stats.starting, queued: stats.queued, capacity: stats.capacity },
+        containers: { running: stats.running + stats.pooled, starting: stats.starting, queued: stats.queued, capacity: stats.capacity, pooled: stats.pooled },
         redis: { url: redisUrl ? redactUrl(redisUrl) : privateRedis!.url, private: !redisUrl, connected: redis.status === 'ready' },
         user,
       };

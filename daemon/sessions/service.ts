@@ -110,7 +110,10 @@ export class SessionService {
       status: rec.status,
       model: rec.model,
       policy: rec.policyName,
-      servers: rec.servers.map((name) => ({ name, state: this.containerState(rec.id, name) })),
+      servers: rec.servers.map((name) => {
+        const containerId = this.opts.runtime.get(rec.id, name)?.containerId;
+        return { name, state: this.containerState(rec.id, name), ...(containerId ? { containerId } : {}) };
+      }),
       createdAt: rec.createdAt,
       lastActive: rec.lastActive,
       pendingApprovals,

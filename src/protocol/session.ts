@@ -6,6 +6,8 @@ export type ContainerState = 'stopped' | 'starting' | 'running' | 'crashed';
 export interface SessionServer {
   name: string;
   state: ContainerState;
+  /** The running container's id (for `docker inspect`), when there is one. */
+  containerId?: string;
 }
 
 export interface SessionInfo {
@@ -48,7 +50,8 @@ export interface DaemonStatus {
   startedAt: number;
   uptimeSeconds: number;
   sessions: { active: number; idle: number; ended: number };
-  containers: { running: number; starting: number; queued: number; capacity: number };
+  /** `running` counts every container of this daemon, `pooled` the warm-pool ones among them. */
+  containers: { running: number; starting: number; queued: number; capacity: number; pooled: number };
   redis: { url: string; private: boolean; connected: boolean };
   user: string;
 }
