@@ -103,7 +103,7 @@ describe('agent details', () => {
     // Ending a session removes its (formerly pooled) container; it never goes back to the pool.
     await client.request('session:kill', { sessionId: a.id });
     await expect(engine.inspect(fromPool!)).rejects.toMatchObject({ statusCode: 404 });
-    expect(await pooled()).toBe(1);
+    await expect.poll(pooled, { timeout: 30_000 }).toBe(1);
     expect(await containerOf(b.id)).toBe(second);
   });
 
