@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { configFileSchema, type SandboxSettings, type serverEntrySchema } from './schema.js';
 import type { Settings } from './settings.js';
 import { convertNpx } from './npx.js';
+import { describeFound, valueAt } from '../text/found.js';
 
 type ParsedEntry = z.output<typeof serverEntrySchema>;
 
@@ -112,24 +113,11 @@ function toConfigIssue(issue: z.core.$ZodIssue, input: unknown): ConfigIssue {
     // The key itself is wrong: show the key's own problem, and the key, not its value.
     return { path, message: issue.issues.map((i) => i.message).join('; '), found: JSON.stringify(issue.path.at(-1)) };
   }
-  const found = describeValue(valueAt(input, issue.path));
+  const found = describeFound(valueAt(input, issue.path));
   return found === undefined ? { path, message: issue.message } : { path, message: issue.message, found };
 }
 
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let value = root;
-  for (const key of path) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value;
-}
 
-function describeValue(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
 
 /** Formats config issues as lines "path: message (found: value)" for a terminal. */
 export function formatConfigIssues(issues: readonly ConfigIssue[]): string {

@@ -1,6 +1,7 @@
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { POLICY_KEYS, policySchema, type Policy } from './schema.js';
+import { describeFound, valueAt } from '../text/found.js';
 
 /** One problem in a policy file, printed as `path: message (found: value)`; line/column when the source has them. */
 export interface PolicyIssue {
@@ -112,7 +113,7 @@ function toIssues(issue: ZodIssue, prefix: Path, root: unknown): RawIssue[] {
   const value = valueAt(root, path);
   const missing = value === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value');
   const raw: RawIssue = { path, message: missing ? `missing: ${issue.message}` : issue.message };
-  const found = describeValue(value);
+  const found = describeFound(value);
   if (found !== undefined) raw.found = found;
   return [raw];
 }
@@ -160,20 +161,7 @@ function offsetOf(doc: Document, path: Path, key?: string): number | undefined {
   return undefined;
 }
 
-function valueAt(root: unknown, path: Path): unknown {
-  let value = root;
-  for (const key of path) {
-    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value;
-}
 
-function describeValue(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
 
 function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
