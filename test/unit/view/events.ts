@@ -69,6 +69,11 @@ export function turnWithApprovedCall(log: EventLog, options: { approve?: boolean
   }
   log.add('agent:thinking', { turnId: 't1', round: 2 });
   log.add('agent:response', { turnId: 't1', delta: approve ? 'It said hi.' : 'You denied it.', done: false });
-  log.add('agent:response', { turnId: 't1', delta: '', done: true, text: approve ? 'Let me check.It said hi.' : 'Let me check.You denied it.' });
+  log.add('agent:response', {
+    turnId: 't1',
+    delta: '',
+    done: true,
+    text: approve ? 'Let me check.It said hi.' : 'Let me check.You denied it.',
+  });
   log.add('session:updated', { session: sessionInfo({ busy: false }) });
 }

@@ -16,7 +16,8 @@ import {
 import { EventLog, sessionInfo, turnWithApprovedCall } from './events.js';
 
 const fresh = (): SessionView => createSessionView('s_test');
-const call = (view: SessionView, callId = 'c1'): ToolCallItem => view.items.find((i): i is ToolCallItem => i.kind === 'tool' && i.callId === callId)!;
+const call = (view: SessionView, callId = 'c1'): ToolCallItem =>
+  view.items.find((i): i is ToolCallItem => i.kind === 'tool' && i.callId === callId)!;
 
 describe('applyEvent: a turn', () => {
   it('builds user, assistant and tool items from a whole turn, in order', () => {
@@ -52,7 +53,9 @@ describe('applyEvent: a turn', () => {
     expect(view.busy).toBe(true);
     expect(view.turn).toMatchObject({ turnId: 't1', round: 1, phase: 'tools' });
     expect(view.pending).toEqual(['a1']);
-    expect(pendingApprovals(view)).toEqual([expect.objectContaining({ callId: 'c1', status: 'awaiting_approval', approval: expect.objectContaining({ approvalId: 'a1' }) })]);
+    expect(pendingApprovals(view)).toEqual([
+      expect.objectContaining({ callId: 'c1', status: 'awaiting_approval', approval: expect.objectContaining({ approvalId: 'a1' }) }),
+    ]);
     // The text before the call is settled; the call is not, so only the first two items are final.
     expect(settledCount(view.items)).toBe(2);
   });
@@ -89,7 +92,14 @@ describe('applyEvent: a turn', () => {
     const upToPrompt = log.events.findIndex((e) => e.type === 'tool:approval_required') + 1;
     const cancel = new EventLog();
     cancel.events.push(...log.events.slice(0, upToPrompt));
-    cancel.add('tool:approval_resolved', { approvalId: 'a1', callId: 'c1', decision: 'deny', scope: 'once', by: { kind: 'user', name: 'alice' }, reason: 'the turn was cancelled' });
+    cancel.add('tool:approval_resolved', {
+      approvalId: 'a1',
+      callId: 'c1',
+      decision: 'deny',
+      scope: 'once',
+      by: { kind: 'user', name: 'alice' },
+      reason: 'the turn was cancelled',
+    });
     cancel.add('agent:response', { turnId: 't1', delta: '', done: true, text: 'Let me check.\n[cancelled]' });
     const view = applyEvents(fresh(), cancel.events);
     expect(call(view)).toMatchObject({ status: 'denied', decision: { reason: 'the turn was cancelled' } });
@@ -102,7 +112,10 @@ describe('applyEvent: a turn', () => {
     const log = new EventLog();
     turnWithApprovedCall(log, { approve: false, by: 'bob' });
     const view = applyEvents(fresh(), log.events);
-    expect(call(view)).toMatchObject({ status: 'denied', decision: { decision: 'deny', by: { kind: 'user', name: 'bob' }, reason: 'not now' } });
+    expect(call(view)).toMatchObject({
+      status: 'denied',
+      decision: { decision: 'deny', by: { kind: 'user', name: 'bob' }, reason: 'not now' },
+    });
     expect(call(view).result).toBeUndefined();
     expect(settledCount(view.items)).toBe(view.items.length);
   });
@@ -111,11 +124,27 @@ describe('applyEvent: a turn', () => {
     const log = new EventLog();
     log.add('user:message', { messageId: 'm1', text: 'go', from: 'alice' });
     log.add('agent:thinking', { turnId: 't1', round: 1 });
-    log.add('tool:approval_resolved', { approvalId: 'p1', callId: 'c1', decision: 'approve', scope: 'once', by: { kind: 'policy', rule: 'read-only' } });
-    log.add('tool:approval_resolved', { approvalId: 'p2', callId: 'c2', decision: 'deny', scope: 'once', by: { kind: 'policy', rule: 'no deletes' }, reason: 'Deleting is not allowed here.' });
+    log.add('tool:approval_resolved', {
+      approvalId: 'p1',
+      callId: 'c1',
+      decision: 'approve',
+      scope: 'once',
+      by: { kind: 'policy', rule: 'read-only' },
+    });
+    log.add('tool:approval_resolved', {
+      approvalId: 'p2',
+      callId: 'c2',
+      decision: 'deny',
+      scope: 'once',
+      by: { kind: 'policy', rule: 'no deletes' },
+      reason: 'Deleting is not allowed here.',
+    });
     let view = applyEvents(fresh(), log.events);
     expect(call(view, 'c1')).toMatchObject({ status: 'approved', server: '' });
-    expect(call(view, 'c2')).toMatchObject({ status: 'denied', decision: { by: { kind: 'policy', rule: 'no deletes' }, reason: 'Deleting is not allowed here.' } });
+    expect(call(view, 'c2')).toMatchObject({
+      status: 'denied',
+      decision: { by: { kind: 'policy', rule: 'no deletes' }, reason: 'Deleting is not allowed here.' },
+    });
     expect(view.pending).toEqual([]);
     log.add('tool:started', { callId: 'c1', server: 'testsrv', tool: 'echo', args: { message: 'x' }, origin: 'agent' });
     view = applyEvents(view, log.events);
@@ -128,7 +157,15 @@ describe('applyEvent: a turn', () => {
     log.add('session:updated', { session: sessionInfo({ busy: false }) });
     let view = applyEvents(fresh(), log.events);
     expect(call(view, 'c9')).toMatchObject({ origin: 'user', turnId: undefined, status: 'running' });
-    log.add('tool:result', { callId: 'c9', server: 'testsrv', tool: 'sleep', ok: false, summary: 'timed out', error: { code: 'sandbox_timeout', message: 'timed out' }, durationMs: 10 });
+    log.add('tool:result', {
+      callId: 'c9',
+      server: 'testsrv',
+      tool: 'sleep',
+      ok: false,
+      summary: 'timed out',
+      error: { code: 'sandbox_timeout', message: 'timed out' },
+      durationMs: 10,
+    });
     view = applyEvents(view, log.events);
     expect(call(view, 'c9')).toMatchObject({ status: 'failed', result: { ok: false, error: { code: 'sandbox_timeout' } } });
   });
@@ -190,11 +227,25 @@ describe('output, notices, errors and endings', () => {
   it('keeps the newest output lines of a call and counts the rest', () => {
     const log = new EventLog();
     log.add('tool:started', { callId: 'c1', server: 'testsrv', tool: 'noisy', args: {}, origin: 'user' });
-    for (let i = 0; i < MAX_OUTPUT_LINES + 5; i++) log.add('tool:output', { callId: 'c1', server: 'testsrv', stream: 'stderr', text: `line ${i}` });
+    for (let i = 0; i < MAX_OUTPUT_LINES + 5; i++)
+      log.add('tool:output', { callId: 'c1', server: 'testsrv', stream: 'stderr', text: `line ${i}` });
     const item = call(applyEvents(fresh(), log.events), 'c1');
     expect(item.output).toHaveLength(MAX_OUTPUT_LINES);
     expect(item.droppedOutput).toBe(5);
     expect(item.output[0]!.text).toBe('line 5');
+  });
+
+  it('gives a line without a call id to the only running call of its server, and no other', () => {
+    const log = new EventLog();
+    log.add('tool:started', { callId: 'c1', server: 'testsrv', tool: 'noisy', args: {}, origin: 'user' });
+    log.add('tool:output', { server: 'testsrv', stream: 'stderr', text: 'mine' });
+    log.add('tool:output', { server: 'memory', stream: 'stderr', text: 'another server' });
+    log.add('tool:started', { callId: 'c2', server: 'testsrv', tool: 'sleep', args: {}, origin: 'user' });
+    log.add('tool:output', { server: 'testsrv', stream: 'stderr', text: 'whose?' });
+    const view = applyEvents(fresh(), log.events);
+    expect(call(view, 'c1').output.map((l) => l.text)).toEqual(['mine']);
+    expect(call(view, 'c2').output).toEqual([]);
+    expect(view.serverLog.map((l) => l.text)).toEqual(['another server', 'whose?']);
   });
 
   it('shows notices in the conversation and keeps unattributed chatter in the server log', () => {
@@ -203,7 +254,10 @@ describe('output, notices, errors and endings', () => {
     log.add('tool:output', { server: 'testsrv', stream: 'notice', text: 'sandbox "testsrv" exited with code 3; it restarts on next use' });
     log.add('error', { code: 'model_error', message: 'quota exceeded' });
     const view = applyEvents(fresh(), log.events);
-    expect(view.serverLog.map((l) => l.text)).toEqual(['server listening on stdio', 'sandbox "testsrv" exited with code 3; it restarts on next use']);
+    expect(view.serverLog.map((l) => l.text)).toEqual([
+      'server listening on stdio',
+      'sandbox "testsrv" exited with code 3; it restarts on next use',
+    ]);
     expect(view.items).toEqual([
       expect.objectContaining({ kind: 'notice', server: 'testsrv', text: expect.stringContaining('exited with code 3') }),
       expect.objectContaining({ kind: 'error', code: 'model_error', message: 'quota exceeded' }),

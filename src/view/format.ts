@@ -1,0 +1,48 @@
+import type { Decider } from '../protocol/events.js';
+import type { ToolCallItem } from './types.js';
+
+/** Who decided, for people: "you", "alice", "policy (rule)", "expiry", "headless run". */
+export function describeDecider(by: Decider, me?: string): string {
+  switch (by.kind) {
+    case 'user':
+      return by.name === me ? 'you' : by.name;
+    case 'policy':
+      return `policy (${by.rule})`;
+    case 'timeout':
+      return 'expiry';
+    case 'headless':
+      return 'headless run';
+  }
+}
+
+const HINTS: Array<[string, boolean, string]> = [
+  ['readOnlyHint', true, 'read-only'],
+  ['destructiveHint', true, 'destructive'],
+  ['destructiveHint', false, 'not destructive'],
+  ['idempotentHint', true, 'idempotent'],
+  ['openWorldHint', true, 'reaches the outside world'],
+  ['openWorldHint', false, 'closed world'],
+];
+
+/**
+ * The server's annotations as short phrases. They are claims the server makes about its own tool and nothing
+ * checks them, so callers present them as "server claims: …".
+ */
+export function annotationClaims(annotations: Record<string, unknown>): string[] {
+  const claims = HINTS.filter(([key, value]) => annotations[key] === value).map(([, , phrase]) => phrase);
+  if (typeof annotations.title === 'string' && annotations.title.trim()) claims.unshift(`title "${annotations.title.trim()}"`);
+  return claims;
+}
+
+/** "server.tool", or a placeholder while only a policy decision is known. */
+export function callName(item: Pick<ToolCallItem, 'server' | 'tool'>): string {
+  return item.server ? `${item.server}.${item.tool}` : 'a tool call';
+}
+
+/** Elapsed time for clocks next to spinners, in whole seconds: "0s", "4s", "2m 05s", "3h 07m". */
+export function formatElapsed(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h ${String(Math.floor(s / 60) % 60).padStart(2, '0')}m`;
+}

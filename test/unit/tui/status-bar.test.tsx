@@ -1,0 +1,59 @@
+import { render } from 'ink-testing-library';
+import { describe, expect, it } from 'vitest';
+import { StatusBar } from '../../../tui/components/StatusBar.js';
+import { sessionInfo } from '../view/events.js';
+import { plain } from './helpers.js';
+
+const session = sessionInfo({
+  id: 's_8f3k2',
+  title: 'list the files',
+  servers: [
+    { name: 'testsrv', state: 'running' },
+    { name: 'memory', state: 'stopped' },
+    { name: 'filesystem', state: 'crashed' },
+  ],
+});
+
+describe('StatusBar', () => {
+  it('shows connection, session, servers with their sandbox state, model, policy and pending approvals', () => {
+    const frame = plain(render(<StatusBar connection={{ kind: 'connected' }} session={session} pending={2} />).lastFrame());
+    expect(frame).toContain('● connected');
+    expect(frame).toContain('s_8f3k2 "list the files"');
+    expect(frame).toContain('testsrv ● running memory ○ stopped filesystem ✗ crashed');
+    expect(frame).toContain('gemini-2.5-flash');
+    expect(frame).toContain('policy ask');
+    expect(frame).toContain('⚠ 2 approvals pending');
+  });
+
+  it('says when it is reconnecting, and why', () => {
+    const frame = plain(
+      render(
+        <StatusBar connection={{ kind: 'reconnecting', attempt: 3, reason: 'mcpd is not running' }} session={session} pending={0} />,
+      ).lastFrame(),
+    );
+    expect(frame).toContain('◌ reconnecting… (attempt 3) mcpd is not running');
+    expect(frame).toContain('testsrv memory filesystem (state unknown)');
+    expect(frame).not.toContain('● running');
+    expect(frame).not.toContain('approval');
+  });
+
+  it('shows connecting and disconnected states', () => {
+    expect(plain(render(<StatusBar connection={{ kind: 'connecting' }} session={undefined} pending={0} />).lastFrame())).toBe(
+      '◌ connecting…',
+    );
+    expect(plain(render(<StatusBar connection={{ kind: 'closed' }} session={undefined} pending={0} />).lastFrame())).toBe('✗ disconnected');
+  });
+
+  it('is loud when the policy lets every tool run without asking', () => {
+    const frame =
+      render(<StatusBar connection={{ kind: 'connected' }} session={{ ...session, policy: 'all' }} pending={0} />).lastFrame() ?? '';
+    expect(plain(frame)).toContain('POLICY all: tools run without asking');
+    expect(plain(frame)).not.toContain('policy ask');
+  });
+
+  it('marks an ended session', () => {
+    expect(
+      plain(render(<StatusBar connection={{ kind: 'connected' }} session={{ ...session, status: 'ended' }} pending={0} />).lastFrame()),
+    ).toContain('(ended)');
+  });
+});

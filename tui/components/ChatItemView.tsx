@@ -1,0 +1,60 @@
+import { Box, Text } from 'ink';
+import type { ChatItem } from '../../src/view/types.js';
+import { Markdown } from './Markdown.js';
+import { glyph, theme } from './theme.js';
+import { ToolCall } from './ToolCall.js';
+
+export interface ChatItemViewProps {
+  item: ChatItem;
+  consoleOpen: boolean;
+  width?: number;
+  me?: string;
+  /** For assistant text printed in parts while it streams: the part to show, and whether it continues one. */
+  text?: string;
+  continued?: boolean;
+}
+
+/** One entry of the conversation: the user's message, model text, a tool call, a notice, an error, the end. */
+export function ChatItemView({ item, consoleOpen, width, me, text, continued = false }: ChatItemViewProps) {
+  switch (item.kind) {
+    case 'user':
+      return (
+        <Box marginTop={1}>
+          <Text color={theme.user} bold>{`${glyph.user} `}</Text>
+          <Text bold>{item.text}</Text>
+          {me !== undefined && item.from !== me ? <Text dimColor>{`  (${item.from})`}</Text> : null}
+        </Box>
+      );
+    case 'assistant': {
+      const body = text ?? item.text;
+      if (body.trim() === '') return null;
+      return (
+        <Box>
+          <Text color={theme.assistant}>{continued ? '  ' : `${glyph.assistant} `}</Text>
+          <Box flexDirection="column" flexGrow={1}>
+            <Markdown text={body} {...(width === undefined ? {} : { width: width - 2 })} />
+          </Box>
+        </Box>
+      );
+    }
+    case 'tool':
+      return <ToolCall call={item} consoleOpen={consoleOpen} {...(me === undefined ? {} : { me })} />;
+    case 'notice':
+      return (
+        <Text color={theme.warn}>
+          {`${glyph.notice} `}
+          <Text dimColor>{`${item.server}: `}</Text>
+          {item.text}
+        </Text>
+      );
+    case 'error':
+      return (
+        <Text color={theme.error}>
+          {`${glyph.error} error (${item.code}): `}
+          {item.message}
+        </Text>
+      );
+    case 'ended':
+      return <Text color={theme.error} bold>{`${glyph.ended} session ended: ${item.reason}`}</Text>;
+  }
+}

@@ -1,0 +1,90 @@
+import { Box, Text } from 'ink';
+import type { SessionInfo } from '../../src/protocol/session.js';
+import { containerGlyph, theme } from './theme.js';
+
+/** The link to mcpd, as the status bar shows it. */
+export type ConnectionState =
+  { kind: 'connecting' } | { kind: 'connected' } | { kind: 'reconnecting'; attempt: number; reason?: string } | { kind: 'closed' };
+
+export interface StatusBarProps {
+  connection: ConnectionState;
+  session: SessionInfo | undefined;
+  pending: number;
+}
+
+/** One line of facts: connection, session, servers and their sandboxes, model, policy, pending approvals. */
+export function StatusBar({ connection, session, pending }: StatusBarProps) {
+  return (
+    <Box flexWrap="wrap" columnGap={2}>
+      <ConnectionBadge connection={connection} />
+      {session ? (
+        <>
+          <Text>
+            <Text bold>{session.id}</Text>
+            {session.title ? <Text dimColor>{` ${JSON.stringify(truncate(session.title, 32))}`}</Text> : null}
+            {session.status === 'ended' ? <Text color={theme.error}> (ended)</Text> : null}
+          </Text>
+          {connection.kind === 'connected' ? (
+            <Text>
+              {session.servers.length === 0 ? <Text dimColor>no servers</Text> : null}
+              {session.servers.map((server, i) => {
+                const { mark, color } = containerGlyph(server.state);
+                return (
+                  <Text key={server.name}>
+                    {i > 0 ? ' ' : ''}
+                    {server.name}
+                    <Text color={color}>{` ${mark} ${server.state}`}</Text>
+                  </Text>
+                );
+              })}
+            </Text>
+          ) : (
+            // Without mcpd, sandbox states are unknown: name the servers, claim nothing about them.
+            <Text dimColor>{`${session.servers.map((s) => s.name).join(' ') || 'no servers'} (state unknown)`}</Text>
+          )}
+          <Text dimColor>{session.model}</Text>
+          <PolicyBadge policy={session.policy} />
+        </>
+      ) : null}
+      {pending > 0 ? (
+        <Text color={theme.warn} bold>
+          {`⚠ ${pending} approval${pending === 1 ? '' : 's'} pending`}
+        </Text>
+      ) : null}
+    </Box>
+  );
+}
+
+function ConnectionBadge({ connection }: { connection: ConnectionState }) {
+  switch (connection.kind) {
+    case 'connected':
+      return <Text color={theme.ok}>● connected</Text>;
+    case 'connecting':
+      return <Text color={theme.warn}>◌ connecting…</Text>;
+    case 'reconnecting':
+      return (
+        <Text color={theme.warn} bold>
+          {`◌ reconnecting… (attempt ${connection.attempt})`}
+          {connection.reason ? <Text dimColor>{` ${connection.reason}`}</Text> : null}
+        </Text>
+      );
+    case 'closed':
+      return <Text color={theme.error}>✗ disconnected</Text>;
+  }
+}
+
+/** "all" lets every tool run unasked: it must be impossible to miss. */
+function PolicyBadge({ policy }: { policy: string }) {
+  if (policy === 'all') {
+    return (
+      <Text backgroundColor={theme.error} color="white" bold>
+        {' POLICY all: tools run without asking '}
+      </Text>
+    );
+  }
+  return <Text dimColor>{`policy ${policy}`}</Text>;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
