@@ -4,4 +4,5 @@ import type { CommandIO } from '../src/cli/io.js';
 export const processIO: CommandIO = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  columns: process.stdout.isTTY ? process.stdout.columns : undefined,
 };

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { VERSION } from '../src/version.js';
+import { registerChatCommand } from './commands/chat.js';
 import { registerDaemonCommands } from './commands/daemon.js';
 import { registerLocalCommands } from './commands/local.js';
-import { registerSessionCommands } from './commands/sessions.js';
+import { POLICY_HELP, registerSessionCommands } from './commands/sessions.js';
 
 const program = new Command('mcpgw')
   .description('Chat with Gemini while every MCP tool runs in a locked-down Docker sandbox and nothing runs without approval.')
@@ -11,6 +12,7 @@ const program = new Command('mcpgw')
   .option('--config <file>', 'server catalog file (default: $MCPGW_CONFIG, else ~/.config/mcpgw/config.json)')
   .showHelpAfterError();
 
+registerChatCommand(program, POLICY_HELP);
 registerSessionCommands(program);
 registerDaemonCommands(program);
 registerLocalCommands(program);

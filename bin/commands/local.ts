@@ -21,7 +21,11 @@ export function registerLocalCommands(program: Command): void {
     .option('--args <json>', 'arguments for --call, as a JSON object')
     .option('--build', 'build the image first if it is missing')
     .option('--json', 'machine-readable output')
-    .action(action(async (name: string, o: { call?: string; args?: string; build?: boolean }, cmd: Command) => serversTest(name, { ...globals(cmd), ...o }, processIO)));
+    .action(
+      action(async (name: string, o: { call?: string; args?: string; build?: boolean }, cmd: Command) =>
+        serversTest(name, { ...globals(cmd), ...o }, processIO),
+      ),
+    );
 
   const images = program.command('images').description('sandbox images');
   images

@@ -6,7 +6,7 @@ import { toolsCall, toolsList } from '../../tui/commands/tools.js';
 import { processIO } from '../io.js';
 import { action, globals } from './action.js';
 
-const POLICY_HELP = 'who decides tool calls: a preset (ask, read-only, all) or a policy file';
+export const POLICY_HELP = 'who decides tool calls: a preset (ask, read-only, all) or a policy file';
 
 /** Commands served by mcpd (started on demand): sessions, tools, run, audit. */
 export function registerSessionCommands(program: Command): void {
@@ -38,7 +38,9 @@ export function registerSessionCommands(program: Command): void {
     .argument('[id]', 'session id (or a unique prefix)')
     .option('--all', 'every live session of yours')
     .option('--json', 'machine-readable output')
-    .action(action(async (id: string | undefined, o: { all?: boolean }, cmd: Command) => sessionsKill(id, { ...globals(cmd), ...o }, processIO)));
+    .action(
+      action(async (id: string | undefined, o: { all?: boolean }, cmd: Command) => sessionsKill(id, { ...globals(cmd), ...o }, processIO)),
+    );
 
   const tools = program.command('tools').description('tools of a session');
   tools

@@ -96,6 +96,8 @@ export class ApprovalBroker {
     await this.events.emit(waiter.approval.sessionId, 'tool:approval_resolved', {
       approvalId,
       callId: waiter.approval.callId,
+      server: waiter.approval.server,
+      tool: waiter.approval.tool,
       decision: answer.decision,
       scope: answer.scope,
       by: answer.by,
@@ -115,6 +117,8 @@ export class ApprovalBroker {
       await this.events.emit(sessionId, 'tool:approval_resolved', {
         approvalId: approval.approvalId,
         callId: approval.callId,
+        server: approval.server,
+        tool: approval.tool,
         decision: 'deny',
         scope: 'once',
         by: { kind: 'timeout' },

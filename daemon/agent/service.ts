@@ -54,12 +54,15 @@ export class AgentService {
       this.running.delete(rec.id);
       throw err;
     }
+    // The session stops being busy before the final answer goes out, so a client reacting to it sees it idle.
     turn.done = runTurn(this.deps, { rec, user, turnId, text, headless, signal: abort.signal })
-      .catch((err: unknown) => this.deps.log.error('turn crashed', { sessionId: rec.id, turnId, err }))
-      .finally(() => {
+      .then(async (answer) => {
         this.running.delete(rec.id);
-        void this.deps.sessions.publishUpdate(rec.id).catch(() => undefined);
-      });
+        await this.deps.events.emit(rec.id, 'agent:response', { turnId, delta: '', done: true, text: answer });
+        await this.deps.sessions.publishUpdate(rec.id);
+      })
+      .catch((err: unknown) => this.deps.log.error('turn crashed', { sessionId: rec.id, turnId, err }))
+      .finally(() => this.running.delete(rec.id));
     return { messageId, turnId };
   }
 

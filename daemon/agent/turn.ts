@@ -45,9 +45,25 @@ export interface Turn {
  * until the model answers without calling a tool. Every function call gets exactly one response with its id, also
  * when it is denied, cancelled, times out or its sandbox crashes, and history is persisted as it grows.
  */
-export async function runTurn(deps: TurnDeps, turn: Turn): Promise<void> {
-  const { store, events, model, settings } = deps;
-  const { rec, turnId, signal } = turn;
+export async function runTurn(deps: TurnDeps, turn: Turn): Promise<string> {
+  let answer = '';
+  try {
+    await rounds(deps, turn, (delta) => (answer += delta));
+  } catch (err) {
+    if (turn.signal.aborted) answer += answer ? '\n[cancelled]' : '[cancelled]';
+    else {
+      deps.log.warn('turn failed', { sessionId: turn.rec.id, turnId: turn.turnId, err });
+      const error = { code: isMcpgwError(err) ? err.code : 'internal', message: errorMessage(err) };
+      await deps.events.emit(turn.rec.id, 'error', error).catch(() => undefined);
+    }
+  }
+  return answer;
+}
+
+/** The rounds of a turn; streamed text goes to `onText` as it arrives, so a failure later keeps what was said. */
+async function rounds(deps: TurnDeps, turn: Turn, onText: (delta: string) => void): Promise<void> {
+  const { store, events, settings } = deps;
+  const { rec } = turn;
   const notes = await store.takeNotes(rec.id);
   const history = (await store.readHistory(rec.id)) as Content[];
   // A previous turn that failed between a model turn and its responses must not leave the history invalid.
@@ -57,57 +73,52 @@ export async function runTurn(deps: TurnDeps, turn: Turn): Promise<void> {
   history.push(...opening);
   await store.appendHistory(rec.id, opening);
   const policy = JSON.parse(rec.policy) as Policy;
-  let answer = '';
-  try {
-    for (let round = 1; round <= settings.maxRounds; round++) {
-      await events.emit(rec.id, 'agent:thinking', { turnId, round });
-      const toolset = await deps.catalog.forSession(rec, signal);
-      if (round === 1) await reportUnavailable(deps, rec.id, toolset);
-      let done: { content: Content; functionCalls: ModelFunctionCall[] } | undefined;
-      for await (const event of model.stream({
-        model: rec.model,
-        systemInstruction: settings.systemInstruction,
-        contents: history,
-        functionDeclarations: toolset.declarations,
-        signal,
-      })) {
-        if (event.type === 'text') {
-          answer += event.text;
-          await events.emit(rec.id, 'agent:response', { turnId, delta: event.text, done: false });
-        } else if (event.type === 'retry') {
-          await events.emit(rec.id, 'tool:output', { server: 'gemini', stream: 'notice', text: `${event.message}; retrying in ${Math.round(event.delayMs / 100) / 10}s` });
-        } else if (event.type === 'done') {
-          done = event;
-        }
-      }
-      if (!done) throw new Error('the model stream ended without a final event');
-      history.push(done.content);
-      await store.appendHistory(rec.id, [done.content]);
-      if (done.functionCalls.length === 0) break;
-      const parts = await Promise.all(
-        done.functionCalls.map((call) =>
-          handleCall(deps, turn, toolset, policy, call).catch((err: unknown) => {
-            deps.log.error('tool call handling failed', { sessionId: rec.id, callId: call.id, err });
-            return functionResponsePart(call, { error: `mcpgw could not run this call: ${errorMessage(err)}` });
-          }),
-        ),
-      );
-      const responses: Content = { role: 'user', parts };
-      history.push(responses);
-      await store.appendHistory(rec.id, [responses]);
-      if (round === settings.maxRounds) {
-        await events.emit(rec.id, 'error', { code: 'model_error', message: `stopped after ${settings.maxRounds} rounds of tool calls without an answer` });
-      }
-    }
-  } catch (err) {
-    if (signal.aborted) answer += answer ? '\n[cancelled]' : '[cancelled]';
-    else {
-      deps.log.warn('turn failed', { sessionId: rec.id, turnId, err });
-      await events.emit(rec.id, 'error', { code: isMcpgwError(err) ? err.code : 'internal', message: errorMessage(err) });
-    }
-  } finally {
-    await events.emit(rec.id, 'agent:response', { turnId, delta: '', done: true, text: answer });
+  for (let round = 1; round <= settings.maxRounds; round++) {
+    if (!(await oneRound(deps, turn, { round, history, policy, onText }))) return;
   }
+  await events.emit(rec.id, 'error', { code: 'model_error', message: `stopped after ${settings.maxRounds} rounds of tool calls without an answer` });
+}
+
+/** One model call and the tool calls it asks for; false when the model answered without calling a tool. */
+async function oneRound(
+  deps: TurnDeps,
+  turn: Turn,
+  ctx: { round: number; history: Content[]; policy: Policy; onText: (delta: string) => void },
+): Promise<boolean> {
+  const { store, events, model, settings } = deps;
+  const { rec, turnId, signal } = turn;
+  await events.emit(rec.id, 'agent:thinking', { turnId, round: ctx.round });
+  const toolset = await deps.catalog.forSession(rec, signal);
+  if (ctx.round === 1) await reportUnavailable(deps, rec.id, toolset);
+  let done: { content: Content; functionCalls: ModelFunctionCall[] } | undefined;
+  const request = { model: rec.model, systemInstruction: settings.systemInstruction, contents: ctx.history, functionDeclarations: toolset.declarations, signal };
+  for await (const event of model.stream(request)) {
+    if (event.type === 'text') {
+      ctx.onText(event.text);
+      await events.emit(rec.id, 'agent:response', { turnId, delta: event.text, done: false });
+    } else if (event.type === 'retry') {
+      const text = `${event.message}; retrying in ${Math.round(event.delayMs / 100) / 10}s`;
+      await events.emit(rec.id, 'tool:output', { server: 'gemini', stream: 'notice', text });
+    } else if (event.type === 'done') {
+      done = event;
+    }
+  }
+  if (!done) throw new Error('the model stream ended without a final event');
+  ctx.history.push(done.content);
+  await store.appendHistory(rec.id, [done.content]);
+  if (done.functionCalls.length === 0) return false;
+  const parts = await Promise.all(
+    done.functionCalls.map((call) =>
+      handleCall(deps, turn, toolset, ctx.policy, call).catch((err: unknown) => {
+        deps.log.error('tool call handling failed', { sessionId: rec.id, callId: call.id, err });
+        return functionResponsePart(call, { error: `mcpgw could not run this call: ${errorMessage(err)}` });
+      }),
+    ),
+  );
+  const responses: Content = { role: 'user', parts };
+  ctx.history.push(responses);
+  await store.appendHistory(rec.id, [responses]);
+  return true;
 }
 
 async function reportUnavailable(deps: TurnDeps, sessionId: string, toolset: SessionToolset): Promise<void> {
@@ -165,7 +176,7 @@ async function decide(deps: TurnDeps, turn: Turn, verdict: Verdict, pending: Pen
   const { rec, user } = turn;
   const { call, server, tool } = pending;
   const record = async (decision: 'approve' | 'deny', by: Decider, reason?: string): Promise<void> => {
-    await deps.events.emit(rec.id, 'tool:approval_resolved', { approvalId: newId('a'), callId: call.id, decision, scope: 'once', by, ...(reason ? { reason } : {}) });
+    await deps.events.emit(rec.id, 'tool:approval_resolved', { approvalId: newId('a'), callId: call.id, server, tool, decision, scope: 'once', by, ...(reason ? { reason } : {}) });
   };
   if (verdict.decision === 'allow') {
     await record('approve', { kind: 'policy', rule: verdict.reason });

@@ -26,10 +26,22 @@ export async function imagesBuild(names: string[], opts: { config?: string; json
       if (p.phase === 'cached') cached = true;
       if (!opts.json) io.err(`${p.server} | ${p.line}`);
     });
-    results.push({ server: server.name, image, status: cached ? 'cached' : 'built', seconds: Math.round((performance.now() - t0) / 100) / 10 });
+    results.push({
+      server: server.name,
+      image,
+      status: cached ? 'cached' : 'built',
+      seconds: Math.round((performance.now() - t0) / 100) / 10,
+    });
   }
   if (opts.json) io.out(JSON.stringify({ images: results }, null, 2));
-  else io.out(formatTable(['SERVER', 'IMAGE', 'STATUS', 'TIME'], results.map((r) => [r.server, r.image, r.status, `${r.seconds}s`])));
+  else
+    io.out(
+      formatTable(
+        ['SERVER', 'IMAGE', 'STATUS', 'TIME'],
+        results.map((r) => [r.server, r.image, r.status, `${r.seconds}s`]),
+        { maxWidth: io.columns },
+      ),
+    );
   return 0;
 }
 
@@ -67,6 +79,7 @@ export async function imagesList(opts: { config?: string; json?: boolean }, io: 
     formatTable(
       ['IMAGE', 'KIND', 'SERVER', 'SIZE', 'AGE', 'STATUS'],
       rows.map((r) => [r.image, r.kind, r.server, formatSize(r.size), formatAge(Date.now() - r.created), r.current ? 'current' : 'stale']),
+      { maxWidth: io.columns },
     ),
   );
   return 0;

@@ -26,11 +26,18 @@ export async function serversList(opts: { config?: string; json?: boolean }, io:
     const d = describeServer(s);
     return [s.name + (s.disabled ? ' (disabled)' : ''), d.source, d.command, d.network, d.limits, d.mounts];
   });
-  io.out(formatTable(['NAME', 'IMAGE', 'COMMAND', 'NETWORK', 'LIMITS', 'MOUNTS'], rows));
+  io.out(formatTable(['NAME', 'IMAGE', 'COMMAND', 'NETWORK', 'LIMITS', 'MOUNTS'], rows, { maxWidth: io.columns }));
   return 0;
 }
 
-function describeServer(s: ServerConfig): { name: string; source: string; command: string; network: string; limits: string; mounts: string } {
+function describeServer(s: ServerConfig): {
+  name: string;
+  source: string;
+  command: string;
+  network: string;
+  limits: string;
+  mounts: string;
+} {
   return {
     name: s.name,
     source: s.image ?? (s.build ? `build: ${s.build.npm.join(' ')}` : 'node base'),
@@ -72,7 +79,12 @@ export async function serversTest(name: string, opts: ServersTestOptions, io: Co
     report.startMs = Math.round(performance.now() - started);
     const tools = await sandbox.listTools();
     const checked = tools.map((t) => ({ tool: t, schema: checkToolSchema({ server: name, ...toolInput(t) }) }));
-    report.tools = checked.map(({ tool: t, schema }) => ({ name: t.name, description: t.description ?? '', annotations: t.annotations ?? {}, schema }));
+    report.tools = checked.map(({ tool: t, schema }) => ({
+      name: t.name,
+      description: t.description ?? '',
+      annotations: t.annotations ?? {},
+      schema,
+    }));
     if (!opts.json) printTools(io, name, image, report.startMs as number, checked);
     if (opts.call) {
       const t0 = performance.now();
@@ -80,7 +92,9 @@ export async function serversTest(name: string, opts: ServersTestOptions, io: Co
       const ms = Math.round(performance.now() - t0);
       report.call = { tool: opts.call, args: callArgs ?? {}, ms, result };
       if (!opts.json) {
-        io.out(`\ncall ${opts.call} ${JSON.stringify(callArgs ?? {})} (${formatMs(ms)})${result.isError ? ' — the tool reported an error' : ''}:`);
+        io.out(
+          `\ncall ${opts.call} ${JSON.stringify(callArgs ?? {})} (${formatMs(ms)})${result.isError ? ' — the tool reported an error' : ''}:`,
+        );
         io.out(indent(renderToolResult(result)));
       }
       if (result.isError) report.ok = false;
@@ -97,12 +111,23 @@ export async function serversTest(name: string, opts: ServersTestOptions, io: Co
 }
 
 function toolInput(t: Tool): { name: string; description?: string; inputSchema: unknown; annotations?: Record<string, unknown> } {
-  return { name: t.name, inputSchema: t.inputSchema, ...(t.description ? { description: t.description } : {}), ...(t.annotations ? { annotations: t.annotations } : {}) };
+  return {
+    name: t.name,
+    inputSchema: t.inputSchema,
+    ...(t.description ? { description: t.description } : {}),
+    ...(t.annotations ? { annotations: t.annotations } : {}),
+  };
 }
 
 type SchemaCheck = ReturnType<typeof checkToolSchema>;
 
-function printTools(io: CommandIO, server: string, image: string, startMs: number, tools: Array<{ tool: Tool; schema: SchemaCheck }>): void {
+function printTools(
+  io: CommandIO,
+  server: string,
+  image: string,
+  startMs: number,
+  tools: Array<{ tool: Tool; schema: SchemaCheck }>,
+): void {
   io.out(`${server}: started from ${image} in ${formatMs(startMs)}, ${tools.length} tool${tools.length === 1 ? '' : 's'}`);
   const rows = tools.map(({ tool: t, schema: check }) => {
     const flag = !check.ok ? `REJECTED: ${check.reason ?? ''}` : check.repairs.length > 0 ? `repaired: ${check.repairs.join('; ')}` : 'ok';
@@ -112,7 +137,7 @@ function printTools(io: CommandIO, server: string, image: string, startMs: numbe
       .join(',');
     return [t.name, hints || '-', flag, oneLine(t.description ?? '', 60)];
   });
-  io.out(formatTable(['TOOL', 'CLAIMS', 'GEMINI SCHEMA', 'DESCRIPTION'], rows));
+  io.out(formatTable(['TOOL', 'CLAIMS', 'GEMINI SCHEMA', 'DESCRIPTION'], rows, { maxWidth: io.columns }));
 }
 
 function parseArgsJson(text: string | undefined): Record<string, unknown> | undefined {
@@ -123,7 +148,8 @@ function parseArgsJson(text: string | undefined): Record<string, unknown> | unde
   } catch (err) {
     throw new McpgwError('bad_request', `--args is not valid JSON: ${(err as Error).message}`);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new McpgwError('bad_request', '--args must be a JSON object');
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new McpgwError('bad_request', '--args must be a JSON object');
   return value as Record<string, unknown>;
 }
 

@@ -111,8 +111,9 @@ export class DockerStreamTransport implements Transport {
 
   /**
    * Hands messages to the SDK in order. The SDK runs notification handlers a microtask later but responses at once,
-   * so a progress notification followed by its response in the same chunk would find its handler already gone;
-   * yielding one microtask after each notification keeps the order the server wrote.
+   * so a progress notification followed by its response would find its handler already gone. After each
+   * notification this yields one microtask, and anything that arrives meanwhile (the demuxer may write the next
+   * frame in the same tick) waits in the queue, so the SDK sees the messages in the order the server wrote them.
    */
   private async deliver(batch: JSONRPCMessage[]): Promise<void> {
     this.queue.push(...batch);
@@ -121,7 +122,7 @@ export class DockerStreamTransport implements Transport {
     try {
       for (let message = this.queue.shift(); message; message = this.queue.shift()) {
         this.onmessage?.(message);
-        if (!('id' in message) && this.queue.length > 0) await Promise.resolve();
+        if (!('id' in message)) await Promise.resolve();
       }
     } finally {
       this.delivering = false;

@@ -29,6 +29,7 @@ const key = (sessionId: string, server: string): string => `${sessionId}\u0000${
  */
 export class ToolRunner {
   private readonly inFlight = new Map<string, Map<string, StartAnnouncer>>();
+  private readonly finished = new Map<string, { callId: string; at: number }>();
 
   constructor(private readonly sessions: SessionService) {}
 
@@ -143,8 +144,13 @@ export class ToolRunner {
 
   /** Sandbox log hook: stderr and MCP log lines, attributed to the call when exactly one is in flight. */
   onLog(sessionId: string, server: string, line: string): void {
-    const calls = this.inFlight.get(key(sessionId, server));
-    const [callId, announce] = calls?.size === 1 ? [...calls][0]! : [];
+    const k = key(sessionId, server);
+    const calls = this.inFlight.get(k);
+    const [inFlight, announce] = calls?.size === 1 ? [...calls][0]! : [];
+    // stderr travels apart from stdout and may arrive just after the reply: a line that comes within a moment of
+    // the only call finishing, with nothing else running, is still that call's.
+    const recent = this.finished.get(k);
+    const callId = inFlight ?? (!calls && recent && Date.now() - recent.at < LATE_STDERR_MS ? recent.callId : undefined);
     void announce?.now();
     void this.sessions.events.emit(sessionId, 'tool:output', { ...(callId ? { callId } : {}), server, stream: line.startsWith('[') ? 'log' : 'stderr', text: line });
   }
@@ -152,11 +158,21 @@ export class ToolRunner {
   private track(k: string, callId: string, announce: StartAnnouncer | undefined): void {
     const calls = this.inFlight.get(k) ?? new Map<string, StartAnnouncer>();
     if (announce) calls.set(callId, announce);
-    else calls.delete(callId);
+    else {
+      calls.delete(callId);
+      if (calls.size === 0) {
+        const entry = { callId, at: Date.now() };
+        this.finished.set(k, entry);
+        setTimeout(() => this.finished.get(k) === entry && this.finished.delete(k), LATE_STDERR_MS).unref();
+      }
+    }
     if (calls.size === 0) this.inFlight.delete(k);
     else this.inFlight.set(k, calls);
   }
 }
+
+/** How long after a call ends its server's stderr is still attributed to it. */
+const LATE_STDERR_MS = 250;
 
 /** How long `tool:started` may wait to share an fsync with the result of a fast call. */
 const START_COALESCE_MS = 5;

@@ -5,6 +5,8 @@ import { EXIT, exitCodeFor } from '../exit-codes.js';
 export interface CommandIO {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** The terminal's width when output goes to one; undefined when piped (tables are then never cut). */
+  columns?: number | undefined;
 }
 
 /** Prints one clear line for a failed command (no stack) and returns the exit code to use. */

@@ -37,6 +37,8 @@ export interface SessionEventPayloads {
   'tool:approval_resolved': {
     approvalId: string;
     callId: string;
+    server: string;
+    tool: string;
     decision: 'approve' | 'deny';
     scope: 'once' | 'session';
     by: Decider;

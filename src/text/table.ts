@@ -1,12 +1,91 @@
-/** Formats rows as an aligned plain-text table (for non-interactive output and `--json`-less listings). */
-export function formatTable(headers: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+/** Terminal columns a string takes: wide (CJK, emoji) characters count two, combining marks none. */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const ch of text) {
+    const code = ch.codePointAt(0) ?? 0;
+    if (code < 0x20 || (code >= 0x300 && code <= 0x36f) || code === 0x200d || (code >= 0xfe00 && code <= 0xfe0f)) continue;
+    width += isWide(code) ? 2 : 1;
+  }
+  return width;
+}
+
+function isWide(code: number): boolean {
+  return (
+    (code >= 0x1100 && code <= 0x115f) ||
+    (code >= 0x2e80 && code <= 0xa4cf) ||
+    (code >= 0xac00 && code <= 0xd7a3) ||
+    (code >= 0xf900 && code <= 0xfaff) ||
+    (code >= 0xfe30 && code <= 0xfe4f) ||
+    (code >= 0xff00 && code <= 0xff60) ||
+    (code >= 0xffe0 && code <= 0xffe6) ||
+    (code >= 0x1f300 && code <= 0x1faff) ||
+    (code >= 0x20000 && code <= 0x3fffd)
+  );
+}
+
+/** Cuts text to at most `width` columns, marking the cut with "…". */
+export function fitWidth(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text;
+  let out = '';
+  for (const ch of text) {
+    if (displayWidth(out + ch) > width - 1) break;
+    out += ch;
+  }
+  return `${out}…`;
+}
+
+function pad(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
+}
+
+export interface TableLayout {
+  widths: number[];
+  header: string;
+  rule: string;
+  rows: string[];
+}
+
+const GAP = '  ';
+const MIN_COLUMN = 4;
+
+/**
+ * Lays a table out in aligned columns; when it is wider than `maxWidth`, the widest columns give up space first and
+ * their cells are cut with "…". One layout serves the Ink `Table` and plain-text output alike.
+ */
+export function layoutTable(headers: readonly string[], rows: ReadonlyArray<readonly string[]>, maxWidth = Infinity): TableLayout {
+  const clean = (cell: string | undefined): string => (cell ?? '').replace(/\s*\n\s*/g, ' ');
+  const body = rows.map((row) => headers.map((_, i) => clean(row[i])));
+  const widths = headers.map((h, i) => Math.max(displayWidth(h), ...body.map((row) => displayWidth(row[i] ?? ''))));
+  const total = (): number => widths.reduce((a, b) => a + b, 0) + GAP.length * Math.max(0, widths.length - 1);
+  while (total() > maxWidth) {
+    const widest = widths.indexOf(Math.max(...widths));
+    if ((widths[widest] ?? 0) <= MIN_COLUMN) break;
+    widths[widest] = (widths[widest] ?? 0) - 1;
+  }
   const line = (cells: readonly string[]): string =>
     cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
+      .map((cell, i) => {
+        const fitted = fitWidth(cell, widths[i] ?? 0);
+        return i === cells.length - 1 ? fitted : pad(fitted, widths[i] ?? 0);
+      })
+      .join(GAP)
       .trimEnd();
-  return [line(headers), ...rows.map(line)].join('\n');
+  return {
+    widths,
+    header: line(headers),
+    rule: widths.map((w) => '─'.repeat(w)).join(GAP),
+    rows: body.map(line),
+  };
+}
+
+/** A table as plain text (header, rule, rows): CLI listings; cut to `maxWidth` columns on a terminal. */
+export function formatTable(
+  headers: readonly string[],
+  rows: ReadonlyArray<readonly string[]>,
+  options: { maxWidth?: number | undefined } = {},
+): string {
+  const layout = layoutTable(headers, rows, options.maxWidth);
+  return [layout.header, layout.rule, ...layout.rows].join('\n');
 }
 
 /** "1.2 s", "340 ms" */

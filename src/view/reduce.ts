@@ -142,6 +142,8 @@ function reduce(view: SessionView, event: SessionEvent): SessionView {
     case 'tool:approval_resolved': {
       const next = upsertCall(view, event.callId, event, (item) => ({
         ...item,
+        server: item.server || event.server,
+        tool: item.tool || event.tool,
         status:
           event.decision === 'deny'
             ? 'denied'

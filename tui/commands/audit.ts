@@ -6,7 +6,9 @@ import { withClient, type GlobalOptions } from './common.js';
 /** `mcpgw audit [--session ID] [-n N]`: policy decisions, approvals and tool outcomes, oldest first. */
 export async function auditList(opts: GlobalOptions & { session?: string; lines?: string }, io: CommandIO): Promise<number> {
   const count = Number(opts.lines ?? 200);
-  const entries = await withClient(opts, io, (c) => c.request('audit:list', { ...(opts.session ? { sessionId: opts.session } : {}), count }));
+  const entries = await withClient(opts, io, (c) =>
+    c.request('audit:list', { ...(opts.session ? { sessionId: opts.session } : {}), count }),
+  );
   if (opts.json) {
     for (const e of entries) io.out(JSON.stringify(e));
     return 0;
@@ -15,7 +17,13 @@ export async function auditList(opts: GlobalOptions & { session?: string; lines?
     io.out('No audit entries.');
     return 0;
   }
-  io.out(formatTable(['TIME', 'SESSION', 'USER', 'KIND', 'WHAT'], entries.map((e) => [new Date(e.ts).toISOString().replace('T', ' ').slice(0, 19), e.sessionId, e.user, e.kind, describe(e)])));
+  io.out(
+    formatTable(
+      ['TIME', 'SESSION', 'USER', 'KIND', 'WHAT'],
+      entries.map((e) => [new Date(e.ts).toISOString().replace('T', ' ').slice(0, 19), e.sessionId, e.user, e.kind, describe(e)]),
+      { maxWidth: io.columns },
+    ),
+  );
   return 0;
 }
 

@@ -43,11 +43,21 @@ export async function policyRequest(spec: string | undefined): Promise<SessionCr
 
 /** Splits "a,b" into server names. */
 export function splitList(value: string | undefined): string[] | undefined {
-  return value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter(Boolean);
+  return value === undefined
+    ? undefined
+    : value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 }
 
 /** The session to use: the one named, else the most recently active live one, else a new one. */
-export async function resolveSession(client: DaemonClient, id: string | undefined, io: CommandIO, create: SessionCreateRequest = {}): Promise<SessionInfo> {
+export async function resolveSession(
+  client: DaemonClient,
+  id: string | undefined,
+  io: CommandIO,
+  create: SessionCreateRequest = {},
+): Promise<SessionInfo> {
   if (id) return client.request('session:get', { sessionId: id });
   const live = (await client.request('session:list', {})).filter((s) => s.status !== 'ended').sort((a, b) => b.lastActive - a.lastActive);
   if (live[0]) return live[0];
@@ -65,6 +75,7 @@ export function parseJsonObject(text: string | undefined, flag: string): Record<
   } catch (err) {
     throw new McpgwError('bad_request', `${flag} is not valid JSON: ${(err as Error).message}`);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new McpgwError('bad_request', `${flag} must be a JSON object`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new McpgwError('bad_request', `${flag} must be a JSON object`);
   return value as Record<string, unknown>;
 }

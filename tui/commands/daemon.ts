@@ -17,7 +17,9 @@ export async function daemonStart(opts: GlobalOptions & { foreground?: boolean }
   }
   if (opts.foreground) {
     const [command = 'mcpd', ...args] = mcpdEntry();
-    const child = spawn(command, [...args, ...(opts.config ? ['--config', path.resolve(opts.config)] : []), '--log-stderr'], { stdio: 'inherit' });
+    const child = spawn(command, [...args, ...(opts.config ? ['--config', path.resolve(opts.config)] : []), '--log-stderr'], {
+      stdio: 'inherit',
+    });
     const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);

@@ -2,7 +2,15 @@ import { readFile } from 'node:fs/promises';
 import type { CommandIO } from '../../src/cli/io.js';
 import { McpgwError } from '../../src/errors.js';
 import { EXIT } from '../../src/exit-codes.js';
-import { explainPolicy, formatPolicyIssues, lintPolicy, parsePolicy, policyFormatFromPath, resolvePolicySpec, type Policy } from '../../src/policy/index.js';
+import {
+  explainPolicy,
+  formatPolicyIssues,
+  lintPolicy,
+  parsePolicy,
+  policyFormatFromPath,
+  resolvePolicySpec,
+  type Policy,
+} from '../../src/policy/index.js';
 import { parseJsonObject, type GlobalOptions } from './common.js';
 
 /** `mcpgw policy check FILE`: validate a policy file and point out risky rules. */
@@ -31,10 +39,29 @@ export async function policyExplain(
   io: CommandIO,
 ): Promise<number> {
   const policy = await loadPolicy(opts.policy ?? 'ask');
-  const call = { server: opts.server, tool: opts.tool, args: parseJsonObject(opts.args, '--args'), annotations: parseJsonObject(opts.annotations, '--annotations') };
+  const call = {
+    server: opts.server,
+    tool: opts.tool,
+    args: parseJsonObject(opts.args, '--args'),
+    annotations: parseJsonObject(opts.annotations, '--annotations'),
+  };
   const { verdict, lines } = explainPolicy(policy, call);
-  if (opts.json) io.out(JSON.stringify({ decision: verdict.decision, reason: verdict.reason, source: verdict.source, message: verdict.message, lines }, null, 2));
-  else io.out([`decision: ${verdict.decision.toUpperCase()} — ${verdict.reason}`, ...(verdict.message ? [`message: ${verdict.message}`] : []), ...lines.map((l) => `  ${l}`)].join('\n'));
+  if (opts.json)
+    io.out(
+      JSON.stringify(
+        { decision: verdict.decision, reason: verdict.reason, source: verdict.source, message: verdict.message, lines },
+        null,
+        2,
+      ),
+    );
+  else
+    io.out(
+      [
+        `decision: ${verdict.decision.toUpperCase()} — ${verdict.reason}`,
+        ...(verdict.message ? [`message: ${verdict.message}`] : []),
+        ...lines.map((l) => `  ${l}`),
+      ].join('\n'),
+    );
   return 0;
 }
 

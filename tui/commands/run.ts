@@ -104,7 +104,8 @@ class TurnFollower {
         if (!json) io.err(`→ ${event.server}/${event.tool} ${JSON.stringify(event.args)}`);
         return;
       case 'tool:result':
-        if (!json) io.err(`${event.ok ? '✓' : '✗'} ${event.server}/${event.tool} (${event.durationMs} ms)${event.ok ? '' : `: ${event.summary}`}`);
+        if (!json)
+          io.err(`${event.ok ? '✓' : '✗'} ${event.server}/${event.tool} (${event.durationMs} ms)${event.ok ? '' : `: ${event.summary}`}`);
         return;
       case 'error':
         this.failure = { code: event.code, message: event.message };

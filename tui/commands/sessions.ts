@@ -21,7 +21,10 @@ export async function sessionsNew(
     }),
   );
   if (opts.json) io.out(JSON.stringify(session, null, 2));
-  else io.out(`${session.id}  (servers: ${session.servers.map((s) => s.name).join(', ') || 'none'}; policy: ${session.policy}; model: ${session.model})`);
+  else
+    io.out(
+      `${session.id}  (servers: ${session.servers.map((s) => s.name).join(', ') || 'none'}; policy: ${session.policy}; model: ${session.model})`,
+    );
   return 0;
 }
 
@@ -36,7 +39,11 @@ export async function sessionsList(opts: GlobalOptions & { all?: boolean }, io: 
     io.out(opts.all ? 'No sessions.' : 'No live sessions (--all shows ended ones). Start one with: mcpgw chat');
     return 0;
   }
-  io.out(formatTable(['ID', 'STATUS', 'SERVERS', 'AGE', 'ACTIVE', 'APPROVALS', 'OWNER', 'TITLE'], sessions.map(sessionRow)));
+  io.out(
+    formatTable(['ID', 'STATUS', 'SERVERS', 'AGE', 'ACTIVE', 'APPROVALS', 'OWNER', 'TITLE'], sessions.map(sessionRow), {
+      maxWidth: io.columns,
+    }),
+  );
   return 0;
 }
 

@@ -18,6 +18,7 @@ export async function toolsList(opts: GlobalOptions & { session?: string }, io: 
     formatTable(
       ['SERVER', 'TOOL', 'CLAIMS', 'DESCRIPTION'],
       listing.tools.map((t) => [t.server, t.name, claims(t.annotations), t.description.replace(/\s+/g, ' ').slice(0, 70)]),
+      { maxWidth: io.columns },
     ),
   );
   return listing.failed.length > 0 ? 1 : 0;
@@ -31,7 +32,12 @@ function claims(annotations: Record<string, unknown>): string {
 }
 
 /** `mcpgw tools call SERVER TOOL [--args JSON]`: a call the user makes directly, recorded and audited. */
-export async function toolsCall(server: string, tool: string, opts: GlobalOptions & { args?: string; session?: string }, io: CommandIO): Promise<number> {
+export async function toolsCall(
+  server: string,
+  tool: string,
+  opts: GlobalOptions & { args?: string; session?: string },
+  io: CommandIO,
+): Promise<number> {
   const args = parseJsonObject(opts.args, '--args');
   const { session, result } = await withClient(opts, io, async (c) => {
     const session = await resolveSession(c, opts.session, io, { servers: [server] });
@@ -40,7 +46,9 @@ export async function toolsCall(server: string, tool: string, opts: GlobalOption
   if (opts.json) io.out(JSON.stringify({ session: session.id, ...result }, null, 2));
   else {
     io.out(result.text);
-    io.err(`${result.ok ? 'ok' : 'the tool reported an error'} in ${formatMs(result.durationMs)} (session ${session.id}, call ${result.callId})`);
+    io.err(
+      `${result.ok ? 'ok' : 'the tool reported an error'} in ${formatMs(result.durationMs)} (session ${session.id}, call ${result.callId})`,
+    );
   }
   return result.ok ? 0 : 1;
 }

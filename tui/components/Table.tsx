@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { layoutTable } from './table.js';
+import { layoutTable } from '../../src/text/table.js';
 
 export interface TableProps {
   headers: readonly string[];
@@ -10,7 +10,7 @@ export interface TableProps {
   empty?: string;
 }
 
-/** An aligned table with a bold header; the same layout as `renderTableText`. */
+/** An aligned table with a bold header; the same layout as `formatTable` (src/text/table.ts). */
 export function Table({ headers, rows, maxWidth, empty }: TableProps) {
   if (rows.length === 0 && empty) return <Text dimColor>{empty}</Text>;
   const layout = layoutTable(headers, rows, maxWidth);

@@ -118,6 +118,21 @@ describe('DockerStreamTransport', () => {
     expect(order).toEqual(['notifications/progress', 'response']);
   });
 
+  it('keeps that order when the two arrive as separate chunks in the same tick (as the demuxer writes them)', async () => {
+    const h = harness();
+    await h.transport.start();
+    const order: string[] = [];
+    h.transport.onmessage = (m) => {
+      if ('method' in m) void Promise.resolve().then(() => order.push(m.method));
+      else order.push('response');
+    };
+    const notification = { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 1, progress: 1 } };
+    h.stdout.write(`${JSON.stringify(notification)}\n`);
+    h.stdout.write(`${JSON.stringify(response(1, 'done'))}\n`);
+    await settle();
+    expect(order).toEqual(['notifications/progress', 'response']);
+  });
+
   it('waits for drain when stdin is full', async () => {
     const written: string[] = [];
     let release: (() => void) | undefined;

@@ -89,6 +89,8 @@ describe('ChatApp', () => {
     daemon.emit(sid, 'tool:approval_resolved', {
       approvalId: 'a1',
       callId: 'c1',
+      server: 'testsrv',
+      tool: 'echo',
       decision: 'approve',
       scope: 'once',
       by: { kind: 'user', name: 'alice' },
@@ -127,6 +129,8 @@ describe('ChatApp', () => {
     daemon.emit(sid, 'tool:approval_resolved', {
       approvalId: 'a1',
       callId: 'c1',
+      server: 'testsrv',
+      tool: 'echo',
       decision: 'deny',
       scope: 'once',
       by: { kind: 'user', name: 'alice' },
@@ -156,6 +160,8 @@ describe('ChatApp', () => {
     daemon.emit(sid, 'tool:approval_resolved', {
       approvalId: 'a1',
       callId: 'c1',
+      server: 'testsrv',
+      tool: 'echo',
       decision: 'approve',
       scope: 'once',
       by: { kind: 'user', name: 'bob' },
@@ -181,6 +187,8 @@ describe('ChatApp', () => {
     daemon.emit(sid, 'tool:approval_resolved', {
       approvalId: 'p1',
       callId: 'c1',
+      server: 'testsrv',
+      tool: 'echo',
       decision: 'approve',
       scope: 'once',
       by: { kind: 'policy', rule: 'read-only' },

@@ -1,6 +1,6 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
-import { displayWidth, fitWidth, layoutTable, renderTableText } from '../../../tui/components/table.js';
+import { displayWidth, fitWidth, formatTable as renderTableText, layoutTable } from '../../../src/text/table.js';
 import { Table } from '../../../tui/components/Table.js';
 import { plain } from './helpers.js';
 

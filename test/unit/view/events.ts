@@ -56,6 +56,8 @@ export function turnWithApprovedCall(log: EventLog, options: { approve?: boolean
   log.add('tool:approval_resolved', {
     approvalId: 'a1',
     callId: 'c1',
+    server: 'testsrv',
+    tool: 'echo',
     decision: approve ? 'approve' : 'deny',
     scope: 'once',
     by: { kind: 'user', name: options.by ?? 'alice' },

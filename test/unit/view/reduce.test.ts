@@ -95,6 +95,8 @@ describe('applyEvent: a turn', () => {
     cancel.add('tool:approval_resolved', {
       approvalId: 'a1',
       callId: 'c1',
+      server: 'testsrv',
+      tool: 'echo',
       decision: 'deny',
       scope: 'once',
       by: { kind: 'user', name: 'alice' },
@@ -127,6 +129,8 @@ describe('applyEvent: a turn', () => {
     log.add('tool:approval_resolved', {
       approvalId: 'p1',
       callId: 'c1',
+      server: 'testsrv',
+      tool: 'echo',
       decision: 'approve',
       scope: 'once',
       by: { kind: 'policy', rule: 'read-only' },
@@ -134,15 +138,20 @@ describe('applyEvent: a turn', () => {
     log.add('tool:approval_resolved', {
       approvalId: 'p2',
       callId: 'c2',
+      server: 'memory',
+      tool: 'delete_entities',
       decision: 'deny',
       scope: 'once',
       by: { kind: 'policy', rule: 'no deletes' },
       reason: 'Deleting is not allowed here.',
     });
     let view = applyEvents(fresh(), log.events);
-    expect(call(view, 'c1')).toMatchObject({ status: 'approved', server: '' });
+    // The decision names the call's tool, so a call the policy denied (which never starts) is shown by name.
+    expect(call(view, 'c1')).toMatchObject({ status: 'approved', server: 'testsrv', tool: 'echo' });
     expect(call(view, 'c2')).toMatchObject({
       status: 'denied',
+      server: 'memory',
+      tool: 'delete_entities',
       decision: { by: { kind: 'policy', rule: 'no deletes' }, reason: 'Deleting is not allowed here.' },
     });
     expect(view.pending).toEqual([]);
