@@ -2,9 +2,7 @@ import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import type { Catalog } from '../src/config/catalog.js';
-import { McpgwError } from '../src/errors.js';
 import type { SessionEvent } from '../src/protocol/events.js';
 import type { DaemonStatus } from '../src/protocol/session.js';
 import { VERSION } from '../src/version.js';
@@ -18,15 +16,15 @@ import { ImageBuilder } from './images/builder.js';
 import type { Logger } from './logger.js';
 import { loadPolicySpec, sessionPolicyResolver } from './policies.js';
 import { DockerodeEngine, type ContainerEngine } from './sandbox/engine.js';
-import { isInstanceAlive } from './sandbox/instance.js';
 import { POOL_SESSION, SandboxRuntime } from './sandbox/runtime.js';
 import { SessionEventLog } from './sessions/event-log.js';
 import { Janitor } from './sessions/janitor.js';
+import { recoverSessions } from './sessions/recovery.js';
 import { SessionService } from './sessions/service.js';
 import { ToolRunner } from './sessions/tool-runner.js';
 import { acquireLock, type DaemonInfo } from './state/lock.js';
 import { TokenStore } from './state/tokens.js';
-import { PrivateRedis } from './store/private-redis.js';
+import { connectRedis } from './store/connect.js';
 import { Store } from './store/store.js';
 
 const SYSTEM_INSTRUCTION =
@@ -72,21 +70,9 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
     cleanup.push(lock.release);
     const tokens = await TokenStore.open(stateDir);
 
-    const redisUrl = deps.redisUrl ?? settings.redisUrl;
-    let privateRedis: PrivateRedis | undefined;
-    if (!redisUrl) {
-      privateRedis = new PrivateRedis({ dir: path.join(stateDir, 'redis'), fsync: settings.redisFsync, log });
-      await privateRedis.start();
-      cleanup.push(() => privateRedis!.stop());
-    }
-    const redis = privateRedis
-      ? new Redis({ path: privateRedis.socketPath, lazyConnect: true, ...redisOptions })
-      : new Redis(redisUrl!, { lazyConnect: true, ...redisOptions });
-    redis.on('error', (err: Error) => log.warn('redis connection error', { message: err.message }));
-    await redis.connect().catch((err: unknown) => {
-      throw new McpgwError('redis_unavailable', `cannot connect to Redis at ${redisUrl ?? privateRedis!.url}: ${(err as Error).message}`);
-    });
-    cleanup.push(() => redis.quit());
+    const connection = await connectRedis({ redisUrl: deps.redisUrl ?? settings.redisUrl, stateDir, fsync: settings.redisFsync, log });
+    cleanup.push(() => connection.close());
+    const { redis } = connection;
     const store = new Store(redis, settings.redisPrefix);
 
     const engine = deps.engine ?? new DockerodeEngine();
@@ -152,16 +138,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
     });
     cleanup.push(() => agent.shutdown());
 
-    // Recovery (DESIGN §5): containers no live daemon owns are removed, sessions go idle, interrupted calls close.
-    if (dockerOk) {
-      const purged = await runtime.purgeOrphans(isInstanceAlive);
-      if (purged.length) log.info('purged orphan containers', { count: purged.length, names: purged });
-    }
-    const ids = await store.allSessionIds();
-    for (const rec of await store.getSessions(ids)) {
-      for (const [server, containerId] of Object.entries(await store.containersOf(rec.id))) await store.clearContainer(rec.id, server, containerId);
-      if (rec.status === 'active') await store.updateSession(rec.id, { status: 'idle' });
-    }
+    const ids = await recoverSessions({ store, runtime, dockerOk, log });
     const repaired = await agent.recover(ids);
     if (repaired) log.info('closed calls interrupted by the previous daemon', { sessions: repaired });
 
@@ -178,7 +155,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
         uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
         sessions: { active: count('active'), idle: count('idle'), ended: count('ended') },
         containers: { running: stats.running + stats.pooled, starting: stats.starting, queued: stats.queued, capacity: stats.capacity, pooled: stats.pooled },
-        redis: { url: redisUrl ? redactUrl(redisUrl) : privateRedis!.url, private: !redisUrl, connected: redis.status === 'ready' },
+        redis: { url: connection.url, private: connection.private, connected: redis.status === 'ready' },
         user,
       };
     };
@@ -223,17 +200,6 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
     await undo();
     throw err;
   }
-}
-
-/** Reconnect forever with capped backoff; commands wait in the offline queue meanwhile, so none is lost. */
-const redisOptions = {
-  maxRetriesPerRequest: null,
-  enableOfflineQueue: true,
-  retryStrategy: (times: number) => Math.min(50 * 2 ** times, 2000),
-} as const;
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, '//***@');
 }
 
 /** The built web client: next to the compiled daemon (dist/daemon → web/dist) or the sources (daemon → web/dist). */

@@ -1,0 +1,50 @@
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { McpgwError } from '../../src/errors.js';
+import type { Logger } from '../logger.js';
+import { PrivateRedis } from './private-redis.js';
+
+export interface RedisConnection {
+  redis: Redis;
+  /** Where it is, for status output (credentials redacted). */
+  url: string;
+  private: boolean;
+  close(): Promise<void>;
+}
+
+/** Reconnect forever with capped backoff; commands wait in the offline queue meanwhile, so none is lost. */
+const OPTIONS = {
+  maxRetriesPerRequest: null,
+  enableOfflineQueue: true,
+  retryStrategy: (times: number) => Math.min(50 * 2 ** times, 2000),
+} as const;
+
+/** Connects to `redisUrl` (a URL or a unix socket path), or starts and connects to a private redis-server. */
+export async function connectRedis(options: { redisUrl: string | undefined; stateDir: string; fsync: 'everysec' | 'always'; log: Logger }): Promise<RedisConnection> {
+  const { redisUrl, log } = options;
+  const owned = redisUrl ? undefined : new PrivateRedis({ dir: path.join(options.stateDir, 'redis'), fsync: options.fsync, log });
+  await owned?.start();
+  const redis = owned ? new Redis({ path: owned.socketPath, lazyConnect: true, ...OPTIONS }) : new Redis(redisUrl!, { lazyConnect: true, ...OPTIONS });
+  const url = owned ? owned.url : redactUrl(redisUrl!);
+  redis.on('error', (err: Error) => log.warn('redis connection error', { message: err.message }));
+  try {
+    await redis.connect();
+  } catch (err) {
+    redis.disconnect();
+    await owned?.stop();
+    throw new McpgwError('redis_unavailable', `cannot connect to Redis at ${url}: ${(err as Error).message}`);
+  }
+  return {
+    redis,
+    url,
+    private: owned !== undefined,
+    close: async () => {
+      await redis.quit().catch(() => redis.disconnect());
+      await owned?.stop();
+    },
+  };
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^@/]*)@/, '//***@');
+}
