@@ -13,6 +13,8 @@ export function keys(prefix: string) {
     owned: (owner: string) => `${prefix}owner:${owner}:sessions`,
     container: (id: string) => `${prefix}container:${id}`,
     audit: () => `${prefix}audit`,
+    /** A write's one-time key: present once the write happened, so a resent write is skipped. */
+    once: (token: string) => `${prefix}once:${token}`,
   };
 }
 

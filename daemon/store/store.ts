@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { SessionEvent, SessionEventName, SessionEventPayloads } from '../../src/protocol/events.js';
 import type { AuditRecord, SessionStatus } from '../../src/protocol/session.js';
 import { keys, type Keys } from './keys.js';
+import { withScripts, type ScriptedRedis } from './scripts.js';
 
 /** A session as stored in `session:{id}`. */
 export interface SessionRecord {
@@ -38,31 +40,14 @@ export type AuditEntry = AuditRecord;
 const EVENTS_CAP = 50_000;
 const AUDIT_CAP = 200_000;
 
-/**
- * Appends one event: takes the next seq, adds it to the capped stream with the seq as its id, and bumps the
- * session's activity, all in one atomic script so the log and the counters never disagree.
- */
-const APPEND_EVENT = `
-local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], seq .. '-1', 'e', ARGV[1])
-redis.call('HSET', KEYS[1], 'lastActive', ARGV[2])
-redis.call('ZADD', KEYS[3], ARGV[2], ARGV[4])
-return seq
-`;
-
-type RedisWithScripts = Redis & {
-  mcpgwAppendEvent(session: string, events: string, active: string, body: string, ts: number, cap: number, id: string): Promise<number>;
-};
-
 /** Everything mcpd keeps in Redis, behind one small API; related writes are atomic (MULTI or a script). */
 export class Store {
   readonly k: Keys;
-  private readonly redis: RedisWithScripts;
+  private readonly redis: ScriptedRedis;
 
   constructor(redis: Redis, prefix = 'mcpgw:') {
     this.k = keys(prefix);
-    redis.defineCommand('mcpgwAppendEvent', { numberOfKeys: 3, lua: APPEND_EVENT });
-    this.redis = redis as RedisWithScripts;
+    this.redis = withScripts(redis);
   }
 
   async createSession(rec: SessionRecord): Promise<void> {
@@ -166,7 +151,7 @@ export class Store {
   /** Appends one event to the session's log and returns it with its seq. */
   async appendEvent<K extends SessionEventName>(sessionId: string, type: K, payload: SessionEventPayloads[K], ts = Date.now()): Promise<SessionEvent> {
     const body = JSON.stringify({ type, ts, ...payload });
-    const seq = await this.redis.mcpgwAppendEvent(this.k.session(sessionId), this.k.events(sessionId), this.k.active(), body, ts, EVENTS_CAP, sessionId);
+    const seq = await this.redis.mcpgwAppendEvent(this.k.session(sessionId), this.k.events(sessionId), this.k.active(), this.k.once(randomUUID()), body, ts, EVENTS_CAP, sessionId);
     return { ...payload, type, sessionId, seq, ts } as SessionEvent;
   }
 
@@ -185,7 +170,7 @@ export class Store {
 
   async appendHistory(sessionId: string, contents: unknown[]): Promise<void> {
     if (contents.length === 0) return;
-    await this.redis.rpush(this.k.history(sessionId), ...contents.map((c) => JSON.stringify(c)));
+    await this.redis.mcpgwRpushOnce(this.k.history(sessionId), this.k.once(randomUUID()), ...contents.map((c) => JSON.stringify(c)));
   }
 
   async readHistory(sessionId: string): Promise<unknown[]> {
@@ -194,13 +179,14 @@ export class Store {
 
   /** Queues a note for the model (e.g. a tool the user ran directly); added to the next user turn. */
   async pushNote(sessionId: string, text: string): Promise<void> {
-    await this.redis.rpush(this.k.notes(sessionId), text);
+    await this.redis.mcpgwRpushOnce(this.k.notes(sessionId), this.k.once(randomUUID()), text);
   }
 
   /** Takes every queued note, atomically. */
   async takeNotes(sessionId: string): Promise<string[]> {
-    const [[, notes]] = (await this.redis.multi().lrange(this.k.notes(sessionId), 0, -1).del(this.k.notes(sessionId)).exec().then(checkMulti)) as [[null, string[]]];
-    return notes;
+    // cjson encodes an empty Lua table as an object: treat anything but an array as no notes.
+    const taken: unknown = JSON.parse(await this.redis.mcpgwLtakeOnce(this.k.notes(sessionId), this.k.once(randomUUID())));
+    return Array.isArray(taken) ? (taken as string[]) : [];
   }
 
   // --- approvals ----------------------------------------------------------------------------------------------
@@ -211,13 +197,8 @@ export class Store {
 
   /** Removes a pending approval; only the first caller gets it back (the first answer wins). */
   async takeApproval(sessionId: string, approvalId: string): Promise<StoredApproval | undefined> {
-    const [[, value], [, removed]] = (await this.redis
-      .multi()
-      .hget(this.k.approvals(sessionId), approvalId)
-      .hdel(this.k.approvals(sessionId), approvalId)
-      .exec()
-      .then(checkMulti)) as [[null, string | null], [null, number]];
-    return removed === 1 && value ? (JSON.parse(value) as StoredApproval) : undefined;
+    const value = await this.redis.mcpgwHtakeOnce(this.k.approvals(sessionId), this.k.once(randomUUID()), approvalId);
+    return value ? (JSON.parse(value) as StoredApproval) : undefined;
   }
 
   async listApprovals(sessionId: string): Promise<StoredApproval[]> {
@@ -234,7 +215,7 @@ export class Store {
   // --- session rules ("always allow this tool in this session") ------------------------------------------------
 
   async addSessionRule(sessionId: string, rule: unknown): Promise<void> {
-    await this.redis.rpush(this.k.sessionRules(sessionId), JSON.stringify(rule));
+    await this.redis.mcpgwRpushOnce(this.k.sessionRules(sessionId), this.k.once(randomUUID()), JSON.stringify(rule));
   }
 
   async sessionRules(sessionId: string): Promise<unknown[]> {
@@ -244,7 +225,7 @@ export class Store {
   // --- audit --------------------------------------------------------------------------------------------------
 
   async audit(entry: AuditEntry): Promise<void> {
-    await this.redis.xadd(this.k.audit(), 'MAXLEN', '~', AUDIT_CAP, '*', 'a', JSON.stringify(entry));
+    await this.redis.mcpgwXaddOnce(this.k.audit(), this.k.once(randomUUID()), AUDIT_CAP, 'a', JSON.stringify(entry));
   }
 
   /** The newest audit entries (optionally of one session), oldest first. */

@@ -107,6 +107,22 @@ describe('agent details', () => {
     expect(await containerOf(b.id)).toBe(second);
   });
 
+  it('tells the model, on the next turn, about a tool the user ran directly', async () => {
+    const s = await session(['testsrv']);
+    await client.request('tools:call', { sessionId: s.id, server: 'testsrv', tool: 'echo', args: { message: 'by hand' } });
+    fake.enqueue({ text: 'I see you ran echo.' });
+    await (await s.send('what did I just do?')).done;
+    const lastUser = lastContents().at(-1)!;
+    expect(lastUser.parts?.map((p) => p.text)).toEqual([
+      '[The user ran the tool testsrv/echo directly with arguments {"message":"by hand"}. Result:\necho: by hand]',
+      'what did I just do?',
+    ]);
+    // Taken once: the turn after does not repeat it.
+    fake.enqueue({ text: 'ok' });
+    await (await s.send('and now?')).done;
+    expect(lastContents().at(-1)!.parts?.map((p) => p.text)).toEqual(['and now?']);
+  });
+
   it('never lets a server’s env secrets into events, the audit stream or the daemon log', async () => {
     const s = await session(['secretive']);
     fake.enqueue({ functionCalls: [{ name: 'secretive__probe', args: {}, id: 'k1' }] }, { text: 'probed' });

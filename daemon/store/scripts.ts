@@ -1,0 +1,68 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * Writes that are safe to send twice. When Redis restarts, ioredis resends the commands whose replies it never got;
+ * a command Redis had already executed (and persisted) would run again and append a duplicate. Each script below
+ * takes a one-time key (random, per write, kept an hour) and does nothing when it already exists.
+ */
+
+/** Next seq, the event into the capped stream with the seq as its id, the session's activity: all or nothing. */
+const APPEND_EVENT = `
+local prior = redis.call('GET', KEYS[4])
+if prior then return tonumber(prior) end
+local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], seq .. '-1', 'e', ARGV[1])
+redis.call('HSET', KEYS[1], 'lastActive', ARGV[2])
+redis.call('ZADD', KEYS[3], ARGV[2], ARGV[4])
+redis.call('SET', KEYS[4], seq, 'EX', 3600)
+return seq
+`;
+
+const RPUSH_ONCE = `
+if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', 3600) then return 0 end
+return redis.call('RPUSH', KEYS[1], unpack(ARGV))
+`;
+
+const XADD_ONCE = `
+if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', 3600) then return 0 end
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', ARGV[2], ARGV[3])
+return 1
+`;
+
+/** Removes a hash field and returns its value; a resend gets the same answer as the first run (first answer wins). */
+const HTAKE_ONCE = `
+local prior = redis.call('GET', KEYS[2])
+if prior then return prior end
+local value = redis.call('HGET', KEYS[1], ARGV[1])
+if value then redis.call('HDEL', KEYS[1], ARGV[1]) else value = '' end
+redis.call('SET', KEYS[2], value, 'EX', 3600)
+return value
+`;
+
+/** Takes a whole list (returned as a JSON array); a resend gets the same list back instead of an empty one. */
+const LTAKE_ONCE = `
+local prior = redis.call('GET', KEYS[2])
+if prior then return prior end
+local items = cjson.encode(redis.call('LRANGE', KEYS[1], 0, -1))
+redis.call('DEL', KEYS[1])
+redis.call('SET', KEYS[2], items, 'EX', 3600)
+return items
+`;
+
+export type ScriptedRedis = Redis & {
+  mcpgwAppendEvent(session: string, events: string, active: string, once: string, body: string, ts: number, cap: number, id: string): Promise<number>;
+  mcpgwRpushOnce(list: string, once: string, ...items: string[]): Promise<number>;
+  mcpgwXaddOnce(stream: string, once: string, cap: number, field: string, value: string): Promise<number>;
+  mcpgwHtakeOnce(hash: string, once: string, field: string): Promise<string>;
+  mcpgwLtakeOnce(list: string, once: string): Promise<string>;
+};
+
+/** Registers the scripts on a connection (ioredis sends EVALSHA, and EVAL after a restart emptied the cache). */
+export function withScripts(redis: Redis): ScriptedRedis {
+  redis.defineCommand('mcpgwAppendEvent', { numberOfKeys: 4, lua: APPEND_EVENT });
+  redis.defineCommand('mcpgwRpushOnce', { numberOfKeys: 2, lua: RPUSH_ONCE });
+  redis.defineCommand('mcpgwXaddOnce', { numberOfKeys: 2, lua: XADD_ONCE });
+  redis.defineCommand('mcpgwHtakeOnce', { numberOfKeys: 2, lua: HTAKE_ONCE });
+  redis.defineCommand('mcpgwLtakeOnce', { numberOfKeys: 2, lua: LTAKE_ONCE });
+  return redis as ScriptedRedis;
+}
