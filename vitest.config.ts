@@ -1,9 +1,12 @@
+import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     projects: [
       {
+        // The web client's component tests import .vue files.
+        plugins: [vue()],
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.{ts,tsx}'],
@@ -24,9 +27,10 @@ export default defineConfig({
       },
       {
         test: {
-          // The TUI in a real pseudo-terminal against real mcpd, Docker, Redis and the fake Gemini.
+          // The TUI in a real pseudo-terminal, and the web client in Chromium, against real mcpd, Docker, Redis and
+          // the fake Gemini.
           name: 'e2e',
-          include: ['test/e2e/chat.test.ts'],
+          include: ['test/e2e/chat.test.ts', 'test/e2e/web.test.ts'],
           environment: 'node',
           globalSetup: ['test/e2e/global-setup.ts'],
           testTimeout: 180_000,

@@ -5,6 +5,7 @@ import { registerChatCommand } from './commands/chat.js';
 import { registerDaemonCommands } from './commands/daemon.js';
 import { registerLocalCommands } from './commands/local.js';
 import { POLICY_HELP, registerSessionCommands } from './commands/sessions.js';
+import { registerWebCommand } from './commands/web.js';
 
 const program = new Command('mcpgw')
   .description('Chat with Gemini while every MCP tool runs in a locked-down Docker sandbox and nothing runs without approval.')
@@ -14,6 +15,7 @@ const program = new Command('mcpgw')
 
 registerChatCommand(program, POLICY_HELP);
 registerSessionCommands(program);
+registerWebCommand(program);
 registerDaemonCommands(program);
 registerLocalCommands(program);
 

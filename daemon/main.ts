@@ -123,7 +123,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       defaults: { model: catalog.settings.gemini.model, resolvePolicy: sessionPolicyResolver(defaultPolicy) },
     });
     tools = new ToolRunner(sessions);
-    const approvals = new ApprovalBroker(store, events, settings.approvalTimeout);
+    const approvals = new ApprovalBroker(store, events, settings.approvalTimeout, (id) => sessions.publishUpdate(id));
     const model = deps.model ?? createGeminiModelClient({ apiKey: catalog.settings.gemini.apiKey, baseUrl: catalog.settings.gemini.baseUrl });
     const agent = new AgentService({
       model,

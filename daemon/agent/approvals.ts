@@ -27,6 +27,8 @@ export class ApprovalBroker {
     private readonly store: Store,
     private readonly events: SessionEventLog,
     private readonly timeoutMs: number,
+    /** Told when a session's pending approvals change, so its `session:updated` (pendingApprovals) is current. */
+    private readonly onChange: (sessionId: string) => Promise<unknown> = async () => undefined,
   ) {}
 
   /** Asks for an approval and waits for the first answer, the expiry, or the signal. */
@@ -56,6 +58,7 @@ export class ApprovalBroker {
       expiresAt: approval.expiresAt,
     });
     if (signal.aborted) onAbort();
+    await this.onChange(approval.sessionId).catch(() => undefined);
     try {
       return await answer;
     } finally {
@@ -104,6 +107,7 @@ export class ApprovalBroker {
       ...(answer.reason ? { reason: answer.reason } : {}),
     });
     waiter.settle(answer);
+    await this.onChange(waiter.approval.sessionId).catch(() => undefined);
     return true;
   }
 
