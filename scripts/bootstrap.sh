@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs and starts what mcpgw and its tests need on a Debian/Ubuntu machine: a Docker engine, Redis,
-# busybox (the sandbox hardening tests' fork bomb), and Chromium for browser tests when MCPGW_BOOTSTRAP_BROWSER=1. Idempotent: safe to re-run.
+# busybox (the sandbox hardening tests' fork bomb) and Chromium (the web client's browser test; skip it with
+# MCPGW_BOOTSTRAP_BROWSER=0). Idempotent: safe to re-run.
 # Needs root (or sudo). On other systems install Docker and redis-server yourself.
 set -euo pipefail
 
@@ -13,7 +14,7 @@ need_pkgs=()
 command -v dockerd >/dev/null 2>&1 || need_pkgs+=(docker.io)
 command -v redis-server >/dev/null 2>&1 || need_pkgs+=(redis-server)
 [ -x /bin/busybox ] || need_pkgs+=(busybox-static)
-if [ "${MCPGW_BOOTSTRAP_BROWSER:-0}" = "1" ] && ! command -v chromium >/dev/null 2>&1; then need_pkgs+=(chromium); fi
+if [ "${MCPGW_BOOTSTRAP_BROWSER:-1}" = "1" ] && ! command -v chromium >/dev/null 2>&1; then need_pkgs+=(chromium); fi
 
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
   if ! command -v apt-get >/dev/null 2>&1; then
