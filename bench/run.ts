@@ -22,6 +22,7 @@ if (want('throughput')) results.throughput = await throughput(quick ? [1, 10] : 
 if (want('agent')) results.agentLoopMs = await agentLoop(quick ? 20 : 200);
 
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
-const file = path.join(dir, `${quick ? 'quick-' : ''}${only ? `${only.replace(/,/g, '+')}-` : ''}latest.json`);
+// Full runs are the record (commit them, renamed by date and machine); quick and partial runs are scratch.
+const file = path.join(dir, quick || only ? 'scratch.json' : 'latest.json');
 writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
 process.stdout.write(`${JSON.stringify(results, null, 2)}\nwritten to ${path.relative(process.cwd(), file)}\n`);
