@@ -130,7 +130,8 @@ function printTools(
 ): void {
   io.out(`${server}: started from ${image} in ${formatMs(startMs)}, ${tools.length} tool${tools.length === 1 ? '' : 's'}`);
   const rows = tools.map(({ tool: t, schema: check }) => {
-    const flag = !check.ok ? `REJECTED: ${check.reason ?? ''}` : check.repairs.length > 0 ? `repaired: ${check.repairs.join('; ')}` : 'ok';
+    const n = check.repairs.length;
+    const flag = !check.ok ? 'REJECTED' : n > 0 ? `ok, ${n} repair${n === 1 ? '' : 's'}` : 'ok';
     const hints = Object.entries(t.annotations ?? {})
       .filter(([k, v]) => k.endsWith('Hint') && v === true)
       .map(([k]) => k.replace(/Hint$/, ''))
@@ -138,6 +139,12 @@ function printTools(
     return [t.name, hints || '-', flag, oneLine(t.description ?? '', 60)];
   });
   io.out(formatTable(['TOOL', 'CLAIMS', 'GEMINI SCHEMA', 'DESCRIPTION'], rows, { maxWidth: io.columns }));
+  // The details, below the table: what Gemini would reject, and what mcpgw changes before the model sees it.
+  const notes = tools.flatMap(({ tool: t, schema }) => [
+    ...(schema.ok ? [] : [`  ${t.name}: left out — ${schema.reason ?? 'unusable schema'}`]),
+    ...schema.repairs.map((r) => `  ${t.name}: ${r}`),
+  ]);
+  if (notes.length > 0) io.out(['', 'schema notes (CLAIMS are the server’s own, unverified):', ...notes].join('\n'));
 }
 
 function parseArgsJson(text: string | undefined): Record<string, unknown> | undefined {
