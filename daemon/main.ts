@@ -99,7 +99,8 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       maxConcurrentStarts: catalog.sandbox.maxConcurrentStarts,
       maxMessageBytes: catalog.sandbox.maxMessageSize,
       startTimeoutMs: catalog.sandbox.startTimeout,
-      onLog: (sessionId, server, line) => tools?.onLog(sessionId, server, line),
+      // A pooled sandbox belongs to no session yet: what it writes goes to the daemon log only.
+      onLog: (sessionId, server, line) => (sessionId === POOL_SESSION ? log.debug('warm-pool sandbox output', { server, line }) : tools?.onLog(sessionId, server, line)),
       onStarted: (sessionId, server, id) => void sessions?.onSandboxStarted(sessionId, server, id).catch((err: unknown) => log.error('container bookkeeping failed', { err })),
       onExit: (sessionId, server, exit, id) => void sessions?.onSandboxExit(sessionId, server, exit, id).catch((err: unknown) => log.error('container bookkeeping failed', { err })),
     });

@@ -37,6 +37,7 @@ export class SandboxRuntime {
   private readonly starting = new Map<string, Promise<Sandbox>>();
   private readonly pool = new Map<string, Sandbox[]>();
   private readonly poolTarget = new Map<string, { server: ServerConfig; size: number; filling: number }>();
+  private readonly refills = new Set<Promise<void>>();
   private readonly slots: Semaphore;
   private readonly starts: Semaphore;
   private readonly slotRelease = new Map<Sandbox, () => void>();
@@ -181,15 +182,19 @@ export class SandboxRuntime {
     const have = (this.pool.get(name)?.length ?? 0) + target.filling;
     for (let i = have; i < target.size; i++) {
       target.filling++;
-      void this.startSandbox(POOL_SESSION, target.server)
-        .then((sandbox) => {
+      const filling: Promise<void> = this.startSandbox(POOL_SESSION, target.server)
+        .then(async (sandbox) => {
           if (this.closed) return this.discard(sandbox);
           const list = this.pool.get(name) ?? [];
           list.push(sandbox);
           this.pool.set(name, list);
         })
-        .catch(() => undefined)
-        .finally(() => target.filling--);
+        .catch((err: unknown) => this.opts.onLog?.(POOL_SESSION, name, `[mcpgw] warm-pool start failed: ${(err as Error).message}`))
+        .finally(() => {
+          target.filling--;
+          this.refills.delete(filling);
+        });
+      this.refills.add(filling);
     }
   }
 
@@ -207,13 +212,16 @@ export class SandboxRuntime {
     return idle.map(([, s]) => ({ sessionId: s.sessionId, server: s.server.name, containerId: s.containerId }));
   }
 
-  /** Closes everything this process started, pool included; waits for in-flight starts so none is left behind. */
+  /**
+   * Shuts the runtime down: no new starts, no pool refills; waits for starts in flight (the pool's too) so none is
+   * left behind, then removes every container this process started.
+   */
   async closeAll(): Promise<void> {
     this.closed = true;
-    await Promise.allSettled([...this.starting.values()]);
+    this.poolTarget.clear();
+    await Promise.allSettled([...this.starting.values(), ...this.refills]);
     const pooled = [...this.pool.values()].flat();
     await Promise.allSettled([...[...this.live.entries()].map(([k, s]) => this.retire(k, s)), ...pooled.map((s) => this.discard(s))]);
-    this.closed = false;
   }
 
   /**

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { testServer } from '../helpers/catalog.js';
-import { containersOf, testRuntime } from '../helpers/docker.js';
+import { currentInstanceId } from '../../daemon/sandbox/instance.js';
+import { builder, containersOf, engine, testRuntime } from '../helpers/docker.js';
 
 const runtime = testRuntime();
 const session = `servers-${process.pid}`;
@@ -55,6 +56,25 @@ describe('real MCP servers from npm, each in its own sandbox', () => {
     expect(graph.entities).toEqual([
       expect.objectContaining({ name: 'mcpgw', observations: ['runs MCP servers in containers', 'asks before every call'] }),
     ]);
+  });
+
+  it('closing while the warm pool is still filling waits for those starts and leaves no container behind', async () => {
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let resolved = 0;
+    const pooled = testRuntime({ resolveImage: async (server) => (await gate, resolved++, builder.imageFor(server, { build: false })) });
+    pooled.warm(testServer('testsrv'), 2);
+    let closed = false;
+    const closing = pooled.closeAll().then(() => (closed = true));
+    await Promise.resolve();
+    expect(closed).toBe(false); // still waiting for the two pool starts
+    open();
+    await closing;
+    expect(resolved).toBe(2);
+    expect(pooled.stats()).toMatchObject({ running: 0, pooled: 0 });
+    await expect(pooled.acquire('after-close', testServer('testsrv'))).rejects.toMatchObject({ code: 'cancelled' });
+    const mine = (await engine.listManaged()).filter((c) => c.labels['mcpgw.instance'] === currentInstanceId());
+    expect(mine.filter((c) => c.labels['mcpgw.session'] === 'pool')).toEqual([]);
   });
 
   it('starts each (session, server) once even when asked concurrently', async () => {
