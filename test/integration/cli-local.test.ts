@@ -38,7 +38,7 @@ describe('mcpgw servers', () => {
     expect(r.stdout).toMatch(/^everything: started from mcpgw\/everything:\w+ in [\d.]+ m?s, \d+ tools$/m);
     expect(r.stdout).toMatch(/^TOOL\s+CLAIMS\s+GEMINI SCHEMA\s+DESCRIPTION/m);
     expect(r.stdout).toMatch(/^echo\s+\S+\s+ok(, \d+ repairs?)?\s+Echoes back the input/m);
-    expect(r.stdout).toMatch(/^  echo: #: removed keywords Gemini does not accept here: "\$schema"$/m);
+    expect(r.stdout).toMatch(/^ {2}echo: #: removed keywords Gemini does not accept here: "\$schema"$/m);
     expect(r.stdout).toContain('The sum of 2 and 3 is 5.');
     expect(r.stderr).toMatch(/torn down in/);
   });
