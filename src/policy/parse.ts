@@ -2,6 +2,9 @@ import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml
 import type { z } from 'zod';
 import { POLICY_KEYS, policySchema, type Policy } from './schema.js';
 import { describeFound, valueAt } from '../text/found.js';
+import type { PolicyFormat } from './format.js';
+
+export { policyFormatFromPath, type PolicyFormat } from './format.js';
 
 /** One problem in a policy file, printed as `path: message (found: value)`; line/column when the source has them. */
 export interface PolicyIssue {
@@ -12,7 +15,6 @@ export interface PolicyIssue {
   column?: number;
 }
 
-export type PolicyFormat = 'yaml' | 'json';
 
 export type ParsePolicyResult = { ok: true; policy: Policy } | { ok: false; issues: PolicyIssue[] };
 
@@ -29,13 +31,6 @@ export function parsePolicy(text: string, format?: PolicyFormat): ParsePolicyRes
   } catch (err) {
     return fail({ path: '(top level)', message: `cannot read the policy: ${err instanceof Error ? err.message : String(err)}` });
   }
-}
-
-/** The format a file name implies (`.json`, `.yaml`, `.yml`), or undefined to let `parsePolicy` detect it. */
-export function policyFormatFromPath(path: string): PolicyFormat | undefined {
-  if (/\.json$/i.test(path)) return 'json';
-  if (/\.ya?ml$/i.test(path)) return 'yaml';
-  return undefined;
 }
 
 function detectFormat(text: string): PolicyFormat {

@@ -1,5 +1,6 @@
 import { assertNever } from './never.js';
-import { policyFormatFromPath, type PolicyFormat } from './parse.js';
+// Only the file-name helper, not the parser: presets are bundled into the web client without zod and yaml.
+import { policyFormatFromPath, type PolicyFormat } from './format.js';
 import type { Policy } from './schema.js';
 
 export interface PolicyPreset {
