@@ -10,7 +10,9 @@ const boundary = (forbidden, message) => ({
 
 export default tseslint.config(
   // .vue files are checked by vue-tsc (npm run typecheck); eslint has no Vue parser here.
-  { ignores: ['web/**/*.vue', 'dist/', 'web/dist/', 'node_modules/', 'coverage/', '.tmp/', 'test/fixtures/test-server/', 'bench/results/'] },
+  {
+    ignores: ['web/**/*.vue', 'dist/', 'web/dist/', 'node_modules/', 'coverage/', '.tmp/', 'test/fixtures/test-server/', 'bench/results/'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -24,7 +26,10 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    rules: boundary(['**/daemon/**', '**/tui/**', '**/web/**', ...nodeBuiltins], 'src/ is the shared core: no daemon, UI or Node-only imports'),
+    rules: boundary(
+      ['**/daemon/**', '**/tui/**', '**/web/**', ...nodeBuiltins],
+      'src/ is the shared core: no daemon, UI or Node-only imports',
+    ),
   },
   {
     files: ['daemon/**/*.ts'],

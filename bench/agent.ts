@@ -42,12 +42,16 @@ export async function agentLoop(turns: number): Promise<{ approvalRoundTrip: Sum
     const before = model.spentMs();
     const t0 = performance.now();
     const { turnId } = await client.request('message', { sessionId: session.id, text: `turn ${i}` });
-    const ask = await events.waitFor<Extract<SessionEvent, { type: 'tool:approval_required' }>>((e) => e.type === 'tool:approval_required' && e.callId === `call-${i}`);
+    const ask = await events.waitFor<Extract<SessionEvent, { type: 'tool:approval_required' }>>(
+      (e) => e.type === 'tool:approval_required' && e.callId === `call-${i}`,
+    );
     const a0 = performance.now();
     await client.request('tool:approval', { approvalId: ask.approvalId, decision: 'approve' });
     await events.waitFor((e) => e.type === 'tool:approval_resolved' && e.callId === `call-${i}`);
     approvals.push(performance.now() - a0);
-    const result = await events.waitFor<Extract<SessionEvent, { type: 'tool:result' }>>((e) => e.type === 'tool:result' && e.callId === `call-${i}`);
+    const result = await events.waitFor<Extract<SessionEvent, { type: 'tool:result' }>>(
+      (e) => e.type === 'tool:result' && e.callId === `call-${i}`,
+    );
     await events.waitFor((e) => e.type === 'agent:response' && e.turnId === turnId && e.done);
     const total = performance.now() - t0;
     // Two rounds per turn: total minus model streaming, tool execution and the approval wait itself.

@@ -61,17 +61,23 @@ export async function daemonOverhead(calls: number): Promise<Record<string, unkn
     await mcpd.start();
     const client = await mcpd.client();
     const session = await client.request('session:create', { servers: ['testsrv'] });
-    viaDaemon[fsync] = await echo((i) => client.request('tools:call', { sessionId: session.id, server: 'testsrv', tool: 'echo', args: { message: `m${i}` } }));
+    viaDaemon[fsync] = await echo((i) =>
+      client.request('tools:call', { sessionId: session.id, server: 'testsrv', tool: 'echo', args: { message: `m${i}` } }),
+    );
     client.close();
     await mcpd.kill('SIGTERM');
   }
   const added = (s: Summary | undefined): number => Math.round(((s?.p50 ?? NaN) - bare.p50) * 1000) / 1000;
-  process.stderr.write(`daemon overhead: bare p50 ${bare.p50} ms, via mcpd p50 ${viaDaemon.everysec?.p50} ms (fsync always: ${viaDaemon.always?.p50} ms)\n`);
+  process.stderr.write(
+    `daemon overhead: bare p50 ${bare.p50} ms, via mcpd p50 ${viaDaemon.everysec?.p50} ms (fsync always: ${viaDaemon.always?.p50} ms)\n`,
+  );
   return { bare, viaDaemon, addedP50Ms: { everysec: added(viaDaemon.everysec), always: added(viaDaemon.always) } };
 }
 
 function rssOf(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
   return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) * 1024;
 }
 
@@ -86,7 +92,11 @@ export async function throughput(sessionCounts: number[], callsPerSession: numbe
     // Memory per session: the daemon's RSS with n sessions holding live sandboxes, over its idle RSS.
     const holders = await Promise.all(Array.from({ length: n }, () => mcpd.client()));
     const held = await Promise.all(holders.map((c) => c.request('session:create', { servers: ['testsrv'] })));
-    await Promise.all(held.map((s, i) => holders[i]!.request('tools:call', { sessionId: s.id, server: 'testsrv', tool: 'echo', args: { message: 'warm' } })));
+    await Promise.all(
+      held.map((s, i) =>
+        holders[i]!.request('tools:call', { sessionId: s.id, server: 'testsrv', tool: 'echo', args: { message: 'warm' } }),
+      ),
+    );
     const perSessionRss = (rssOf(pid) - idleRss) / n;
     await Promise.all(held.map((s, i) => holders[i]!.request('session:kill', { sessionId: s.id })));
     for (const c of holders) c.close();

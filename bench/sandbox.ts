@@ -10,7 +10,12 @@ import { rounded, summarize, type Summary } from './lib/stats.js';
 
 const SERVERS: Array<{ name: string; pkg: string; childArgs: () => string[]; childEnv: () => Record<string, string> }> = [
   { name: 'everything', pkg: '@modelcontextprotocol/server-everything', childArgs: () => [], childEnv: () => ({}) },
-  { name: 'filesystem', pkg: '@modelcontextprotocol/server-filesystem', childArgs: () => [mkdtempSync(path.join(tmpdir(), 'bench-fs-'))], childEnv: () => ({}) },
+  {
+    name: 'filesystem',
+    pkg: '@modelcontextprotocol/server-filesystem',
+    childArgs: () => [mkdtempSync(path.join(tmpdir(), 'bench-fs-'))],
+    childEnv: () => ({}),
+  },
   {
     name: 'memory',
     pkg: '@modelcontextprotocol/server-memory',
@@ -69,11 +74,19 @@ export async function echoRoundTrip(calls: number): Promise<{ sandbox: Summary; 
   const sb = rounded(summarize(sandboxTimes));
   const ch = rounded(summarize(childTimes));
   process.stderr.write(`echo: sandbox p50 ${sb.p50} ms, child p50 ${ch.p50} ms\n`);
-  return { sandbox: sb, child: ch, addedP50Ms: Math.round((sb.p50 - ch.p50) * 1000) / 1000, ratioP50: Math.round((sb.p50 / ch.p50) * 100) / 100 };
+  return {
+    sandbox: sb,
+    child: ch,
+    addedP50Ms: Math.round((sb.p50 - ch.p50) * 1000) / 1000,
+    ratioP50: Math.round((sb.p50 / ch.p50) * 100) / 100,
+  };
 }
 
 function containerMemory(id: string): number {
-  for (const file of [`/sys/fs/cgroup/memory/docker/${id}/memory.usage_in_bytes`, `/sys/fs/cgroup/system.slice/docker-${id}.scope/memory.current`]) {
+  for (const file of [
+    `/sys/fs/cgroup/memory/docker/${id}/memory.usage_in_bytes`,
+    `/sys/fs/cgroup/system.slice/docker-${id}.scope/memory.current`,
+  ]) {
     try {
       return Number(readFileSync(file, 'utf8').trim());
     } catch {

@@ -78,7 +78,10 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
     const engine = deps.engine ?? new DockerodeEngine();
     const dockerOk = await engine.ping().then(
       () => true,
-      (err: unknown) => (log.warn('docker engine unavailable; tool calls will fail until it is up', { message: (err as Error).message }), false),
+      (err: unknown) => (
+        log.warn('docker engine unavailable; tool calls will fail until it is up', { message: (err as Error).message }),
+        false
+      ),
     );
     const builder = new ImageBuilder({ engine, cacheDir: deps.cacheDir, baseImage: catalog.sandbox.baseImage });
     let sessions: SessionService | undefined;
@@ -92,7 +95,10 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
           onProgress: (p) => {
             log.info('image build', { ...p });
             // A first use can mean an npm install and a docker build: tell the session why it waits.
-            if (sessionId !== POOL_SESSION) void sessions?.events.emit(sessionId, 'tool:output', { server: server.name, stream: 'notice', text: `image: ${p.line}` }).catch(() => undefined);
+            if (sessionId !== POOL_SESSION)
+              void sessions?.events
+                .emit(sessionId, 'tool:output', { server: server.name, stream: 'notice', text: `image: ${p.line}` })
+                .catch(() => undefined);
           },
         }),
       maxContainers: catalog.sandbox.maxContainers,
@@ -100,9 +106,14 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       maxMessageBytes: catalog.sandbox.maxMessageSize,
       startTimeoutMs: catalog.sandbox.startTimeout,
       // A pooled sandbox belongs to no session yet: what it writes goes to the daemon log only.
-      onLog: (sessionId, server, line) => (sessionId === POOL_SESSION ? log.debug('warm-pool sandbox output', { server, line }) : tools?.onLog(sessionId, server, line)),
-      onStarted: (sessionId, server, id) => void sessions?.onSandboxStarted(sessionId, server, id).catch((err: unknown) => log.error('container bookkeeping failed', { err })),
-      onExit: (sessionId, server, exit, id) => void sessions?.onSandboxExit(sessionId, server, exit, id).catch((err: unknown) => log.error('container bookkeeping failed', { err })),
+      onLog: (sessionId, server, line) =>
+        sessionId === POOL_SESSION ? log.debug('warm-pool sandbox output', { server, line }) : tools?.onLog(sessionId, server, line),
+      onStarted: (sessionId, server, id) =>
+        void sessions?.onSandboxStarted(sessionId, server, id).catch((err: unknown) => log.error('container bookkeeping failed', { err })),
+      onExit: (sessionId, server, exit, id) =>
+        void sessions
+          ?.onSandboxExit(sessionId, server, exit, id)
+          .catch((err: unknown) => log.error('container bookkeeping failed', { err })),
     });
     cleanup.push(() => runtime.closeAll());
 
@@ -125,7 +136,8 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
     });
     tools = new ToolRunner(sessions);
     const approvals = new ApprovalBroker(store, events, settings.approvalTimeout, (id) => sessions.publishUpdate(id));
-    const model = deps.model ?? createGeminiModelClient({ apiKey: catalog.settings.gemini.apiKey, baseUrl: catalog.settings.gemini.baseUrl });
+    const model =
+      deps.model ?? createGeminiModelClient({ apiKey: catalog.settings.gemini.apiKey, baseUrl: catalog.settings.gemini.baseUrl });
     const agent = new AgentService({
       model,
       store,
@@ -135,7 +147,11 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       approvals,
       sessions,
       log,
-      settings: { maxRounds: settings.maxRounds, systemInstruction: catalog.settings.gemini.systemInstruction ?? SYSTEM_INSTRUCTION, toolOutputChars: 20_000 },
+      settings: {
+        maxRounds: settings.maxRounds,
+        systemInstruction: catalog.settings.gemini.systemInstruction ?? SYSTEM_INSTRUCTION,
+        toolOutputChars: 20_000,
+      },
     });
     cleanup.push(() => agent.shutdown());
 
@@ -155,7 +171,13 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
         startedAt,
         uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
         sessions: { active: count('active'), idle: count('idle'), ended: count('ended') },
-        containers: { running: stats.running + stats.pooled, starting: stats.starting, queued: stats.queued, capacity: stats.capacity, pooled: stats.pooled },
+        containers: {
+          running: stats.running + stats.pooled,
+          starting: stats.starting,
+          queued: stats.queued,
+          capacity: stats.capacity,
+          pooled: stats.pooled,
+        },
         redis: { url: connection.url, private: connection.private, connected: redis.status === 'ready' },
         user,
       };
@@ -174,7 +196,15 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
     });
     cleanup.push(() => api!.close());
 
-    const janitor = new Janitor({ runtime, sessions, store, log, idleMs: settings.idleTimeout, retentionMs: settings.retention, ...(deps.janitorIntervalMs ? { intervalMs: deps.janitorIntervalMs } : {}) });
+    const janitor = new Janitor({
+      runtime,
+      sessions,
+      store,
+      log,
+      idleMs: settings.idleTimeout,
+      retentionMs: settings.retention,
+      ...(deps.janitorIntervalMs ? { intervalMs: deps.janitorIntervalMs } : {}),
+    });
     janitor.start();
     cleanup.push(() => janitor.stop());
     for (const [name, size] of Object.entries(settings.warmPool)) {

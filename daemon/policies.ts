@@ -1,6 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { McpgwError } from '../src/errors.js';
-import { formatPolicyIssues, parsePolicy, policyPreset, PRESET_NAMES, resolvePolicySpec, type Policy, type PresetName } from '../src/policy/index.js';
+import {
+  formatPolicyIssues,
+  parsePolicy,
+  policyPreset,
+  PRESET_NAMES,
+  resolvePolicySpec,
+  type Policy,
+  type PresetName,
+} from '../src/policy/index.js';
 import type { SessionCreateRequest } from '../src/protocol/requests.js';
 
 export interface NamedPolicy {
@@ -30,7 +38,9 @@ export function parsePolicyOrThrow(text: string, name: string, format?: 'yaml' |
 }
 
 /** Resolves a session's policy from its create request, falling back to the daemon's default. */
-export function sessionPolicyResolver(fallback: NamedPolicy): (request: SessionCreateRequest['policy']) => { name: string; policy: string } {
+export function sessionPolicyResolver(
+  fallback: NamedPolicy,
+): (request: SessionCreateRequest['policy']) => { name: string; policy: string } {
   return (request) => {
     if (!request) return { name: fallback.name, policy: JSON.stringify(fallback.policy) };
     if ('preset' in request) {

@@ -33,6 +33,8 @@ export function describeMachine(): Record<string, string | number> {
 
 /** Host memory available right now, in bytes (MemAvailable from /proc/meminfo). */
 export function memAvailable(): number {
-  const line = readFileSync('/proc/meminfo', 'utf8').split('\n').find((l) => l.startsWith('MemAvailable:'));
+  const line = readFileSync('/proc/meminfo', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('MemAvailable:'));
   return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) * 1024;
 }

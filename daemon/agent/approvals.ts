@@ -41,11 +41,26 @@ export class ApprovalBroker {
     const approval: StoredApproval = { ...fields, approvalId: newId('a'), createdAt: now, expiresAt: now + this.timeoutMs };
     await this.store.putApproval(approval);
     const answer = new Promise<ApprovalAnswer>((resolve) => {
-      const timer = setTimeout(() => void this.settle(approval.approvalId, { decision: 'deny', scope: 'once', by: { kind: 'timeout' }, reason: 'the approval expired' }), this.timeoutMs);
+      const timer = setTimeout(
+        () =>
+          void this.settle(approval.approvalId, {
+            decision: 'deny',
+            scope: 'once',
+            by: { kind: 'timeout' },
+            reason: 'the approval expired',
+          }),
+        this.timeoutMs,
+      );
       timer.unref();
       this.waiting.set(approval.approvalId, { approval, owner, settle: resolve, timer });
     });
-    const onAbort = (): void => void this.settle(approval.approvalId, { decision: 'deny', scope: 'once', by: { kind: 'user', name: owner }, reason: 'the turn was cancelled' });
+    const onAbort = (): void =>
+      void this.settle(approval.approvalId, {
+        decision: 'deny',
+        scope: 'once',
+        by: { kind: 'user', name: owner },
+        reason: 'the turn was cancelled',
+      });
     signal.addEventListener('abort', onAbort, { once: true });
     await this.events.emit(approval.sessionId, 'tool:approval_required', {
       approvalId: approval.approvalId,

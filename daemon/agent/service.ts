@@ -23,9 +23,7 @@ const INTERRUPTED = 'The daemon restarted while this call was running; it did no
 export class AgentService {
   private readonly running = new Map<string, RunningTurn>();
 
-  constructor(
-    private readonly deps: TurnDeps & { sessions: SessionService; approvals: ApprovalBroker; store: Store; log: Logger },
-  ) {
+  constructor(private readonly deps: TurnDeps & { sessions: SessionService; approvals: ApprovalBroker; store: Store; log: Logger }) {
     deps.sessions.isBusy = (id) => this.running.has(id);
     deps.sessions.cancelTurn = async (id) => void (await this.cancel(id));
   }
@@ -76,7 +74,12 @@ export class AgentService {
   }
 
   answerApproval(user: string, request: ApprovalRequest): Promise<{ applied: boolean; by?: string }> {
-    return this.deps.approvals.answer(user, { approvalId: request.approvalId, decision: request.decision, scope: request.scope ?? 'once', reason: request.reason });
+    return this.deps.approvals.answer(user, {
+      approvalId: request.approvalId,
+      decision: request.decision,
+      scope: request.scope ?? 'once',
+      reason: request.reason,
+    });
   }
 
   /** After a restart: close calls that were in flight when the daemon died, and expire their approvals. */

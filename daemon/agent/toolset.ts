@@ -43,7 +43,13 @@ export class ToolCatalog {
     );
     const compiled = compileTools(
       lists.flatMap(({ server, tools }) =>
-        tools.map((t) => ({ server, name: t.name, description: t.description, inputSchema: t.inputSchema, annotations: t.annotations as Record<string, unknown> | undefined })),
+        tools.map((t) => ({
+          server,
+          name: t.name,
+          description: t.description,
+          inputSchema: t.inputSchema,
+          annotations: t.annotations as Record<string, unknown> | undefined,
+        })),
       ),
     );
     const annotations = new Map(compiled.tools.map((t) => [`${t.server}\u0000${t.tool}`, t.annotations ?? {}]));

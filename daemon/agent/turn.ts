@@ -76,7 +76,10 @@ async function rounds(deps: TurnDeps, turn: Turn, onText: (delta: string) => voi
   for (let round = 1; round <= settings.maxRounds; round++) {
     if (!(await oneRound(deps, turn, { round, history, policy, onText }))) return;
   }
-  await events.emit(rec.id, 'error', { code: 'model_error', message: `stopped after ${settings.maxRounds} rounds of tool calls without an answer` });
+  await events.emit(rec.id, 'error', {
+    code: 'model_error',
+    message: `stopped after ${settings.maxRounds} rounds of tool calls without an answer`,
+  });
 }
 
 /** One model call and the tool calls it asks for; false when the model answered without calling a tool. */
@@ -91,7 +94,13 @@ async function oneRound(
   const toolset = await deps.catalog.forSession(rec, signal);
   if (ctx.round === 1) await reportUnavailable(deps, rec.id, toolset);
   let done: { content: Content; functionCalls: ModelFunctionCall[] } | undefined;
-  const request = { model: rec.model, systemInstruction: settings.systemInstruction, contents: ctx.history, functionDeclarations: toolset.declarations, signal };
+  const request = {
+    model: rec.model,
+    systemInstruction: settings.systemInstruction,
+    contents: ctx.history,
+    functionDeclarations: toolset.declarations,
+    signal,
+  };
   for await (const event of model.stream(request)) {
     if (event.type === 'text') {
       ctx.onText(event.text);
@@ -123,10 +132,18 @@ async function oneRound(
 
 async function reportUnavailable(deps: TurnDeps, sessionId: string, toolset: SessionToolset): Promise<void> {
   for (const { server, error } of toolset.unavailable) {
-    await deps.events.emit(sessionId, 'tool:output', { server, stream: 'notice', text: `tools of "${server}" are unavailable this turn: ${error}` });
+    await deps.events.emit(sessionId, 'tool:output', {
+      server,
+      stream: 'notice',
+      text: `tools of "${server}" are unavailable this turn: ${error}`,
+    });
   }
   for (const { server, tool, reason } of toolset.compiled.rejected) {
-    await deps.events.emit(sessionId, 'tool:output', { server, stream: 'notice', text: `tool "${tool}" is not offered to the model: ${reason}` });
+    await deps.events.emit(sessionId, 'tool:output', {
+      server,
+      stream: 'notice',
+      text: `tool "${tool}" is not offered to the model: ${reason}`,
+    });
   }
 }
 
@@ -156,7 +173,8 @@ async function handleCall(deps: TurnDeps, turn: Turn, toolset: SessionToolset, p
   if (decision.deny) return functionResponsePart(call, { error: decision.deny });
   const outcome = await deps.tools.run(rec, server, tool, args, { callId: call.id, origin: 'agent', user, signal: turn.signal });
   if (!outcome.ok) {
-    const message = outcome.error.code === 'cancelled' ? 'The user cancelled this call.' : `${outcome.error.code}: ${outcome.error.message}`;
+    const message =
+      outcome.error.code === 'cancelled' ? 'The user cancelled this call.' : `${outcome.error.code}: ${outcome.error.message}`;
     return functionResponsePart(call, { error: message });
   }
   const { text, truncated } = truncateMiddle(outcome.text, deps.settings.toolOutputChars);
@@ -176,7 +194,16 @@ async function decide(deps: TurnDeps, turn: Turn, verdict: Verdict, pending: Pen
   const { rec, user } = turn;
   const { call, server, tool } = pending;
   const record = async (decision: 'approve' | 'deny', by: Decider, reason?: string): Promise<void> => {
-    await deps.events.emit(rec.id, 'tool:approval_resolved', { approvalId: newId('a'), callId: call.id, server, tool, decision, scope: 'once', by, ...(reason ? { reason } : {}) });
+    await deps.events.emit(rec.id, 'tool:approval_resolved', {
+      approvalId: newId('a'),
+      callId: call.id,
+      server,
+      tool,
+      decision,
+      scope: 'once',
+      by,
+      ...(reason ? { reason } : {}),
+    });
   };
   if (verdict.decision === 'allow') {
     await record('approve', { kind: 'policy', rule: verdict.reason });
@@ -188,13 +215,23 @@ async function decide(deps: TurnDeps, turn: Turn, verdict: Verdict, pending: Pen
     return { deny: `Denied by policy: ${why}` };
   }
   if (turn.headless) {
-    const why = 'this call needs a human approval and the run is headless (use --wait-for-approval or an --auto-approve-policy that allows it)';
+    const why =
+      'this call needs a human approval and the run is headless (use --wait-for-approval or an --auto-approve-policy that allows it)';
     await record('deny', { kind: 'headless' }, why);
     return { deny: `Not run: ${why}.` };
   }
   const answer = await deps.approvals.request(
     user,
-    { sessionId: rec.id, callId: call.id, turnId: turn.turnId, server, tool, args: pending.args, annotations: pending.annotations, decisionReason: verdict.reason },
+    {
+      sessionId: rec.id,
+      callId: call.id,
+      turnId: turn.turnId,
+      server,
+      tool,
+      args: pending.args,
+      annotations: pending.annotations,
+      decisionReason: verdict.reason,
+    },
     turn.signal,
   );
   await deps.store.audit({
@@ -212,7 +249,12 @@ async function decide(deps: TurnDeps, turn: Turn, verdict: Verdict, pending: Pen
   });
   if (answer.decision === 'deny') {
     if (turn.signal.aborted) return { deny: 'The user cancelled this call.' };
-    return { deny: answer.by.kind === 'timeout' ? 'Not run: nobody approved this call before the approval expired.' : `The user denied this call: ${answer.reason}` };
+    return {
+      deny:
+        answer.by.kind === 'timeout'
+          ? 'Not run: nobody approved this call before the approval expired.'
+          : `The user denied this call: ${answer.reason}`,
+    };
   }
   if (answer.scope === 'session') await deps.store.addSessionRule(rec.id, sessionRuleFor(server, tool));
   return {};

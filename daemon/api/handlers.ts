@@ -32,7 +32,12 @@ export function bindHandlers(socket: RequestContext['socket'], user: string, han
       const reply = ack as (result: Result<unknown>) => void;
       const parsed = REQUEST_SCHEMAS[name].safeParse(args.length === 2 ? args[0] : undefined);
       if (!parsed.success) {
-        reply(fail('bad_request', `invalid ${name} payload: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; ')}`));
+        reply(
+          fail(
+            'bad_request',
+            `invalid ${name} payload: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; ')}`,
+          ),
+        );
         return;
       }
       try {
@@ -48,6 +53,7 @@ export function bindHandlers(socket: RequestContext['socket'], user: string, han
   socket.onAny((event: unknown, ...args: unknown[]) => {
     if (typeof event === 'string' && Object.hasOwn(REQUEST_SCHEMAS, event)) return;
     const ack = args.at(-1);
-    if (typeof ack === 'function') (ack as (r: Result<never>) => void)(fail('bad_request', `unknown request "${String(event).slice(0, 64)}"`));
+    if (typeof ack === 'function')
+      (ack as (r: Result<never>) => void)(fail('bad_request', `unknown request "${String(event).slice(0, 64)}"`));
   });
 }

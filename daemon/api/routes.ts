@@ -36,15 +36,20 @@ export function routes({ sessions, tools, agent, catalog, status }: RouteDeps): 
     'session:list': ({ user }) => sessions.list(user),
     'session:get': async ({ user }, { sessionId }) => sessions.info((await sessions.owned(user, sessionId)).id),
     'session:kill': ({ user }, { sessionId }) => sessions.kill(user, sessionId),
-    message: async ({ user }, { sessionId, text, headless }) => agent.sendMessage(user, await sessions.ownedLive(user, sessionId), text, headless),
+    message: async ({ user }, { sessionId, text, headless }) =>
+      agent.sendMessage(user, await sessions.ownedLive(user, sessionId), text, headless),
     'tool:approval': ({ user }, request) => agent.answerApproval(user, request),
     'agent:cancel': async ({ user }, { sessionId }) => ({ cancelled: await agent.cancel((await sessions.owned(user, sessionId)).id) }),
     'servers:list': async () =>
-      [...catalog.servers.values()].map(
-        (s): ServerSummary => ({ name: s.name, image: s.image ?? (s.build ? `build: ${s.build.npm.join(' ')}` : 'node base'), network: s.network, disabled: s.disabled }),
-      ),
+      [...catalog.servers.values()].map((s): ServerSummary => ({
+        name: s.name,
+        image: s.image ?? (s.build ? `build: ${s.build.npm.join(' ')}` : 'node base'),
+        network: s.network,
+        disabled: s.disabled,
+      })),
     'tools:list': async ({ user }, { sessionId, servers }) => tools.listTools(await sessions.ownedLive(user, sessionId), servers),
-    'tools:call': async ({ user }, { sessionId, server, tool, args }) => tools.callDirect(user, await sessions.ownedLive(user, sessionId), server, tool, args),
+    'tools:call': async ({ user }, { sessionId, server, tool, args }) =>
+      tools.callDirect(user, await sessions.ownedLive(user, sessionId), server, tool, args),
     'daemon:status': ({ user }) => status(user),
     'audit:list': async ({ user }, { sessionId, count }) => {
       // Only the caller's sessions: the audit stream is shared, its entries are not.

@@ -32,7 +32,9 @@ export async function serveStatic(root: string | undefined, req: IncomingMessage
     return;
   }
   if (!root) {
-    res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('mcpd is running; the web client is not built (npm run build:web).\n');
+    res
+      .writeHead(404, { ...headers, 'Content-Type': 'text/plain' })
+      .end('mcpd is running; the web client is not built (npm run build:web).\n');
     return;
   }
   // Resolve inside the root only: "..", encoded or not, can never leave it.

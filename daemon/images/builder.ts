@@ -40,7 +40,10 @@ export class ImageBuilder {
   async imageFor(server: ServerConfig, options: { build: boolean; onProgress?: (p: BuildProgress) => void }): Promise<string> {
     if (server.image) {
       if (await this.opts.engine.inspectImage(server.image)) return server.image;
-      throw new McpgwError('image_missing', `image ${server.image} for "${server.name}" is not present locally; pull or build it first (docker pull ${server.image})`);
+      throw new McpgwError(
+        'image_missing',
+        `image ${server.image} for "${server.name}" is not present locally; pull or build it first (docker pull ${server.image})`,
+      );
     }
     if (!server.build) return this.ensureBase(server.name, options.onProgress);
     const tag = await this.recipeTag(server);
@@ -106,8 +109,11 @@ export class ImageBuilder {
         { path: '/etc/passwd', content: 'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/tmp:/sbin/nologin\n' },
         { path: '/etc/group', content: 'root:x:0:\nnogroup:x:65534:\n' },
       ];
-      await this.opts.engine.buildImage(buildContext(dockerfile, inline, files), tag, { [LABELS.managed]: 'true', [LABELS.kind]: 'base' }, (line) =>
-        reportStep(line, (text) => onProgress?.({ server, phase: 'docker', line: text })),
+      await this.opts.engine.buildImage(
+        buildContext(dockerfile, inline, files),
+        tag,
+        { [LABELS.managed]: 'true', [LABELS.kind]: 'base' },
+        (line) => reportStep(line, (text) => onProgress?.({ server, phase: 'docker', line: text })),
       );
       return tag;
     });
@@ -129,7 +135,9 @@ export class ImageBuilder {
     const build = server.build;
     if (!build) throw new McpgwError('internal', `"${server.name}" has no build recipe`);
     const hash = createHash('sha256');
-    hash.update(JSON.stringify({ v: BUILDER_VERSION, base: build.base ?? (await this.baseTag()), npm: build.npm, bin: server.command === undefined }));
+    hash.update(
+      JSON.stringify({ v: BUILDER_VERSION, base: build.base ?? (await this.baseTag()), npm: build.npm, bin: server.command === undefined }),
+    );
     for (const spec of build.npm) {
       const local = localPath(spec);
       if (local) hash.update(await fingerprint(local));
@@ -159,7 +167,12 @@ export class ImageBuilder {
         ...(entrypoint ? [`ENTRYPOINT ${JSON.stringify([entrypoint])}`] : []),
       ].join('\n');
       await writeFile(path.join(staging, 'Dockerfile'), dockerfile);
-      const labels = { [LABELS.managed]: 'true', [LABELS.kind]: 'server', [LABELS.server]: server.name, [LABELS.recipe]: tag.split(':')[1] ?? '' };
+      const labels = {
+        [LABELS.managed]: 'true',
+        [LABELS.kind]: 'server',
+        [LABELS.server]: server.name,
+        [LABELS.recipe]: tag.split(':')[1] ?? '',
+      };
       await this.opts.engine.buildImage(directoryContext(staging), tag, labels, (line) =>
         reportStep(line, (text) => onProgress?.({ server: server.name, phase: 'docker', line: text })),
       );
@@ -189,7 +202,10 @@ export class ImageBuilder {
       child.on('error', (err) => reject(new McpgwError('image_build_failed', `cannot run npm: ${err.message}`, { cause: err })));
       child.on('close', (code) => {
         if (code === 0) resolve();
-        else reject(new McpgwError('image_build_failed', `npm install ${specs.join(' ')} failed (exit ${code}):\n  ${tail.slice(-8).join('\n  ')}`));
+        else
+          reject(
+            new McpgwError('image_build_failed', `npm install ${specs.join(' ')} failed (exit ${code}):\n  ${tail.slice(-8).join('\n  ')}`),
+          );
       });
     });
   }
@@ -240,11 +256,16 @@ async function packageBin(app: string): Promise<string> {
   if (names.length !== 1 || !name) {
     throw new McpgwError('config_invalid', `cannot tell which bin to run among packages ${names.join(', ')}; set "command"`);
   }
-  const pkg = JSON.parse(await readFile(path.join(app, 'node_modules', name, 'package.json'), 'utf8')) as { bin?: string | Record<string, string> };
+  const pkg = JSON.parse(await readFile(path.join(app, 'node_modules', name, 'package.json'), 'utf8')) as {
+    bin?: string | Record<string, string>;
+  };
   const unscoped = name.replace(/^@[^/]+\//, '');
   if (typeof pkg.bin === 'string') return unscoped;
   const bins = Object.keys(pkg.bin ?? {});
   if (bins.length === 1 && bins[0]) return bins[0];
   if (bins.includes(unscoped)) return unscoped;
-  throw new McpgwError('config_invalid', `package ${name} has ${bins.length === 0 ? 'no bins' : `bins ${bins.join(', ')}`}; set "command" to the one to run`);
+  throw new McpgwError(
+    'config_invalid',
+    `package ${name} has ${bins.length === 0 ? 'no bins' : `bins ${bins.join(', ')}`}; set "command" to the one to run`,
+  );
 }

@@ -210,7 +210,13 @@ export class DockerodeEngine implements ContainerEngine {
         stream,
         (err: Error | null, output: Array<{ error?: string }>) => {
           const failed = err ?? output.find((o) => o.error);
-          if (failed) reject(new McpgwError('image_build_failed', `building ${tag} failed: ${'error' in failed ? failed.error : (failed as Error).message}`));
+          if (failed)
+            reject(
+              new McpgwError(
+                'image_build_failed',
+                `building ${tag} failed: ${'error' in failed ? failed.error : (failed as Error).message}`,
+              ),
+            );
           else resolve();
         },
         (event: { stream?: string; status?: string; error?: string }) => {

@@ -6,9 +6,7 @@
  * and after the cap is hit discards bytes up to the next newline while remembering the line's head and tail, so the
  * caller can still tell which request the dropped response belonged to.
  */
-export type Frame =
-  | { kind: 'line'; line: string }
-  | { kind: 'oversize'; bytes: number; head: string; tail: string };
+export type Frame = { kind: 'line'; line: string } | { kind: 'oversize'; bytes: number; head: string; tail: string };
 
 const EDGE_BYTES = 256;
 const NEWLINE = 0x0a;
@@ -110,9 +108,7 @@ export class LineFramer {
 
   private keepTail(part: Buffer): void {
     this.tail =
-      part.length >= EDGE_BYTES
-        ? Buffer.from(part.subarray(-EDGE_BYTES))
-        : Buffer.concat([this.tail, part]).subarray(-EDGE_BYTES);
+      part.length >= EDGE_BYTES ? Buffer.from(part.subarray(-EDGE_BYTES)) : Buffer.concat([this.tail, part]).subarray(-EDGE_BYTES);
   }
 }
 

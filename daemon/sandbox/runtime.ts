@@ -200,7 +200,9 @@ export class SandboxRuntime {
 
   /** Stops and removes one session's sandboxes (all of them, or one server's). */
   async release(sessionId: string, server?: string): Promise<number> {
-    const victims = [...this.live.entries()].filter(([, s]) => s.sessionId === sessionId && (server === undefined || s.server.name === server));
+    const victims = [...this.live.entries()].filter(
+      ([, s]) => s.sessionId === sessionId && (server === undefined || s.server.name === server),
+    );
     await Promise.allSettled(victims.map(([k, s]) => this.retire(k, s)));
     return victims.length;
   }

@@ -1,12 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import {
-  ErrorCode,
-  LoggingMessageNotificationSchema,
-  McpError,
-  type CallToolResult,
-  type Tool,
-} from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, LoggingMessageNotificationSchema, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../../src/config/catalog.js';
 import { McpgwError, errorMessage } from '../../src/errors.js';
 import { VERSION } from '../../src/version.js';
@@ -123,7 +117,9 @@ export class Sandbox implements AsyncDisposable {
     } catch (err) {
       await transport?.close().catch(() => undefined);
       await engine.remove(id).catch(() => undefined);
-      throw err instanceof McpgwError ? err : new McpgwError('sandbox_start_failed', `starting "${server.name}" failed: ${errorMessage(err)}`, { cause: err });
+      throw err instanceof McpgwError
+        ? err
+        : new McpgwError('sandbox_start_failed', `starting "${server.name}" failed: ${errorMessage(err)}`, { cause: err });
     }
   }
 
@@ -182,7 +178,10 @@ export class Sandbox implements AsyncDisposable {
     }
     if (err instanceof McpError && err.code === ErrorCode.RequestTimeout) {
       if (this.transport.overflowing) {
-        return new McpgwError('message_too_large', `"${name}" ${what}: the server is writing a message over the ${formatBytes(this.opts.maxMessageBytes)} cap`);
+        return new McpgwError(
+          'message_too_large',
+          `"${name}" ${what}: the server is writing a message over the ${formatBytes(this.opts.maxMessageBytes)} cap`,
+        );
       }
       const after = timeoutMs ?? this.opts.startTimeoutMs;
       return new McpgwError('sandbox_timeout', `"${name}" ${what} timed out after ${(after / 1000).toFixed(1)}s`);
@@ -240,7 +239,9 @@ function crashError(name: string, exit: SandboxExit, memoryBytes: number): Mcpgw
   const tail = exit.stderrTail.slice(-5).join('\n    ');
   const stderr = tail ? `; last stderr:\n    ${tail}` : '';
   if (exit.oomKilled) {
-    return new McpgwError('sandbox_oom', `"${name}" was OOM-killed (memory limit ${formatBytes(memoryBytes)})${stderr}`, { details: { ...exit } });
+    return new McpgwError('sandbox_oom', `"${name}" was OOM-killed (memory limit ${formatBytes(memoryBytes)})${stderr}`, {
+      details: { ...exit },
+    });
   }
   return new McpgwError('sandbox_crashed', `"${name}" exited with code ${exit.exitCode}${stderr}`, { details: { ...exit } });
 }

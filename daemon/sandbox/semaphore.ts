@@ -43,7 +43,13 @@ export class Semaphore {
         options.timeoutMs === undefined
           ? undefined
           : setTimeout(
-              () => drop(new McpgwError('capacity', `${options.what ?? 'request'} waited ${Math.round(options.timeoutMs! / 1000)}s for capacity (${this.capacity} in use)`)),
+              () =>
+                drop(
+                  new McpgwError(
+                    'capacity',
+                    `${options.what ?? 'request'} waited ${Math.round(options.timeoutMs! / 1000)}s for capacity (${this.capacity} in use)`,
+                  ),
+                ),
               options.timeoutMs,
             );
       timer?.unref();

@@ -31,7 +31,12 @@ export class SessionEventLog {
    * Sends the events after `sinceSeq` through `deliver` and then calls `subscribe`, with no event published in
    * between; returns how many were replayed and whether the capped log had dropped some.
    */
-  replay(sessionId: string, sinceSeq: number, deliver: (event: SessionEvent) => void, subscribe: () => void): Promise<{ replayed: number; truncated: boolean }> {
+  replay(
+    sessionId: string,
+    sinceSeq: number,
+    deliver: (event: SessionEvent) => void,
+    subscribe: () => void,
+  ): Promise<{ replayed: number; truncated: boolean }> {
     // Sent now, so it sees exactly the appends sent before it; handled after their replies, so those were published.
     const read = this.store.readEvents(sessionId, sinceSeq);
     return this.inOrder(sessionId, async () => {

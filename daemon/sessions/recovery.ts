@@ -8,7 +8,12 @@ import type { Store } from '../store/store.js';
  * MCP server cannot be re-initialised mid-stream), sessions keep everything but their containers and go idle.
  * Returns every session id, for the agent to close calls that were in flight.
  */
-export async function recoverSessions(options: { store: Store; runtime: SandboxRuntime; dockerOk: boolean; log: Logger }): Promise<string[]> {
+export async function recoverSessions(options: {
+  store: Store;
+  runtime: SandboxRuntime;
+  dockerOk: boolean;
+  log: Logger;
+}): Promise<string[]> {
   const { store, runtime, log } = options;
   if (options.dockerOk) {
     const purged = await runtime.purgeOrphans(isInstanceAlive);
@@ -16,7 +21,8 @@ export async function recoverSessions(options: { store: Store; runtime: SandboxR
   }
   const ids = await store.allSessionIds();
   for (const rec of await store.getSessions(ids)) {
-    for (const [server, containerId] of Object.entries(await store.containersOf(rec.id))) await store.clearContainer(rec.id, server, containerId);
+    for (const [server, containerId] of Object.entries(await store.containersOf(rec.id)))
+      await store.clearContainer(rec.id, server, containerId);
     if (rec.status === 'active') await store.updateSession(rec.id, { status: 'idle' });
   }
   return ids;

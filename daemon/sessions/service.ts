@@ -68,7 +68,15 @@ export class SessionService {
       seq: 0,
     };
     await this.opts.store.createSession(rec);
-    await this.opts.store.audit({ ts: now, sessionId: rec.id, user: owner, kind: 'session', action: 'create', servers, policy: policyName });
+    await this.opts.store.audit({
+      ts: now,
+      sessionId: rec.id,
+      user: owner,
+      kind: 'session',
+      action: 'create',
+      servers,
+      policy: policyName,
+    });
     this.opts.log.info('session created', { sessionId: rec.id, owner, servers });
     return this.publishUpdate(rec.id);
   }
@@ -153,7 +161,11 @@ export class SessionService {
   /** The catalog entry for a server, or `not_found`. */
   server(name: string): ServerConfig {
     const server = this.opts.catalog.servers.get(name);
-    if (!server) throw new McpgwError('not_found', `no server named "${name}" (configured: ${[...this.opts.catalog.servers.keys()].join(', ') || 'none'})`);
+    if (!server)
+      throw new McpgwError(
+        'not_found',
+        `no server named "${name}" (configured: ${[...this.opts.catalog.servers.keys()].join(', ') || 'none'})`,
+      );
     return server;
   }
 
@@ -187,7 +199,11 @@ export class SessionService {
     if (exit.expected) return;
     this.crashed.add(key(sessionId, server));
     const why = exit.oomKilled ? 'was OOM-killed' : `exited with code ${exit.exitCode}`;
-    await this.opts.events.emit(sessionId, 'tool:output', { server, stream: 'notice', text: `sandbox "${server}" ${why}; it restarts on next use` });
+    await this.opts.events.emit(sessionId, 'tool:output', {
+      server,
+      stream: 'notice',
+      text: `sandbox "${server}" ${why}; it restarts on next use`,
+    });
     await this.publishUpdate(sessionId);
   }
 }

@@ -8,8 +8,7 @@ import { newId } from './ids.js';
 import type { SessionService } from './service.js';
 
 export type ToolOutcome =
-  | { ok: true; result: CallToolResult; text: string; durationMs: number }
-  | { ok: false; error: McpgwError; durationMs: number };
+  { ok: true; result: CallToolResult; text: string; durationMs: number } | { ok: false; error: McpgwError; durationMs: number };
 
 export interface RunToolOptions {
   callId: string;
@@ -34,8 +33,13 @@ export class ToolRunner {
   constructor(private readonly sessions: SessionService) {}
 
   /** Lists the tools of a session's servers; a server that fails to start is reported, not fatal. */
-  async listTools(rec: SessionRecord, servers = rec.servers): Promise<{ tools: ToolSummary[]; failed: Array<{ server: string; error: string }> }> {
-    const results = await Promise.allSettled(servers.map(async (server) => ({ server, tools: await (await this.sessions.sandbox(rec, server)).listTools() })));
+  async listTools(
+    rec: SessionRecord,
+    servers = rec.servers,
+  ): Promise<{ tools: ToolSummary[]; failed: Array<{ server: string; error: string }> }> {
+    const results = await Promise.allSettled(
+      servers.map(async (server) => ({ server, tools: await (await this.sessions.sandbox(rec, server)).listTools() })),
+    );
     const tools: ToolSummary[] = [];
     const failed: Array<{ server: string; error: string }> = [];
     results.forEach((r, i) => {
@@ -43,7 +47,13 @@ export class ToolRunner {
       if (r.status === 'rejected') failed.push({ server, error: errorMessage(r.reason) });
       else
         for (const t of r.value.tools) {
-          tools.push({ server, name: t.name, description: t.description ?? '', annotations: { ...(t.annotations ?? {}) }, inputSchema: t.inputSchema });
+          tools.push({
+            server,
+            name: t.name,
+            description: t.description ?? '',
+            annotations: { ...(t.annotations ?? {}) },
+            inputSchema: t.inputSchema,
+          });
         }
     });
     return { tools, failed };
@@ -79,7 +89,12 @@ export class ToolRunner {
           onProgress: (p) => {
             const of = p.total === undefined ? '' : `/${p.total}`;
             void announce.now();
-            void events.emit(rec.id, 'tool:output', { callId, server, stream: 'progress', text: `${p.progress}${of}${p.message ? ` ${p.message}` : ''}` });
+            void events.emit(rec.id, 'tool:output', {
+              callId,
+              server,
+              stream: 'progress',
+              text: `${p.progress}${of}${p.message ? ` ${p.message}` : ''}`,
+            });
           },
         });
         outcome = { ok: true, result, text: renderToolResult(result), durationMs: Math.round(performance.now() - started) };
@@ -128,7 +143,10 @@ export class ToolRunner {
       if (!done.ok) return;
       const text = truncateMiddle(done.text, NOTE_CHARS).text;
       const what = done.result.isError ? 'It reported an error' : 'Result';
-      await this.sessions.store.pushNote(rec.id, `[The user ran the tool ${server}/${tool} directly with arguments ${JSON.stringify(args)}. ${what}:\n${text}]`);
+      await this.sessions.store.pushNote(
+        rec.id,
+        `[The user ran the tool ${server}/${tool} directly with arguments ${JSON.stringify(args)}. ${what}:\n${text}]`,
+      );
     };
     const outcome = await this.run(rec, server, tool, args, { callId, origin: 'user', user, alsoRecord: note });
     if (!outcome.ok) throw outcome.error;
@@ -152,7 +170,12 @@ export class ToolRunner {
     const recent = this.finished.get(k);
     const callId = inFlight ?? (!calls && recent && Date.now() - recent.at < LATE_STDERR_MS ? recent.callId : undefined);
     void announce?.now();
-    void this.sessions.events.emit(sessionId, 'tool:output', { ...(callId ? { callId } : {}), server, stream: line.startsWith('[') ? 'log' : 'stderr', text: line });
+    void this.sessions.events.emit(sessionId, 'tool:output', {
+      ...(callId ? { callId } : {}),
+      server,
+      stream: line.startsWith('[') ? 'log' : 'stderr',
+      text: line,
+    });
   }
 
   private track(k: string, callId: string, announce: StartAnnouncer | undefined): void {

@@ -20,11 +20,18 @@ const OPTIONS = {
 } as const;
 
 /** Connects to `redisUrl` (a URL or a unix socket path), or starts and connects to a private redis-server. */
-export async function connectRedis(options: { redisUrl: string | undefined; stateDir: string; fsync: 'everysec' | 'always'; log: Logger }): Promise<RedisConnection> {
+export async function connectRedis(options: {
+  redisUrl: string | undefined;
+  stateDir: string;
+  fsync: 'everysec' | 'always';
+  log: Logger;
+}): Promise<RedisConnection> {
   const { redisUrl, log } = options;
   const owned = redisUrl ? undefined : new PrivateRedis({ dir: path.join(options.stateDir, 'redis'), fsync: options.fsync, log });
   await owned?.start();
-  const redis = owned ? new Redis({ path: owned.socketPath, lazyConnect: true, ...OPTIONS }) : new Redis(redisUrl!, { lazyConnect: true, ...OPTIONS });
+  const redis = owned
+    ? new Redis({ path: owned.socketPath, lazyConnect: true, ...OPTIONS })
+    : new Redis(redisUrl!, { lazyConnect: true, ...OPTIONS });
   const url = owned ? owned.url : redactUrl(redisUrl!);
   redis.on('error', (err: Error) => log.warn('redis connection error', { message: err.message }));
   try {

@@ -45,17 +45,28 @@ export class PrivateRedis {
 
   private async spawnOnce(): Promise<void> {
     const args = [
-      '--port', '0',
-      '--unixsocket', this.socketPath,
-      '--unixsocketperm', '700',
-      '--dir', this.opts.dir,
-      '--appendonly', 'yes',
-      '--appendfsync', this.opts.fsync,
-      '--save', '',
-      '--daemonize', 'no',
-      '--protected-mode', 'yes',
-      '--loglevel', 'warning',
-      '--logfile', '',
+      '--port',
+      '0',
+      '--unixsocket',
+      this.socketPath,
+      '--unixsocketperm',
+      '700',
+      '--dir',
+      this.opts.dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      this.opts.fsync,
+      '--save',
+      '',
+      '--daemonize',
+      'no',
+      '--protected-mode',
+      'yes',
+      '--loglevel',
+      'warning',
+      '--logfile',
+      '',
     ];
     const child = spawn(this.opts.binary ?? 'redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
@@ -68,7 +79,10 @@ export class PrivateRedis {
     const spawnError = once(child, 'error').then(([err]) => {
       const e = err as NodeJS.ErrnoException;
       throw e.code === 'ENOENT'
-        ? new McpgwError('redis_unavailable', 'redis-server is not installed: install it (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL to an existing Redis')
+        ? new McpgwError(
+            'redis_unavailable',
+            'redis-server is not installed: install it (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL to an existing Redis',
+          )
         : new McpgwError('redis_unavailable', `cannot start redis-server: ${e.message}`);
     });
     const exited = once(child, 'exit').then(() => {

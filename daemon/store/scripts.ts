@@ -50,7 +50,16 @@ return items
 `;
 
 export type ScriptedRedis = Redis & {
-  mcpgwAppendEvent(session: string, events: string, active: string, once: string, body: string, ts: number, cap: number, id: string): Promise<number>;
+  mcpgwAppendEvent(
+    session: string,
+    events: string,
+    active: string,
+    once: string,
+    body: string,
+    ts: number,
+    cap: number,
+    id: string,
+  ): Promise<number>;
   mcpgwRpushOnce(list: string, once: string, ...items: string[]): Promise<number>;
   mcpgwXaddOnce(stream: string, once: string, cap: number, field: string, value: string): Promise<number>;
   mcpgwHtakeOnce(hash: string, once: string, field: string): Promise<string>;

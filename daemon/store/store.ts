@@ -76,7 +76,9 @@ export class Store {
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.hgetall(this.k.session(id));
     const replies = (await pipeline.exec()) ?? [];
-    return replies.flatMap(([err, hash]) => (!err && (hash as Record<string, string>).id ? [fromHash(hash as Record<string, string>)] : []));
+    return replies.flatMap(([err, hash]) =>
+      !err && (hash as Record<string, string>).id ? [fromHash(hash as Record<string, string>)] : [],
+    );
   }
 
   /** The owner's session by full id (one read, the common case) or by a unique prefix of its id. */
@@ -99,7 +101,15 @@ export class Store {
     const k = this.k;
     await this.redis
       .multi()
-      .del(k.session(rec.id), k.containers(rec.id), k.events(rec.id), k.history(rec.id), k.approvals(rec.id), k.sessionRules(rec.id), k.notes(rec.id))
+      .del(
+        k.session(rec.id),
+        k.containers(rec.id),
+        k.events(rec.id),
+        k.history(rec.id),
+        k.approvals(rec.id),
+        k.sessionRules(rec.id),
+        k.notes(rec.id),
+      )
       .zrem(k.active(), rec.id)
       .zrem(k.owned(rec.owner), rec.id)
       .exec()
@@ -149,9 +159,23 @@ export class Store {
   // --- events -------------------------------------------------------------------------------------------------
 
   /** Appends one event to the session's log and returns it with its seq. */
-  async appendEvent<K extends SessionEventName>(sessionId: string, type: K, payload: SessionEventPayloads[K], ts = Date.now()): Promise<SessionEvent> {
+  async appendEvent<K extends SessionEventName>(
+    sessionId: string,
+    type: K,
+    payload: SessionEventPayloads[K],
+    ts = Date.now(),
+  ): Promise<SessionEvent> {
     const body = JSON.stringify({ type, ts, ...payload });
-    const seq = await this.redis.mcpgwAppendEvent(this.k.session(sessionId), this.k.events(sessionId), this.k.active(), this.k.once(randomUUID()), body, ts, EVENTS_CAP, sessionId);
+    const seq = await this.redis.mcpgwAppendEvent(
+      this.k.session(sessionId),
+      this.k.events(sessionId),
+      this.k.active(),
+      this.k.once(randomUUID()),
+      body,
+      ts,
+      EVENTS_CAP,
+      sessionId,
+    );
     return { ...payload, type, sessionId, seq, ts } as SessionEvent;
   }
 

@@ -37,9 +37,7 @@ export interface ConfigIssue {
   found?: string;
 }
 
-export type CatalogResult =
-  | { ok: true; catalog: Catalog; notices: string[] }
-  | { ok: false; issues: ConfigIssue[] };
+export type CatalogResult = { ok: true; catalog: Catalog; notices: string[] } | { ok: false; issues: ConfigIssue[] };
 
 /** Launchers that need a runtime the offline Node base does not have. */
 const NON_NODE_LAUNCHERS = new Set(['uvx', 'uv', 'python', 'python3', 'pipx', 'docker', 'deno', 'bun', 'java']);
@@ -62,12 +60,7 @@ export function parseCatalog(input: unknown): CatalogResult {
   return { ok: true, catalog: { servers, sandbox: parsed.data.sandbox, settings: { daemon, gemini, policy }, raw: parsed.data }, notices };
 }
 
-function resolveEntry(
-  name: string,
-  entry: ParsedEntry,
-  notices: string[],
-  issues: ConfigIssue[],
-): ServerConfig | undefined {
+function resolveEntry(name: string, entry: ParsedEntry, notices: string[], issues: ConfigIssue[]): ServerConfig | undefined {
   let { command, args, build } = entry;
   if (command && !entry.image && !build) {
     const npx = convertNpx(command, args);
@@ -117,11 +110,7 @@ function toConfigIssue(issue: z.core.$ZodIssue, input: unknown): ConfigIssue {
   return found === undefined ? { path, message: issue.message } : { path, message: issue.message, found };
 }
 
-
-
 /** Formats config issues as lines "path: message (found: value)" for a terminal. */
 export function formatConfigIssues(issues: readonly ConfigIssue[]): string {
-  return issues
-    .map((i) => `  ${i.path}: ${i.message}${i.found === undefined ? '' : ` (found: ${i.found})`}`)
-    .join('\n');
+  return issues.map((i) => `  ${i.path}: ${i.message}${i.found === undefined ? '' : ` (found: ${i.found})`}`).join('\n');
 }

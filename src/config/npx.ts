@@ -44,10 +44,7 @@ export function convertNpx(command: string, args: readonly string[]): NpxConvers
   if (first === undefined) return undefined;
   const tail = rest.slice(i + 1);
   // With -p, the first positional names the bin; without, it is the package whose bin npx would run.
-  const conversion =
-    packages.length > 0
-      ? { packages, command: first, args: tail }
-      : { packages: [first], command: undefined, args: tail };
+  const conversion = packages.length > 0 ? { packages, command: first, args: tail } : { packages: [first], command: undefined, args: tail };
   const notice =
     `converted "${[command, ...args].join(' ')}" into a sandbox image recipe ` +
     `(build.npm: ${JSON.stringify(conversion.packages)}); run "mcpgw images build" to build it`;

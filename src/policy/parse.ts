@@ -15,7 +15,6 @@ export interface PolicyIssue {
   column?: number;
 }
 
-
 export type ParsePolicyResult = { ok: true; policy: Policy } | { ok: false; issues: PolicyIssue[] };
 
 /** Policies are hand-written files; anything this large is a mistake, and not worth parsing. */
@@ -155,8 +154,6 @@ function offsetOf(doc: Document, path: Path, key?: string): number | undefined {
   }
   return undefined;
 }
-
-
 
 function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);

@@ -2,13 +2,19 @@ import { z } from 'zod';
 
 /** Session ids are short random strings; clients may give a unique prefix. */
 export const sessionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a session id');
-const serverName = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]|_(?!_))*$/, 'not a server name').max(64);
+const serverName = z
+  .string()
+  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]|_(?!_))*$/, 'not a server name')
+  .max(64);
 
 export const sessionCreateSchema = z.strictObject({
   servers: z.array(serverName).max(64).optional(),
   /** A policy preset name, or a policy document (YAML/JSON text) the client read from a file. */
   policy: z
-    .union([z.strictObject({ preset: z.string().max(64) }), z.strictObject({ name: z.string().max(256), text: z.string().max(256 * 1024) })])
+    .union([
+      z.strictObject({ preset: z.string().max(64) }),
+      z.strictObject({ name: z.string().max(256), text: z.string().max(256 * 1024) }),
+    ])
     .optional(),
   model: z.string().max(128).optional(),
   title: z.string().max(200).optional(),
@@ -22,7 +28,10 @@ export const sessionAttachSchema = z.strictObject({
 
 export const sessionIdRequestSchema = z.strictObject({ sessionId: sessionIdSchema });
 
-export const emptyRequestSchema = z.strictObject({}).optional().transform((v) => v ?? {});
+export const emptyRequestSchema = z
+  .strictObject({})
+  .optional()
+  .transform((v) => v ?? {});
 
 export const messageSchema = z.strictObject({
   sessionId: sessionIdSchema,

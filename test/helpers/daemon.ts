@@ -27,7 +27,9 @@ export function testConfigWith(overrides: Record<string, unknown> = {}) {
 
 /** Starts mcpd in-process on a free port with its own state dir; Docker and Redis are real. */
 export async function startTestDaemon(
-  options: { config?: Record<string, unknown>; redisUrl?: string; model?: ModelClient; stateDir?: string } & Partial<Pick<DaemonDeps, 'janitorIntervalMs'>> = {},
+  options: { config?: Record<string, unknown>; redisUrl?: string; model?: ModelClient; stateDir?: string } & Partial<
+    Pick<DaemonDeps, 'janitorIntervalMs'>
+  > = {},
 ): Promise<TestDaemon> {
   const stateDir = options.stateDir ?? mkdtempSync(path.join(tmpdir(), 'mcpgw-state-'));
   const logFile = path.join(stateDir, 'mcpd.log');

@@ -38,7 +38,11 @@ export async function runLoad(connect: () => Promise<DaemonClient>, sessions: nu
         for (let n = 0; n < callsPerSession; n++) {
           const payload = `s${i}-n${n}-${randomUUID()}`;
           const t0 = performance.now();
-          const result = await client.request('tools:call', { sessionId: session.id, server: 'testsrv', tool: 'echo', args: { message: payload } }, 180_000);
+          const result = await client.request(
+            'tools:call',
+            { sessionId: session.id, server: 'testsrv', tool: 'echo', args: { message: payload } },
+            180_000,
+          );
           latencies.push(performance.now() - t0);
           if (result.text !== `echo: ${payload}`) crossTalk++;
         }

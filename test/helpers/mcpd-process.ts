@@ -11,7 +11,9 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Writes the test catalog, with overrides, as a standalone config file (relative paths made absolute). */
 export function writeTestConfig(overrides: Record<string, unknown> = {}): string {
-  const base = JSON.parse(readFileSync(TEST_CONFIG_FILE, 'utf8')) as { mcpServers: Record<string, { mounts?: string[]; build?: { npm: string[] } }> };
+  const base = JSON.parse(readFileSync(TEST_CONFIG_FILE, 'utf8')) as {
+    mcpServers: Record<string, { mounts?: string[]; build?: { npm: string[] } }>;
+  };
   const dir = path.dirname(TEST_CONFIG_FILE);
   for (const server of Object.values(base.mcpServers)) {
     server.mounts = server.mounts?.map((m) => (m.startsWith('./') ? path.join(dir, m) : m));

@@ -43,7 +43,12 @@ async function session(servers: string[], policy = 'all') {
   await client.request('session:attach', { sessionId: info.id });
   const send = async (text: string) => {
     const { turnId } = await client.request('message', { sessionId: info.id, text });
-    return { turnId, done: events.waitFor<Extract<SessionEvent, { type: 'agent:response' }>>((e) => e.type === 'agent:response' && e.turnId === turnId && e.done) };
+    return {
+      turnId,
+      done: events.waitFor<Extract<SessionEvent, { type: 'agent:response' }>>(
+        (e) => e.type === 'agent:response' && e.turnId === turnId && e.done,
+      ),
+    };
   };
   return { id: info.id, events, send };
 }
@@ -65,18 +70,28 @@ describe('agent details', () => {
 
   it('keeps thought signatures in history and sends them back', async () => {
     const s = await session(['testsrv']);
-    fake.enqueue({ functionCalls: [{ name: 'testsrv__echo', args: { message: 'sig' }, id: 'g1' }], thoughtSignature: 'c2lnbmF0dXJlLTE=' }, { text: 'ok' });
-    await (await s.send('with a signature')).done;
+    fake.enqueue(
+      { functionCalls: [{ name: 'testsrv__echo', args: { message: 'sig' }, id: 'g1' }], thoughtSignature: 'c2lnbmF0dXJlLTE=' },
+      { text: 'ok' },
+    );
+    await (
+      await s.send('with a signature')
+    ).done;
     const contents = lastContents();
     expectValidHistory(contents);
     const modelTurn = contents.findLast((c) => c.role === 'model');
-    expect(modelTurn?.parts?.[0]).toMatchObject({ functionCall: { id: 'g1', name: 'testsrv__echo' }, thoughtSignature: 'c2lnbmF0dXJlLTE=' });
+    expect(modelTurn?.parts?.[0]).toMatchObject({
+      functionCall: { id: 'g1', name: 'testsrv__echo' },
+      thoughtSignature: 'c2lnbmF0dXJlLTE=',
+    });
   });
 
   it('cuts a long tool output to its head and tail with a note before the model sees it', async () => {
     const s = await session(['testsrv']);
     fake.enqueue({ functionCalls: [{ name: 'testsrv__huge', args: { mb: 0.1 }, id: 'l1' }] }, { text: 'long' });
-    await (await s.send('big output')).done;
+    await (
+      await s.send('big output')
+    ).done;
     const response = lastContents()
       .flatMap((c) => c.parts ?? [])
       .find((p) => p.functionResponse?.id === 'l1')?.functionResponse?.response as { output: string };
@@ -86,7 +101,8 @@ describe('agent details', () => {
 
   it('hands a warm-pool sandbox to one session only, and refills the pool', async () => {
     const pooled = async (): Promise<number> => (await client.request('daemon:status', {})).containers.pooled;
-    const containerOf = async (id: string): Promise<string | undefined> => (await client.request('session:get', { sessionId: id })).servers[0]?.containerId;
+    const containerOf = async (id: string): Promise<string | undefined> =>
+      (await client.request('session:get', { sessionId: id })).servers[0]?.containerId;
     await expect.poll(pooled, { timeout: 30_000 }).toBe(1);
     const a = await client.request('session:create', { servers: ['testsrv'] });
     await client.request('tools:call', { sessionId: a.id, server: 'testsrv', tool: 'echo', args: { message: 'a' } });
@@ -111,7 +127,9 @@ describe('agent details', () => {
     const s = await session(['testsrv']);
     await client.request('tools:call', { sessionId: s.id, server: 'testsrv', tool: 'echo', args: { message: 'by hand' } });
     fake.enqueue({ text: 'I see you ran echo.' });
-    await (await s.send('what did I just do?')).done;
+    await (
+      await s.send('what did I just do?')
+    ).done;
     const lastUser = lastContents().at(-1)!;
     expect(lastUser.parts?.map((p) => p.text)).toEqual([
       '[The user ran the tool testsrv/echo directly with arguments {"message":"by hand"}. Result:\necho: by hand]',
@@ -119,14 +137,22 @@ describe('agent details', () => {
     ]);
     // Taken once: the turn after does not repeat it.
     fake.enqueue({ text: 'ok' });
-    await (await s.send('and now?')).done;
-    expect(lastContents().at(-1)!.parts?.map((p) => p.text)).toEqual(['and now?']);
+    await (
+      await s.send('and now?')
+    ).done;
+    expect(
+      lastContents()
+        .at(-1)!
+        .parts?.map((p) => p.text),
+    ).toEqual(['and now?']);
   });
 
   it('never lets a server’s env secrets into events, the audit stream or the daemon log', async () => {
     const s = await session(['secretive']);
     fake.enqueue({ functionCalls: [{ name: 'secretive__probe', args: {}, id: 'k1' }] }, { text: 'probed' });
-    await (await s.send('probe')).done;
+    await (
+      await s.send('probe')
+    ).done;
     await client.request('tools:call', { sessionId: s.id, server: 'secretive', tool: 'echo', args: { message: 'hi' } });
     const audit = await client.request('audit:list', { sessionId: s.id });
     expect(audit.length).toBeGreaterThan(2);

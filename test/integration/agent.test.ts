@@ -48,19 +48,36 @@ function lastContents(): Content[] {
   return contents;
 }
 
-const responseOf = (contents: Content[], id: string) => contents.flatMap((c) => c.parts ?? []).find((p) => p.functionResponse?.id === id)?.functionResponse?.response;
+const responseOf = (contents: Content[], id: string) =>
+  contents.flatMap((c) => c.parts ?? []).find((p) => p.functionResponse?.id === id)?.functionResponse?.response;
 
 describe('the agent loop with a human in it', () => {
   it('approved: the call runs in the sandbox, its result goes back, the answer streams', async () => {
     const s = await session(['everything']);
-    fake.enqueue({ text: 'Let me echo that.', functionCalls: [{ name: 'everything__echo', args: { message: 'hello' }, id: 'c1' }] }, { text: ['The server ', 'echoed: hello.'] });
+    fake.enqueue(
+      { text: 'Let me echo that.', functionCalls: [{ name: 'everything__echo', args: { message: 'hello' }, id: 'c1' }] },
+      { text: ['The server ', 'echoed: hello.'] },
+    );
     const turn = s.send('please echo hello');
-    const ask = await s.events.waitFor<Extract<SessionEvent, { type: 'tool:approval_required' }>>((e) => e.type === 'tool:approval_required');
-    expect(ask).toMatchObject({ server: 'everything', tool: 'echo', args: { message: 'hello' }, callId: 'c1', decisionReason: 'no rule matched; default is ask' });
+    const ask = await s.events.waitFor<Extract<SessionEvent, { type: 'tool:approval_required' }>>(
+      (e) => e.type === 'tool:approval_required',
+    );
+    expect(ask).toMatchObject({
+      server: 'everything',
+      tool: 'echo',
+      args: { message: 'hello' },
+      callId: 'c1',
+      decisionReason: 'no rule matched; default is ask',
+    });
     expect(await client.request('tool:approval', { approvalId: ask.approvalId, decision: 'approve' })).toEqual({ applied: true });
     const done = await turn;
     expect(done.text).toBe('Let me echo that.The server echoed: hello.');
-    expect(s.events.of('agent:response').filter((e) => !e.done).map((e) => e.delta)).toEqual(['Let me echo that.', 'The server ', 'echoed: hello.']);
+    expect(
+      s.events
+        .of('agent:response')
+        .filter((e) => !e.done)
+        .map((e) => e.delta),
+    ).toEqual(['Let me echo that.', 'The server ', 'echoed: hello.']);
     expect(s.events.of('tool:result')).toEqual([expect.objectContaining({ callId: 'c1', ok: true, summary: 'Echo: hello' })]);
     expect(responseOf(lastContents(), 'c1')).toEqual({ output: 'Echo: hello' });
     // The declarations the model got are the session's tools, by Gemini-safe names.
@@ -70,13 +87,20 @@ describe('the agent loop with a human in it', () => {
 
   it('denied with a reason: nothing runs and the model is told why', async () => {
     const s = await session(['memory']);
-    fake.enqueue({ functionCalls: [{ name: 'memory__delete_entities', args: { entityNames: ['x'] }, id: 'd1' }] }, { text: 'Understood, I will not delete it.' });
+    fake.enqueue(
+      { functionCalls: [{ name: 'memory__delete_entities', args: { entityNames: ['x'] }, id: 'd1' }] },
+      { text: 'Understood, I will not delete it.' },
+    );
     const turn = s.send('delete x');
-    const ask = await s.events.waitFor<Extract<SessionEvent, { type: 'tool:approval_required' }>>((e) => e.type === 'tool:approval_required');
+    const ask = await s.events.waitFor<Extract<SessionEvent, { type: 'tool:approval_required' }>>(
+      (e) => e.type === 'tool:approval_required',
+    );
     await client.request('tool:approval', { approvalId: ask.approvalId, decision: 'deny', reason: 'keep x, it matters' });
     await turn;
     expect(s.events.of('tool:started')).toEqual([]);
-    expect(s.events.of('tool:approval_resolved')).toEqual([expect.objectContaining({ decision: 'deny', reason: 'keep x, it matters', by: { kind: 'user', name: expect.any(String) } })]);
+    expect(s.events.of('tool:approval_resolved')).toEqual([
+      expect.objectContaining({ decision: 'deny', reason: 'keep x, it matters', by: { kind: 'user', name: expect.any(String) } }),
+    ]);
     expect(responseOf(lastContents(), 'd1')).toEqual({ error: 'The user denied this call: keep x, it matters' });
   });
 
@@ -95,7 +119,10 @@ describe('the agent loop with a human in it', () => {
     await s.send('read hello.txt and write x.txt');
     expect(s.events.of('tool:approval_required')).toEqual([]);
     const resolved = s.events.of('tool:approval_resolved');
-    expect(resolved.find((e) => e.callId === 'r1')).toMatchObject({ decision: 'approve', by: { kind: 'policy', rule: expect.stringContaining('rule 2') } });
+    expect(resolved.find((e) => e.callId === 'r1')).toMatchObject({
+      decision: 'approve',
+      by: { kind: 'policy', rule: expect.stringContaining('rule 2') },
+    });
     expect(resolved.find((e) => e.callId === 'w1')).toMatchObject({ decision: 'deny', reason: 'Writing is not allowed in this session.' });
     const contents = lastContents();
     expect(responseOf(contents, 'r1')).toEqual({ output: 'Hello from the host, read-only.\n' });
@@ -118,7 +145,9 @@ describe('the agent loop with a human in it', () => {
     expect(await client.request('agent:cancel', { sessionId: s.id })).toEqual({ cancelled: true });
     expect((await turn).text).toBe('[cancelled]');
     await s.events.waitFor((e) => e.type === 'tool:output' && /^cancelled request \d+$/.test(e.text));
-    expect(s.events.of('tool:result')).toEqual([expect.objectContaining({ callId: 's1', ok: false, error: expect.objectContaining({ code: 'cancelled' }) })]);
+    expect(s.events.of('tool:result')).toEqual([
+      expect.objectContaining({ callId: 's1', ok: false, error: expect.objectContaining({ code: 'cancelled' }) }),
+    ]);
     // The next prompt carries the cancelled call, answered.
     fake.enqueue({ text: 'ok' });
     await s.send('never mind');
@@ -130,7 +159,9 @@ describe('the agent loop with a human in it', () => {
     fake.enqueue({ functionCalls: [{ name: 'testsrv__crash', args: { code: 9 }, id: 'x1' }] }, { text: 'The tool crashed.' });
     const done = await s.send('crash it');
     expect(done.text).toBe('The tool crashed.');
-    expect(responseOf(lastContents(), 'x1')).toEqual({ error: expect.stringMatching(/^sandbox_crashed: "testsrv" exited with code 9; last stderr:/) });
+    expect(responseOf(lastContents(), 'x1')).toEqual({
+      error: expect.stringMatching(/^sandbox_crashed: "testsrv" exited with code 9; last stderr:/),
+    });
   });
 
   it('parallel calls: each is approved separately and answered once, ids matching; "always" sticks for the session', async () => {
@@ -146,13 +177,22 @@ describe('the agent loop with a human in it', () => {
       { text: 'All done.' },
     );
     const turn = s.send('do both');
-    const asks = await Promise.all(['p1', 'p2'].map((id) => s.events.waitFor<Extract<SessionEvent, { type: 'tool:approval_required' }>>((e) => e.type === 'tool:approval_required' && e.callId === id)));
+    const asks = await Promise.all(
+      ['p1', 'p2'].map((id) =>
+        s.events.waitFor<Extract<SessionEvent, { type: 'tool:approval_required' }>>(
+          (e) => e.type === 'tool:approval_required' && e.callId === id,
+        ),
+      ),
+    );
     await client.request('tool:approval', { approvalId: asks[1]!.approvalId, decision: 'approve', scope: 'session' });
     await client.request('tool:approval', { approvalId: asks[0]!.approvalId, decision: 'approve' });
     await turn;
     // p3 (echo again) was not asked: the session rule allowed it.
     expect(s.events.of('tool:approval_required').map((e) => e.callId)).toEqual(['p1', 'p2']);
-    expect(s.events.of('tool:approval_resolved').find((e) => e.callId === 'p3')).toMatchObject({ decision: 'approve', by: { kind: 'policy', rule: expect.stringContaining('session rule 1') } });
+    expect(s.events.of('tool:approval_resolved').find((e) => e.callId === 'p3')).toMatchObject({
+      decision: 'approve',
+      by: { kind: 'policy', rule: expect.stringContaining('session rule 1') },
+    });
     const contents = lastContents();
     expect(responseOf(contents, 'p1')).toEqual({ output: expect.stringContaining('"entities"') });
     expect(responseOf(contents, 'p2')).toEqual({ output: 'echo: one' });
@@ -164,7 +204,9 @@ describe('the agent loop with a human in it', () => {
     const other = await t.client();
     fake.enqueue({ functionCalls: [{ name: 'testsrv__echo', args: { message: 'race' }, id: 'f1' }] }, { text: 'done' });
     const turn = s.send('race');
-    const ask = await s.events.waitFor<Extract<SessionEvent, { type: 'tool:approval_required' }>>((e) => e.type === 'tool:approval_required');
+    const ask = await s.events.waitFor<Extract<SessionEvent, { type: 'tool:approval_required' }>>(
+      (e) => e.type === 'tool:approval_required',
+    );
     const answers = await Promise.all([
       client.request('tool:approval', { approvalId: ask.approvalId, decision: 'approve' }),
       other.request('tool:approval', { approvalId: ask.approvalId, decision: 'deny', reason: 'too late' }),

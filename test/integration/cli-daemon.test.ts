@@ -25,7 +25,10 @@ afterAll(async () => {
 
 describe('mcpgw run (headless)', () => {
   it('streams the answer to stdout and tool activity to stderr', async () => {
-    fake.enqueue({ functionCalls: [{ name: 'testsrv__echo', args: { message: 'scripted' }, id: 'r1' }] }, { text: ['The tool ', 'said: scripted.'] });
+    fake.enqueue(
+      { functionCalls: [{ name: 'testsrv__echo', args: { message: 'scripted' }, id: 'r1' }] },
+      { text: ['The tool ', 'said: scripted.'] },
+    );
     const r = await mcpgw(['run', 'echo scripted', '--servers', 'testsrv', '--auto-approve-policy', 'all'], env);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('The tool said: scripted.\n');
@@ -48,7 +51,10 @@ describe('mcpgw run (headless)', () => {
     fake.enqueue({ text: 'plain answer' });
     const r = await mcpgw(['run', 'hello', '--servers', 'testsrv', '--json'], env);
     expect(r.code).toBe(0);
-    const types = r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { type: string }).type);
+    const types = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { type: string }).type);
     expect(types).toEqual(expect.arrayContaining(['user:message', 'agent:thinking', 'agent:response']));
     expect(types.at(-1)).toBe('agent:response');
   });
@@ -98,7 +104,11 @@ describe('mcpd on demand', () => {
   it('a client command starts mcpd when none runs; daemon stop stops it', async () => {
     const stateDir = mkdtempSync(path.join(tmpdir(), 'mcpgw-autostart-'));
     const mcpdSource = fileURLToPath(new URL('../../bin/mcpd.ts', import.meta.url));
-    const local = { MCPGW_STATE_DIR: stateDir, MCPGW_CONFIG: writeTestConfig({ daemon: { port: 0 } }), MCPGW_MCPD: `${process.execPath} --import tsx ${mcpdSource}` };
+    const local = {
+      MCPGW_STATE_DIR: stateDir,
+      MCPGW_CONFIG: writeTestConfig({ daemon: { port: 0 } }),
+      MCPGW_MCPD: `${process.execPath} --import tsx ${mcpdSource}`,
+    };
     expect((await mcpgw(['daemon', 'status'], local)).code).toBe(6);
     const listed = await mcpgw(['sessions', 'ls'], local);
     expect(listed.code).toBe(0);

@@ -19,14 +19,20 @@ describe('mcpgw servers', () => {
     const r = await mcpgw([...config, 'servers', 'ls']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^NAME\s+IMAGE\s+COMMAND\s+NETWORK\s+LIMITS\s+MOUNTS/m);
-    expect(r.stdout).toMatch(/^filesystem\s+build: @modelcontextprotocol\/server-filesystem@\S+\s+mcp-server-filesystem \/data\s+none\s+512 MiB, 0\.5 cpu, 128 pids\s+\S+fs-data:\/data$/m);
+    expect(r.stdout).toMatch(
+      /^filesystem\s+build: @modelcontextprotocol\/server-filesystem@\S+\s+mcp-server-filesystem \/data\s+none\s+512 MiB, 0\.5 cpu, 128 pids\s+\S+fs-data:\/data$/m,
+    );
     expect(r.stderr).toContain('notice: mcpServers.everything: converted "npx -y @modelcontextprotocol/server-everything');
   });
 
   it('test starts the server, lists tools with their schema verdict, calls one, tears down (JSON)', async () => {
     const r = await mcpgw([...config, 'servers', 'test', 'testsrv', '--call', 'echo', '--args', '{"message":"from the cli"}', '--json']);
     expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout) as { ok: boolean; tools: Array<{ name: string; schema: { ok: boolean } }>; call: { result: unknown } };
+    const report = JSON.parse(r.stdout) as {
+      ok: boolean;
+      tools: Array<{ name: string; schema: { ok: boolean } }>;
+      call: { result: unknown };
+    };
     expect(report.ok).toBe(true);
     expect(report.tools.find((t) => t.name === 'echo')?.schema.ok).toBe(true);
     expect(report.call.result).toEqual({ content: [{ type: 'text', text: 'echo: from the cli' }] });
@@ -46,7 +52,12 @@ describe('mcpgw servers', () => {
   it.each([
     ['a crash', ['--call', 'crash', '--args', '{"code":4}'], 5, /exited with code 4; last stderr:\n\s+about to crash on purpose/],
     ['an OOM kill', ['--call', 'alloc', '--args', '{"mb":1024}'], 5, /was OOM-killed \(memory limit 512\.0 MiB\)/],
-    ['an oversized message', ['--call', 'huge', '--args', '{"mb":20}'], 5, /server message of 20\.0 MiB exceeds the 16\.0 MiB cap and was dropped/],
+    [
+      'an oversized message',
+      ['--call', 'huge', '--args', '{"mb":20}'],
+      5,
+      /server message of 20\.0 MiB exceeds the 16\.0 MiB cap and was dropped/,
+    ],
     ['an unknown tool', ['--call', 'nope'], 5, /unknown tool nope/],
     ['bad --args', ['--call', 'echo', '--args', '{nope'], 2, /--args is not valid JSON/],
   ])('test fails with one clear line and a non-zero code on %s', async (_name, args, code, message) => {
@@ -57,7 +68,11 @@ describe('mcpgw servers', () => {
   });
 
   it('test reports a timeout', async () => {
-    const file = writeTestConfig({ mcpServers: { slow: { build: { npm: [path.join(path.dirname(TEST_CONFIG_FILE), 'test-server')] }, command: 'mcpgw-test-server', timeout: '1s' } } });
+    const file = writeTestConfig({
+      mcpServers: {
+        slow: { build: { npm: [path.join(path.dirname(TEST_CONFIG_FILE), 'test-server')] }, command: 'mcpgw-test-server', timeout: '1s' },
+      },
+    });
     const r = await mcpgw(['--config', file, 'servers', 'test', 'slow', '--call', 'sleep', '--args', '{"ms":10000}']);
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/"slow" tools\/call sleep timed out after 1\.0s/);
@@ -72,7 +87,11 @@ describe('mcpgw servers', () => {
 
   it.each([
     ['a malformed file', '{ "mcpServers": { ', /is not valid JSON/],
-    ['a wrong type', { mcpServers: { s: { command: 'node', limits: { pids: 'many' } } } }, /mcpServers\.s\.limits\.pids: Invalid input: expected number, received string \(found: "many"\)/],
+    [
+      'a wrong type',
+      { mcpServers: { s: { command: 'node', limits: { pids: 'many' } } } },
+      /mcpServers\.s\.limits\.pids: Invalid input: expected number, received string \(found: "many"\)/,
+    ],
     ['an unknown key', { mcpServers: { s: { command: 'node', netwrok: 'bridge' } } }, /mcpServers\.s: unknown key\(s\) "netwrok"/],
   ])('a bad config (%s) prints where, what was expected and what was found, and exits 2', async (_name, contents, message) => {
     const r = await mcpgw(['--config', configFile(contents), 'servers', 'ls']);
@@ -107,7 +126,18 @@ describe('mcpgw policy', () => {
     const bad = await mcpgw(['policy', 'check', configFile('default: maybe\nrules: []\n')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/default/);
-    const explained = await mcpgw(['policy', 'explain', '--policy', policy, '--server', 'filesystem', '--tool', 'write_file', '--args', '{"path":"/data/x"}']);
+    const explained = await mcpgw([
+      'policy',
+      'explain',
+      '--policy',
+      policy,
+      '--server',
+      'filesystem',
+      '--tool',
+      'write_file',
+      '--args',
+      '{"path":"/data/x"}',
+    ]);
     expect(explained.code).toBe(0);
     expect(explained.stdout).toMatch(/^decision: DENY — rule 1 "no writes" denies/m);
     expect(explained.stdout).toContain('message: Writing is not allowed in this session.');

@@ -77,14 +77,43 @@ describe('bad payloads', () => {
   it('answers hundreds of malformed or random payloads with error acks and keeps serving', async () => {
     const c = await t.client();
     const session = await c.request('session:create', { servers: ['testsrv'] });
-    const events = ['session:create', 'session:attach', 'session:kill', 'message', 'tool:approval', 'tools:call', 'tools:list', 'audit:list', 'no:such:event', '__proto__', 'constructor'];
+    const events = [
+      'session:create',
+      'session:attach',
+      'session:kill',
+      'message',
+      'tool:approval',
+      'tools:call',
+      'tools:list',
+      'audit:list',
+      'no:such:event',
+      '__proto__',
+      'constructor',
+    ];
     let seed = 42;
-    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const values: unknown[] = [
-      null, 0, -1, 1e308, '', 'x'.repeat(5000), true, [], [1, 2], {}, { sessionId: 5 }, { sessionId: '../../etc' },
-      { sessionId: session.id, text: '' }, { sessionId: session.id, server: '__', tool: '', args: 'x' },
-      { approvalId: 'a', decision: 'maybe' }, { count: -5 }, { servers: ['a__b'] }, { policy: { preset: 42 } },
-      { __proto__: { polluted: true } }, { sessionId: session.id, sinceSeq: -1 }, { extra: 'field', sessionId: session.id },
+      null,
+      0,
+      -1,
+      1e308,
+      '',
+      'x'.repeat(5000),
+      true,
+      [],
+      [1, 2],
+      {},
+      { sessionId: 5 },
+      { sessionId: '../../etc' },
+      { sessionId: session.id, text: '' },
+      { sessionId: session.id, server: '__', tool: '', args: 'x' },
+      { approvalId: 'a', decision: 'maybe' },
+      { count: -5 },
+      { servers: ['a__b'] },
+      { policy: { preset: 42 } },
+      { __proto__: { polluted: true } },
+      { sessionId: session.id, sinceSeq: -1 },
+      { extra: 'field', sessionId: session.id },
     ];
     let rejected = 0;
     let valid = 0;
@@ -110,6 +139,8 @@ describe('bad payloads', () => {
     loose.emit('session:list');
     loose.emit('session:list', {}, {}, () => undefined);
     expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
-    expect((await c.request('tools:call', { sessionId: session.id, server: 'testsrv', tool: 'echo', args: { message: 'still serving' } })).text).toBe('echo: still serving');
+    expect(
+      (await c.request('tools:call', { sessionId: session.id, server: 'testsrv', tool: 'echo', args: { message: 'still serving' } })).text,
+    ).toBe('echo: still serving');
   });
 });

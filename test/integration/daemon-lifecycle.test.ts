@@ -86,7 +86,11 @@ describe('crash isolation between sessions', () => {
     await expect.poll(() => containersOf(a!.id)).toEqual([]);
 
     expect(await containersOf(b!.id)).toEqual([bContainer]);
-    expect((await c.request('tools:call', { sessionId: b!.id, server: 'testsrv', tool: 'echo', args: { message: 'b still' } })).text).toBe('echo: b still');
-    expect((await c.request('tools:call', { sessionId: a!.id, server: 'testsrv', tool: 'echo', args: { message: 'a again' } })).text).toBe('echo: a again');
+    expect((await c.request('tools:call', { sessionId: b!.id, server: 'testsrv', tool: 'echo', args: { message: 'b still' } })).text).toBe(
+      'echo: b still',
+    );
+    expect((await c.request('tools:call', { sessionId: a!.id, server: 'testsrv', tool: 'echo', args: { message: 'a again' } })).text).toBe(
+      'echo: a again',
+    );
   });
 });

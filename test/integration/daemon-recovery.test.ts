@@ -21,7 +21,10 @@ afterAll(async () => {
   // The private redis-server outlives a SIGKILLed daemon by design; stop it via its socket.
   const redis = new Redis({ path: path.join(mcpd.stateDir, 'redis', 'redis.sock'), lazyConnect: true, retryStrategy: () => null });
   redis.on('error', () => undefined);
-  await redis.connect().then(() => redis.shutdown()).catch(() => undefined);
+  await redis
+    .connect()
+    .then(() => redis.shutdown())
+    .catch(() => undefined);
   redis.disconnect();
   await fake?.close();
 });
@@ -34,7 +37,10 @@ describe('mcpd killed with SIGKILL mid-session', () => {
     await client.request('session:attach', { sessionId: session.id });
 
     // Turn 1 completes: a tool call and an answer.
-    fake.enqueue({ functionCalls: [{ name: 'testsrv__echo', args: { message: 'first' }, id: 'call-1' }] }, { text: 'The server said first.' });
+    fake.enqueue(
+      { functionCalls: [{ name: 'testsrv__echo', args: { message: 'first' }, id: 'call-1' }] },
+      { text: 'The server said first.' },
+    );
     const first = await client.request('message', { sessionId: session.id, text: 'echo first' });
     await events.waitFor((e) => e.type === 'agent:response' && e.turnId === first.turnId && e.done);
 

@@ -27,7 +27,11 @@ describe('Redis restarted under load', () => {
       for (let i = 0; !stop || i < 5; i++) {
         const message = `w${w}-${i}`;
         try {
-          const result = await client.request('tools:call', { sessionId: session.id, server: 'testsrv', tool: 'echo', args: { message } }, 30_000);
+          const result = await client.request(
+            'tools:call',
+            { sessionId: session.id, server: 'testsrv', tool: 'echo', args: { message } },
+            30_000,
+          );
           expect(result.text).toBe(`echo: ${message}`);
           acked.push({ sessionId: session.id, callId: result.callId, message });
         } catch (err) {
@@ -51,7 +55,9 @@ describe('Redis restarted under load', () => {
       await reader.request('session:attach', { sessionId: session.id });
       const results = log.of('tool:result', session.id);
       for (const call of acked.filter((a) => a.sessionId === session.id)) {
-        expect(results.filter((r) => r.callId === call.callId)).toEqual([expect.objectContaining({ ok: true, summary: `echo: ${call.message}` })]);
+        expect(results.filter((r) => r.callId === call.callId)).toEqual([
+          expect.objectContaining({ ok: true, summary: `echo: ${call.message}` }),
+        ]);
       }
       const seqs = log.of('tool:result', session.id).map((e) => e.seq);
       expect(new Set(seqs).size).toBe(seqs.length);

@@ -17,10 +17,21 @@ describe('mcpd sessions over Socket.io', () => {
   it('create → call → disconnect → attach replays every event once, in order', async () => {
     const first = await t.client();
     const session = await first.request('session:create', { servers: ['testsrv', 'memory'] });
-    expect(session).toMatchObject({ status: 'active', servers: [{ name: 'testsrv', state: 'stopped' }, { name: 'memory', state: 'stopped' }] });
+    expect(session).toMatchObject({
+      status: 'active',
+      servers: [
+        { name: 'testsrv', state: 'stopped' },
+        { name: 'memory', state: 'stopped' },
+      ],
+    });
     const live = new EventRecorder(first);
     await first.request('session:attach', { sessionId: session.id });
-    const result = await first.request('tools:call', { sessionId: session.id, server: 'testsrv', tool: 'echo', args: { message: 'persist me' } });
+    const result = await first.request('tools:call', {
+      sessionId: session.id,
+      server: 'testsrv',
+      tool: 'echo',
+      args: { message: 'persist me' },
+    });
     expect(result).toMatchObject({ ok: true, text: 'echo: persist me' });
     await live.waitFor((e) => e.type === 'tool:result');
     first.close();
@@ -33,7 +44,9 @@ describe('mcpd sessions over Socket.io', () => {
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
     expect(attached.replayed).toBe(seqs.length);
     expect(replay.events.map((e) => e.type)).toEqual(expect.arrayContaining(['session:updated', 'tool:started', 'tool:result']));
-    expect(replay.of('tool:result')).toEqual([expect.objectContaining({ ok: true, summary: 'echo: persist me', server: 'testsrv', tool: 'echo' })]);
+    expect(replay.of('tool:result')).toEqual([
+      expect.objectContaining({ ok: true, summary: 'echo: persist me', server: 'testsrv', tool: 'echo' }),
+    ]);
     // Everything the first client saw live is in the replay, identically.
     expect(replay.events.slice(0, live.events.length)).toEqual(live.events);
 
@@ -61,13 +74,17 @@ describe('mcpd sessions over Socket.io', () => {
     const killed = await c.request('session:kill', { sessionId: session.id });
     expect(killed).toMatchObject({ status: 'ended', servers: [{ name: 'testsrv', state: 'stopped' }] });
     expect(await containersOf(session.id)).toEqual([]);
-    await expect(c.request('tools:call', { sessionId: session.id, server: 'testsrv', tool: 'echo', args: {} })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(c.request('tools:call', { sessionId: session.id, server: 'testsrv', tool: 'echo', args: {} })).rejects.toMatchObject({
+      code: 'conflict',
+    });
   });
 
   it('a client leaving stops nothing: a call in flight completes and is logged', async () => {
     const c = await t.client();
     const session = await c.request('session:create', { servers: ['testsrv'] });
-    const call = c.request('tools:call', { sessionId: session.id, server: 'testsrv', tool: 'sleep', args: { ms: 1500 } }).catch(() => undefined);
+    const call = c
+      .request('tools:call', { sessionId: session.id, server: 'testsrv', tool: 'sleep', args: { ms: 1500 } })
+      .catch(() => undefined);
     const watcher = await t.client();
     const events = new EventRecorder(watcher);
     await watcher.request('session:attach', { sessionId: session.id });

@@ -29,7 +29,11 @@ describe('real MCP servers from npm, each in its own sandbox', () => {
   it('server-everything reports progress for a long-running operation', async () => {
     const sandbox = await runtime.acquire(session, testServer('everything'));
     const progress: number[] = [];
-    const result = await sandbox.callTool('trigger-long-running-operation', { duration: 1, steps: 3 }, { onProgress: (p) => progress.push(p.progress) });
+    const result = await sandbox.callTool(
+      'trigger-long-running-operation',
+      { duration: 1, steps: 3 },
+      { onProgress: (p) => progress.push(p.progress) },
+    );
     // The last notification arrives together with the response; the SDK's own stdio transport loses it (see
     // DockerStreamTransport.deliver), this transport must not.
     expect(progress).toEqual([1, 2, 3]);
@@ -52,7 +56,9 @@ describe('real MCP servers from npm, each in its own sandbox', () => {
       entities: [{ name: 'mcpgw', entityType: 'project', observations: ['runs MCP servers in containers'] }],
     });
     await sandbox.callTool('add_observations', { observations: [{ entityName: 'mcpgw', contents: ['asks before every call'] }] });
-    const graph = JSON.parse(textOf(await sandbox.callTool('read_graph', {}))) as { entities: Array<{ name: string; observations: string[] }> };
+    const graph = JSON.parse(textOf(await sandbox.callTool('read_graph', {}))) as {
+      entities: Array<{ name: string; observations: string[] }>;
+    };
     expect(graph.entities).toEqual([
       expect.objectContaining({ name: 'mcpgw', observations: ['runs MCP servers in containers', 'asks before every call'] }),
     ]);

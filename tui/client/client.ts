@@ -59,10 +59,9 @@ export class DaemonClient {
   async request<K extends RequestName>(name: K, payload: RequestOf<K>, timeoutMs = this.timeoutMs): Promise<ValueOf<K>> {
     let result: Result<ValueOf<K>>;
     try {
-      result = (await (this.socket.timeout(timeoutMs) as unknown as { emitWithAck: (n: string, p: unknown) => Promise<unknown> }).emitWithAck(
-        name,
-        payload,
-      )) as Result<ValueOf<K>>;
+      result = (await (
+        this.socket.timeout(timeoutMs) as unknown as { emitWithAck: (n: string, p: unknown) => Promise<unknown> }
+      ).emitWithAck(name, payload)) as Result<ValueOf<K>>;
     } catch {
       throw new McpgwError('internal', `mcpd did not answer ${name} within ${Math.round(timeoutMs / 1000)}s`);
     }

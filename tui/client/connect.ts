@@ -26,7 +26,8 @@ export async function connectDaemon(opts: ConnectOptions = {}): Promise<DaemonCl
     location = locateDaemon(env);
   }
   if (!location.url) throw new McpgwError('internal', 'mcpd started but did not publish its address');
-  if (!location.token) throw new McpgwError('unauthorized', `no token: set MCPGW_TOKEN or let mcpd create ${path.join(location.stateDir, 'token')}`);
+  if (!location.token)
+    throw new McpgwError('unauthorized', `no token: set MCPGW_TOKEN or let mcpd create ${path.join(location.stateDir, 'token')}`);
   return new DaemonClient({ url: location.url, token: location.token, reconnect: opts.reconnect ?? false }).connect();
 }
 
@@ -55,5 +56,8 @@ export async function startDaemonProcess(config: string | undefined, env: NodeJS
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const tail = readFileSync(outFile, 'utf8').trim().split('\n').slice(-5).join('\n  ');
-  throw new McpgwError('internal', `mcpd did not start${exited !== undefined ? ` (exit code ${exited})` : ''}:\n  ${tail || '(no output)'}`);
+  throw new McpgwError(
+    'internal',
+    `mcpd did not start${exited !== undefined ? ` (exit code ${exited})` : ''}:\n  ${tail || '(no output)'}`,
+  );
 }

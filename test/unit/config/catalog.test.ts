@@ -11,7 +11,9 @@ const parseOk = (input: unknown) => {
 
 describe('parseCatalog', () => {
   it('applies locked-down defaults to a minimal entry', () => {
-    const { catalog } = parseOk({ mcpServers: { memory: { command: 'mcp-server-memory', build: { npm: ['@modelcontextprotocol/server-memory'] } } } });
+    const { catalog } = parseOk({
+      mcpServers: { memory: { command: 'mcp-server-memory', build: { npm: ['@modelcontextprotocol/server-memory'] } } },
+    });
     expect(catalog.servers.get('memory')).toEqual({
       name: 'memory',
       command: 'mcp-server-memory',
@@ -33,13 +35,23 @@ describe('parseCatalog', () => {
     const { catalog, notices } = parseOk({
       mcpServers: { fs: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '/data'], env: { A: '1' } } },
     });
-    expect(catalog.servers.get('fs')).toMatchObject({ command: undefined, args: ['/data'], build: { npm: ['@modelcontextprotocol/server-filesystem'] }, env: { A: '1' } });
+    expect(catalog.servers.get('fs')).toMatchObject({
+      command: undefined,
+      args: ['/data'],
+      build: { npm: ['@modelcontextprotocol/server-filesystem'] },
+      env: { A: '1' },
+    });
     expect(notices).toEqual([expect.stringContaining('mcpServers.fs: converted "npx -y @modelcontextprotocol/server-filesystem /data"')]);
   });
 
   it('parses mounts as strings or objects, read-only unless stated', () => {
     const { catalog } = parseOk({
-      mcpServers: { s: { command: 'node', mounts: ['/a:/a', '/b:/b:rw', { source: '/c', target: '/c' }, { source: '/d', target: '/d', readOnly: false }] } },
+      mcpServers: {
+        s: {
+          command: 'node',
+          mounts: ['/a:/a', '/b:/b:rw', { source: '/c', target: '/c' }, { source: '/d', target: '/d', readOnly: false }],
+        },
+      },
     });
     expect(catalog.servers.get('s')?.mounts).toEqual([
       { source: '/a', target: '/a', readOnly: true },
@@ -50,15 +62,40 @@ describe('parseCatalog', () => {
   });
 
   it.each([
-    ['an unknown key (a typo must not silently loosen anything)', { s: { command: 'node', mount: ['/a:/a'] } }, 'mcpServers.s', 'unknown key(s) "mount"'],
-    ['a bad memory size', { s: { command: 'node', limits: { memory: 'lots' } } }, 'mcpServers.s.limits.memory', 'expected a memory size like "512m" or "1g"'],
+    [
+      'an unknown key (a typo must not silently loosen anything)',
+      { s: { command: 'node', mount: ['/a:/a'] } },
+      'mcpServers.s',
+      'unknown key(s) "mount"',
+    ],
+    [
+      'a bad memory size',
+      { s: { command: 'node', limits: { memory: 'lots' } } },
+      'mcpServers.s.limits.memory',
+      'expected a memory size like "512m" or "1g"',
+    ],
     ['a wrong type', { s: { command: 'node', args: 'x' } }, 'mcpServers.s.args', 'expected array'],
-    ['a relative mount target', { s: { command: 'node', mounts: [{ source: '/a', target: 'a' }] } }, 'mcpServers.s.mounts.0.target', 'must be an absolute path inside the container'],
+    [
+      'a relative mount target',
+      { s: { command: 'node', mounts: [{ source: '/a', target: 'a' }] } },
+      'mcpServers.s.mounts.0.target',
+      'must be an absolute path inside the container',
+    ],
     ['a remote server', { s: { url: 'https://example.com/mcp' } }, 'mcpServers.s.url', 'remote (url) servers are not supported'],
-    ['image and build together', { s: { image: 'x', build: { npm: ['y'] } } }, 'mcpServers.s.image', 'give either "image" or "build", not both'],
-    ['a server name with a double underscore', { 'a__b': { command: 'node' } }, 'mcpServers.a__b', 'server names use letters'],
+    [
+      'image and build together',
+      { s: { image: 'x', build: { npm: ['y'] } } },
+      'mcpServers.s.image',
+      'give either "image" or "build", not both',
+    ],
+    ['a server name with a double underscore', { a__b: { command: 'node' } }, 'mcpServers.a__b', 'server names use letters'],
     ['nothing to run', { s: { args: ['x'] } }, 'mcpServers.s', 'give a "command", an "image" or a "build" recipe'],
-    ['a Python launcher without an image', { s: { command: 'uvx', args: ['mcp-server-git'] } }, 'mcpServers.s.command', '"uvx" is not in the offline Node base image'],
+    [
+      'a Python launcher without an image',
+      { s: { command: 'uvx', args: ['mcp-server-git'] } },
+      'mcpServers.s.command',
+      '"uvx" is not in the offline Node base image',
+    ],
   ])('reports %s with its path', (_name, servers, path, message) => {
     const result = parseCatalog({ mcpServers: servers });
     expect(result.ok).toBe(false);

@@ -24,13 +24,24 @@ describe('closeInterruptedCalls', () => {
     expect(closeInterruptedCalls([{ role: 'user', parts: [{ text: 'hi' }] }], 'x')).toBeUndefined();
     expect(closeInterruptedCalls([{ role: 'model', parts: [{ text: 'answer' }] }], 'x')).toBeUndefined();
     expect(
-      closeInterruptedCalls([{ role: 'model', parts: call('a') }, { role: 'user', parts: [functionResponsePart({ id: 'a', name: 'srv__tool' }, { output: 'ok' })] }], 'x'),
+      closeInterruptedCalls(
+        [
+          { role: 'model', parts: call('a') },
+          { role: 'user', parts: [functionResponsePart({ id: 'a', name: 'srv__tool' }, { output: 'ok' })] },
+        ],
+        'x',
+      ),
     ).toBeUndefined();
   });
 });
 
 describe('modelText', () => {
   it('joins text parts and leaves thoughts out', () => {
-    expect(modelText({ role: 'model', parts: [{ text: 'thinking…', thought: true }, { text: 'Hello ' }, { functionCall: { name: 'f' } }, { text: 'world' }] })).toBe('Hello world');
+    expect(
+      modelText({
+        role: 'model',
+        parts: [{ text: 'thinking…', thought: true }, { text: 'Hello ' }, { functionCall: { name: 'f' } }, { text: 'world' }],
+      }),
+    ).toBe('Hello world');
   });
 });

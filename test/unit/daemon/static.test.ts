@@ -36,14 +36,21 @@ describe('serveStatic', () => {
   it('serves files with a strict CSP and immutable caching for assets', async () => {
     const asset = await get('/assets/app.js');
     expect(asset).toMatchObject({ status: 200, body: 'console.log(1)' });
-    expect(asset.headers).toMatchObject({ 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'public, max-age=31536000, immutable', 'X-Frame-Options': 'DENY' });
+    expect(asset.headers).toMatchObject({
+      'Content-Type': 'text/javascript; charset=utf-8',
+      'Cache-Control': 'public, max-age=31536000, immutable',
+      'X-Frame-Options': 'DENY',
+    });
     expect(String(asset.headers['Content-Security-Policy'])).toContain("default-src 'self'");
   });
 
-  it.each(['/../secret.txt', '/%2e%2e/secret.txt', '/assets/../../secret.txt', '/..%2fsecret.txt'])('never leaves the root: %s', async (url) => {
-    const r = await get(url);
-    expect(r.body).not.toContain('do not serve');
-  });
+  it.each(['/../secret.txt', '/%2e%2e/secret.txt', '/assets/../../secret.txt', '/..%2fsecret.txt'])(
+    'never leaves the root: %s',
+    async (url) => {
+      const r = await get(url);
+      expect(r.body).not.toContain('do not serve');
+    },
+  );
 
   it('falls back to index.html for client-side routes, refuses other methods, answers /healthz', async () => {
     expect((await get('/sessions/s_1')).body).toBe('<html>app</html>');

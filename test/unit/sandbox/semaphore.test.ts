@@ -25,7 +25,10 @@ describe('Semaphore', () => {
   it('gives up after a timeout with a capacity error and leaves the queue clean', async () => {
     const sem = new Semaphore(1);
     await sem.acquire();
-    await expect(sem.acquire({ timeoutMs: 5, what: 'starting "x"' })).rejects.toMatchObject({ code: 'capacity', message: expect.stringContaining('starting "x" waited') });
+    await expect(sem.acquire({ timeoutMs: 5, what: 'starting "x"' })).rejects.toMatchObject({
+      code: 'capacity',
+      message: expect.stringContaining('starting "x" waited'),
+    });
     expect(sem.queued).toBe(0);
   });
 

@@ -20,7 +20,13 @@ const server: ServerConfig = {
 describe('buildContainerSpec', () => {
   it('builds the exact hardened spec by default', () => {
     expect(
-      buildContainerSpec({ server, image: 'mcpgw/memory:abc', sessionId: 's1', instanceId: 'host:1:2', containerName: 'mcpgw-memory-0001' }),
+      buildContainerSpec({
+        server,
+        image: 'mcpgw/memory:abc',
+        sessionId: 's1',
+        instanceId: 'host:1:2',
+        containerName: 'mcpgw-memory-0001',
+      }),
     ).toEqual({
       name: 'mcpgw-memory-0001',
       Image: 'mcpgw/memory:abc',
@@ -94,7 +100,13 @@ describe('buildContainerSpec', () => {
   });
 
   it('passes only the environment the config names (plus HOME, which the config may override)', () => {
-    const spec = buildContainerSpec({ server: { ...server, env: { HOME: '/data', TOKEN: 'x' } }, image: 'i', sessionId: 's', instanceId: 'i', containerName: 'n' });
+    const spec = buildContainerSpec({
+      server: { ...server, env: { HOME: '/data', TOKEN: 'x' } },
+      image: 'i',
+      sessionId: 's',
+      instanceId: 'i',
+      containerName: 'n',
+    });
     expect(spec.Env).toEqual(['HOME=/data', 'TOKEN=x']);
   });
 });

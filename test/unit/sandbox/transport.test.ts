@@ -97,7 +97,14 @@ describe('DockerStreamTransport', () => {
     h.stdout.write(`${JSON.stringify(response(9, 'q'.repeat(5000)))}\n${JSON.stringify(response(10, 'small'))}\n`);
     await settle();
     expect(h.messages).toEqual([
-      { jsonrpc: '2.0', id: 9, error: { code: MESSAGE_TOO_LARGE_CODE, message: expect.stringMatching(/message of 5\.0 KiB exceeds the 1\.0 KiB cap and was dropped/) } },
+      {
+        jsonrpc: '2.0',
+        id: 9,
+        error: {
+          code: MESSAGE_TOO_LARGE_CODE,
+          message: expect.stringMatching(/message of 5\.0 KiB exceeds the 1\.0 KiB cap and was dropped/),
+        },
+      },
       response(10, 'small'),
     ]);
     expect(h.errors.map((e) => (e as { code?: string }).code)).toEqual(['message_too_large']);
