@@ -47,6 +47,29 @@ describe('mcpgw run (headless)', () => {
     ]);
   });
 
+  it('--wait-for-approval waits for any client to answer, then goes on', async () => {
+    fake.enqueue(
+      { functionCalls: [{ name: 'testsrv__echo', args: { message: 'approved elsewhere' }, id: 'r3' }] },
+      { text: 'Done after approval.' },
+    );
+    const session = JSON.parse((await mcpgw(['sessions', 'new', '--servers', 'testsrv', '--json'], env)).stdout) as { id: string };
+    const watcher = await mcpd.client();
+    const approved = new Promise<void>((resolve) =>
+      watcher.socket.once(
+        'tool:approval_required',
+        (e) => void watcher.request('tool:approval', { approvalId: e.approvalId, decision: 'approve' }).then(() => resolve()),
+      ),
+    );
+    await watcher.request('session:attach', { sessionId: session.id });
+    const run = mcpgw(['run', 'echo after approval', '--session', session.id, '--wait-for-approval'], env);
+    await approved;
+    const r = await run;
+    watcher.close();
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/waiting for approval: testsrv\/echo \{"message":"approved elsewhere"\}/);
+    expect(r.stdout).toBe('Done after approval.\n');
+  });
+
   it('--json prints every event as a JSON line', async () => {
     fake.enqueue({ text: 'plain answer' });
     const r = await mcpgw(['run', 'hello', '--servers', 'testsrv', '--json'], env);
