@@ -1,5 +1,6 @@
 import { McpgwError } from '../../src/errors.js';
 import type { Decider } from '../../src/protocol/events.js';
+import { describeDecider } from '../../src/view/format.js';
 import type { SessionEventLog } from '../sessions/event-log.js';
 import { newId } from '../sessions/ids.js';
 import type { StoredApproval, Store } from '../store/store.js';
@@ -109,7 +110,7 @@ export class ApprovalBroker {
     if (!taken || this.waiting.get(approvalId) !== waiter) return false;
     this.waiting.delete(approvalId);
     clearTimeout(waiter.timer);
-    this.answeredBy.set(approvalId, describe(answer.by));
+    this.answeredBy.set(approvalId, describeDecider(answer.by));
     if (this.answeredBy.size > 1000) this.answeredBy.delete(this.answeredBy.keys().next().value as string);
     await this.events.emit(waiter.approval.sessionId, 'tool:approval_resolved', {
       approvalId,
@@ -145,18 +146,5 @@ export class ApprovalBroker {
       });
     }
     return expired;
-  }
-}
-
-function describe(by: Decider): string {
-  switch (by.kind) {
-    case 'user':
-      return by.name;
-    case 'policy':
-      return `policy (${by.rule})`;
-    case 'timeout':
-      return 'expiry';
-    case 'headless':
-      return 'headless run';
   }
 }

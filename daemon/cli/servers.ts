@@ -1,8 +1,10 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../../src/config/catalog.js';
+import { parseJsonObject } from '../../src/cli/args.js';
 import { McpgwError } from '../../src/errors.js';
 import { formatMs, formatSize, formatTable } from '../../src/text/table.js';
 import { renderToolResult } from '../../src/text/tool-result.js';
+import { claimedHints } from '../../src/view/format.js';
 import { checkToolSchema } from '../../src/tools/index.js';
 import { loadConfig } from '../config/load.js';
 import { unknownServer } from '../sandbox/runtime.js';
@@ -58,7 +60,7 @@ export interface ServersTestOptions {
 
 /** `mcpgw servers test NAME`: start the server sandboxed, list its tools, optionally call one, tear down. */
 export async function serversTest(name: string, opts: ServersTestOptions, io: CommandIO): Promise<number> {
-  const callArgs = parseArgsJson(opts.args);
+  const callArgs = opts.args === undefined ? undefined : parseJsonObject(opts.args, '--args');
   if (opts.args !== undefined && !opts.call) throw new McpgwError('bad_request', '--args needs --call TOOL');
   const { catalog } = await loadConfig(opts.config);
   const server = catalog.servers.get(name);
@@ -132,11 +134,7 @@ function printTools(
   const rows = tools.map(({ tool: t, schema: check }) => {
     const n = check.repairs.length;
     const flag = !check.ok ? 'REJECTED' : n > 0 ? `ok, ${n} repair${n === 1 ? '' : 's'}` : 'ok';
-    const hints = Object.entries(t.annotations ?? {})
-      .filter(([k, v]) => k.endsWith('Hint') && v === true)
-      .map(([k]) => k.replace(/Hint$/, ''))
-      .join(',');
-    return [t.name, hints || '-', flag, oneLine(t.description ?? '', 60)];
+    return [t.name, claimedHints(t.annotations), flag, oneLine(t.description ?? '', 60)];
   });
   io.out(formatTable(['TOOL', 'CLAIMS', 'GEMINI SCHEMA', 'DESCRIPTION'], rows, { maxWidth: io.columns }));
   // The details, below the table: what Gemini would reject, and what mcpgw changes before the model sees it.
@@ -145,19 +143,6 @@ function printTools(
     ...schema.repairs.map((r) => `  ${t.name}: ${r}`),
   ]);
   if (notes.length > 0) io.out(['', 'schema notes (CLAIMS are the server’s own, unverified):', ...notes].join('\n'));
-}
-
-function parseArgsJson(text: string | undefined): Record<string, unknown> | undefined {
-  if (text === undefined) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new McpgwError('bad_request', `--args is not valid JSON: ${(err as Error).message}`);
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value))
-    throw new McpgwError('bad_request', '--args must be a JSON object');
-  return value as Record<string, unknown>;
 }
 
 function oneLine(text: string, max: number): string {

@@ -21,19 +21,8 @@ export interface SessionRecord {
   seq: number;
 }
 
-export interface StoredApproval {
-  approvalId: string;
-  sessionId: string;
-  callId: string;
-  turnId: string;
-  server: string;
-  tool: string;
-  args: Record<string, unknown>;
-  annotations: Record<string, unknown>;
-  decisionReason: string;
-  createdAt: number;
-  expiresAt: number;
-}
+/** A pending approval: what clients were shown (the event's payload), plus what the daemon needs to resume. */
+export type StoredApproval = SessionEventPayloads['tool:approval_required'] & { sessionId: string; turnId: string; createdAt: number };
 
 export type AuditEntry = AuditRecord;
 

@@ -1,27 +1,12 @@
 import { z } from 'zod';
 import { settingsSchema } from './settings.js';
-import { parseDuration, parseMemory } from './units.js';
+import { durationSchema, memorySchema } from './units.js';
 
 /** Server names become part of Gemini function names (`server__tool`) and Docker labels. */
 export const SERVER_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]|_(?!_))*$/;
 
-const memory = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const bytes = parseMemory(value);
-  if (bytes === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'expected a memory size like "512m" or "1g"' });
-    return z.NEVER;
-  }
-  return bytes;
-});
-
-const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const ms = parseDuration(value);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'expected a duration like "30s", "15m" or milliseconds' });
-    return z.NEVER;
-  }
-  return ms;
-});
+const memory = memorySchema;
+const duration = durationSchema;
 
 const mountObject = z.strictObject({
   source: z.string().min(1),

@@ -1,19 +1,8 @@
 import { z } from 'zod';
-import { parseDuration } from './units.js';
+import { durationSchema } from './units.js';
 
-const duration = (fallback: number) =>
-  z
-    .union([z.string(), z.number()])
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined) return fallback;
-      const ms = parseDuration(value);
-      if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'expected a duration like "15m", "7d" or milliseconds' });
-        return z.NEVER;
-      }
-      return ms;
-    });
+/** A duration with a default (zod's default is the parsed value, so it is given in milliseconds). */
+const duration = (fallback: number) => durationSchema.default(fallback);
 
 export const DEFAULT_PORT = 7450;
 export const DEFAULT_MODEL = 'gemini-2.5-flash';

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 const MEMORY_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
 
 /** Parses a Docker-style memory size ("512m", "1g", "65536") into bytes; undefined when malformed. */
@@ -21,3 +23,21 @@ export function parseDuration(value: string | number): number | undefined {
   const ms = Number(match[1]) * (DURATION_UNITS[(match[2] ?? 'ms').toLowerCase()] ?? 1);
   return ms > 0 ? ms : undefined;
 }
+
+/** A zod schema for a size or duration given as text or a number, parsed by `parse` (the issue says what to write). */
+function unitSchema(parse: (value: string | number) => number | undefined, expected: string) {
+  return z.union([z.string(), z.number()]).transform((value, ctx) => {
+    const parsed = parse(value);
+    if (parsed === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected ${expected}` });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+}
+
+/** Bytes, from "512m", "1g" or a number. */
+export const memorySchema = unitSchema(parseMemory, 'a memory size like "512m" or "1g"');
+
+/** Milliseconds, from "30s", "15m", "7d" or a number. */
+export const durationSchema = unitSchema(parseDuration, 'a duration like "30s", "15m" or milliseconds');

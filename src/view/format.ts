@@ -34,6 +34,14 @@ export function annotationClaims(annotations: Record<string, unknown>): string[]
   return claims;
 }
 
+/** The hints a server sets to true, for a compact table column: "readOnly,idempotent", or "-" when none. */
+export function claimedHints(annotations: Record<string, unknown> | undefined): string {
+  const hints = Object.entries(annotations ?? {})
+    .filter(([key, value]) => key.endsWith('Hint') && value === true)
+    .map(([key]) => key.replace(/Hint$/, ''));
+  return hints.join(',') || '-';
+}
+
 /** "server.tool", or a placeholder while only a policy decision is known. */
 export function callName(item: Pick<ToolCallItem, 'server' | 'tool'>): string {
   return item.server ? `${item.server}.${item.tool}` : 'a tool call';

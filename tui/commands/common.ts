@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CommandIO } from '../../src/cli/io.js';
+
 import { McpgwError } from '../../src/errors.js';
 import { resolvePolicySpec } from '../../src/policy/index.js';
 import type { SessionCreateRequest } from '../../src/protocol/requests.js';
@@ -64,18 +65,4 @@ export async function resolveSession(
   const created = await client.request('session:create', create);
   io.err(`created session ${created.id}`);
   return created;
-}
-
-/** Parses a `--args` JSON object. */
-export function parseJsonObject(text: string | undefined, flag: string): Record<string, unknown> {
-  if (text === undefined) return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new McpgwError('bad_request', `${flag} is not valid JSON: ${(err as Error).message}`);
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value))
-    throw new McpgwError('bad_request', `${flag} must be a JSON object`);
-  return value as Record<string, unknown>;
 }

@@ -11,7 +11,8 @@ import {
   resolvePolicySpec,
   type Policy,
 } from '../../src/policy/index.js';
-import { parseJsonObject, type GlobalOptions } from './common.js';
+import { parseJsonObject } from '../../src/cli/args.js';
+import type { GlobalOptions } from './common.js';
 
 /** `mcpgw policy check FILE`: validate a policy file and point out risky rules. */
 export async function policyCheck(file: string, opts: GlobalOptions, io: CommandIO): Promise<number> {

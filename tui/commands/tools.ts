@@ -1,6 +1,8 @@
 import type { CommandIO } from '../../src/cli/io.js';
 import { formatMs, formatTable } from '../../src/text/table.js';
-import { parseJsonObject, resolveSession, withClient, type GlobalOptions } from './common.js';
+import { claimedHints } from '../../src/view/format.js';
+import { parseJsonObject } from '../../src/cli/args.js';
+import { resolveSession, withClient, type GlobalOptions } from './common.js';
 
 /** `mcpgw tools ls [--session ID]`: the tools of a session's servers (starting their sandboxes if needed). */
 export async function toolsList(opts: GlobalOptions & { session?: string }, io: CommandIO): Promise<number> {
@@ -17,18 +19,11 @@ export async function toolsList(opts: GlobalOptions & { session?: string }, io: 
   io.out(
     formatTable(
       ['SERVER', 'TOOL', 'CLAIMS', 'DESCRIPTION'],
-      listing.tools.map((t) => [t.server, t.name, claims(t.annotations), t.description.replace(/\s+/g, ' ').slice(0, 70)]),
+      listing.tools.map((t) => [t.server, t.name, claimedHints(t.annotations), t.description.replace(/\s+/g, ' ').slice(0, 70)]),
       { maxWidth: io.columns },
     ),
   );
   return listing.failed.length > 0 ? 1 : 0;
-}
-
-function claims(annotations: Record<string, unknown>): string {
-  const hints = Object.entries(annotations)
-    .filter(([k, v]) => k.endsWith('Hint') && v === true)
-    .map(([k]) => k.replace(/Hint$/, ''));
-  return hints.join(',') || '-';
 }
 
 /** `mcpgw tools call SERVER TOOL [--args JSON]`: a call the user makes directly, recorded and audited. */

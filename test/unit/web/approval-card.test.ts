@@ -3,9 +3,7 @@ import { flushPromises, mount, type VueWrapper } from '@vue/test-utils';
 import { createPinia, setActivePinia, type Pinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import ArgsView from '../../../web/src/components/ArgsView.vue';
-import ChatPanel from '../../../web/src/components/ChatPanel.vue';
-import { useChat } from '../../../web/src/stores/chat.js';
-import { useConnection } from '../../../web/src/stores/connection.js';
+import { mountChatPanel } from './chat-panel.js';
 import { FakeLog, FakeSocket, turnAwaitingApproval } from './fake-socket.js';
 
 let pinia: Pinia;
@@ -16,14 +14,8 @@ let wrapper: VueWrapper | undefined;
 /** The chat panel of a connected page showing a turn that waits for approval a1. */
 async function panel(): Promise<VueWrapper> {
   turnAwaitingApproval(log);
-  log.serve(fake);
   fake.handle('tool:approval', () => ({ applied: true }));
-  useConnection().start('mcpgw_test-token-0123456789', () => fake.socket);
-  fake.accept();
-  await flushPromises();
-  await useChat().open('s_web');
-  wrapper = mount(ChatPanel, { global: { plugins: [pinia] } });
-  await flushPromises();
+  wrapper = await mountChatPanel(pinia, fake, log);
   return wrapper;
 }
 

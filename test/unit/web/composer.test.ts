@@ -1,10 +1,8 @@
 // @vitest-environment happy-dom
-import { flushPromises, mount, type VueWrapper } from '@vue/test-utils';
+import { flushPromises, type VueWrapper } from '@vue/test-utils';
 import { createPinia, setActivePinia, type Pinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import ChatPanel from '../../../web/src/components/ChatPanel.vue';
-import { useChat } from '../../../web/src/stores/chat.js';
-import { useConnection } from '../../../web/src/stores/connection.js';
+import { mountChatPanel } from './chat-panel.js';
 import { FakeLog, FakeSocket } from './fake-socket.js';
 
 let pinia: Pinia;
@@ -13,13 +11,7 @@ let log: FakeLog;
 let wrapper: VueWrapper | undefined;
 
 async function panel(): Promise<VueWrapper> {
-  log.serve(fake);
-  useConnection().start('mcpgw_test-token-0123456789', () => fake.socket);
-  fake.accept();
-  await flushPromises();
-  await useChat().open('s_web');
-  wrapper = mount(ChatPanel, { global: { plugins: [pinia] } });
-  await flushPromises();
+  wrapper = await mountChatPanel(pinia, fake, log);
   return wrapper;
 }
 

@@ -1,6 +1,7 @@
 import type { SessionEvent, SessionEventName, SessionEventPayloads } from '../../../src/protocol/events.js';
 import type { DaemonStatus, SessionInfo } from '../../../src/protocol/session.js';
 import type { DaemonSocket } from '../../../web/src/lib/socket.js';
+import { sessionInfo as baseSessionInfo } from '../view/events.js';
 
 type Listener = (...args: unknown[]) => void;
 type Handler = (payload: Record<string, unknown>) => unknown;
@@ -139,22 +140,9 @@ export class FakeLog {
   }
 }
 
+/** The view tests' session, as the web tests' user (bob) sees it. */
 export function sessionInfo(overrides: Partial<SessionInfo> = {}): SessionInfo {
-  return {
-    id: 's_web',
-    owner: 'bob',
-    title: 'a test session',
-    status: 'active',
-    model: 'gemini-2.5-flash',
-    policy: 'ask',
-    servers: [{ name: 'testsrv', state: 'running' }],
-    createdAt: 1_700_000_000_000,
-    lastActive: 1_700_000_000_000,
-    pendingApprovals: 0,
-    busy: false,
-    lastSeq: 0,
-    ...overrides,
-  };
+  return baseSessionInfo({ id: 's_web', owner: 'bob', title: 'a test session', ...overrides });
 }
 
 export function daemonStatus(overrides: Partial<DaemonStatus> = {}): DaemonStatus {
