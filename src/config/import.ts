@@ -188,7 +188,8 @@ export function mergeServers(existing: Json, incoming: Array<{ from: string; ent
   const actions: MergeResult['actions'] = [];
   const imported = new Set<string>();
   for (const { from, entry } of incoming) {
-    const name = SERVER_NAME_PATTERN.test(from) && !imported.has(from) ? from : safeServerName(from, new Set([...imported, ...Object.keys(merged)]));
+    const name =
+      SERVER_NAME_PATTERN.test(from) && !imported.has(from) ? from : safeServerName(from, new Set([...imported, ...Object.keys(merged)]));
     imported.add(name);
     if (!(name in merged)) {
       merged[name] = entry;

@@ -120,10 +120,14 @@ describe('mergeServers', () => {
   });
 
   it('renames a second server of the same name from another file', () => {
-    const result = mergeServers({}, [
-      { from: 'fs', entry: { command: 'a' } },
-      { from: 'fs', entry: { command: 'b' } },
-    ], { overwrite: false });
+    const result = mergeServers(
+      {},
+      [
+        { from: 'fs', entry: { command: 'a' } },
+        { from: 'fs', entry: { command: 'b' } },
+      ],
+      { overwrite: false },
+    );
     expect(result.actions.map((a) => a.name)).toEqual(['fs', 'fs-2']);
   });
 });
