@@ -37,7 +37,7 @@ export { checkGlob, escapeGlob, matchGlob, matchGlobs } from './glob.js';
 export {
   MAX_PATTERN_LENGTH,
   MAX_PROGRAM_SIZE,
-  MAX_STEPS,
+  MAX_WORK,
   MAX_TESTED_LENGTH,
   compilePattern,
   type PatternOutcome,
