@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { evaluatePolicy } from '../../../src/policy/engine.js';
 import { explainPolicy } from '../../../src/policy/explain.js';
@@ -236,5 +237,29 @@ describe('the path matcher in a policy file', () => {
     const parsed = parsePolicy(`rules:\n  - args: { p: ${matcher} }\n    decision: deny\n`);
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.issues).toContainEqual(expect.objectContaining({ path, message: expect.stringMatching(message) }));
+  });
+});
+
+describe('the examples in the docs', () => {
+  const yamlBlocks = (file: string): string[] =>
+    [...readFileSync(new URL(`../../../${file}`, import.meta.url), 'utf8').matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+
+  it('README "Policies" parses and denies a delete and /etc whatever the spelling', () => {
+    const [readme] = yamlBlocks('README.md');
+    const p = policy(readme!);
+    expect(evaluatePolicy(p, { server: 'files', tool: 'Delete_file', args: {} }).decision).toBe('deny');
+    expect(evaluatePolicy(p, { server: 'files', tool: 'read_file', args: { path: '/tmp/../etc/passwd' } }).decision).toBe('deny');
+    expect(evaluatePolicy(p, { server: 'files', tool: 'read_file', args: { path: 'file:///etc/passwd' } }).decision).toBe('deny');
+    expect(evaluatePolicy(p, { server: 'files', tool: 'read_file', args: { path: '/srv/a' } }).decision).toBe('allow');
+  });
+
+  it('docs/policies path example parses and does what it says', () => {
+    const [rules] = yamlBlocks('docs/policies/README.md');
+    const p = policy(`rules:\n${rules!.replace(/^/gm, '  ')}`);
+    expect(evaluatePolicy(p, { server: 'filesystem', tool: 'write_file', args: { path: '~/.ssh/../.ssh/authorized_keys' } }).decision).toBe(
+      'deny',
+    );
+    expect(evaluatePolicy(p, { server: 'filesystem', tool: 'write_file', args: { path: '/workspace/a' } }).decision).toBe('allow');
+    expect(evaluatePolicy(p, { server: 'filesystem', tool: 'read_file', args: { path: '/workspace/../etc/passwd' } }).decision).toBe('ask');
   });
 });
