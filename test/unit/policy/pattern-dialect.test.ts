@@ -55,6 +55,11 @@ describe('where RE2 and JavaScript disagree, the policy keeps the JavaScript mea
     expect(() => toRe2(source)).toThrow(message);
   });
 
+  it('reads characters, not UTF-16 halves (the one documented difference from JavaScript without the u flag)', () => {
+    expect(new RegExp('^.$').test('😀')).toBe(false);
+    expect(policy('^.$', '😀')).toBe(true);
+  });
+
   it('turns capturing groups into plain ones: only "does it match" is asked', () => {
     expect(toRe2('(a)(?<n>b)(?:c)')).toBe('(?:a)(?:b)(?:c)');
   });
