@@ -1,5 +1,6 @@
 import type { Catalog, ServerConfig } from '../../src/config/catalog.js';
 import { McpgwError } from '../../src/errors.js';
+import { assessPolicy, type Policy, type PolicyAssessment } from '../../src/policy/index.js';
 import type { SessionCreateRequest } from '../../src/protocol/requests.js';
 import type { ContainerState, SessionInfo } from '../../src/protocol/session.js';
 import type { Logger } from '../logger.js';
@@ -118,6 +119,7 @@ export class SessionService {
       status: rec.status,
       model: rec.model,
       policy: rec.policyName,
+      policyAssessment: assessStored(rec.policy),
       servers: rec.servers.map((name) => {
         const containerId = this.opts.runtime.get(rec.id, name)?.containerId;
         return { name, state: this.containerState(rec.id, name), ...(containerId ? { containerId } : {}) };
@@ -206,4 +208,22 @@ export class SessionService {
     });
     await this.publishUpdate(sessionId);
   }
+}
+
+const assessments = new Map<string, PolicyAssessment>();
+
+/** The assessment of a session's stored policy (JSON), memoised: sessions are described on every update. */
+function assessStored(policy: string): PolicyAssessment {
+  let assessment = assessments.get(policy);
+  if (!assessment) {
+    try {
+      assessment = assessPolicy(JSON.parse(policy) as Policy);
+    } catch {
+      // Stored by mcpd itself, so this means corruption: show the worst rather than vouch for what cannot be read.
+      return { level: 'dangerous', reasons: ['the stored policy cannot be read'] };
+    }
+    if (assessments.size >= 100) assessments.clear();
+    assessments.set(policy, assessment);
+  }
+  return assessment;
 }

@@ -1,3 +1,5 @@
+import type { PolicyAssessment } from '../policy/assess.js';
+
 /** What clients see of a session (DESIGN §4 `session:{id}`, plus live facts). */
 export type SessionStatus = 'active' | 'idle' | 'ended';
 
@@ -18,6 +20,8 @@ export interface SessionInfo {
   model: string;
   /** The policy that decides tool calls: a preset name or a file's name; "ask" means a human decides each call. */
   policy: string;
+  /** What the policy lets run unasked, judged by mcpd from its rules (never its name): badges are drawn from this. */
+  policyAssessment: PolicyAssessment;
   servers: SessionServer[];
   createdAt: number;
   lastActive: number;

@@ -2,6 +2,7 @@ import type { CommandIO } from '../../src/cli/io.js';
 import { McpgwError } from '../../src/errors.js';
 import type { SessionEvent } from '../../src/protocol/events.js';
 import { SESSION_EVENT_NAMES } from '../../src/protocol/events.js';
+import { policyWithLevel } from '../../src/policy/assess.js';
 import type { SessionInfo } from '../../src/protocol/session.js';
 import { formatAge, formatAgo, formatTable } from '../../src/text/table.js';
 import { policyRequest, splitList, withClient, type GlobalOptions } from './common.js';
@@ -23,7 +24,7 @@ export async function sessionsNew(
   if (opts.json) io.out(JSON.stringify(session, null, 2));
   else
     io.out(
-      `${session.id}  (servers: ${session.servers.map((s) => s.name).join(', ') || 'none'}; policy: ${session.policy}; model: ${session.model})`,
+      `${session.id}  (servers: ${session.servers.map((s) => s.name).join(', ') || 'none'}; policy: ${policyWithLevel(session.policy, session.policyAssessment)}; model: ${session.model})`,
     );
   return 0;
 }
@@ -80,7 +81,7 @@ export async function sessionsShow(id: string, opts: GlobalOptions, io: CommandI
     [
       `session  ${session.id}${session.title ? `  "${session.title}"` : ''}`,
       `status   ${session.status}${session.busy ? ' (a turn is running)' : ''}, owner ${session.owner}`,
-      `model    ${session.model}, policy ${session.policy}`,
+      `model    ${session.model}, policy ${policyWithLevel(session.policy, session.policyAssessment)}`,
       `servers  ${session.servers.map((s) => `${s.name} (${s.state})`).join(', ') || 'none'}`,
       `created  ${new Date(session.createdAt).toISOString()}, last active ${formatAgo(Date.now() - session.lastActive)}`,
       `pending approvals ${session.pendingApprovals}, events ${session.lastSeq}`,

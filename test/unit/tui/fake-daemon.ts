@@ -41,6 +41,7 @@ export class FakeDaemon {
       status: 'active',
       model: 'gemini-2.5-flash',
       policy: 'ask',
+      policyAssessment: { level: 'safe', reasons: [] },
       servers: [{ name: 'testsrv', state: 'stopped' }],
       createdAt: this.ts,
       lastActive: this.ts,
