@@ -5,6 +5,8 @@ export const ERROR_CODES = [
   'forbidden',
   'not_found',
   'conflict',
+  /** A turn is already running in the session: wait for it, or cancel it. */
+  'busy',
   'config_invalid',
   'image_missing',
   'image_build_failed',

@@ -38,6 +38,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'unauthorized':
     case 'forbidden':
     case 'conflict':
+    case 'busy':
       return EXIT.daemon;
     case 'model_error':
       return EXIT.model;

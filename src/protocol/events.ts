@@ -1,10 +1,11 @@
-import type { Ack } from './result.js';
+import type { QuestionAnswer, QuestionAsk, QuestionSubject } from './questions.js';
+import type { Ack, Result } from './result.js';
 import type { AuditRecord, DaemonStatus, ServerSummary, SessionInfo, ToolCallResult, ToolSummary } from './session.js';
 import type {
   AgentCancelRequest,
-  ApprovalRequest,
   AuditListRequest,
   MessageRequest,
+  QuestionAnswerRequest,
   SessionAttachRequest,
   SessionCreateRequest,
   SessionIdRequest,
@@ -12,7 +13,7 @@ import type {
   ToolsListRequest,
 } from './requests.js';
 
-/** Who answered an approval: a user (by name), the policy, or the clock. */
+/** Who decided a call or answered a question: a user (by name), the policy, the clock, or a headless run. */
 export type Decider = { kind: 'user'; name: string } | { kind: 'policy'; rule: string } | { kind: 'timeout' } | { kind: 'headless' };
 
 /** The payload of each session event, by name (DESIGN §3). Every one is logged in Redis before it is emitted. */
@@ -23,27 +24,12 @@ export interface SessionEventPayloads {
   'agent:thinking': { turnId: string; round: number };
   /** Streamed text: deltas while `done` is false; the final event has `done: true` and the whole text. */
   'agent:response': { turnId: string; delta: string; done: boolean; text?: string };
-  'tool:approval_required': {
-    approvalId: string;
-    callId: string;
-    server: string;
-    tool: string;
-    args: Record<string, unknown>;
-    /** The server's claims about the tool (readOnlyHint etc.), shown as claims, not facts. */
-    annotations: Record<string, unknown>;
-    decisionReason: string;
-    expiresAt: number;
-  };
-  'tool:approval_resolved': {
-    approvalId: string;
-    callId: string;
-    server: string;
-    tool: string;
-    decision: 'approve' | 'deny';
-    scope: 'once' | 'session';
-    by: Decider;
-    reason?: string;
-  };
+  /** A question for a human (see questions.ts); until it is answered, `question:answered` has not been logged. */
+  'question:asked': { questionId: string; subject: QuestionSubject; ask: QuestionAsk; expiresAt: number };
+  /** The first answer (or the expiry, or the end of what asked it); later answers change nothing. */
+  'question:answered': { questionId: string; subject: QuestionSubject; answer: QuestionAnswer; by: Decider };
+  /** A call decided without asking anyone: by the policy, or denied because the run is headless. */
+  'tool:decided': { callId: string; server: string; tool: string; decision: 'approve' | 'deny'; by: Decider; reason?: string };
   'tool:started': { callId: string; server: string; tool: string; args: Record<string, unknown>; origin: 'agent' | 'user' };
   'tool:output': { callId?: string; server: string; stream: 'stderr' | 'progress' | 'log' | 'notice'; text: string };
   'tool:result': {
@@ -67,8 +53,9 @@ export const SESSION_EVENT_NAMES = [
   'user:message',
   'agent:thinking',
   'agent:response',
-  'tool:approval_required',
-  'tool:approval_resolved',
+  'question:asked',
+  'question:answered',
+  'tool:decided',
   'tool:started',
   'tool:output',
   'tool:result',
@@ -99,7 +86,8 @@ export interface ClientToServerEvents {
   'session:get': (request: SessionIdRequest, ack: Ack<SessionInfo>) => void;
   'session:kill': (request: SessionIdRequest, ack: Ack<SessionInfo>) => void;
   message: (request: MessageRequest, ack: Ack<{ messageId: string; turnId: string }>) => void;
-  'tool:approval': (request: ApprovalRequest, ack: Ack<{ applied: boolean; by?: string }>) => void;
+  /** Answers a question; `applied: false` when another answer was first (`by` says whose). */
+  'question:answer': (request: QuestionAnswerRequest, ack: Ack<{ applied: boolean; by?: string }>) => void;
   'agent:cancel': (request: AgentCancelRequest, ack: Ack<{ cancelled: boolean }>) => void;
   'servers:list': (request: Record<string, never>, ack: Ack<ServerSummary[]>) => void;
   'tools:list': (request: ToolsListRequest, ack: Ack<{ tools: ToolSummary[]; failed: Array<{ server: string; error: string }> }>) => void;
@@ -109,3 +97,9 @@ export interface ClientToServerEvents {
 }
 
 export type RequestName = keyof ClientToServerEvents;
+
+/** The payload a request takes. */
+export type RequestOf<K extends RequestName> = Parameters<ClientToServerEvents[K]>[0];
+
+/** The value a request's acknowledgement carries when it succeeds. */
+export type ReplyOf<K extends RequestName> = Parameters<ClientToServerEvents[K]>[1] extends (result: Result<infer T>) => void ? T : never;

@@ -1,4 +1,5 @@
 export * from './events.js';
+export * from './questions.js';
 export * from './requests.js';
 export * from './result.js';
 export * from './session.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { questionAnswerSchema } from './questions.js';
 
 /** Session ids are short random strings; clients may give a unique prefix. */
 export const sessionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a session id');
@@ -40,12 +41,9 @@ export const messageSchema = z.strictObject({
   headless: z.boolean().default(false),
 });
 
-export const approvalSchema = z.strictObject({
-  approvalId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
-  decision: z.enum(['approve', 'deny']),
-  /** "session": approve this tool for the rest of the session (an approval only). */
-  scope: z.enum(['once', 'session']).default('once'),
-  reason: z.string().max(2000).optional(),
+export const questionAnswerRequestSchema = z.strictObject({
+  questionId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  answer: questionAnswerSchema,
 });
 
 export const agentCancelSchema = z.strictObject({ sessionId: sessionIdSchema });
@@ -71,7 +69,7 @@ export type SessionCreateRequest = z.input<typeof sessionCreateSchema>;
 export type SessionAttachRequest = z.input<typeof sessionAttachSchema>;
 export type SessionIdRequest = z.input<typeof sessionIdRequestSchema>;
 export type MessageRequest = z.input<typeof messageSchema>;
-export type ApprovalRequest = z.input<typeof approvalSchema>;
+export type QuestionAnswerRequest = z.input<typeof questionAnswerRequestSchema>;
 export type AgentCancelRequest = z.input<typeof agentCancelSchema>;
 export type ToolsListRequest = z.input<typeof toolsListSchema>;
 export type ToolCallRequest = z.input<typeof toolCallSchema>;
@@ -86,7 +84,7 @@ export const REQUEST_SCHEMAS = {
   'session:get': sessionIdRequestSchema,
   'session:kill': sessionIdRequestSchema,
   message: messageSchema,
-  'tool:approval': approvalSchema,
+  'question:answer': questionAnswerRequestSchema,
   'agent:cancel': agentCancelSchema,
   'servers:list': emptyRequestSchema,
   'tools:list': toolsListSchema,
