@@ -1,3 +1,4 @@
+import { assertNever } from '../checks.js';
 import type { Decider } from '../protocol/events.js';
 import type { ToolCallItem } from './types.js';
 
@@ -12,6 +13,8 @@ export function describeDecider(by: Decider, me?: string): string {
       return 'expiry';
     case 'headless':
       return 'headless run';
+    default:
+      return assertNever(by);
   }
 }
 

@@ -1,5 +1,5 @@
-import type { SessionEvent, SessionEventOf } from '../protocol/events.js';
-import type { ChatItem, OutputLine, SessionView, ToolCallItem } from './types.js';
+import type { SessionEventOf } from '../protocol/events.js';
+import type { CallBase, ChatItem, InterruptedCall, OutputLine, SessionView, ToolCallItem } from './types.js';
 
 /** Output lines kept per call and for the session's unattributed log; older ones are counted, not kept. */
 export const MAX_OUTPUT_LINES = 200;
@@ -16,8 +16,25 @@ export function isOpen(item: ChatItem): boolean {
 export function closeItem(item: ChatItem, reason: string): ChatItem {
   if (!isOpen(item)) return item;
   if (item.kind === 'assistant') return { ...item, done: true };
-  if (item.kind === 'tool') return { ...item, status: 'interrupted', interruptedReason: reason };
+  if (item.kind === 'tool') return interruptCall(item, reason);
   return item;
+}
+
+/** A call without the fields of its state, ready to be given another state. */
+export function callBase(item: ToolCallItem): CallBase {
+  const { status: _status, decision: _decision, startedAt: _startedAt, result: _result, interruptedReason: _reason, ...base } = item;
+  return base;
+}
+
+/** The call, interrupted: it was open when its turn or session ended, or mcpd restarted. */
+export function interruptCall(item: ToolCallItem, reason: string): InterruptedCall {
+  return {
+    ...callBase(item),
+    status: 'interrupted',
+    interruptedReason: reason,
+    ...(item.decision ? { decision: item.decision } : {}),
+    ...(item.startedAt === undefined ? {} : { startedAt: item.startedAt }),
+  };
 }
 
 /** Appends an item; text streaming before it is settled, since nothing is added to a block once it is not last. */
@@ -26,38 +43,6 @@ export function push(view: SessionView, item: ChatItem): SessionView {
   const items =
     last?.kind === 'assistant' && !last.done ? [...view.items.slice(0, -1), { ...last, done: true }, item] : [...view.items, item];
   return { ...view, items };
-}
-
-/** Updates the call with this id, creating it first (placed as of this event) when the view has not seen it. */
-export function upsertCall(
-  view: SessionView,
-  callId: string,
-  event: SessionEvent,
-  update: (item: ToolCallItem) => ToolCallItem,
-): SessionView {
-  const index = view.items.findIndex((item) => item.kind === 'tool' && item.callId === callId);
-  if (index >= 0) {
-    const items = [...view.items];
-    items[index] = update(items[index] as ToolCallItem);
-    return { ...view, items };
-  }
-  const origin = event.type === 'tool:started' ? event.origin : view.turn ? 'agent' : 'user';
-  const fresh: ToolCallItem = {
-    kind: 'tool',
-    key: `call:${callId}`,
-    seq: event.seq,
-    ts: event.ts,
-    callId,
-    turnId: origin === 'agent' ? view.turn?.turnId : undefined,
-    origin,
-    server: '',
-    tool: '',
-    args: {},
-    status: 'approved',
-    output: [],
-    droppedOutput: 0,
-  };
-  return push(view, update(fresh));
 }
 
 /** Adds a line to its call's console (bounded), or to the session's server log; notices also join the conversation. */

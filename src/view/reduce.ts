@@ -1,7 +1,8 @@
 import type { SessionEvent, SessionEventOf } from '../protocol/events.js';
 import type { SessionInfo } from '../protocol/session.js';
-import { assertNever } from '../policy/never.js';
-import { addOutput, closeItem, isOpen, push, upsertCall } from './items.js';
+import { assertNever } from '../checks.js';
+import { approvalAnswered, approvalAsked, callDecided, callFinished, callStarted } from './calls.js';
+import { addOutput, closeItem, isOpen, push } from './items.js';
 import type { AssistantItem, SessionView } from './types.js';
 
 /** Events held ahead of a gap; past this the client should re-attach from `lastSeq` instead. */
@@ -14,7 +15,7 @@ export function createSessionView(sessionId: string, session?: SessionInfo): Ses
     lastSeq: 0,
     session,
     items: [],
-    pending: [],
+    questions: [],
     busy: session?.busy ?? false,
     turn: undefined,
     ended: session?.status === 'ended' ? { reason: 'the session has ended' } : undefined,
@@ -66,8 +67,8 @@ export function applySessionInfo(view: SessionView, info: SessionInfo): SessionV
  * approvals can no longer be answered.
  */
 export function interruptOpen(view: SessionView, reason: string): SessionView {
-  if (!view.items.some(isOpen) && view.pending.length === 0) return view;
-  return { ...view, items: view.items.map((item) => closeItem(item, reason)), pending: [] };
+  if (!view.items.some(isOpen) && view.questions.length === 0) return view;
+  return { ...view, items: view.items.map((item) => closeItem(item, reason)), questions: [] };
 }
 
 function hold(view: SessionView, event: SessionEvent): SessionView {
@@ -121,75 +122,35 @@ function reduce(view: SessionView, event: SessionEvent): SessionView {
     }
     case 'agent:response':
       return event.done ? finishTurn(view, event) : streamText(view, event);
-    case 'tool:approval_required': {
-      const next = upsertCall(view, event.callId, event, (item) => ({
-        ...item,
-        server: event.server,
-        tool: event.tool,
-        args: event.args,
-        status: 'awaiting_approval',
-        approval: {
-          approvalId: event.approvalId,
-          annotations: event.annotations,
-          decisionReason: event.decisionReason,
-          expiresAt: event.expiresAt,
-          requestedAt: event.ts,
-        },
-      }));
-      const pending = next.pending.includes(event.approvalId) ? next.pending : [...next.pending, event.approvalId];
-      return { ...next, pending, turn: next.turn && { ...next.turn, phase: 'tools' } };
+    case 'question:asked': {
+      const known = view.questions.some((q) => q.questionId === event.questionId);
+      const { questionId, subject, ask, expiresAt } = event;
+      const next = known ? view : { ...view, questions: [...view.questions, { questionId, subject, ask, expiresAt, askedAt: event.ts }] };
+      // Each kind is shown its own way; a tool approval is shown on its call.
+      switch (ask.kind) {
+        case 'tool_approval':
+          return approvalAsked(next, event, subject, ask);
+        default:
+          return assertNever(ask.kind);
+      }
     }
-    case 'tool:approval_resolved': {
-      const next = upsertCall(view, event.callId, event, (item) => ({
-        ...item,
-        server: item.server || event.server,
-        tool: item.tool || event.tool,
-        status:
-          event.decision === 'deny'
-            ? 'denied'
-            : item.status === 'awaiting_approval' || item.status === 'approved'
-              ? 'approved'
-              : item.status,
-        decision: {
-          approvalId: event.approvalId,
-          decision: event.decision,
-          scope: event.scope,
-          by: event.by,
-          at: event.ts,
-          ...(event.reason ? { reason: event.reason } : {}),
-        },
-      }));
-      return { ...next, pending: next.pending.filter((id) => id !== event.approvalId) };
+    case 'question:answered': {
+      const next = { ...view, questions: view.questions.filter((q) => q.questionId !== event.questionId) };
+      switch (event.answer.kind) {
+        case 'tool_approval':
+          return approvalAnswered(next, event, event.subject, event.answer);
+        default:
+          return assertNever(event.answer.kind);
+      }
     }
-    case 'tool:started': {
-      const next = upsertCall(view, event.callId, event, (item) => ({
-        ...item,
-        server: event.server,
-        tool: event.tool,
-        args: event.args,
-        origin: event.origin,
-        turnId: event.origin === 'user' ? undefined : item.turnId,
-        status: 'running',
-        startedAt: event.ts,
-      }));
-      return event.origin === 'agent' && next.turn ? { ...next, turn: { ...next.turn, phase: 'tools' } } : next;
-    }
+    case 'tool:decided':
+      return callDecided(view, event);
+    case 'tool:started':
+      return callStarted(view, event);
     case 'tool:output':
       return addOutput(view, event);
     case 'tool:result':
-      return upsertCall(view, event.callId, event, (item) => ({
-        ...item,
-        server: event.server,
-        tool: event.tool,
-        status: event.ok ? 'succeeded' : 'failed',
-        result: {
-          ok: event.ok,
-          summary: event.summary,
-          durationMs: event.durationMs,
-          at: event.ts,
-          ...(event.error ? { error: event.error } : {}),
-        },
-      }));
+      return callFinished(view, event);
     case 'error':
       return push(view, {
         kind: 'error',
@@ -252,8 +213,6 @@ function finishTurn(view: SessionView, event: SessionEventOf<'agent:response'>):
 function closeTurn(view: SessionView, reason: string): SessionView {
   if (!view.turn && !view.busy && !view.items.some(isOpen)) return view;
   const items = view.items.map((item) => (item.kind === 'tool' && item.origin === 'user' ? item : closeItem(item, reason)));
-  const open = new Set(
-    items.flatMap((item) => (item.kind === 'tool' && item.approval && item.status === 'interrupted' ? [item.approval.approvalId] : [])),
-  );
-  return { ...view, items, turn: undefined, busy: false, pending: view.pending.filter((id) => !open.has(id)) };
+  const closed = new Set(items.flatMap((item) => (item.kind === 'tool' && item.status === 'interrupted' ? [item.callId] : [])));
+  return { ...view, items, turn: undefined, busy: false, questions: view.questions.filter((q) => !closed.has(q.subject.callId)) };
 }

@@ -1,12 +1,17 @@
 import { isOpen } from './items.js';
-import type { ChatItem, SessionView, ToolCallItem } from './types.js';
+import type { AwaitingApprovalCall, ChatItem, QuestionView, SessionView, ToolCallItem } from './types.js';
 
-/** The calls waiting for a human, oldest first, each with the approval it waits on. */
-export function pendingApprovals(view: SessionView): Array<ToolCallItem & { approval: NonNullable<ToolCallItem['approval']> }> {
-  return view.pending.flatMap((id) => {
-    const item = view.items.find((i): i is ToolCallItem => i.kind === 'tool' && i.approval?.approvalId === id);
-    return item?.approval ? [{ ...item, approval: item.approval }] : [];
+/** The calls waiting for a person's approval, oldest first. */
+export function pendingApprovals(view: SessionView): AwaitingApprovalCall[] {
+  return view.questions.flatMap((q) => {
+    const item = findCall(view, q.subject.callId);
+    return item?.status === 'awaiting_approval' && item.approval.approvalId === q.questionId ? [item] : [];
   });
+}
+
+/** The open question with this id, if any. */
+export function findQuestion(view: SessionView, questionId: string): QuestionView | undefined {
+  return view.questions.find((q) => q.questionId === questionId);
 }
 
 /** The call with this id, if the view has seen it. */

@@ -1,4 +1,5 @@
 import type { Decider, SessionEvent } from '../protocol/events.js';
+import type { QuestionAsk, QuestionSubject } from '../protocol/questions.js';
 import type { SessionInfo } from '../protocol/session.js';
 
 /** One line a tool's sandbox wrote while a call ran (stderr, a progress notification, a log message, a notice). */
@@ -10,14 +11,9 @@ export interface OutputLine {
   text: string;
 }
 
-/**
- * Where a tool call is (a discriminated state machine, like gemini-cli's scheduler): a call the policy sends to a
- * human waits for approval; an approved call runs; every call ends succeeded, failed, denied or interrupted.
- */
-export type ToolCallStatus = 'awaiting_approval' | 'approved' | 'running' | 'succeeded' | 'failed' | 'denied' | 'interrupted';
-
-/** What the daemon asked a human about a call. */
+/** What the daemon asked a human about a call: the open (or answered) tool-approval question. */
 export interface ApprovalRequestView {
+  /** The id of the question that asks for this approval (answered with `question:answer`). */
   approvalId: string;
   /** The server's claims about the tool (readOnlyHint etc.): show them as claims, never as facts. */
   annotations: Record<string, unknown>;
@@ -29,7 +25,8 @@ export interface ApprovalRequestView {
 
 /** How a call was decided: by a person, the policy, the clock, or a headless run. */
 export interface DecisionView {
-  approvalId: string;
+  /** The question a person answered, when one was asked. */
+  approvalId?: string;
   decision: 'approve' | 'deny';
   scope: 'once' | 'session';
   by: Decider;
@@ -69,25 +66,94 @@ export interface AssistantItem extends ItemBase {
   done: boolean;
 }
 
-export interface ToolCallItem extends ItemBase {
+/** What every state of a call has: which call, which tool with which arguments, and its output so far. */
+export interface CallBase extends ItemBase {
   kind: 'tool';
   callId: string;
   /** The turn the call belongs to; undefined for a call the user made directly. */
   turnId: string | undefined;
   origin: 'agent' | 'user';
-  /** Empty while only a policy decision is known (that event names the call, not the tool). */
+  /** Empty while the view has seen only output of the call (the events that name the tool came before a gap). */
   server: string;
   tool: string;
   args: Record<string, unknown>;
-  status: ToolCallStatus;
+  /** The approval a person was asked for, if one was (kept once answered, to show what was asked). */
   approval?: ApprovalRequestView;
-  decision?: DecisionView;
-  startedAt?: number;
   /** The newest output lines (bounded); `droppedOutput` counts older ones let go. */
   output: OutputLine[];
   droppedOutput: number;
-  result?: ToolResultView;
-  interruptedReason?: string;
+}
+
+/** Waiting for a person to answer its approval. */
+export interface AwaitingApprovalCall extends CallBase {
+  status: 'awaiting_approval';
+  approval: ApprovalRequestView;
+  decision?: undefined;
+  startedAt?: undefined;
+  result?: undefined;
+  interruptedReason?: undefined;
+}
+
+/** Approved (or only just seen) and not started yet. */
+export interface ApprovedCall extends CallBase {
+  status: 'approved';
+  decision?: DecisionView;
+  startedAt?: undefined;
+  result?: undefined;
+  interruptedReason?: undefined;
+}
+
+export interface RunningCall extends CallBase {
+  status: 'running';
+  decision?: DecisionView;
+  startedAt: number;
+  result?: undefined;
+  interruptedReason?: undefined;
+}
+
+/** The tool answered (`succeeded`), or reported an error or could not run (`failed`). */
+export interface FinishedCall extends CallBase {
+  status: 'succeeded' | 'failed';
+  decision?: DecisionView;
+  startedAt?: number;
+  result: ToolResultView;
+  interruptedReason?: undefined;
+}
+
+/** Denied by a person, the policy, the expiry of its approval, or a headless run: it never ran. */
+export interface DeniedCall extends CallBase {
+  status: 'denied';
+  decision: DecisionView;
+  startedAt?: undefined;
+  result?: undefined;
+  interruptedReason?: undefined;
+}
+
+/** Open when its turn or session ended, or mcpd restarted: it will never report. */
+export interface InterruptedCall extends CallBase {
+  status: 'interrupted';
+  decision?: DecisionView;
+  startedAt?: number;
+  result?: undefined;
+  interruptedReason: string;
+}
+
+/**
+ * A tool call as a client shows it: a discriminated union on `status` (like gemini-cli's scheduler), where each
+ * state has exactly its own fields. A call the policy sends to a human waits for approval; an approved call runs;
+ * every call ends succeeded, failed, denied or interrupted. (The daemon's own machine is daemon/calls/state.ts.)
+ */
+export type ToolCallItem = AwaitingApprovalCall | ApprovedCall | RunningCall | FinishedCall | DeniedCall | InterruptedCall;
+
+export type ToolCallStatus = ToolCallItem['status'];
+
+/** A question for a human that is still open, as the view keeps it; its `ask.kind` says how to show it. */
+export interface QuestionView {
+  questionId: string;
+  subject: QuestionSubject;
+  ask: QuestionAsk;
+  expiresAt: number;
+  askedAt: number;
 }
 
 /** Something the daemon told the session outside a call: a sandbox crash, unavailable tools, a model retry. */
@@ -126,8 +192,8 @@ export interface SessionView {
   lastSeq: number;
   session: SessionInfo | undefined;
   items: ChatItem[];
-  /** Approval ids waiting for an answer, oldest first. */
-  pending: string[];
+  /** Questions waiting for an answer, oldest first. */
+  questions: QuestionView[];
   busy: boolean;
   turn: TurnView | undefined;
   ended: { reason: string } | undefined;

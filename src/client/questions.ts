@@ -1,0 +1,9 @@
+import type { QuestionAnswerInput } from '../protocol/questions.js';
+
+/** A person's choice on a tool approval (keys y/a/n, the card's buttons): once, for the session, or no with a reason. */
+export type ApprovalChoice = { decision: 'approve'; scope: 'once' | 'session' } | { decision: 'deny'; scope: 'once'; reason?: string };
+
+/** The answer to a tool-approval question that a choice makes. */
+export function approvalAnswer(choice: ApprovalChoice): QuestionAnswerInput {
+  return { kind: 'tool_approval', ...choice };
+}
