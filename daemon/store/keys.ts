@@ -5,7 +5,8 @@ export function keys(prefix: string) {
     containers: (id: string) => `${prefix}session:${id}:containers`,
     events: (id: string) => `${prefix}session:${id}:events`,
     history: (id: string) => `${prefix}session:${id}:history`,
-    approvals: (id: string) => `${prefix}session:${id}:approvals`,
+    /** Questions waiting for a human, by question id. */
+    questions: (id: string) => `${prefix}session:${id}:questions`,
     sessionRules: (id: string) => `${prefix}session:${id}:rules`,
     notes: (id: string) => `${prefix}session:${id}:notes`,
     /** Every session, scored by last activity: the janitor's index (ended ones too, until retention removes them). */

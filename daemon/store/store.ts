@@ -1,36 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { SessionEvent, SessionEventName, SessionEventPayloads } from '../../src/protocol/events.js';
-import type { AuditRecord, SessionStatus } from '../../src/protocol/session.js';
+import type { SessionStatus } from '../../src/protocol/session.js';
 import { keys, type Keys } from './keys.js';
+import type { AuditEntry, SessionRecord, SessionStore, StoredQuestion } from './ports.js';
 import { withScripts, type ScriptedRedis } from './scripts.js';
 
-/** A session as stored in `session:{id}`. */
-export interface SessionRecord {
-  id: string;
-  owner: string;
-  title: string;
-  status: SessionStatus;
-  model: string;
-  policyName: string;
-  /** The policy document (JSON) the session runs under. */
-  policy: string;
-  servers: string[];
-  createdAt: number;
-  lastActive: number;
-  seq: number;
-}
-
-/** A pending approval: what clients were shown (the event's payload), plus what the daemon needs to resume. */
-export type StoredApproval = SessionEventPayloads['tool:approval_required'] & { sessionId: string; turnId: string; createdAt: number };
-
-export type AuditEntry = AuditRecord;
+export type { AuditEntry, SessionRecord, StoredQuestion } from './ports.js';
 
 const EVENTS_CAP = 50_000;
 const AUDIT_CAP = 200_000;
 
-/** Everything mcpd keeps in Redis, behind one small API; related writes are atomic (MULTI or a script). */
-export class Store {
+/** Everything mcpd keeps in Redis, behind the store ports; related writes are atomic (MULTI or a script). */
+export class Store implements SessionStore {
   readonly k: Keys;
   private readonly redis: ScriptedRedis;
 
@@ -95,7 +77,7 @@ export class Store {
         k.containers(rec.id),
         k.events(rec.id),
         k.history(rec.id),
-        k.approvals(rec.id),
+        k.questions(rec.id),
         k.sessionRules(rec.id),
         k.notes(rec.id),
       )
@@ -202,26 +184,26 @@ export class Store {
     return Array.isArray(taken) ? (taken as string[]) : [];
   }
 
-  // --- approvals ----------------------------------------------------------------------------------------------
+  // --- questions for a human -----------------------------------------------------------------------------------
 
-  async putApproval(approval: StoredApproval): Promise<void> {
-    await this.redis.hset(this.k.approvals(approval.sessionId), approval.approvalId, JSON.stringify(approval));
+  async putQuestion(question: StoredQuestion): Promise<void> {
+    await this.redis.hset(this.k.questions(question.sessionId), question.questionId, JSON.stringify(question));
   }
 
-  /** Removes a pending approval; only the first caller gets it back (the first answer wins). */
-  async takeApproval(sessionId: string, approvalId: string): Promise<StoredApproval | undefined> {
-    const value = await this.redis.mcpgwHtakeOnce(this.k.approvals(sessionId), this.k.once(randomUUID()), approvalId);
-    return value ? (JSON.parse(value) as StoredApproval) : undefined;
+  /** Removes a pending question; only the first caller gets it back (the first answer wins). */
+  async takeQuestion(sessionId: string, questionId: string): Promise<StoredQuestion | undefined> {
+    const value = await this.redis.mcpgwHtakeOnce(this.k.questions(sessionId), this.k.once(randomUUID()), questionId);
+    return value ? (JSON.parse(value) as StoredQuestion) : undefined;
   }
 
-  async listApprovals(sessionId: string): Promise<StoredApproval[]> {
-    return Object.values(await this.redis.hgetall(this.k.approvals(sessionId))).map((v) => JSON.parse(v) as StoredApproval);
+  async listQuestions(sessionId: string): Promise<StoredQuestion[]> {
+    return Object.values(await this.redis.hgetall(this.k.questions(sessionId))).map((v) => JSON.parse(v) as StoredQuestion);
   }
 
-  async countApprovals(sessionIds: string[]): Promise<number[]> {
+  async countQuestions(sessionIds: string[]): Promise<number[]> {
     if (sessionIds.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const id of sessionIds) pipeline.hlen(this.k.approvals(id));
+    for (const id of sessionIds) pipeline.hlen(this.k.questions(id));
     return ((await pipeline.exec()) ?? []).map(([err, n]) => (err ? 0 : Number(n)));
   }
 

@@ -1,0 +1,168 @@
+import type { SessionEvent, SessionEventName, SessionEventPayloads } from '../../src/protocol/events.js';
+import type { AuditEntry, SessionRecord, SessionStore, StoredQuestion } from './ports.js';
+
+/**
+ * The store ports in memory, for fast unit tests of the logic above them (turns, questions, tool calls, sessions).
+ * Same contract as the Redis store: seqs count up per session, the event log is capped, `takeQuestion` and
+ * `takeNotes` hand each item to exactly one caller. Values are copied in and out, as a round trip through JSON would.
+ * Only tests may import it (lint): mcpd keeps its state in Redis.
+ */
+export class MemoryStore implements SessionStore {
+  private readonly sessions = new Map<string, SessionRecord>();
+  private readonly containers = new Map<string, Record<string, string>>();
+  private readonly events = new Map<string, SessionEvent[]>();
+  private readonly history = new Map<string, unknown[]>();
+  private readonly notes = new Map<string, string[]>();
+  private readonly questions = new Map<string, Map<string, StoredQuestion>>();
+  private readonly rules = new Map<string, unknown[]>();
+  private readonly auditLog: AuditEntry[] = [];
+
+  constructor(private readonly eventsCap = 50_000) {}
+
+  async createSession(rec: SessionRecord): Promise<void> {
+    this.sessions.set(rec.id, copy(rec));
+  }
+
+  async getSession(id: string): Promise<SessionRecord | undefined> {
+    const rec = this.sessions.get(id);
+    return rec && copy(rec);
+  }
+
+  async getSessions(ids: string[]): Promise<SessionRecord[]> {
+    return ids.flatMap((id) => {
+      const rec = this.sessions.get(id);
+      return rec ? [copy(rec)] : [];
+    });
+  }
+
+  async listSessions(owner: string): Promise<SessionRecord[]> {
+    return [...this.sessions.values()]
+      .filter((r) => r.owner === owner)
+      .sort((a, b) => b.createdAt - a.createdAt)
+      .map(copy);
+  }
+
+  async findOwnedSession(owner: string, idOrPrefix: string): Promise<SessionRecord | undefined | 'ambiguous'> {
+    const exact = this.sessions.get(idOrPrefix);
+    if (exact) return exact.owner === owner ? copy(exact) : undefined;
+    const matches = [...this.sessions.values()].filter((r) => r.owner === owner && r.id.startsWith(idOrPrefix));
+    if (matches.length > 1) return 'ambiguous';
+    return matches[0] && copy(matches[0]);
+  }
+
+  async updateSession(id: string, fields: Partial<Pick<SessionRecord, 'status' | 'title' | 'lastActive' | 'model'>>): Promise<void> {
+    const rec = this.sessions.get(id);
+    if (rec) Object.assign(rec, Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)));
+  }
+
+  async deleteSession(rec: SessionRecord): Promise<void> {
+    for (const map of [this.sessions, this.containers, this.events, this.history, this.notes, this.questions, this.rules])
+      map.delete(rec.id);
+  }
+
+  async sessionsInactiveSince(ts: number): Promise<string[]> {
+    return [...this.sessions.values()]
+      .filter((r) => r.lastActive <= ts)
+      .sort((a, b) => a.lastActive - b.lastActive)
+      .map((r) => r.id);
+  }
+
+  async allSessionIds(): Promise<string[]> {
+    return [...this.sessions.keys()];
+  }
+
+  async setContainer(sessionId: string, server: string, containerId: string): Promise<void> {
+    this.containers.set(sessionId, { ...this.containers.get(sessionId), [server]: containerId });
+  }
+
+  async clearContainer(sessionId: string, server: string, containerId: string): Promise<void> {
+    const map = this.containers.get(sessionId);
+    if (map?.[server] === containerId) delete map[server];
+  }
+
+  async containersOf(sessionId: string): Promise<Record<string, string>> {
+    return { ...this.containers.get(sessionId) };
+  }
+
+  async appendEvent<K extends SessionEventName>(
+    sessionId: string,
+    type: K,
+    payload: SessionEventPayloads[K],
+    ts = Date.now(),
+  ): Promise<SessionEvent> {
+    const rec = this.sessions.get(sessionId);
+    const seq = rec ? ++rec.seq : (this.events.get(sessionId)?.at(-1)?.seq ?? 0) + 1;
+    if (rec) rec.lastActive = ts;
+    const event = { ...copy(payload), type, sessionId, seq, ts } as unknown as SessionEvent;
+    const log = [...(this.events.get(sessionId) ?? []), event];
+    this.events.set(sessionId, log.slice(Math.max(0, log.length - this.eventsCap)));
+    return copy(event);
+  }
+
+  async readEvents(sessionId: string, sinceSeq: number): Promise<{ events: SessionEvent[]; truncated: boolean }> {
+    const events = (this.events.get(sessionId) ?? []).filter((e) => e.seq > sinceSeq).map(copy);
+    const first = events[0]?.seq;
+    return { events, truncated: first !== undefined && first > sinceSeq + 1 };
+  }
+
+  async appendHistory(sessionId: string, contents: unknown[]): Promise<void> {
+    this.history.set(sessionId, [...(this.history.get(sessionId) ?? []), ...contents.map(copy)]);
+  }
+
+  async readHistory(sessionId: string): Promise<unknown[]> {
+    return (this.history.get(sessionId) ?? []).map(copy);
+  }
+
+  async pushNote(sessionId: string, text: string): Promise<void> {
+    this.notes.set(sessionId, [...(this.notes.get(sessionId) ?? []), text]);
+  }
+
+  async takeNotes(sessionId: string): Promise<string[]> {
+    const notes = this.notes.get(sessionId) ?? [];
+    this.notes.delete(sessionId);
+    return notes;
+  }
+
+  async putQuestion(question: StoredQuestion): Promise<void> {
+    const map = this.questions.get(question.sessionId) ?? new Map<string, StoredQuestion>();
+    map.set(question.questionId, copy(question));
+    this.questions.set(question.sessionId, map);
+  }
+
+  async takeQuestion(sessionId: string, questionId: string): Promise<StoredQuestion | undefined> {
+    const map = this.questions.get(sessionId);
+    const question = map?.get(questionId);
+    map?.delete(questionId);
+    return question;
+  }
+
+  async listQuestions(sessionId: string): Promise<StoredQuestion[]> {
+    return [...(this.questions.get(sessionId)?.values() ?? [])].map(copy);
+  }
+
+  async countQuestions(sessionIds: string[]): Promise<number[]> {
+    return sessionIds.map((id) => this.questions.get(id)?.size ?? 0);
+  }
+
+  async addSessionRule(sessionId: string, rule: unknown): Promise<void> {
+    this.rules.set(sessionId, [...(this.rules.get(sessionId) ?? []), copy(rule)]);
+  }
+
+  async sessionRules(sessionId: string): Promise<unknown[]> {
+    return (this.rules.get(sessionId) ?? []).map(copy);
+  }
+
+  async audit(entry: AuditEntry): Promise<void> {
+    this.auditLog.push(copy(entry));
+  }
+
+  async readAudit(options: { sessionIds?: Set<string>; count: number }): Promise<AuditEntry[]> {
+    const mine = this.auditLog.filter((e) => !options.sessionIds || options.sessionIds.has(e.sessionId));
+    return mine.slice(Math.max(0, mine.length - options.count)).map(copy);
+  }
+}
+
+/** What a JSON round trip does: the caller's object and the stored one never share state. */
+function copy<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}
