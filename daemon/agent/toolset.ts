@@ -1,7 +1,7 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { compileTools, toFunctionDeclaration, type CompiledToolSet, type FunctionDeclarationJson } from '../../src/tools/index.js';
-import type { SessionService } from '../sessions/service.js';
-import type { SessionRecord } from '../store/store.js';
+import type { SandboxProvider } from '../calls/ports.js';
+import type { SessionRecord } from '../store/ports.js';
 
 export interface SessionToolset {
   compiled: CompiledToolSet;
@@ -18,13 +18,9 @@ export interface SessionToolset {
 export class ToolCatalog {
   private readonly cache = new Map<string, Tool[]>();
 
-  constructor(private readonly sessions: SessionService) {}
+  constructor(private readonly sandboxes: SandboxProvider) {}
 
-  /** Drops a server's cached tool list (e.g. after its config changed). */
-  forget(server: string): void {
-    this.cache.delete(server);
-  }
-
+  /** The session's tools as the model sees them (compiled to Gemini's schema subset), and what was left out. */
   async forSession(rec: SessionRecord, signal?: AbortSignal): Promise<SessionToolset> {
     const unavailable: SessionToolset['unavailable'] = [];
     const lists = await Promise.all(
@@ -32,7 +28,7 @@ export class ToolCatalog {
         const cached = this.cache.get(server);
         if (cached) return { server, tools: cached };
         try {
-          const tools = await (await this.sessions.sandbox(rec, server, signal)).listTools();
+          const tools = await (await this.sandboxes.sandbox(rec, server, signal)).listTools();
           this.cache.set(server, tools);
           return { server, tools };
         } catch (err) {

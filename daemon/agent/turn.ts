@@ -1,14 +1,12 @@
 import type { Content, Part } from '@google/genai';
 import { errorMessage, isMcpgwError } from '../../src/errors.js';
-import type { Decider } from '../../src/protocol/events.js';
-import { evaluatePolicy, sessionRuleFor, type Policy, type PolicyRule, type Verdict } from '../../src/policy/index.js';
-import { truncateMiddle } from '../../src/text/truncate.js';
+import type { Policy } from '../../src/policy/index.js';
+import { replyFor } from '../calls/reply.js';
+import type { ToolCalls } from '../calls/service.js';
 import type { Logger } from '../logger.js';
-import type { SessionEventLog } from '../sessions/event-log.js';
-import { newId } from '../sessions/ids.js';
-import type { ToolRunner } from '../sessions/tool-runner.js';
-import type { SessionRecord, Store } from '../store/store.js';
-import type { ApprovalBroker } from './approvals.js';
+import type { EventSink } from '../sessions/event-log.js';
+import { notice } from '../sessions/notices.js';
+import type { HistoryStore, SessionRecord } from '../store/ports.js';
 import { closeInterruptedCalls, functionResponsePart } from './history.js';
 import type { ModelClient, ModelFunctionCall } from './model/index.js';
 import type { SessionToolset, ToolCatalog } from './toolset.js';
@@ -22,11 +20,10 @@ export interface TurnSettings {
 
 export interface TurnDeps {
   model: ModelClient;
-  store: Store;
-  events: SessionEventLog;
-  tools: ToolRunner;
-  catalog: ToolCatalog;
-  approvals: ApprovalBroker;
+  store: HistoryStore;
+  events: EventSink;
+  calls: Pick<ToolCalls, 'agentCall'>;
+  catalog: Pick<ToolCatalog, 'forSession'>;
   log: Logger;
   settings: TurnSettings;
 }
@@ -41,9 +38,9 @@ export interface Turn {
 }
 
 /**
- * One turn of the agent loop (DESIGN §8): the user's message, then rounds of streamed model output and tool calls
- * until the model answers without calling a tool. Every function call gets exactly one response with its id, also
- * when it is denied, cancelled, times out or its sandbox crashes, and history is persisted as it grows.
+ * One turn of the agent loop: the user's message, then rounds of streamed model output and tool calls until the
+ * model answers without calling a tool. Each call is a ToolCall (calls/tool-call.ts) that ends in one state, and
+ * every function call gets exactly one response with its id; history is persisted as it grows.
  */
 export async function runTurn(deps: TurnDeps, turn: Turn): Promise<string> {
   let answer = '';
@@ -106,8 +103,7 @@ async function oneRound(
       ctx.onText(event.text);
       await events.emit(rec.id, 'agent:response', { turnId, delta: event.text, done: false });
     } else if (event.type === 'retry') {
-      const text = `${event.message}; retrying in ${Math.round(event.delayMs / 100) / 10}s`;
-      await events.emit(rec.id, 'tool:output', { server: 'gemini', stream: 'notice', text });
+      await notice(events, rec.id, 'gemini', `${event.message}; retrying in ${Math.round(event.delayMs / 100) / 10}s`);
     } else if (event.type === 'done') {
       done = event;
     }
@@ -132,130 +128,22 @@ async function oneRound(
 
 async function reportUnavailable(deps: TurnDeps, sessionId: string, toolset: SessionToolset): Promise<void> {
   for (const { server, error } of toolset.unavailable) {
-    await deps.events.emit(sessionId, 'tool:output', {
-      server,
-      stream: 'notice',
-      text: `tools of "${server}" are unavailable this turn: ${error}`,
-    });
+    await notice(deps.events, sessionId, server, `tools of "${server}" are unavailable this turn: ${error}`);
   }
   for (const { server, tool, reason } of toolset.compiled.rejected) {
-    await deps.events.emit(sessionId, 'tool:output', {
-      server,
-      stream: 'notice',
-      text: `tool "${tool}" is not offered to the model: ${reason}`,
-    });
+    await notice(deps.events, sessionId, server, `tool "${tool}" is not offered to the model: ${reason}`);
   }
 }
 
-/** Policy, approval, execution: always returns the call's one functionResponse part. */
+/** One call of the model: a ToolCall decides and runs it; its end becomes the call's one functionResponse part. */
 async function handleCall(deps: TurnDeps, turn: Turn, toolset: SessionToolset, policy: Policy, call: ModelFunctionCall): Promise<Part> {
   const ref = toolset.compiled.resolve(call.name);
   if (!ref) return functionResponsePart(call, { error: `There is no tool named "${call.name}".` });
   const { server, tool } = ref;
-  const { rec, user } = turn;
-  const args = call.args;
-  const annotations = toolset.annotations(server, tool);
-  const sessionRules = (await deps.store.sessionRules(rec.id)) as PolicyRule[];
-  const verdict = evaluatePolicy(policy, { server, tool, args, annotations }, sessionRules);
-  await deps.store.audit({
-    ts: Date.now(),
-    sessionId: rec.id,
-    user,
-    kind: 'policy',
-    callId: call.id,
-    server,
-    tool,
-    decision: verdict.decision,
-    source: verdict.source,
-    reason: verdict.reason,
-  });
-  const decision = await decide(deps, turn, verdict, { call, server, tool, args, annotations });
-  if (decision.deny) return functionResponsePart(call, { error: decision.deny });
-  const outcome = await deps.tools.run(rec, server, tool, args, { callId: call.id, origin: 'agent', user, signal: turn.signal });
-  if (!outcome.ok) {
-    const message =
-      outcome.error.code === 'cancelled' ? 'The user cancelled this call.' : `${outcome.error.code}: ${outcome.error.message}`;
-    return functionResponsePart(call, { error: message });
-  }
-  const { text, truncated } = truncateMiddle(outcome.text, deps.settings.toolOutputChars);
-  const output = truncated ? `${text}\n[mcpgw cut this output to ${deps.settings.toolOutputChars} characters]` : text;
-  return functionResponsePart(call, outcome.result.isError ? { error: output } : { output });
-}
-
-interface PendingCall {
-  call: ModelFunctionCall;
-  server: string;
-  tool: string;
-  args: Record<string, unknown>;
-  annotations: Record<string, unknown>;
-}
-
-async function decide(deps: TurnDeps, turn: Turn, verdict: Verdict, pending: PendingCall): Promise<{ deny?: string }> {
-  const { rec, user } = turn;
-  const { call, server, tool } = pending;
-  const record = async (decision: 'approve' | 'deny', by: Decider, reason?: string): Promise<void> => {
-    await deps.events.emit(rec.id, 'tool:approval_resolved', {
-      approvalId: newId('a'),
-      callId: call.id,
-      server,
-      tool,
-      decision,
-      scope: 'once',
-      by,
-      ...(reason ? { reason } : {}),
-    });
-  };
-  if (verdict.decision === 'allow') {
-    await record('approve', { kind: 'policy', rule: verdict.reason });
-    return {};
-  }
-  if (verdict.decision === 'deny') {
-    const why = verdict.message ?? verdict.reason;
-    await record('deny', { kind: 'policy', rule: verdict.reason }, why);
-    return { deny: `Denied by policy: ${why}` };
-  }
-  if (turn.headless) {
-    const why =
-      'this call needs a human approval and the run is headless (use --wait-for-approval or an --auto-approve-policy that allows it)';
-    await record('deny', { kind: 'headless' }, why);
-    return { deny: `Not run: ${why}.` };
-  }
-  const answer = await deps.approvals.request(
-    user,
-    {
-      sessionId: rec.id,
-      callId: call.id,
-      turnId: turn.turnId,
-      server,
-      tool,
-      args: pending.args,
-      annotations: pending.annotations,
-      decisionReason: verdict.reason,
-    },
-    turn.signal,
+  const end = await deps.calls.agentCall(
+    { session: turn.rec, callId: call.id, server, tool, args: call.args, user: turn.user, annotations: toolset.annotations(server, tool) },
+    policy,
+    { headless: turn.headless, signal: turn.signal },
   );
-  await deps.store.audit({
-    ts: Date.now(),
-    sessionId: rec.id,
-    user: answer.by.kind === 'user' ? answer.by.name : user,
-    kind: 'approval',
-    callId: call.id,
-    server,
-    tool,
-    decision: answer.decision,
-    scope: answer.scope,
-    by: answer.by.kind,
-    ...(answer.reason ? { reason: answer.reason } : {}),
-  });
-  if (answer.decision === 'deny') {
-    if (turn.signal.aborted) return { deny: 'The user cancelled this call.' };
-    return {
-      deny:
-        answer.by.kind === 'timeout'
-          ? 'Not run: nobody approved this call before the approval expired.'
-          : `The user denied this call: ${answer.reason}`,
-    };
-  }
-  if (answer.scope === 'session') await deps.store.addSessionRule(rec.id, sessionRuleFor(server, tool));
-  return {};
+  return functionResponsePart(call, replyFor(end, deps.settings.toolOutputChars));
 }

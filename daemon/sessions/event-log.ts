@@ -1,5 +1,11 @@
 import type { SessionEvent, SessionEventName, SessionEventPayloads } from '../../src/protocol/events.js';
-import type { Store } from '../store/store.js';
+import type { EventStore } from '../store/ports.js';
+
+/** Where session events go: each is logged, then published to the session's live listeners. */
+export interface EventSink {
+  /** Logs and publishes one event; resolves once it is durable. */
+  emit<K extends SessionEventName>(sessionId: string, type: K, payload: SessionEventPayloads[K]): Promise<SessionEvent>;
+}
 
 /**
  * The only way session events leave the daemon: each is appended to the session's log in Redis, then published.
@@ -9,11 +15,11 @@ import type { Store } from '../store/store.js';
  * the step after the reply (publishing, replaying), so clients see events in seq order, and a client that attaches
  * gets the replay and then the live events with no gap and no duplicate.
  */
-export class SessionEventLog {
+export class SessionEventLog implements EventSink {
   private readonly tails = new Map<string, Promise<unknown>>();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: EventStore,
     private readonly publish: (event: SessionEvent) => void,
   ) {}
 

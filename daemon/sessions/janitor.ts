@@ -1,12 +1,14 @@
+import type { TurnControl } from '../agent/turns.js';
 import type { Logger } from '../logger.js';
 import type { SandboxRuntime } from '../sandbox/runtime.js';
-import type { Store } from '../store/store.js';
+import type { ContainerLedger, SessionRecords } from '../store/ports.js';
 import type { SessionService } from './service.js';
 
 export interface JanitorOptions {
   runtime: SandboxRuntime;
-  sessions: SessionService;
-  store: Store;
+  sessions: Pick<SessionService, 'publishUpdate'>;
+  turns: Pick<TurnControl, 'isBusy'>;
+  store: SessionRecords & ContainerLedger;
   log: Logger;
   idleMs: number;
   retentionMs: number;
@@ -40,7 +42,7 @@ export class Janitor {
 
   /** One pass; returns what it did (for logs and tests). */
   async sweep(now = Date.now()): Promise<{ reaped: number; idled: string[]; deleted: string[] }> {
-    const { runtime, sessions, store, log, idleMs, retentionMs } = this.opts;
+    const { runtime, sessions, turns, store, log, idleMs, retentionMs } = this.opts;
     const reaped = await runtime.reapIdle(idleMs, now);
     const touched = new Set<string>();
     for (const r of reaped) {
@@ -51,7 +53,7 @@ export class Janitor {
     const stale = await store.sessionsInactiveSince(now - idleMs);
     for (const rec of await store.getSessions([...new Set([...touched, ...stale])])) {
       const hasSandbox = runtime.list().some((s) => s.sessionId === rec.id);
-      if (rec.status === 'active' && !hasSandbox && !sessions.isBusy(rec.id)) {
+      if (rec.status === 'active' && !hasSandbox && !turns.isBusy(rec.id)) {
         await store.updateSession(rec.id, { status: 'idle' });
         idled.push(rec.id);
       }
@@ -59,7 +61,7 @@ export class Janitor {
     }
     const deleted: string[] = [];
     for (const rec of await store.getSessions(await store.sessionsInactiveSince(now - retentionMs))) {
-      if (sessions.isBusy(rec.id)) continue;
+      if (turns.isBusy(rec.id)) continue;
       await runtime.release(rec.id);
       await store.deleteSession(rec);
       deleted.push(rec.id);

@@ -1,15 +1,15 @@
 import type { Logger } from '../logger.js';
 import { isInstanceAlive } from '../sandbox/instance.js';
 import type { SandboxRuntime } from '../sandbox/runtime.js';
-import type { Store } from '../store/store.js';
+import type { ContainerLedger, SessionRecords } from '../store/ports.js';
 
 /**
- * What a starting daemon does about the one before it (DESIGN §5): containers no live process owns are removed (an
+ * What a starting daemon does about the one before it: containers no live process owns are removed (an
  * MCP server cannot be re-initialised mid-stream), sessions keep everything but their containers and go idle.
  * Returns every session id, for the agent to close calls that were in flight.
  */
 export async function recoverSessions(options: {
-  store: Store;
+  store: SessionRecords & ContainerLedger;
   runtime: SandboxRuntime;
   dockerOk: boolean;
   log: Logger;

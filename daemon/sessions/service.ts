@@ -3,12 +3,15 @@ import { McpgwError } from '../../src/errors.js';
 import { assessPolicy, type Policy, type PolicyAssessment } from '../../src/policy/index.js';
 import type { SessionCreateRequest } from '../../src/protocol/requests.js';
 import type { ContainerState, SessionInfo } from '../../src/protocol/session.js';
+import type { TurnControl } from '../agent/turns.js';
+import type { SandboxProvider } from '../calls/ports.js';
 import type { Logger } from '../logger.js';
 import type { Sandbox, SandboxExit } from '../sandbox/sandbox.js';
 import type { SandboxRuntime } from '../sandbox/runtime.js';
-import type { SessionRecord, Store } from '../store/store.js';
-import type { SessionEventLog } from './event-log.js';
+import type { AuditLog, ContainerLedger, QuestionStore, SessionRecord, SessionRecords } from '../store/ports.js';
+import type { EventSink } from './event-log.js';
 import { newId } from './ids.js';
+import { notice } from './notices.js';
 
 /** What a new session gets when the request does not say: the configured model and policy. */
 export interface SessionDefaults {
@@ -18,10 +21,12 @@ export interface SessionDefaults {
 }
 
 export interface SessionServiceOptions {
-  store: Store;
+  store: SessionRecords & ContainerLedger & QuestionStore & AuditLog;
   runtime: SandboxRuntime;
   catalog: Catalog;
-  events: SessionEventLog;
+  events: EventSink;
+  /** Whether a turn runs in a session (for `busy`), and stopping it (kill). */
+  turns: TurnControl;
   log: Logger;
   instanceId: string;
   defaults: SessionDefaults;
@@ -33,22 +38,10 @@ const key = (sessionId: string, server: string): string => `${sessionId}\u0000${
  * Sessions: who owns them, which servers they use, the state of their sandboxes. Every read or change checks the
  * caller owns the session; a session of another user is "not found", never "forbidden", so ids do not leak.
  */
-export class SessionService {
+export class SessionService implements SandboxProvider {
   private readonly crashed = new Set<string>();
-  /** Set by the agent: whether a turn is running in a session. */
-  isBusy: (sessionId: string) => boolean = () => false;
-  /** Set by the agent: cancels a running turn (kill and shutdown use it). */
-  cancelTurn: (sessionId: string) => Promise<void> = async () => undefined;
 
   constructor(private readonly opts: SessionServiceOptions) {}
-
-  get store(): Store {
-    return this.opts.store;
-  }
-
-  get events(): SessionEventLog {
-    return this.opts.events;
-  }
 
   async create(owner: string, request: SessionCreateRequest): Promise<SessionInfo> {
     const servers = request.servers ?? [...this.opts.catalog.servers.values()].filter((s) => !s.disabled).map((s) => s.name);
@@ -85,8 +78,8 @@ export class SessionService {
   /** The caller's sessions, newest first. */
   async list(owner: string): Promise<SessionInfo[]> {
     const records = await this.opts.store.listSessions(owner);
-    const approvals = await this.opts.store.countApprovals(records.map((r) => r.id));
-    return records.map((rec, i) => this.describe(rec, approvals[i] ?? 0));
+    const questions = await this.opts.store.countQuestions(records.map((r) => r.id));
+    return records.map((rec, i) => this.describe(rec, questions[i] ?? 0));
   }
 
   /** A session the caller owns, by id or unique prefix; anything else is `not_found`. */
@@ -107,7 +100,7 @@ export class SessionService {
   async info(sessionId: string): Promise<SessionInfo> {
     const rec = await this.opts.store.getSession(sessionId);
     if (!rec) throw new McpgwError('not_found', `no session "${sessionId}"`);
-    const [pending = 0] = await this.opts.store.countApprovals([sessionId]);
+    const [pending = 0] = await this.opts.store.countQuestions([sessionId]);
     return this.describe(rec, pending);
   }
 
@@ -127,7 +120,7 @@ export class SessionService {
       createdAt: rec.createdAt,
       lastActive: rec.lastActive,
       pendingApprovals,
-      busy: this.isBusy(rec.id),
+      busy: this.opts.turns.isBusy(rec.id),
       lastSeq: rec.seq,
     };
   }
@@ -145,14 +138,14 @@ export class SessionService {
     return info;
   }
 
-  /** Ends a session: cancels its turn, removes its containers and pending approvals. */
+  /** Ends a session: cancels its turn, removes its containers and pending questions. */
   async kill(owner: string, idOrPrefix: string, reason = 'killed by its owner'): Promise<SessionInfo> {
     const rec = await this.owned(owner, idOrPrefix);
     if (rec.status !== 'ended') {
-      await this.cancelTurn(rec.id);
+      await this.opts.turns.cancel(rec.id);
       await this.opts.runtime.release(rec.id);
       await this.opts.store.updateSession(rec.id, { status: 'ended' });
-      for (const approval of await this.opts.store.listApprovals(rec.id)) await this.opts.store.takeApproval(rec.id, approval.approvalId);
+      for (const question of await this.opts.store.listQuestions(rec.id)) await this.opts.store.takeQuestion(rec.id, question.questionId);
       await this.opts.store.audit({ ts: Date.now(), sessionId: rec.id, user: owner, kind: 'session', action: 'kill', reason });
       await this.opts.events.emit(rec.id, 'session:ended', { reason });
       this.opts.log.info('session ended', { sessionId: rec.id, reason });
@@ -201,11 +194,7 @@ export class SessionService {
     if (exit.expected) return;
     this.crashed.add(key(sessionId, server));
     const why = exit.oomKilled ? 'was OOM-killed' : `exited with code ${exit.exitCode}`;
-    await this.opts.events.emit(sessionId, 'tool:output', {
-      server,
-      stream: 'notice',
-      text: `sandbox "${server}" ${why}; it restarts on next use`,
-    });
+    await notice(this.opts.events, sessionId, server, `sandbox "${server}" ${why}; it restarts on next use`);
     await this.publishUpdate(sessionId);
   }
 }

@@ -1,0 +1,269 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { assertNever } from '../../src/checks.js';
+import { McpgwError, errorMessage } from '../../src/errors.js';
+import { evaluatePolicy, sessionRuleFor, type Policy, type PolicyRule, type Verdict } from '../../src/policy/index.js';
+import { renderToolResult } from '../../src/text/tool-result.js';
+import { truncateMiddle } from '../../src/text/truncate.js';
+import type { QuestionAsker } from '../questions/service.js';
+import type { EventSink } from '../sessions/event-log.js';
+import type { AuditLog, RuleStore, SessionRecord } from '../store/ports.js';
+import { StartAnnouncer, type CallOutput } from './output.js';
+import type { SandboxProvider } from './ports.js';
+import { canMove, isTerminal, type CallDecision, type CallState, type TerminalState } from './state.js';
+
+/** One call: which tool with which arguments, in which session, for whom. */
+export interface CallRequest {
+  session: SessionRecord;
+  callId: string;
+  server: string;
+  tool: string;
+  args: Record<string, unknown>;
+  /** The model's call (in a turn), or one the user made directly. */
+  origin: 'agent' | 'user';
+  /** Who the call runs for: the session's owner for the model's calls, the caller for direct ones. */
+  user: string;
+  /** The server's claims about the tool, for the policy and the person asked. */
+  annotations: Record<string, unknown>;
+}
+
+/** What a call needs around it; each is a narrow port, so a call runs on the in-memory store in unit tests. */
+export interface ToolCallDeps {
+  events: EventSink;
+  store: RuleStore & AuditLog;
+  questions: QuestionAsker;
+  sandboxes: SandboxProvider;
+  output: CallOutput;
+}
+
+/** What the sandbox gave back, before it becomes a state: reported as `tool:result` and audited as one outcome. */
+type Outcome =
+  { ok: true; result: CallToolResult; text: string; durationMs: number } | { ok: false; error: McpgwError; durationMs: number };
+
+const HEADLESS =
+  'this call needs a human approval and the run is headless (use --wait-for-approval or an --auto-approve-policy that allows it)';
+const SUMMARY_CHARS = 2000;
+
+/**
+ * One tool call, from proposal to its end, as a state machine (state.ts). It is the one owner of everything about
+ * a call: the policy's verdict, the question to a human, the run in the sandbox, the audit entries (policy,
+ * approval, tool) and the call's events (`tool:decided`, `tool:started`, `tool:output`, `tool:result`). Lint keeps
+ * those events and audit kinds out of every other module.
+ */
+export class ToolCall {
+  private current: CallState = { status: 'proposed' };
+
+  constructor(
+    private readonly deps: ToolCallDeps,
+    readonly request: CallRequest,
+  ) {}
+
+  get state(): CallState {
+    return this.current;
+  }
+
+  /** A call the model asked for: the policy decides, or a person does; an approved call runs. Never throws for a tool's failure. */
+  async run(policy: Policy, options: { headless: boolean; signal: AbortSignal }): Promise<TerminalState> {
+    const verdict = await this.consultPolicy(policy);
+    const approved = await this.decide(verdict, options);
+    return approved ? this.execute(approved, options.signal) : this.ended();
+  }
+
+  /** A call a user makes directly: theirs to decide, so it runs at once; `alsoRecord` is written with its outcome. */
+  runDirect(alsoRecord?: (end: TerminalState) => Promise<unknown>): Promise<TerminalState> {
+    const decision: CallDecision = { decision: 'approve', scope: 'once', by: { kind: 'user', name: this.request.user } };
+    return this.execute(decision, undefined, alsoRecord);
+  }
+
+  private async consultPolicy(policy: Policy): Promise<Verdict> {
+    const { session, callId, server, tool, args, annotations, user } = this.request;
+    const rules = (await this.deps.store.sessionRules(session.id)) as PolicyRule[];
+    const verdict = evaluatePolicy(policy, { server, tool, args, annotations }, rules);
+    await this.deps.store.audit({
+      ts: Date.now(),
+      sessionId: session.id,
+      user,
+      kind: 'policy',
+      callId,
+      server,
+      tool,
+      decision: verdict.decision,
+      source: verdict.source,
+      reason: verdict.reason,
+    });
+    this.move({ status: 'decided', verdict });
+    return verdict;
+  }
+
+  /** The decision that lets the call run, or undefined when it ended here (denied, expired, cancelled). */
+  private async decide(verdict: Verdict, options: { headless: boolean; signal: AbortSignal }): Promise<CallDecision | undefined> {
+    const by = { kind: 'policy', rule: verdict.reason } as const;
+    switch (verdict.decision) {
+      case 'allow':
+        return this.decidedWithoutAsking({ decision: 'approve', scope: 'once', by });
+      case 'deny':
+        return this.decidedWithoutAsking({ decision: 'deny', scope: 'once', by, reason: verdict.message ?? verdict.reason });
+      case 'ask':
+        if (options.headless)
+          return this.decidedWithoutAsking({ decision: 'deny', scope: 'once', by: { kind: 'headless' }, reason: HEADLESS });
+        return this.askHuman(verdict, options.signal);
+      default:
+        return assertNever(verdict.decision);
+    }
+  }
+
+  private async decidedWithoutAsking(decision: CallDecision): Promise<CallDecision | undefined> {
+    const { session, callId, server, tool } = this.request;
+    await this.deps.events.emit(session.id, 'tool:decided', {
+      callId,
+      server,
+      tool,
+      decision: decision.decision,
+      by: decision.by,
+      ...(decision.reason ? { reason: decision.reason } : {}),
+    });
+    if (decision.decision === 'approve') return decision;
+    this.move({ status: 'denied', decision });
+    return undefined;
+  }
+
+  private async askHuman(verdict: Verdict, signal: AbortSignal): Promise<CallDecision | undefined> {
+    const { session, user, callId, server, tool, args, annotations } = this.request;
+    const asked = await this.deps.questions.ask(
+      user,
+      session.id,
+      { kind: 'call', callId, server, tool },
+      { kind: 'tool_approval', args, annotations, decisionReason: verdict.reason },
+      signal,
+    );
+    this.move({ status: 'awaiting_human', verdict, questionId: asked.questionId, expiresAt: asked.expiresAt });
+    const { answer, by, how } = await asked.answered;
+    if (answer.kind !== 'tool_approval') throw new McpgwError('internal', `a tool approval was answered with ${answer.kind}`);
+    await this.deps.store.audit({
+      ts: Date.now(),
+      sessionId: session.id,
+      user: by.kind === 'user' ? by.name : user,
+      kind: 'approval',
+      callId,
+      server,
+      tool,
+      decision: answer.decision,
+      scope: answer.scope,
+      by: by.kind,
+      ...(answer.reason ? { reason: answer.reason } : {}),
+    });
+    const decision: CallDecision = {
+      decision: answer.decision,
+      scope: answer.scope,
+      by,
+      questionId: asked.questionId,
+      ...(answer.reason ? { reason: answer.reason } : {}),
+    };
+    switch (how) {
+      case 'expired':
+      case 'restarted':
+        this.move({ status: 'expired', decision });
+        return undefined;
+      case 'cancelled':
+        this.move({ status: 'cancelled', reason: answer.reason ?? 'the turn was cancelled' });
+        return undefined;
+      case 'answered':
+        if (answer.decision === 'deny') {
+          this.move({ status: 'denied', decision });
+          return undefined;
+        }
+        if (answer.scope === 'session') await this.deps.store.addSessionRule(session.id, sessionRuleFor(server, tool));
+        return decision;
+      default:
+        return assertNever(how);
+    }
+  }
+
+  /** Runs the call in its sandbox: `tool:started` (coalesced), output, `tool:result` and the audit entry. */
+  private async execute(
+    decision: CallDecision,
+    signal: AbortSignal | undefined,
+    alsoRecord?: (end: TerminalState) => Promise<unknown>,
+  ): Promise<TerminalState> {
+    const { session, callId, server, tool, args, origin } = this.request;
+    const { events, output } = this.deps;
+    this.move({ status: 'running', decision, startedAt: Date.now() });
+    const announce = new StartAnnouncer(() => events.emit(session.id, 'tool:started', { callId, server, tool, args, origin }));
+    const started = performance.now();
+    const elapsed = (): number => Math.round(performance.now() - started);
+    let outcome: Outcome;
+    try {
+      const sandbox = await this.deps.sandboxes.sandbox(session, server, signal);
+      const done = output.track(session.id, server, callId, announce);
+      try {
+        const result = await sandbox.callTool(tool, args, {
+          ...(signal ? { signal } : {}),
+          onProgress: (p) => {
+            const of = p.total === undefined ? '' : `/${p.total}`;
+            void announce.now();
+            void events.emit(session.id, 'tool:output', {
+              callId,
+              server,
+              stream: 'progress',
+              text: `${p.progress}${of}${p.message ? ` ${p.message}` : ''}`,
+            });
+          },
+        });
+        outcome = { ok: true, result, text: renderToolResult(result), durationMs: elapsed() };
+      } finally {
+        done();
+      }
+    } catch (err) {
+      const error = err instanceof McpgwError ? err : new McpgwError('tool_failed', errorMessage(err), { cause: err });
+      outcome = { ok: false, error, durationMs: elapsed() };
+    }
+    const end = this.move(
+      outcome.ok
+        ? { status: 'succeeded', decision, result: outcome.result, text: outcome.text, durationMs: outcome.durationMs }
+        : outcome.error.code === 'cancelled'
+          ? { status: 'cancelled', reason: outcome.error.message }
+          : { status: 'failed', decision, error: outcome.error, durationMs: outcome.durationMs },
+    ) as TerminalState;
+    await Promise.all([announce.now(), this.report(outcome), alsoRecord?.(end)]);
+    return end;
+  }
+
+  private async report(outcome: Outcome): Promise<void> {
+    const { session, callId, server, tool, origin, user } = this.request;
+    const result = this.deps.events.emit(session.id, 'tool:result', {
+      callId,
+      server,
+      tool,
+      ok: outcome.ok && !outcome.result.isError,
+      summary: outcome.ok ? truncateMiddle(outcome.text, SUMMARY_CHARS).text : outcome.error.message,
+      ...(outcome.ok ? {} : { error: { code: outcome.error.code, message: outcome.error.message } }),
+      durationMs: outcome.durationMs,
+    });
+    const audit = this.deps.store.audit({
+      ts: Date.now(),
+      sessionId: session.id,
+      user,
+      kind: 'tool',
+      callId,
+      origin,
+      server,
+      tool,
+      outcome: outcome.ok ? (outcome.result.isError ? 'tool_error' : 'ok') : outcome.error.code,
+      durationMs: outcome.durationMs,
+    });
+    await Promise.all([result, audit]);
+  }
+
+  private move(next: CallState): CallState {
+    if (!canMove(this.current.status, next.status)) {
+      throw new McpgwError('internal', `tool call ${this.request.callId} cannot go from ${this.current.status} to ${next.status}`);
+    }
+    this.current = next;
+    return next;
+  }
+
+  private ended(): TerminalState {
+    if (!isTerminal(this.current))
+      throw new McpgwError('internal', `tool call ${this.request.callId} stopped while ${this.current.status}`);
+    return this.current;
+  }
+}

@@ -1,0 +1,46 @@
+import { assertNever } from '../../src/checks.js';
+import { McpgwError } from '../../src/errors.js';
+import { questionAnswerSchema, type QuestionAnswer, type QuestionAnswerInput, type QuestionAsk } from '../../src/protocol/questions.js';
+
+/** Why a question closed without a human's answer. */
+export type Unanswered = 'expired' | 'cancelled' | 'restarted';
+
+/**
+ * The answer a question gets when nobody gives one: a tool call that nobody approved does not run. Every kind says
+ * what silence means for it, so a new kind must decide this (the switch will not compile without it).
+ */
+export function answerForSilence(ask: QuestionAsk, why: Unanswered): QuestionAnswer {
+  switch (ask.kind) {
+    case 'tool_approval':
+      return {
+        kind: 'tool_approval',
+        decision: 'deny',
+        scope: 'once',
+        reason:
+          why === 'expired'
+            ? 'the approval expired'
+            : why === 'cancelled'
+              ? 'the turn was cancelled'
+              : 'the daemon restarted while this approval was pending',
+      };
+    default:
+      return assertNever(ask.kind);
+  }
+}
+
+/**
+ * A person's answer made ready to record: checked against the question's kind and normalised (a denial applies to
+ * this call only and always carries a reason, which the model is told).
+ */
+export function acceptAnswer(ask: QuestionAsk, input: QuestionAnswerInput): QuestionAnswer {
+  const answer = questionAnswerSchema.parse(input);
+  if (answer.kind !== ask.kind) throw new McpgwError('bad_request', `this question asks for a ${ask.kind} answer, not ${answer.kind}`);
+  switch (answer.kind) {
+    case 'tool_approval':
+      return answer.decision === 'approve'
+        ? { kind: 'tool_approval', decision: 'approve', scope: answer.scope, ...(answer.reason ? { reason: answer.reason } : {}) }
+        : { kind: 'tool_approval', decision: 'deny', scope: 'once', reason: answer.reason?.trim() || 'the user denied this call' };
+    default:
+      return assertNever(answer.kind);
+  }
+}
