@@ -3,33 +3,23 @@ import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Catalog } from '../src/config/catalog.js';
-import type { SessionEvent } from '../src/protocol/events.js';
 import type { DaemonStatus } from '../src/protocol/session.js';
 import { VERSION } from '../src/version.js';
-import { ApprovalBroker } from './agent/approvals.js';
 import { createGeminiModelClient, type ModelClient } from './agent/model/index.js';
-import { AgentService } from './agent/service.js';
-import { ToolCatalog } from './agent/toolset.js';
 import { routes } from './api/routes.js';
-import { sessionRoom, startApiServer, type ApiServer } from './api/server.js';
+import { startApiServer, type ApiServer } from './api/server.js';
 import { ImageBuilder } from './images/builder.js';
 import type { Logger } from './logger.js';
-import { loadPolicySpec, sessionPolicyResolver } from './policies.js';
+import { loadPolicySpec } from './policies.js';
 import { DockerodeEngine, type ContainerEngine } from './sandbox/engine.js';
-import { POOL_SESSION, SandboxRuntime } from './sandbox/runtime.js';
-import { SessionEventLog } from './sessions/event-log.js';
+import { buildServices, type Services } from './services.js';
 import { Janitor } from './sessions/janitor.js';
 import { recoverSessions } from './sessions/recovery.js';
-import { SessionService } from './sessions/service.js';
-import { ToolRunner } from './sessions/tool-runner.js';
 import { acquireLock, type DaemonInfo } from './state/lock.js';
 import { TokenStore } from './state/tokens.js';
+import { statusReporter } from './status.js';
 import { connectRedis } from './store/connect.js';
 import { Store } from './store/store.js';
-
-const SYSTEM_INSTRUCTION =
-  'You are the assistant of mcpgw. You can call tools provided by MCP servers; each runs in a locked-down sandbox and ' +
-  'a human may approve or deny every call. If a call is denied, do not retry it unchanged: explain or ask. Be concise.';
 
 /** Everything mcpd is made of that a test may want to replace; the rest is built here (the composition root). */
 export interface DaemonDeps {
@@ -57,148 +47,53 @@ export interface Daemon {
   stop(): Promise<void>;
 }
 
-/** Builds and starts mcpd; on any start failure everything already started is stopped again. */
+/**
+ * Builds and starts mcpd, in order: the lock and tokens, storage, Docker, the services, recovery from the previous
+ * daemon, the API, the janitor and warm pool, the info file. On any start failure everything already started is
+ * stopped again, newest first.
+ */
 export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
   const { catalog, log, stateDir } = deps;
   const settings = catalog.settings.daemon;
-  const cleanup: Array<() => Promise<unknown>> = [];
-  const undo = async (): Promise<void> => {
-    for (const step of cleanup.reverse()) await step().catch((err: unknown) => log.error('shutdown step failed', { err }));
-  };
+  const stack = new ShutdownStack(log);
   try {
     const lock = await acquireLock(stateDir);
-    cleanup.push(lock.release);
+    stack.push(lock.release);
     const tokens = await TokenStore.open(stateDir);
 
     const connection = await connectRedis({ redisUrl: deps.redisUrl ?? settings.redisUrl, stateDir, fsync: settings.redisFsync, log });
-    cleanup.push(() => connection.close());
-    const { redis } = connection;
-    const store = new Store(redis, settings.redisPrefix);
+    stack.push(() => connection.close());
+    const store = new Store(connection.redis, settings.redisPrefix);
 
     const engine = deps.engine ?? new DockerodeEngine();
-    const dockerOk = await engine.ping().then(
-      () => true,
-      (err: unknown) => (
-        log.warn('docker engine unavailable; tool calls will fail until it is up', { message: (err as Error).message }),
-        false
-      ),
-    );
-    const builder = new ImageBuilder({ engine, cacheDir: deps.cacheDir, baseImage: catalog.sandbox.baseImage });
-    let sessions: SessionService | undefined;
-    let tools: ToolRunner | undefined;
-    const runtime = new SandboxRuntime({
+    const dockerOk = await pingDocker(engine, log);
+
+    const services = buildServices({
+      store,
       engine,
-      instanceId: lock.instance,
-      resolveImage: (server, sessionId) =>
-        builder.imageFor(server, {
-          build: settings.autoBuild,
-          onProgress: (p) => {
-            log.info('image build', { ...p });
-            // A first use can mean an npm install and a docker build: tell the session why it waits.
-            if (sessionId !== POOL_SESSION)
-              void sessions?.events
-                .emit(sessionId, 'tool:output', { server: server.name, stream: 'notice', text: `image: ${p.line}` })
-                .catch(() => undefined);
-          },
-        }),
-      maxContainers: catalog.sandbox.maxContainers,
-      maxConcurrentStarts: catalog.sandbox.maxConcurrentStarts,
-      maxMessageBytes: catalog.sandbox.maxMessageSize,
-      startTimeoutMs: catalog.sandbox.startTimeout,
-      // A pooled sandbox belongs to no session yet: what it writes goes to the daemon log only.
-      onLog: (sessionId, server, line) =>
-        sessionId === POOL_SESSION ? log.debug('warm-pool sandbox output', { server, line }) : tools?.onLog(sessionId, server, line),
-      onStarted: (sessionId, server, id) =>
-        void sessions?.onSandboxStarted(sessionId, server, id).catch((err: unknown) => log.error('container bookkeeping failed', { err })),
-      onExit: (sessionId, server, exit, id) =>
-        void sessions
-          ?.onSandboxExit(sessionId, server, exit, id)
-          .catch((err: unknown) => log.error('container bookkeeping failed', { err })),
-    });
-    cleanup.push(() => runtime.closeAll());
-
-    let api: ApiServer | undefined;
-    const publish = (event: SessionEvent): void => {
-      // Socket.io encodes a packet even for an empty room; most events have no live listener (the log has them).
-      const room = sessionRoom(event.sessionId);
-      if (api?.io.sockets.adapter.rooms.get(room)?.size) api.io.to(room).emit(event.type, event as never);
-    };
-    const events = new SessionEventLog(store, publish);
-    const defaultPolicy = await loadPolicySpec(catalog.settings.policy);
-    sessions = new SessionService({
-      store,
-      runtime,
+      builder: new ImageBuilder({ engine, cacheDir: deps.cacheDir, baseImage: catalog.sandbox.baseImage }),
+      model: deps.model ?? createGeminiModelClient({ apiKey: catalog.settings.gemini.apiKey, baseUrl: catalog.settings.gemini.baseUrl }),
       catalog,
-      events,
-      log,
+      defaultPolicy: await loadPolicySpec(catalog.settings.policy),
       instanceId: lock.instance,
-      defaults: { model: catalog.settings.gemini.model, resolvePolicy: sessionPolicyResolver(defaultPolicy) },
-    });
-    tools = new ToolRunner(sessions);
-    const approvals = new ApprovalBroker(store, events, settings.approvalTimeout, (id) => sessions.publishUpdate(id));
-    const model =
-      deps.model ?? createGeminiModelClient({ apiKey: catalog.settings.gemini.apiKey, baseUrl: catalog.settings.gemini.baseUrl });
-    const agent = new AgentService({
-      model,
-      store,
-      events,
-      tools,
-      catalog: new ToolCatalog(sessions),
-      approvals,
-      sessions,
       log,
-      settings: {
-        maxRounds: settings.maxRounds,
-        systemInstruction: catalog.settings.gemini.systemInstruction ?? SYSTEM_INSTRUCTION,
-        toolOutputChars: 20_000,
-      },
     });
-    cleanup.push(() => agent.shutdown());
+    stack.push(() => services.runtime.closeAll());
+    stack.push(() => services.agent.shutdown());
 
-    const ids = await recoverSessions({ store, runtime, dockerOk, log });
-    const repaired = await agent.recover(ids);
+    const ids = await recoverSessions({ store, runtime: services.runtime, dockerOk, log });
+    const repaired = await services.agent.recover(ids);
     if (repaired) log.info('closed calls interrupted by the previous daemon', { sessions: repaired });
 
     const startedAt = Date.now();
-    const status = async (user: string): Promise<DaemonStatus> => {
-      const mine = await store.listSessions(user);
-      const count = (s: string): number => mine.filter((r) => r.status === s).length;
-      const stats = runtime.stats();
-      return {
-        pid: process.pid,
-        url: api?.url ?? '',
-        version: VERSION,
-        startedAt,
-        uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-        sessions: { active: count('active'), idle: count('idle'), ended: count('ended') },
-        containers: {
-          running: stats.running + stats.pooled,
-          starting: stats.starting,
-          queued: stats.queued,
-          capacity: stats.capacity,
-          pooled: stats.pooled,
-        },
-        redis: { url: connection.url, private: connection.private, connected: redis.status === 'ready' },
-        user,
-      };
-    };
-    if (settings.host !== '127.0.0.1' && settings.host !== 'localhost' && settings.host !== '::1') {
-      log.warn('mcpd is listening beyond loopback: anyone who can reach it and has a token can run tools', { host: settings.host });
-    }
-    api = await startApiServer({
-      host: deps.host ?? settings.host,
-      port: deps.port ?? settings.port,
-      fallbackToFreePort: deps.port === undefined,
-      tokens,
-      handlers: routes({ sessions, tools, agent, catalog, status }),
-      log,
-      webRoot: deps.webRoot ?? defaultWebRoot(),
-    });
-    cleanup.push(() => api!.close());
+    const status = statusReporter({ store, runtime: services.runtime, connection, startedAt });
+    const api = await serveApi(deps, services, { tokens, status, store });
+    stack.push(() => api.close());
 
     const janitor = new Janitor({
-      runtime,
-      sessions,
+      runtime: services.runtime,
+      sessions: services.sessions,
+      turns: services.turns,
       store,
       log,
       idleMs: settings.idleTimeout,
@@ -206,16 +101,16 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       ...(deps.janitorIntervalMs ? { intervalMs: deps.janitorIntervalMs } : {}),
     });
     janitor.start();
-    cleanup.push(() => janitor.stop());
+    stack.push(() => janitor.stop());
     for (const [name, size] of Object.entries(settings.warmPool)) {
       const server = catalog.servers.get(name);
-      if (server && size > 0) runtime.warm(server, size);
+      if (server && size > 0) services.runtime.warm(server, size);
     }
 
     const info: DaemonInfo = { pid: process.pid, instance: lock.instance, url: api.url, version: VERSION, startedAt };
     const infoFile = path.join(stateDir, 'daemon.json');
     await writeFile(infoFile, JSON.stringify(info, null, 2), { mode: 0o600 });
-    cleanup.push(() => rm(infoFile, { force: true }));
+    stack.push(() => rm(infoFile, { force: true }));
     log.info('mcpd started', { url: api.url, pid: process.pid, version: VERSION, sessions: ids.length });
 
     let stopping: Promise<void> | undefined;
@@ -223,13 +118,63 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       url: api.url,
       port: api.port,
       instance: lock.instance,
-      status,
+      status: (user) => status(user, api.url),
       sweep: (now) => janitor.sweep(now),
-      stop: () => (stopping ??= undo().then(() => log.info('mcpd stopped'))),
+      stop: () => (stopping ??= stack.unwind().then(() => log.info('mcpd stopped'))),
     };
   } catch (err) {
-    await undo();
+    await stack.unwind();
     throw err;
+  }
+}
+
+/** Starts the Socket.io API over the services. */
+function serveApi(
+  deps: DaemonDeps,
+  services: Services,
+  extra: { tokens: TokenStore; status: ReturnType<typeof statusReporter>; store: Store },
+): Promise<ApiServer> {
+  const { catalog, log } = deps;
+  const host = deps.host ?? catalog.settings.daemon.host;
+  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
+    log.warn('mcpd is listening beyond loopback: anyone who can reach it and has a token can run tools', { host });
+  }
+  return startApiServer({
+    host,
+    port: deps.port ?? catalog.settings.daemon.port,
+    fallbackToFreePort: deps.port === undefined,
+    tokens: extra.tokens,
+    handlers: routes({ ...services, audit: extra.store, catalog, status: extra.status }),
+    feed: services.feed,
+    log,
+    webRoot: deps.webRoot ?? defaultWebRoot(),
+  });
+}
+
+/** Whether Docker answers; mcpd starts without it (tool calls fail until it is up). */
+function pingDocker(engine: ContainerEngine, log: Logger): Promise<boolean> {
+  return engine.ping().then(
+    () => true,
+    (err: unknown) => (
+      log.warn('docker engine unavailable; tool calls will fail until it is up', { message: (err as Error).message }),
+      false
+    ),
+  );
+}
+
+/** Undo steps for what has started, run newest first (each failure is logged, and the rest still run). */
+class ShutdownStack {
+  private readonly steps: Array<() => Promise<unknown>> = [];
+
+  constructor(private readonly log: Logger) {}
+
+  push(step: () => Promise<unknown>): void {
+    this.steps.push(step);
+  }
+
+  async unwind(): Promise<void> {
+    for (const step of this.steps.splice(0).reverse())
+      await step().catch((err: unknown) => this.log.error('shutdown step failed', { err }));
   }
 }
 

@@ -11,6 +11,8 @@ type AckValue<K extends RequestName> = Parameters<ClientToServerEvents[K]>[1] ex
 export interface RequestContext {
   user: string;
   socket: Socket<ClientToServerEvents, ServerToClientEvents>;
+  /** Where this API listens (the daemon's own URL). */
+  url: string;
 }
 
 /** One handler per request: gets the validated payload, returns the ack's value or throws. */
@@ -20,8 +22,8 @@ export type Handlers = { [K in RequestName]: (ctx: RequestContext, request: z.ou
  * Wires handlers to a socket: every payload is validated with its zod schema, every failure becomes an error ack
  * with a wire code, and an unknown event or a missing ack never reaches a handler.
  */
-export function bindHandlers(socket: RequestContext['socket'], user: string, handlers: Handlers, log: Logger): void {
-  const ctx: RequestContext = { user, socket };
+export function bindHandlers(socket: RequestContext['socket'], user: string, handlers: Handlers, log: Logger, url: string): void {
+  const ctx: RequestContext = { user, socket, url };
   for (const name of Object.keys(REQUEST_SCHEMAS) as RequestName[]) {
     socket.on(name, (async (...args: unknown[]) => {
       const ack = args.at(-1);

@@ -1,26 +1,34 @@
 import type { Catalog } from '../../src/config/catalog.js';
 import type { DaemonStatus, ServerSummary } from '../../src/protocol/session.js';
 import type { AgentService } from '../agent/service.js';
+import type { ToolCalls } from '../calls/service.js';
+import type { QuestionService } from '../questions/service.js';
+import type { SessionEventLog } from '../sessions/event-log.js';
 import type { SessionService } from '../sessions/service.js';
-import type { ToolRunner } from '../sessions/tool-runner.js';
+import { listSessionTools } from '../sessions/tool-list.js';
+import type { AuditLog } from '../store/ports.js';
 import type { Handlers } from './handlers.js';
 import { sessionRoom } from './server.js';
 
 export interface RouteDeps {
   sessions: SessionService;
-  tools: ToolRunner;
-  agent: AgentService;
+  events: Pick<SessionEventLog, 'replay'>;
+  agent: Pick<AgentService, 'sendMessage' | 'cancel'>;
+  calls: Pick<ToolCalls, 'callDirect'>;
+  questions: Pick<QuestionService, 'answer'>;
+  audit: Pick<AuditLog, 'readAudit'>;
   catalog: Catalog;
-  status: (user: string) => Promise<DaemonStatus>;
+  /** The daemon's status as `user` sees it; `url` is where this API listens. */
+  status: (user: string, url: string) => Promise<DaemonStatus>;
 }
 
 /** What each request does; ownership checks live in the services, validation in bindHandlers. */
-export function routes({ sessions, tools, agent, catalog, status }: RouteDeps): Handlers {
+export function routes({ sessions, events, agent, calls, questions, audit, catalog, status }: RouteDeps): Handlers {
   return {
     'session:create': ({ user }, request) => sessions.create(user, request),
     'session:attach': async ({ user, socket }, { sessionId, sinceSeq }) => {
       const rec = await sessions.owned(user, sessionId);
-      const { replayed, truncated } = await sessions.events.replay(
+      const { replayed, truncated } = await events.replay(
         rec.id,
         sinceSeq ?? 0,
         (event) => socket.emit(event.type, event as never),
@@ -38,7 +46,7 @@ export function routes({ sessions, tools, agent, catalog, status }: RouteDeps): 
     'session:kill': ({ user }, { sessionId }) => sessions.kill(user, sessionId),
     message: async ({ user }, { sessionId, text, headless }) =>
       agent.sendMessage(user, await sessions.ownedLive(user, sessionId), text, headless),
-    'tool:approval': ({ user }, request) => agent.answerApproval(user, request),
+    'question:answer': ({ user }, request) => questions.answer(user, request),
     'agent:cancel': async ({ user }, { sessionId }) => ({ cancelled: await agent.cancel((await sessions.owned(user, sessionId)).id) }),
     'servers:list': async () =>
       [...catalog.servers.values()].map((s): ServerSummary => ({
@@ -47,14 +55,15 @@ export function routes({ sessions, tools, agent, catalog, status }: RouteDeps): 
         network: s.network,
         disabled: s.disabled,
       })),
-    'tools:list': async ({ user }, { sessionId, servers }) => tools.listTools(await sessions.ownedLive(user, sessionId), servers),
+    'tools:list': async ({ user }, { sessionId, servers }) =>
+      listSessionTools(sessions, await sessions.ownedLive(user, sessionId), servers),
     'tools:call': async ({ user }, { sessionId, server, tool, args }) =>
-      tools.callDirect(user, await sessions.ownedLive(user, sessionId), server, tool, args),
-    'daemon:status': ({ user }) => status(user),
+      calls.callDirect(user, await sessions.ownedLive(user, sessionId), server, tool, args),
+    'daemon:status': ({ user, url }) => status(user, url),
     'audit:list': async ({ user }, { sessionId, count }) => {
       // Only the caller's sessions: the audit stream is shared, its entries are not.
       const own = sessionId ? [(await sessions.owned(user, sessionId)).id] : (await sessions.list(user)).map((s) => s.id);
-      return sessions.store.readAudit({ sessionIds: new Set(own), count });
+      return audit.readAudit({ sessionIds: new Set(own), count });
     },
   };
 }

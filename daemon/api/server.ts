@@ -4,6 +4,7 @@ import { Server } from 'socket.io';
 import { McpgwError } from '../../src/errors.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src/protocol/events.js';
 import type { Logger } from '../logger.js';
+import type { LiveFeed } from '../sessions/live-feed.js';
 import type { TokenStore } from '../state/tokens.js';
 import { RequestGuard } from './guards.js';
 import { bindHandlers, type Handlers } from './handlers.js';
@@ -18,6 +19,8 @@ export interface ApiServerOptions {
   fallbackToFreePort: boolean;
   tokens: TokenStore;
   handlers: Handlers;
+  /** Session events as they are logged: each goes to the sockets attached to its session. */
+  feed: LiveFeed;
   log: Logger;
   webRoot?: string | undefined;
   onDisconnect?: (user: string) => void;
@@ -67,9 +70,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     socket.data.user = user;
     next();
   });
+  // Known once listening: no connection (and so no request) comes before that.
+  let url = '';
   io.on('connection', (socket) => {
     const user = socket.data.user;
-    bindHandlers(socket, user, opts.handlers, opts.log);
+    bindHandlers(socket, user, opts.handlers, opts.log, url);
     socket.on('disconnect', () => opts.onDisconnect?.(user));
   });
 
@@ -81,13 +86,19 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     throw new McpgwError('conflict', `cannot listen on ${opts.host}:${opts.port}: ${err.message}`);
   });
   guard = new RequestGuard(port, opts.host === '127.0.0.1' || opts.host === 'localhost' ? [] : [opts.host]);
-  const url = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
+  url = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
+  const unsubscribe = opts.feed.subscribe((event) => {
+    // Socket.io encodes a packet even for an empty room; most events have no live listener (the log has them).
+    const room = sessionRoom(event.sessionId);
+    if (io.sockets.adapter.rooms.get(room)?.size) io.to(room).emit(event.type, event as never);
+  });
   return {
     io,
     url,
     port,
     close: () =>
       new Promise<void>((resolve) => {
+        unsubscribe();
         io.close(() => resolve());
         http.closeAllConnections();
       }),

@@ -1,0 +1,122 @@
+import type { Catalog } from '../src/config/catalog.js';
+import { AgentService } from './agent/service.js';
+import type { ModelClient } from './agent/model/index.js';
+import { ToolCatalog } from './agent/toolset.js';
+import { TurnRegistry } from './agent/turns.js';
+import { CallOutput } from './calls/output.js';
+import { ToolCalls } from './calls/service.js';
+import type { ImageBuilder } from './images/builder.js';
+import type { Logger } from './logger.js';
+import type { NamedPolicy } from './policies.js';
+import { sessionPolicyResolver } from './policies.js';
+import { QuestionService } from './questions/service.js';
+import type { ContainerEngine } from './sandbox/engine.js';
+import { POOL_SESSION, SandboxRuntime } from './sandbox/runtime.js';
+import { SandboxSignals } from './sandbox/signals.js';
+import { SessionEventLog } from './sessions/event-log.js';
+import { LiveFeed } from './sessions/live-feed.js';
+import { notice } from './sessions/notices.js';
+import { SessionService } from './sessions/service.js';
+import type { SessionStore } from './store/ports.js';
+
+const SYSTEM_INSTRUCTION =
+  'You are the assistant of mcpgw. You can call tools provided by MCP servers; each runs in a locked-down sandbox and ' +
+  'a human may approve or deny every call. If a call is denied, do not retry it unchanged: explain or ask. Be concise.';
+
+export interface ServiceOptions {
+  store: SessionStore;
+  engine: ContainerEngine;
+  builder: ImageBuilder;
+  model: ModelClient;
+  catalog: Catalog;
+  defaultPolicy: NamedPolicy;
+  instanceId: string;
+  log: Logger;
+}
+
+/** mcpd's services, wired: each is built once, after everything it needs, and gets exactly the ports it uses. */
+export interface Services {
+  feed: LiveFeed;
+  events: SessionEventLog;
+  turns: TurnRegistry;
+  runtime: SandboxRuntime;
+  sessions: SessionService;
+  questions: QuestionService;
+  calls: ToolCalls;
+  agent: AgentService;
+}
+
+/**
+ * Builds the service graph in dependency order. The one loop (sandboxes report to the services that own them) is
+ * closed by subscribing to SandboxSignals at the end, not by reaching forward.
+ */
+export function buildServices(o: ServiceOptions): Services {
+  const { store, catalog, log } = o;
+  const settings = catalog.settings.daemon;
+  const feed = new LiveFeed();
+  const events = new SessionEventLog(store, feed.publish);
+  const turns = new TurnRegistry();
+  const signals = new SandboxSignals();
+  const runtime = new SandboxRuntime({
+    engine: o.engine,
+    instanceId: o.instanceId,
+    resolveImage: (server, sessionId) =>
+      o.builder.imageFor(server, {
+        build: settings.autoBuild,
+        onProgress: (p) => {
+          log.info('image build', { ...p });
+          // A first use can mean an npm install and a docker build: tell the session why it waits.
+          if (sessionId !== POOL_SESSION) void notice(events, sessionId, server.name, `image: ${p.line}`).catch(() => undefined);
+        },
+      }),
+    maxContainers: catalog.sandbox.maxContainers,
+    maxConcurrentStarts: catalog.sandbox.maxConcurrentStarts,
+    maxMessageBytes: catalog.sandbox.maxMessageSize,
+    startTimeoutMs: catalog.sandbox.startTimeout,
+    ...signals.hooks,
+  });
+  const sessions = new SessionService({
+    store,
+    runtime,
+    catalog,
+    events,
+    turns,
+    log,
+    instanceId: o.instanceId,
+    defaults: { model: catalog.settings.gemini.model, resolvePolicy: sessionPolicyResolver(o.defaultPolicy) },
+  });
+  const questions = new QuestionService({
+    store,
+    events,
+    timeoutMs: settings.approvalTimeout,
+    onChange: (id) => sessions.publishUpdate(id),
+  });
+  const output = new CallOutput(events);
+  const calls = new ToolCalls({ events, store, questions, sandboxes: sessions, output });
+  const agent = new AgentService({
+    model: o.model,
+    store,
+    events,
+    calls,
+    catalog: new ToolCatalog(sessions),
+    turns,
+    questions,
+    publishUpdate: (id) => sessions.publishUpdate(id),
+    log,
+    settings: {
+      maxRounds: settings.maxRounds,
+      systemInstruction: catalog.settings.gemini.systemInstruction ?? SYSTEM_INSTRUCTION,
+      toolOutputChars: 20_000,
+    },
+  });
+
+  const failed = (err: unknown): void => log.error('container bookkeeping failed', { err });
+  signals.observe({
+    started: (sessionId, server, id) => void sessions.onSandboxStarted(sessionId, server, id).catch(failed),
+    exited: (sessionId, server, exit, id) => void sessions.onSandboxExit(sessionId, server, exit, id).catch(failed),
+    // A pooled sandbox belongs to no session yet: what it writes goes to the daemon log only.
+    log: (sessionId, server, line) =>
+      sessionId === POOL_SESSION ? log.debug('warm-pool sandbox output', { server, line }) : output.onLog(sessionId, server, line),
+  });
+  return { feed, events, turns, runtime, sessions, questions, calls, agent };
+}

@@ -1,0 +1,37 @@
+import type { DaemonStatus } from '../src/protocol/session.js';
+import { VERSION } from '../src/version.js';
+import type { SandboxRuntime } from './sandbox/runtime.js';
+import type { RedisConnection } from './store/connect.js';
+import type { SessionRecords } from './store/ports.js';
+
+/** `daemon:status` for one user: their sessions by state, this daemon's containers, its Redis. */
+export function statusReporter(deps: {
+  store: Pick<SessionRecords, 'listSessions'>;
+  runtime: Pick<SandboxRuntime, 'stats'>;
+  connection: Pick<RedisConnection, 'url' | 'private' | 'redis'>;
+  startedAt: number;
+}): (user: string, url: string) => Promise<DaemonStatus> {
+  const { store, runtime, connection, startedAt } = deps;
+  return async (user, url) => {
+    const mine = await store.listSessions(user);
+    const count = (s: string): number => mine.filter((r) => r.status === s).length;
+    const stats = runtime.stats();
+    return {
+      pid: process.pid,
+      url,
+      version: VERSION,
+      startedAt,
+      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+      sessions: { active: count('active'), idle: count('idle'), ended: count('ended') },
+      containers: {
+        running: stats.running + stats.pooled,
+        starting: stats.starting,
+        queued: stats.queued,
+        capacity: stats.capacity,
+        pooled: stats.pooled,
+      },
+      redis: { url: connection.url, private: connection.private, connected: connection.redis.status === 'ready' },
+      user,
+    };
+  };
+}
