@@ -24,7 +24,7 @@ function timed(inner: ModelClient): { client: ModelClient; spentMs: () => number
 }
 
 /**
- * Approval round trip (the client sees tool:approval_required → answers → sees tool:approval_resolved), and the
+ * Approval round trip (the client sees question:asked → answers → sees question:answered), and the
  * loop's own overhead per round with the model's and the tool's time excluded.
  */
 export async function agentLoop(turns: number): Promise<{ approvalRoundTrip: Summary; loopOverheadPerRound: Summary }> {
@@ -42,12 +42,12 @@ export async function agentLoop(turns: number): Promise<{ approvalRoundTrip: Sum
     const before = model.spentMs();
     const t0 = performance.now();
     const { turnId } = await client.request('message', { sessionId: session.id, text: `turn ${i}` });
-    const ask = await events.waitFor<Extract<SessionEvent, { type: 'tool:approval_required' }>>(
-      (e) => e.type === 'tool:approval_required' && e.callId === `call-${i}`,
+    const ask = await events.waitFor<Extract<SessionEvent, { type: 'question:asked' }>>(
+      (e) => e.type === 'question:asked' && e.subject.callId === `call-${i}`,
     );
     const a0 = performance.now();
-    await client.request('tool:approval', { approvalId: ask.approvalId, decision: 'approve' });
-    await events.waitFor((e) => e.type === 'tool:approval_resolved' && e.callId === `call-${i}`);
+    await client.request('question:answer', { questionId: ask.questionId, answer: { kind: 'tool_approval', decision: 'approve' } });
+    await events.waitFor((e) => e.type === 'question:answered' && e.subject.callId === `call-${i}`);
     approvals.push(performance.now() - a0);
     const result = await events.waitFor<Extract<SessionEvent, { type: 'tool:result' }>>(
       (e) => e.type === 'tool:result' && e.callId === `call-${i}`,

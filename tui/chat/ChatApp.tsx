@@ -104,7 +104,7 @@ function ChatScreen({ controller }: { controller: ChatController }) {
             history={snap.history}
           />
         </Box>
-        <StatusBar connection={snap.connection} session={view?.session} pending={view?.pending.length ?? 0} />
+        <StatusBar connection={snap.connection} session={view?.session} pending={view?.questions.length ?? 0} />
         {snap.hint ? <Text color="yellow">{snap.hint}</Text> : null}
       </Box>
     </>

@@ -1,10 +1,9 @@
-import { errorMessage, isMcpgwError, McpgwError } from '../../src/errors.js';
-import type { SessionEvent } from '../../src/protocol/events.js';
+import { assertNever } from '../../src/checks.js';
+import { approvalAnswer, SessionCore, type ClientNotice } from '../../src/client/index.js';
+import { errorMessage, McpgwError } from '../../src/errors.js';
 import type { SessionCreateRequest } from '../../src/protocol/requests.js';
 import type { DaemonStatus, SessionInfo } from '../../src/protocol/session.js';
 import { callName, describeDecider } from '../../src/view/format.js';
-import { acceptGap, applyEvent, applySessionInfo, createSessionView, hasGap, interruptOpen } from '../../src/view/reduce.js';
-import { findCall } from '../../src/view/select.js';
 import type { SessionView } from '../../src/view/types.js';
 import type { ApprovalAnswer } from '../components/ApprovalPrompt.js';
 import type { ConnectionState } from '../components/StatusBar.js';
@@ -60,9 +59,9 @@ export class ChatController {
   };
   private readonly listeners = new Set<() => void>();
   private readonly link: DaemonLink;
-  private readonly mine = new Set<string>();
+  /** The open session: replay, live events, answers (shared with the web client). */
+  private readonly core: SessionCore;
   private daemon: DaemonStatus | undefined;
-  private replaying = false;
   private armed = false;
   private noteId = 0;
   private resolveDone!: () => void;
@@ -70,9 +69,14 @@ export class ChatController {
   readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
 
   constructor(private readonly opts: ChatControllerOptions) {
+    this.core = new SessionCore({
+      request: (name, payload, timeoutMs) => this.client().request(name, payload, timeoutMs),
+      onChange: () => this.update({ view: this.core.state.view, answering: this.core.state.answering }),
+      onNotice: (notice) => this.tell(notice),
+    });
     this.link = new DaemonLink({
       connect: opts.connect,
-      onEvent: (event) => this.onEvent(event),
+      onEvent: (event) => this.core.receive(event),
       onState: (connection) => this.update({ connection }),
       onConnected: (client, reconnected) => this.onConnected(client, reconnected),
       ...(opts.retryDelayMs ? { retryDelayMs: opts.retryDelayMs } : {}),
@@ -111,9 +115,11 @@ export class ChatController {
     const previous = this.snapshot.view?.sessionId;
     if (previous && previous !== info.id) await client.request('session:detach', { sessionId: previous }).catch(() => undefined);
     if (this.snapshot.epoch > 0) this.opts.clearScreen?.();
-    this.update({ view: createSessionView(info.id, info), notes: [], epoch: this.snapshot.epoch + 1 });
+    // The fresh view first (nothing of it settles in the old epoch), then the new epoch prints it from the top.
+    this.core.show(info.id, info);
+    this.update({ notes: [], epoch: this.snapshot.epoch + 1 });
     this.note('info', describeOpened(info, how));
-    const { replayed } = await this.attach(client, info.id, 0);
+    const { replayed } = await this.core.attach(info.id, 0);
     if (replayed > 0 && how !== 'created') this.note('muted', `── ${replayed} earlier events restored ──`);
     if (info.status === 'ended') this.note('warn', 'This session has ended: you can read it, not continue it. /new starts another.');
   }
@@ -128,39 +134,17 @@ export class ChatController {
       if (!parsed.ok) return this.note('error', parsed.error);
       return this.guard(runCommand(this, parsed.command));
     }
-    const view = this.snapshot.view;
-    if (!view) return;
-    await this.guard(this.client().request('message', { sessionId: view.sessionId, text: line }), (err) =>
-      isMcpgwError(err, 'conflict') && /turn is already running/.test(errorMessage(err))
-        ? 'The model is still working on the last message: wait, or press esc to cancel it.'
-        : undefined,
-    );
+    await this.core.send(line);
   }
 
   /** Answers the approval on screen; if another client was first, says who. */
-  async answer(approvalId: string, answer: ApprovalAnswer): Promise<void> {
-    this.mine.add(approvalId);
-    this.update({ answering: new Set([...this.snapshot.answering, approvalId]) });
-    try {
-      const reply = await this.client().request('tool:approval', { approvalId, ...answer });
-      if (!reply.applied) this.note('warn', `Someone answered first: ${reply.by ?? 'another client'}.`);
-    } catch (err) {
-      this.mine.delete(approvalId);
-      this.note('error', errorMessage(err));
-    } finally {
-      this.update({ answering: new Set([...this.snapshot.answering].filter((id) => id !== approvalId)) });
-    }
+  answer(approvalId: string, answer: ApprovalAnswer): Promise<void> {
+    return this.core.answer(approvalId, approvalAnswer(answer));
   }
 
   /** Cancels the running turn. */
-  async cancel(): Promise<void> {
-    const view = this.snapshot.view;
-    if (!view) return;
-    await this.guard(
-      this.client()
-        .request('agent:cancel', { sessionId: view.sessionId })
-        .then(({ cancelled }) => (cancelled ? undefined : this.note('muted', 'Nothing to cancel.'))),
-    );
+  cancel(): Promise<void> {
+    return this.core.cancel();
   }
 
   /** ctrl-c: cancels a running turn; pressed again (with no other key between), quits. */
@@ -201,11 +185,11 @@ export class ChatController {
     this.update({ notes: [...this.snapshot.notes, note] });
   }
 
-  private async guard(work: Promise<unknown>, explain?: (err: unknown) => string | undefined): Promise<void> {
+  private async guard(work: Promise<unknown>): Promise<void> {
     try {
       await work;
     } catch (err) {
-      this.note('error', explain?.(err) ?? errorMessage(err));
+      this.note('error', errorMessage(err));
     }
   }
 
@@ -214,59 +198,42 @@ export class ChatController {
     const restarted = this.daemon !== undefined && status.startedAt !== this.daemon.startedAt;
     this.daemon = status;
     this.update({ user: status.user });
-    const view = this.snapshot.view;
-    if (!reconnected || !view) return;
-    const { replayed } = await this.attach(client, view.sessionId, view.lastSeq);
-    if (restarted) this.setView(interruptOpen(this.snapshot.view ?? view, 'mcpd restarted while this call was running'));
-    this.note(
-      'success',
-      `Reconnected to mcpd${restarted ? ' (it restarted)' : ''}; ${replayed} missed event${replayed === 1 ? '' : 's'} replayed.`,
-    );
+    if (reconnected) await this.core.reconnected(restarted);
   }
 
-  /** Attaches; the replayed events arrive (through onEvent) before the answer does. */
-  private async attach(client: ChatClient, sessionId: string, sinceSeq: number): Promise<{ replayed: number }> {
-    this.replaying = true;
-    try {
-      const reply = await client.request('session:attach', { sessionId, sinceSeq });
-      let view = this.snapshot.view;
-      if (!view || view.sessionId !== sessionId) return reply;
-      // What is still held behind a gap after the replay is gone from the daemon's capped log.
-      if (hasGap(view)) view = acceptGap(view);
-      this.setView(applySessionInfo(view, reply.session));
-      if (reply.truncated) this.note('warn', 'The start of this session is no longer in the daemon’s log; older events are not shown.');
-      return reply;
-    } finally {
-      this.replaying = false;
+  /** What the session core reports, in the terminal's words. */
+  private tell(notice: ClientNotice): void {
+    switch (notice.kind) {
+      case 'reconnected': {
+        const { restarted, replayed } = notice;
+        return this.note(
+          'success',
+          `Reconnected to mcpd${restarted ? ' (it restarted)' : ''}; ${replayed} missed event${replayed === 1 ? '' : 's'} replayed.`,
+        );
+      }
+      case 'log_truncated':
+        return this.note('warn', 'The start of this session is no longer in the daemon’s log; older events are not shown.');
+      case 'busy':
+        return this.note('error', 'The model is still working on the last message: wait, or press esc to cancel it.');
+      case 'request_failed':
+        return this.note('error', errorMessage(notice.error));
+      case 'nothing_to_cancel':
+        return this.note('muted', 'Nothing to cancel.');
+      case 'answered_first':
+        return this.note('warn', `Someone answered first: ${notice.by ?? 'another client'}.`);
+      case 'answered_elsewhere': {
+        const what = notice.call ? callName(notice.call) : 'a tool call';
+        const verb = notice.answer.decision === 'approve' ? 'approved' : 'denied';
+        return this.note(
+          'warn',
+          notice.by.kind === 'timeout'
+            ? `The approval for ${what} expired (${notice.answer.reason ?? 'no answer in time'}).`
+            : `Answered in another client: ${describeDecider(notice.by)} ${verb} ${what}.`,
+        );
+      }
+      default:
+        return assertNever(notice);
     }
-  }
-
-  private onEvent(event: SessionEvent): void {
-    const view = this.snapshot.view;
-    if (!view || event.sessionId !== view.sessionId) return;
-    const next = applyEvent(view, event);
-    if (next === view) return;
-    if (
-      event.type === 'tool:approval_resolved' &&
-      !this.replaying &&
-      view.pending.includes(event.approvalId) &&
-      !this.mine.has(event.approvalId)
-    ) {
-      const call = findCall(next, event.callId);
-      const what = call ? callName(call) : 'a tool call';
-      const verb = event.decision === 'approve' ? 'approved' : 'denied';
-      this.note(
-        'warn',
-        event.by.kind === 'timeout'
-          ? `The approval for ${what} expired (${event.reason ?? 'no answer in time'}).`
-          : `Answered in another client: ${describeDecider(event.by)} ${verb} ${what}.`,
-      );
-    }
-    this.setView(next);
-  }
-
-  private setView(view: SessionView): void {
-    this.update({ view });
   }
 
   private update(change: Partial<ChatSnapshot>): void {

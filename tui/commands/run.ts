@@ -1,7 +1,8 @@
 import type { CommandIO } from '../../src/cli/io.js';
 import { McpgwError } from '../../src/errors.js';
 import { EXIT } from '../../src/exit-codes.js';
-import { SESSION_EVENT_NAMES, type SessionEvent } from '../../src/protocol/events.js';
+import { assertNever } from '../../src/checks.js';
+import { SESSION_EVENT_NAMES, type SessionEvent, type SessionEventOf } from '../../src/protocol/events.js';
 import type { DaemonClient } from '../client/client.js';
 import { policyRequest, splitList, withClient, type GlobalOptions } from './common.js';
 
@@ -94,10 +95,14 @@ class TurnFollower {
           this.done();
         }
         return;
-      case 'tool:approval_required':
-        if (!json) io.err(`waiting for approval: ${event.server}/${event.tool} ${JSON.stringify(event.args)} — answer it in mcpgw chat`);
+      case 'question:asked':
+        if (!json) io.err(`${asking(event)} — answer it in mcpgw chat`);
         return;
-      case 'tool:approval_resolved':
+      case 'question:answered':
+        if (!json && event.answer.kind === 'tool_approval' && event.answer.decision === 'deny')
+          io.err(`denied: ${event.answer.reason ?? ''}`);
+        return;
+      case 'tool:decided':
         if (!json && event.decision === 'deny') io.err(`denied: ${event.reason ?? ''}`);
         return;
       case 'tool:started':
@@ -114,5 +119,16 @@ class TurnFollower {
       default:
         return;
     }
+  }
+}
+
+/** What a question waits for, in one line (by kind). */
+function asking(event: SessionEventOf<'question:asked'>): string {
+  const { subject, ask } = event;
+  switch (ask.kind) {
+    case 'tool_approval':
+      return `waiting for approval: ${subject.server}/${subject.tool} ${JSON.stringify(ask.args)}`;
+    default:
+      return assertNever(ask.kind);
   }
 }

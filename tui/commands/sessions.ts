@@ -99,7 +99,9 @@ export function transcript(events: SessionEvent[]): string[] {
     if (e.type === 'user:message') lines.push(`> ${e.from}: ${e.text}`);
     else if (e.type === 'agent:response' && e.done && e.text) lines.push(`assistant: ${e.text}`);
     else if (e.type === 'tool:started') lines.push(`  tool ${e.server}/${e.tool} ${JSON.stringify(e.args)} (${e.origin})`);
-    else if (e.type === 'tool:approval_resolved' && e.decision === 'deny') lines.push(`  denied${e.reason ? `: ${e.reason}` : ''}`);
+    else if (e.type === 'tool:decided' && e.decision === 'deny') lines.push(`  denied${e.reason ? `: ${e.reason}` : ''}`);
+    else if (e.type === 'question:answered' && e.answer.kind === 'tool_approval' && e.answer.decision === 'deny')
+      lines.push(`  denied${e.answer.reason ? `: ${e.answer.reason}` : ''}`);
     else if (e.type === 'tool:result') lines.push(`  ${e.ok ? 'ok' : 'failed'} in ${e.durationMs} ms: ${e.summary.split('\n')[0] ?? ''}`);
     else if (e.type === 'error') lines.push(`  error: ${e.message}`);
   }

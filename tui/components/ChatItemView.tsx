@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { assertNever } from '../../src/checks.js';
 import type { ChatItem } from '../../src/view/types.js';
 import { Markdown } from './Markdown.js';
 import { glyph, theme } from './theme.js';
@@ -56,5 +57,7 @@ export function ChatItemView({ item, consoleOpen, width, me, text, continued = f
       );
     case 'ended':
       return <Text color={theme.error} bold>{`${glyph.ended} session ended: ${item.reason}`}</Text>;
+    default:
+      return assertNever(item);
   }
 }

@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { assertNever } from '../../src/checks.js';
 import { formatMs } from '../../src/text/table.js';
 import { callName, describeDecider, formatElapsed } from '../../src/view/format.js';
 import type { ToolCallItem } from '../../src/view/types.js';
@@ -78,7 +79,9 @@ function CallState({ call, me }: { call: ToolCallItem; me?: string }) {
         </Text>
       );
     case 'interrupted':
-      return <Text color={theme.warn}>{`interrupted: ${call.interruptedReason ?? 'it did not finish'}`}</Text>;
+      return <Text color={theme.warn}>{`interrupted: ${call.interruptedReason}`}</Text>;
+    default:
+      return assertNever(call);
   }
 }
 

@@ -1,3 +1,4 @@
+import { assertNever } from '../../src/checks.js';
 import type { ContainerState } from '../../src/protocol/session.js';
 import type { ToolCallStatus } from '../../src/view/types.js';
 
@@ -38,6 +39,8 @@ export function callGlyph(status: ToolCallStatus): { mark: string; color: string
       return { mark: '⊘', color: theme.error };
     case 'interrupted':
       return { mark: '◌', color: theme.warn };
+    default:
+      return assertNever(status);
   }
 }
 

@@ -73,8 +73,8 @@ export const useSessions = defineStore('sessions', () => {
     const known = byId.value.get(event.sessionId);
     if (!known) return;
     if (event.type === 'session:ended') return upsert({ ...known, status: 'ended', busy: false, pendingApprovals: 0, lastSeq: event.seq });
-    // mcpd sends no `session:updated` when an approval comes or goes; ask for the count instead of guessing it.
-    if (event.type === 'tool:approval_required' || event.type === 'tool:approval_resolved') {
+    // A question that comes or goes changes the pending count; ask for it instead of guessing it.
+    if (event.type === 'question:asked' || event.type === 'question:answered') {
       void connection
         .request('session:get', { sessionId: event.sessionId })
         .then(upsert)
