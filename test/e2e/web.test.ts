@@ -217,7 +217,7 @@ describe('the web client in Chromium against a real mcpd', () => {
   it('closes the card and says who answered when another client answers first', async () => {
     const other = await mcpd.client();
     try {
-      const asked = new Promise<SessionEventOf<'tool:approval_required'>>((resolve) => other.socket.on('tool:approval_required', resolve));
+      const asked = new Promise<SessionEventOf<'question:asked'>>((resolve) => other.socket.on('question:asked', resolve));
       const info = await other.request('session:get', { sessionId });
       await other.request('session:attach', { sessionId, sinceSeq: info.lastSeq });
       fake.enqueue(
@@ -226,8 +226,10 @@ describe('the web client in Chromium against a real mcpd', () => {
       );
       await say('Echo from elsewhere');
       await page.getByTestId('approval-card').waitFor();
-      const { approvalId } = await asked;
-      expect(await other.request('tool:approval', { approvalId, decision: 'approve', scope: 'once' })).toEqual({ applied: true });
+      const { questionId } = await asked;
+      expect(
+        await other.request('question:answer', { questionId, answer: { kind: 'tool_approval', decision: 'approve', scope: 'once' } }),
+      ).toEqual({ applied: true });
       await page.locator('#call-call-elsewhere').getByText('Answered by you in another client: approved once').waitFor();
       expect(await page.getByTestId('approval-card').count()).toBe(0);
       await page.getByText('Echoed from elsewhere.').waitFor();

@@ -28,6 +28,11 @@ afterAll(async () => {
 });
 
 type Done = Extract<SessionEvent, { type: 'agent:response' }>;
+type Asked = Extract<SessionEvent, { type: 'question:asked' }>;
+
+/** Answers a tool approval from `from` (the test's client by default). */
+const answer = (questionId: string, choice: { decision: 'approve' | 'deny'; scope?: 'once' | 'session'; reason?: string }, from = client) =>
+  from.request('question:answer', { questionId, answer: { kind: 'tool_approval', ...choice } });
 
 /** A session, attached, with an event recorder; `send` runs one prompt and resolves at the turn's final event. */
 async function session(servers: string[], policy?: { preset: string } | { name: string; text: string }) {
@@ -59,17 +64,12 @@ describe('the agent loop with a human in it', () => {
       { text: ['The server ', 'echoed: hello.'] },
     );
     const turn = s.send('please echo hello');
-    const ask = await s.events.waitFor<Extract<SessionEvent, { type: 'tool:approval_required' }>>(
-      (e) => e.type === 'tool:approval_required',
-    );
+    const ask = await s.events.waitFor<Asked>((e) => e.type === 'question:asked');
     expect(ask).toMatchObject({
-      server: 'everything',
-      tool: 'echo',
-      args: { message: 'hello' },
-      callId: 'c1',
-      decisionReason: 'no rule matched; default is ask',
+      subject: { kind: 'call', server: 'everything', tool: 'echo', callId: 'c1' },
+      ask: { kind: 'tool_approval', args: { message: 'hello' }, decisionReason: 'no rule matched; default is ask' },
     });
-    expect(await client.request('tool:approval', { approvalId: ask.approvalId, decision: 'approve' })).toEqual({ applied: true });
+    expect(await answer(ask.questionId, { decision: 'approve' })).toEqual({ applied: true });
     const done = await turn;
     expect(done.text).toBe('Let me echo that.The server echoed: hello.');
     expect(
@@ -92,14 +92,15 @@ describe('the agent loop with a human in it', () => {
       { text: 'Understood, I will not delete it.' },
     );
     const turn = s.send('delete x');
-    const ask = await s.events.waitFor<Extract<SessionEvent, { type: 'tool:approval_required' }>>(
-      (e) => e.type === 'tool:approval_required',
-    );
-    await client.request('tool:approval', { approvalId: ask.approvalId, decision: 'deny', reason: 'keep x, it matters' });
+    const ask = await s.events.waitFor<Asked>((e) => e.type === 'question:asked');
+    await answer(ask.questionId, { decision: 'deny', reason: 'keep x, it matters' });
     await turn;
     expect(s.events.of('tool:started')).toEqual([]);
-    expect(s.events.of('tool:approval_resolved')).toEqual([
-      expect.objectContaining({ decision: 'deny', reason: 'keep x, it matters', by: { kind: 'user', name: expect.any(String) } }),
+    expect(s.events.of('question:answered')).toEqual([
+      expect.objectContaining({
+        answer: expect.objectContaining({ decision: 'deny', reason: 'keep x, it matters' }),
+        by: { kind: 'user', name: expect.any(String) },
+      }),
     ]);
     expect(responseOf(lastContents(), 'd1')).toEqual({ error: 'The user denied this call: keep x, it matters' });
   });
@@ -117,8 +118,8 @@ describe('the agent loop with a human in it', () => {
       { text: 'Read it; writing was refused.' },
     );
     await s.send('read hello.txt and write x.txt');
-    expect(s.events.of('tool:approval_required')).toEqual([]);
-    const resolved = s.events.of('tool:approval_resolved');
+    expect(s.events.of('question:asked')).toEqual([]);
+    const resolved = s.events.of('tool:decided');
     expect(resolved.find((e) => e.callId === 'r1')).toMatchObject({
       decision: 'approve',
       by: { kind: 'policy', rule: expect.stringContaining('rule 2') },
@@ -133,7 +134,9 @@ describe('the agent loop with a human in it', () => {
     const s = await session(['memory']);
     fake.enqueue({ functionCalls: [{ name: 'memory__create_entities', args: { entities: [] }, id: 'e1' }] }, { text: 'Nobody approved.' });
     await s.send('create nothing');
-    expect(s.events.of('tool:approval_resolved')).toEqual([expect.objectContaining({ decision: 'deny', by: { kind: 'timeout' } })]);
+    expect(s.events.of('question:answered')).toEqual([
+      expect.objectContaining({ answer: expect.objectContaining({ decision: 'deny' }), by: { kind: 'timeout' } }),
+    ]);
     expect(responseOf(lastContents(), 'e1')).toEqual({ error: 'Not run: nobody approved this call before the approval expired.' });
   });
 
@@ -178,18 +181,14 @@ describe('the agent loop with a human in it', () => {
     );
     const turn = s.send('do both');
     const asks = await Promise.all(
-      ['p1', 'p2'].map((id) =>
-        s.events.waitFor<Extract<SessionEvent, { type: 'tool:approval_required' }>>(
-          (e) => e.type === 'tool:approval_required' && e.callId === id,
-        ),
-      ),
+      ['p1', 'p2'].map((id) => s.events.waitFor<Asked>((e) => e.type === 'question:asked' && e.subject.callId === id)),
     );
-    await client.request('tool:approval', { approvalId: asks[1]!.approvalId, decision: 'approve', scope: 'session' });
-    await client.request('tool:approval', { approvalId: asks[0]!.approvalId, decision: 'approve' });
+    await answer(asks[1]!.questionId, { decision: 'approve', scope: 'session' });
+    await answer(asks[0]!.questionId, { decision: 'approve' });
     await turn;
     // p3 (echo again) was not asked: the session rule allowed it.
-    expect(s.events.of('tool:approval_required').map((e) => e.callId)).toEqual(['p1', 'p2']);
-    expect(s.events.of('tool:approval_resolved').find((e) => e.callId === 'p3')).toMatchObject({
+    expect(s.events.of('question:asked').map((e) => e.subject.callId)).toEqual(['p1', 'p2']);
+    expect(s.events.of('tool:decided').find((e) => e.callId === 'p3')).toMatchObject({
       decision: 'approve',
       by: { kind: 'policy', rule: expect.stringContaining('session rule 1') },
     });
@@ -204,17 +203,15 @@ describe('the agent loop with a human in it', () => {
     const other = await t.client();
     fake.enqueue({ functionCalls: [{ name: 'testsrv__echo', args: { message: 'race' }, id: 'f1' }] }, { text: 'done' });
     const turn = s.send('race');
-    const ask = await s.events.waitFor<Extract<SessionEvent, { type: 'tool:approval_required' }>>(
-      (e) => e.type === 'tool:approval_required',
-    );
+    const ask = await s.events.waitFor<Asked>((e) => e.type === 'question:asked');
     const answers = await Promise.all([
-      client.request('tool:approval', { approvalId: ask.approvalId, decision: 'approve' }),
-      other.request('tool:approval', { approvalId: ask.approvalId, decision: 'deny', reason: 'too late' }),
+      answer(ask.questionId, { decision: 'approve' }),
+      answer(ask.questionId, { decision: 'deny', reason: 'too late' }, other),
     ]);
     expect(answers.filter((a) => a.applied)).toHaveLength(1);
     expect(answers.find((a) => !a.applied)).toMatchObject({ applied: false, by: expect.any(String) });
     await turn;
-    expect(s.events.of('tool:approval_resolved')).toHaveLength(1);
+    expect(s.events.of('question:answered')).toHaveLength(1);
   });
 
   it('headless: a call that needs a human is denied with a clear message to the model', async () => {

@@ -56,8 +56,11 @@ describe('mcpgw run (headless)', () => {
     const watcher = await mcpd.client();
     const approved = new Promise<void>((resolve) =>
       watcher.socket.once(
-        'tool:approval_required',
-        (e) => void watcher.request('tool:approval', { approvalId: e.approvalId, decision: 'approve' }).then(() => resolve()),
+        'question:asked',
+        (e) =>
+          void watcher
+            .request('question:answer', { questionId: e.questionId, answer: { kind: 'tool_approval', decision: 'approve' } })
+            .then(() => resolve()),
       ),
     );
     await watcher.request('session:attach', { sessionId: session.id });

@@ -30,15 +30,33 @@ async function openChat() {
 function askApproval(daemon: FakeDaemon, sid: string, approvalId = 'a1', callId = 'c1'): void {
   daemon.emit(sid, 'user:message', { messageId: `m_${approvalId}`, text: 'echo hi', from: 'alice' });
   daemon.emit(sid, 'agent:thinking', { turnId: 't1', round: 1 });
-  daemon.emit(sid, 'tool:approval_required', {
-    approvalId,
-    callId,
-    server: 'testsrv',
-    tool: 'echo',
-    args: { message: 'hi' },
-    annotations: { readOnlyHint: true },
-    decisionReason: 'no rule matched; default is ask',
+  daemon.emit(sid, 'question:asked', {
+    questionId: approvalId,
+    subject: { kind: 'call', callId, server: 'testsrv', tool: 'echo' },
+    ask: {
+      kind: 'tool_approval',
+      args: { message: 'hi' },
+      annotations: { readOnlyHint: true },
+      decisionReason: 'no rule matched; default is ask',
+    },
     expiresAt: Date.now() + 60_000,
+  });
+}
+
+/** What the daemon sends when question `questionId` about call `callId` (testsrv.echo) is answered. */
+function answered(
+  daemon: FakeDaemon,
+  sid: string,
+  answer: { decision: 'approve' | 'deny'; reason?: string },
+  by: string,
+  questionId = 'a1',
+  callId = 'c1',
+): void {
+  daemon.emit(sid, 'question:answered', {
+    questionId,
+    subject: { kind: 'call', callId, server: 'testsrv', tool: 'echo' },
+    answer: { kind: 'tool_approval', scope: 'once', ...answer },
+    by: { kind: 'user', name: by },
   });
 }
 
@@ -85,31 +103,24 @@ describe('ChatApp', () => {
     expect(frame).toContain('⚠ 1 approval pending');
     expect(frame).toContain('? testsrv.echo {"message":"hi"}  waiting for approval');
     await press(app, 'y');
-    expect(daemon.requestsNamed('tool:approval')).toEqual([{ approvalId: 'a1', decision: 'approve', scope: 'once' }]);
-    daemon.emit(sid, 'tool:approval_resolved', {
-      approvalId: 'a1',
-      callId: 'c1',
-      server: 'testsrv',
-      tool: 'echo',
-      decision: 'approve',
-      scope: 'once',
-      by: { kind: 'user', name: 'alice' },
-    });
+    expect(daemon.requestsNamed('question:answer')).toEqual([
+      { questionId: 'a1', answer: { kind: 'tool_approval', decision: 'approve', scope: 'once' } },
+    ]);
+    answered(daemon, sid, { decision: 'approve' }, 'alice');
     await waitForFrame(app, (f) => !f.includes('Allow this tool call?') && f.includes('approved by you'));
 
-    daemon.emit(sid, 'tool:approval_required', {
-      approvalId: 'a2',
-      callId: 'c2',
-      server: 'testsrv',
-      tool: 'echo',
-      args: { message: 'again' },
-      annotations: {},
-      decisionReason: 'no rule matched',
+    daemon.emit(sid, 'question:asked', {
+      questionId: 'a2',
+      subject: { kind: 'call', callId: 'c2', server: 'testsrv', tool: 'echo' },
+      ask: { kind: 'tool_approval', args: { message: 'again' }, annotations: {}, decisionReason: 'no rule matched' },
       expiresAt: 0,
     });
     await waitForFrame(app, '"message": "again"');
     await press(app, 'a');
-    expect(daemon.requestsNamed('tool:approval').at(-1)).toEqual({ approvalId: 'a2', decision: 'approve', scope: 'session' });
+    expect(daemon.requestsNamed('question:answer').at(-1)).toEqual({
+      questionId: 'a2',
+      answer: { kind: 'tool_approval', decision: 'approve', scope: 'session' },
+    });
   });
 
   it('n denies with a reason typed for the model', async () => {
@@ -121,21 +132,12 @@ describe('ChatApp', () => {
     await press(app, 'not on my machine');
     await waitForFrame(app, 'reason> not on my machine');
     await press(app, '\r');
-    expect(daemon.requestsNamed('tool:approval')).toEqual([
-      { approvalId: 'a1', decision: 'deny', scope: 'once', reason: 'not on my machine' },
+    expect(daemon.requestsNamed('question:answer')).toEqual([
+      { questionId: 'a1', answer: { kind: 'tool_approval', decision: 'deny', scope: 'once', reason: 'not on my machine' } },
     ]);
     // The typed reason went to the prompt, not to the message input.
     expect(daemon.requestsNamed('message')).toEqual([]);
-    daemon.emit(sid, 'tool:approval_resolved', {
-      approvalId: 'a1',
-      callId: 'c1',
-      server: 'testsrv',
-      tool: 'echo',
-      decision: 'deny',
-      scope: 'once',
-      by: { kind: 'user', name: 'alice' },
-      reason: 'not on my machine',
-    });
+    answered(daemon, sid, { decision: 'deny', reason: 'not on my machine' }, 'alice');
     await waitForFrame(app, '⊘ testsrv.echo {"message":"hi"}  denied by you: not on my machine');
   });
 
@@ -150,22 +152,16 @@ describe('ChatApp', () => {
     app.stdin.write('too risky');
     await waitForFrame(app, 'reason> too risky');
     app.stdin.write('\r');
-    expect(daemon.requestsNamed('tool:approval')).toEqual([{ approvalId: 'a1', decision: 'deny', scope: 'once', reason: 'too risky' }]);
+    expect(daemon.requestsNamed('question:answer')).toEqual([
+      { questionId: 'a1', answer: { kind: 'tool_approval', decision: 'deny', scope: 'once', reason: 'too risky' } },
+    ]);
   });
 
   it('closes the prompt and says who answered when another client answers first', async () => {
     const { app, daemon, sid } = await openChat();
     askApproval(daemon, sid);
     await waitForFrame(app, 'Allow this tool call?');
-    daemon.emit(sid, 'tool:approval_resolved', {
-      approvalId: 'a1',
-      callId: 'c1',
-      server: 'testsrv',
-      tool: 'echo',
-      decision: 'approve',
-      scope: 'once',
-      by: { kind: 'user', name: 'bob' },
-    });
+    answered(daemon, sid, { decision: 'approve' }, 'bob');
     const frame = await waitForFrame(app, 'Answered in another client: bob approved testsrv.echo.');
     expect(frame).not.toContain('Allow this tool call?');
     expect(frame).not.toContain('approval pending');
@@ -184,13 +180,11 @@ describe('ChatApp', () => {
     const { app, daemon, sid } = await openChat();
     daemon.emit(sid, 'user:message', { messageId: 'm1', text: 'make noise', from: 'alice' });
     daemon.emit(sid, 'agent:thinking', { turnId: 't1', round: 1 });
-    daemon.emit(sid, 'tool:approval_resolved', {
-      approvalId: 'p1',
+    daemon.emit(sid, 'tool:decided', {
       callId: 'c1',
       server: 'testsrv',
       tool: 'echo',
       decision: 'approve',
-      scope: 'once',
       by: { kind: 'policy', rule: 'read-only' },
     });
     daemon.emit(sid, 'tool:started', { callId: 'c1', server: 'testsrv', tool: 'noisy', args: { lines: 2 }, origin: 'agent' });

@@ -20,7 +20,7 @@ export class FakeDaemon {
   readonly clients: FakeClient[] = [];
   startedAt = 1_000;
   down = false;
-  /** Answers for `tool:approval` (default: applied). */
+  /** Answers for `question:answer` (default: applied). */
   approvalReply: { applied: boolean; by?: string } = { applied: true };
   private ts = Date.now() - 60_000;
   private nextId = 1;
@@ -109,7 +109,7 @@ export class FakeDaemon {
         return null;
       case 'message':
         return { messageId: 'm_x', turnId: 't_x' };
-      case 'tool:approval':
+      case 'question:answer':
         return this.approvalReply;
       case 'agent:cancel':
         return { cancelled: true };

@@ -11,6 +11,7 @@ const lines = (n: number): OutputLine[] =>
     (_, i) => ({ seq: i + 1, ts: 1, server: 'testsrv', stream: i % 2 ? 'progress' : 'stderr', text: `line ${i}` }) as OutputLine,
   );
 
+/** A call in any state: the overrides pick it (the union's per-state fields are the test's to get right). */
 function call(overrides: Partial<ToolCallItem> = {}): ToolCallItem {
   return {
     kind: 'tool',
@@ -28,7 +29,7 @@ function call(overrides: Partial<ToolCallItem> = {}): ToolCallItem {
     output: lines(3),
     droppedOutput: 0,
     ...overrides,
-  };
+  } as ToolCallItem;
 }
 
 describe('ToolConsole', () => {

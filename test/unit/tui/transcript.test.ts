@@ -26,7 +26,7 @@ describe('advanceTranscript', () => {
   it('holds an open call (and what follows it) live, but prints a new note above it', () => {
     const log = new EventLog();
     turnWithApprovedCall(log);
-    const upToPrompt = log.events.findIndex((e) => e.type === 'tool:approval_required') + 1;
+    const upToPrompt = log.events.findIndex((e) => e.type === 'question:asked') + 1;
     const view = applyEvents(createSessionView('s_test'), log.events.slice(0, upToPrompt));
     const t = advanceTranscript(emptyTranscript(1), { epoch: 1, items: view.items, notes: [note(1, 3)], showOutput: true });
     expect(keys(t)).toEqual(['user:m1', expect.stringMatching(/^text:t1:/), 'note:1']);

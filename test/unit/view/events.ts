@@ -44,25 +44,22 @@ export function turnWithApprovedCall(log: EventLog, options: { approve?: boolean
   log.add('agent:thinking', { turnId: 't1', round: 1 });
   log.add('agent:response', { turnId: 't1', delta: 'Let me ', done: false });
   log.add('agent:response', { turnId: 't1', delta: 'check.', done: false });
-  log.add('tool:approval_required', {
-    approvalId: 'a1',
-    callId: 'c1',
-    server: 'testsrv',
-    tool: 'echo',
-    args: { message: 'hi' },
-    annotations: { readOnlyHint: true },
-    decisionReason: 'no rule matched; the default is ask',
+  log.add('question:asked', {
+    questionId: 'a1',
+    subject: { kind: 'call', callId: 'c1', server: 'testsrv', tool: 'echo' },
+    ask: {
+      kind: 'tool_approval',
+      args: { message: 'hi' },
+      annotations: { readOnlyHint: true },
+      decisionReason: 'no rule matched; the default is ask',
+    },
     expiresAt: 1_700_000_600_000,
   });
-  log.add('tool:approval_resolved', {
-    approvalId: 'a1',
-    callId: 'c1',
-    server: 'testsrv',
-    tool: 'echo',
-    decision: approve ? 'approve' : 'deny',
-    scope: 'once',
+  log.add('question:answered', {
+    questionId: 'a1',
+    subject: { kind: 'call', callId: 'c1', server: 'testsrv', tool: 'echo' },
+    answer: { kind: 'tool_approval', decision: approve ? 'approve' : 'deny', scope: 'once', ...(approve ? {} : { reason: 'not now' }) },
     by: { kind: 'user', name: options.by ?? 'alice' },
-    ...(approve ? {} : { reason: 'not now' }),
   });
   if (approve) {
     log.add('tool:started', { callId: 'c1', server: 'testsrv', tool: 'echo', args: { message: 'hi' }, origin: 'agent' });

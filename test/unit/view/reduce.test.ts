@@ -41,18 +41,18 @@ describe('applyEvent: a turn', () => {
       result: { ok: true, summary: 'echo: hi', durationMs: 12 },
     });
     expect(call(view).output.map((l) => `${l.stream}:${l.text}`)).toEqual(['stderr:echoing', 'progress:1/1']);
-    expect(view).toMatchObject({ busy: false, turn: undefined, pending: [] });
+    expect(view).toMatchObject({ busy: false, turn: undefined, questions: [] });
     expect(settledCount(view.items)).toBe(4);
   });
 
   it('tracks the approval while it is pending, and the busy turn while it runs', () => {
     const log = new EventLog();
     turnWithApprovedCall(log);
-    const upToPrompt = log.events.findIndex((e) => e.type === 'tool:approval_required') + 1;
+    const upToPrompt = log.events.findIndex((e) => e.type === 'question:asked') + 1;
     const view = applyEvents(fresh(), log.events.slice(0, upToPrompt));
     expect(view.busy).toBe(true);
     expect(view.turn).toMatchObject({ turnId: 't1', round: 1, phase: 'tools' });
-    expect(view.pending).toEqual(['a1']);
+    expect(view.questions.map((q) => q.questionId)).toEqual(['a1']);
     expect(pendingApprovals(view)).toEqual([
       expect.objectContaining({ callId: 'c1', status: 'awaiting_approval', approval: expect.objectContaining({ approvalId: 'a1' }) }),
     ]);
@@ -89,25 +89,21 @@ describe('applyEvent: a turn', () => {
   it('a cancelled turn closes its pending approval as denied', () => {
     const log = new EventLog();
     turnWithApprovedCall(log);
-    const upToPrompt = log.events.findIndex((e) => e.type === 'tool:approval_required') + 1;
+    const upToPrompt = log.events.findIndex((e) => e.type === 'question:asked') + 1;
     const cancel = new EventLog();
     cancel.events.push(...log.events.slice(0, upToPrompt));
-    cancel.add('tool:approval_resolved', {
-      approvalId: 'a1',
-      callId: 'c1',
-      server: 'testsrv',
-      tool: 'echo',
-      decision: 'deny',
-      scope: 'once',
+    cancel.add('question:answered', {
+      questionId: 'a1',
+      subject: { kind: 'call', callId: 'c1', server: 'testsrv', tool: 'echo' },
+      answer: { kind: 'tool_approval', decision: 'deny', scope: 'once', reason: 'the turn was cancelled' },
       by: { kind: 'user', name: 'alice' },
-      reason: 'the turn was cancelled',
     });
     cancel.add('agent:response', { turnId: 't1', delta: '', done: true, text: 'Let me check.\n[cancelled]' });
     const view = applyEvents(fresh(), cancel.events);
     expect(call(view)).toMatchObject({ status: 'denied', decision: { reason: 'the turn was cancelled' } });
     // The text after the call is a block of its own, below the call.
     expect(view.items.map((i) => (i.kind === 'assistant' ? i.text : i.kind))).toEqual(['user', 'Let me check.', 'tool', '[cancelled]']);
-    expect(view.pending).toEqual([]);
+    expect(view.questions).toEqual([]);
   });
 
   it('records a denial with its reason and who gave it (another client answering first)', () => {
@@ -126,22 +122,18 @@ describe('applyEvent: a turn', () => {
     const log = new EventLog();
     log.add('user:message', { messageId: 'm1', text: 'go', from: 'alice' });
     log.add('agent:thinking', { turnId: 't1', round: 1 });
-    log.add('tool:approval_resolved', {
-      approvalId: 'p1',
+    log.add('tool:decided', {
       callId: 'c1',
       server: 'testsrv',
       tool: 'echo',
       decision: 'approve',
-      scope: 'once',
       by: { kind: 'policy', rule: 'read-only' },
     });
-    log.add('tool:approval_resolved', {
-      approvalId: 'p2',
+    log.add('tool:decided', {
       callId: 'c2',
       server: 'memory',
       tool: 'delete_entities',
       decision: 'deny',
-      scope: 'once',
       by: { kind: 'policy', rule: 'no deletes' },
       reason: 'Deleting is not allowed here.',
     });
@@ -154,7 +146,7 @@ describe('applyEvent: a turn', () => {
       tool: 'delete_entities',
       decision: { by: { kind: 'policy', rule: 'no deletes' }, reason: 'Deleting is not allowed here.' },
     });
-    expect(view.pending).toEqual([]);
+    expect(view.questions).toEqual([]);
     log.add('tool:started', { callId: 'c1', server: 'testsrv', tool: 'echo', args: { message: 'x' }, origin: 'agent' });
     view = applyEvents(view, log.events);
     expect(call(view, 'c1')).toMatchObject({ status: 'running', server: 'testsrv', tool: 'echo', decision: { by: { kind: 'policy' } } });

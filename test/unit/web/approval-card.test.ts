@@ -4,7 +4,7 @@ import { createPinia, setActivePinia, type Pinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import ArgsView from '../../../web/src/components/ArgsView.vue';
 import { mountChatPanel } from './chat-panel.js';
-import { FakeLog, FakeSocket, turnAwaitingApproval } from './fake-socket.js';
+import { approvalAnswered, FakeLog, FakeSocket, turnAwaitingApproval } from './fake-socket.js';
 
 let pinia: Pinia;
 let fake: FakeSocket;
@@ -14,7 +14,7 @@ let wrapper: VueWrapper | undefined;
 /** The chat panel of a connected page showing a turn that waits for approval a1. */
 async function panel(): Promise<VueWrapper> {
   turnAwaitingApproval(log);
-  fake.handle('tool:approval', () => ({ applied: true }));
+  fake.handle('question:answer', () => ({ applied: true }));
   wrapper = await mountChatPanel(pinia, fake, log);
   return wrapper;
 }
@@ -38,15 +38,15 @@ describe('the approval card', () => {
     expect(card.text()).toContain('policy asks because: no rule matched; default is ask');
   });
 
-  it('"Approve once" and "Always for this session" send tool:approval with their scope', async () => {
+  it('"Approve once" and "Always for this session" send question:answer with their scope', async () => {
     const w = await panel();
     await w.get('[data-testid=approve-once]').trigger('click');
     await flushPromises();
     await w.get('[data-testid=approve-session]').trigger('click');
     await flushPromises();
-    expect(fake.sent('tool:approval')).toEqual([
-      { approvalId: 'a1', decision: 'approve', scope: 'once' },
-      { approvalId: 'a1', decision: 'approve', scope: 'session' },
+    expect(fake.sent('question:answer')).toEqual([
+      { questionId: 'a1', answer: { kind: 'tool_approval', decision: 'approve', scope: 'once' } },
+      { questionId: 'a1', answer: { kind: 'tool_approval', decision: 'approve', scope: 'session' } },
     ]);
   });
 
@@ -56,7 +56,9 @@ describe('the approval card', () => {
     await w.get('[data-testid=deny-reason]').setValue('  not on this machine ');
     await w.get('[data-testid=deny-confirm]').trigger('submit');
     await flushPromises();
-    expect(fake.sent('tool:approval')).toEqual([{ approvalId: 'a1', decision: 'deny', scope: 'once', reason: 'not on this machine' }]);
+    expect(fake.sent('question:answer')).toEqual([
+      { questionId: 'a1', answer: { kind: 'tool_approval', decision: 'deny', scope: 'once', reason: 'not on this machine' } },
+    ]);
   });
 
   it('a deny without a reason sends none', async () => {
@@ -64,43 +66,24 @@ describe('the approval card', () => {
     await w.get('[data-testid=deny]').trigger('click');
     await w.get('[data-testid=deny-confirm]').trigger('submit');
     await flushPromises();
-    expect(fake.sent('tool:approval')).toEqual([{ approvalId: 'a1', decision: 'deny', scope: 'once' }]);
+    expect(fake.sent('question:answer')).toEqual([
+      { questionId: 'a1', answer: { kind: 'tool_approval', decision: 'deny', scope: 'once' } },
+    ]);
   });
 
   it('closes and says who answered when another client answers first', async () => {
     const w = await panel();
-    fake.push(
-      log.add('tool:approval_resolved', {
-        approvalId: 'a1',
-        callId: 'c1',
-        server: 'testsrv',
-        tool: 'echo',
-        decision: 'approve',
-        scope: 'once',
-        by: { kind: 'user', name: 'alice' },
-      }),
-    );
+    fake.push(approvalAnswered(log, { decision: 'approve' }, 'alice'));
     await flushPromises();
     expect(w.find('[data-testid=approval-card]').exists()).toBe(false);
     expect(w.get('[data-testid=approval-closed]').text()).toBe('Answered by alice in another client: approved once');
-    expect(fake.sent('tool:approval')).toEqual([]);
+    expect(fake.sent('question:answer')).toEqual([]);
   });
 
   it('after its own answer, says who decided without "another client"', async () => {
     const w = await panel();
-    fake.handle('tool:approval', () => {
-      fake.push(
-        log.add('tool:approval_resolved', {
-          approvalId: 'a1',
-          callId: 'c1',
-          server: 'testsrv',
-          tool: 'echo',
-          decision: 'deny',
-          scope: 'once',
-          by: { kind: 'user', name: 'bob' },
-          reason: 'no',
-        }),
-      );
+    fake.handle('question:answer', () => {
+      fake.push(approvalAnswered(log, { decision: 'deny', reason: 'no' }, 'bob'));
       return { applied: true };
     });
     await w.get('[data-testid=deny]').trigger('click');

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { useChat } from '../../../web/src/stores/chat.js';
 import { useConnection } from '../../../web/src/stores/connection.js';
 import { useSessions } from '../../../web/src/stores/sessions.js';
-import { daemonStatus, FakeLog, FakeSocket, sessionInfo, turnAwaitingApproval } from './fake-socket.js';
+import { approvalAnswered, daemonStatus, FakeLog, FakeSocket, sessionInfo, turnAwaitingApproval } from './fake-socket.js';
 
 let fake: FakeSocket;
 let log: FakeLog;
@@ -44,15 +44,7 @@ describe('the chat store', () => {
 
     // Live: the answer, the result and the end of the turn; an event of another session is not this chat's.
     fake.push(
-      log.add('tool:approval_resolved', {
-        approvalId: 'a1',
-        callId: 'c1',
-        server: 'testsrv',
-        tool: 'echo',
-        decision: 'approve',
-        scope: 'once',
-        by: { kind: 'user', name: 'bob' },
-      }),
+      approvalAnswered(log, { decision: 'approve' }, 'bob'),
       { ...log.events[0]!, sessionId: 's_other', seq: 6 },
       log.add('tool:started', { callId: 'c1', server: 'testsrv', tool: 'echo', args: { message: 'hi' }, origin: 'agent' }),
       log.add('tool:result', { callId: 'c1', server: 'testsrv', tool: 'echo', ok: true, summary: 'echo: hi', durationMs: 3 }),
@@ -69,15 +61,7 @@ describe('the chat store', () => {
     turnAwaitingApproval(log);
     const chat = await connect();
     await chat.open('s_web');
-    const resolved = log.add('tool:approval_resolved', {
-      approvalId: 'a1',
-      callId: 'c1',
-      server: 'testsrv',
-      tool: 'echo',
-      decision: 'deny',
-      scope: 'once',
-      by: { kind: 'user', name: 'bob' },
-    });
+    const resolved = approvalAnswered(log, { decision: 'deny' }, 'bob');
     const result = log.add('tool:result', { callId: 'c1', server: 'testsrv', tool: 'echo', ok: false, summary: 'denied', durationMs: 0 });
     fake.push(result);
     expect(chat.view?.lastSeq).toBe(4);
@@ -92,16 +76,7 @@ describe('the chat store', () => {
     fake.drop();
     expect(useConnection().state).toMatchObject({ kind: 'reconnecting', reason: 'mcpd went away' });
     // Events mcpd logged while the page was away.
-    log.add('tool:approval_resolved', {
-      approvalId: 'a1',
-      callId: 'c1',
-      server: 'testsrv',
-      tool: 'echo',
-      decision: 'deny',
-      scope: 'once',
-      by: { kind: 'user', name: 'alice' },
-      reason: 'no',
-    });
+    approvalAnswered(log, { decision: 'deny', reason: 'no' }, 'alice');
     log.add('agent:response', { turnId: 't1', delta: '', done: true, text: 'Let me check.' });
     fake.accept();
     await flushPromises();
@@ -135,40 +110,22 @@ describe('the chat store', () => {
     turnAwaitingApproval(log);
     const chat = await connect();
     await chat.open('s_web');
-    fake.push(
-      log.add('tool:approval_resolved', {
-        approvalId: 'a1',
-        callId: 'c1',
-        server: 'testsrv',
-        tool: 'echo',
-        decision: 'approve',
-        scope: 'once',
-        by: { kind: 'user', name: 'alice' },
-      }),
-    );
+    fake.push(approvalAnswered(log, { decision: 'approve' }, 'alice'));
     expect([...chat.answeredElsewhere]).toEqual(['a1']);
   });
 
-  it('sends an answer as a tool:approval request, and does not count its own answer as another client’s', async () => {
+  it('sends an answer as a question:answer request, and does not count its own answer as another client’s', async () => {
     turnAwaitingApproval(log);
-    fake.handle('tool:approval', () => {
-      fake.push(
-        log.add('tool:approval_resolved', {
-          approvalId: 'a1',
-          callId: 'c1',
-          server: 'testsrv',
-          tool: 'echo',
-          decision: 'approve',
-          scope: 'session',
-          by: { kind: 'user', name: 'bob' },
-        }),
-      );
+    fake.handle('question:answer', () => {
+      fake.push(approvalAnswered(log, { decision: 'approve', scope: 'session' }, 'bob'));
       return { applied: true };
     });
     const chat = await connect();
     await chat.open('s_web');
     await chat.answer('a1', { decision: 'approve', scope: 'session' });
-    expect(fake.sent('tool:approval')).toEqual([{ approvalId: 'a1', decision: 'approve', scope: 'session' }]);
+    expect(fake.sent('question:answer')).toEqual([
+      { questionId: 'a1', answer: { kind: 'tool_approval', decision: 'approve', scope: 'session' } },
+    ]);
     expect([...chat.answeredElsewhere]).toEqual([]);
     expect(chat.pending).toEqual([]);
   });

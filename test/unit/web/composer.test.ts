@@ -41,7 +41,7 @@ describe('the message box', () => {
 
   it('keeps the text and explains when the model is still busy', async () => {
     fake.handle('message', () => {
-      throw Object.assign(new Error('a turn is already running in this session'), { code: 'conflict' });
+      throw Object.assign(new Error('a turn is already running in this session'), { code: 'busy' });
     });
     const w = await panel();
     await w.get('[data-testid=composer]').setValue('again');

@@ -166,14 +166,30 @@ export function turnAwaitingApproval(log: FakeLog, callId = 'c1', approvalId = '
   log.add('user:message', { messageId: 'm1', text: 'echo hi please', from: 'bob' });
   log.add('agent:thinking', { turnId: 't1', round: 0 });
   log.add('agent:response', { turnId: 't1', delta: 'Let me check.', done: false });
-  log.add('tool:approval_required', {
-    approvalId,
-    callId,
-    server: 'testsrv',
-    tool: 'echo',
-    args: { message: 'hi' },
-    annotations: { readOnlyHint: true },
-    decisionReason: 'no rule matched; default is ask',
+  log.add('question:asked', {
+    questionId: approvalId,
+    subject: { kind: 'call', callId, server: 'testsrv', tool: 'echo' },
+    ask: {
+      kind: 'tool_approval',
+      args: { message: 'hi' },
+      annotations: { readOnlyHint: true },
+      decisionReason: 'no rule matched; default is ask',
+    },
     expiresAt: Date.now() + 600_000,
+  });
+}
+
+/** The event mcpd logs when approval `approvalId` of call c1 (testsrv.echo) is answered. */
+export function approvalAnswered(
+  log: FakeLog,
+  answer: { decision: 'approve' | 'deny'; scope?: 'once' | 'session'; reason?: string },
+  by: string,
+  approvalId = 'a1',
+): SessionEvent {
+  return log.add('question:answered', {
+    questionId: approvalId,
+    subject: { kind: 'call', callId: 'c1', server: 'testsrv', tool: 'echo' },
+    answer: { kind: 'tool_approval', scope: 'once', ...answer },
+    by: { kind: 'user', name: by },
   });
 }
