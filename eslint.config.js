@@ -1,11 +1,52 @@
-// Lint rules, including the architecture's import boundaries (DESIGN.md §2): src/ is the shared core and imports
-// nothing from daemon/, tui/ or web/, nor Node built-ins; daemon/, tui/ and web/ never import each other.
+// Lint rules, including the architecture's boundaries (see docs/architecture.md):
+// - src/ is the shared core: it imports nothing from daemon/, tui/ or web/, nor Node built-ins; daemon/, tui/ and web/
+//   never import each other.
+// - Clients fold session events through the session core (src/client), not by calling the reducer themselves.
+// - In mcpd, a tool call has one owner (daemon/calls): only it emits call events and writes policy, approval and tool
+//   audit entries; only daemon/questions emits question events and takes questions; logic talks to storage through
+//   the ports (daemon/store/ports.ts): only the composition root builds the Redis store, only tests the in-memory one.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'net', 'http', 'crypto', 'stream'];
-const boundary = (forbidden, message) => ({
-  'no-restricted-imports': ['error', { patterns: forbidden.map((group) => ({ group: [group], message })) }],
+
+/** One no-restricted-imports rule from several boundaries (a later config object would replace, not add to, it). */
+const boundaries = (...groups) => ({
+  'no-restricted-imports': [
+    'error',
+    {
+      patterns: groups.flatMap(({ forbidden, message, importNames }) =>
+        forbidden.map((group) => ({ group: [group], message, ...(importNames ? { importNames } : {}) })),
+      ),
+    },
+  ],
+});
+
+const memoryStore = { forbidden: ['**/store/memory.js'], message: 'the in-memory store is for tests; mcpd keeps its state in Redis' };
+const redisStore = {
+  forbidden: ['**/store/store.js'],
+  message: 'use the store ports (daemon/store/ports.ts); only daemon/main.ts builds the Redis store',
+};
+const reducer = {
+  forbidden: ['**/src/view/reduce.js', '**/src/view/index.js'],
+  importNames: ['applyEvent', 'applyEvents', 'acceptGap', 'hasGap', 'interruptOpen', 'applySessionInfo', 'createSessionView'],
+  message: 'clients follow a session through the session core (src/client), which folds its events',
+};
+
+// `events.emit(sessionId, 'tool:…' | 'question:…', …)` and `store.audit({ kind: 'policy' | 'approval' | 'tool' })`.
+const callEvent = "CallExpression[callee.property.name='emit'][arguments.1.value=/^tool:/]";
+const questionEvent = "CallExpression[callee.property.name='emit'][arguments.1.value=/^question:/]";
+const callAudit =
+  "CallExpression[callee.property.name='audit'] > ObjectExpression > Property[key.name='kind'][value.value=/^(policy|approval|tool)$/]";
+const questionTake = 'CallExpression[callee.property.name=/^(putQuestion|takeQuestion)$/]';
+const ownership = {
+  [callEvent]: 'only the tool-call module (daemon/calls) emits tool events; notices go through sessions/notices.ts',
+  [questionEvent]: 'only the question service (daemon/questions) emits question events',
+  [callAudit]: 'only the tool-call module (daemon/calls) writes policy, approval and tool audit entries',
+  [questionTake]: 'only the question service (daemon/questions) puts and takes questions (first answer wins there)',
+};
+const restrictSyntax = (selectors) => ({
+  'no-restricted-syntax': ['error', ...selectors.map((selector) => ({ selector, message: ownership[selector] }))],
 });
 
 export default tseslint.config(
@@ -20,28 +61,54 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'error',
-      // Late-bound references used by callbacks (wired before the object exists) are assigned once, after use.
+      // A callback that refers to the object being built (the runtime's sandbox hooks) is assigned once, after use.
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
     },
   },
   {
     files: ['src/**/*.ts'],
-    rules: boundary(
-      ['**/daemon/**', '**/tui/**', '**/web/**', ...nodeBuiltins],
-      'src/ is the shared core: no daemon, UI or Node-only imports',
+    rules: boundaries(
+      {
+        forbidden: ['**/daemon/**', '**/tui/**', '**/web/**', ...nodeBuiltins],
+        message: 'src/ is the shared core: no daemon, UI or Node-only imports',
+      },
+      memoryStore,
     ),
   },
   {
     files: ['daemon/**/*.ts'],
-    rules: boundary(['**/tui/**', '**/web/**'], 'daemon/ must not import a client'),
+    rules: {
+      ...boundaries({ forbidden: ['**/tui/**', '**/web/**'], message: 'daemon/ must not import a client' }, memoryStore, redisStore),
+      ...restrictSyntax([callEvent, questionEvent, callAudit, questionTake]),
+    },
   },
   {
+    // The composition root builds the Redis store; the stores implement the ports they are checked against.
+    files: ['daemon/main.ts'],
+    rules: boundaries({ forbidden: ['**/tui/**', '**/web/**'], message: 'daemon/ must not import a client' }, memoryStore),
+  },
+  { files: ['daemon/store/*.ts'], rules: { 'no-restricted-syntax': 'off' } },
+  { files: ['daemon/calls/**/*.ts'], rules: restrictSyntax([questionEvent, questionTake]) },
+  { files: ['daemon/questions/**/*.ts'], rules: restrictSyntax([callEvent, callAudit]) },
+  // Notices (a crashed sandbox, an image build) are session news on the `tool:output` stream, not a call's.
+  { files: ['daemon/sessions/notices.ts'], rules: restrictSyntax([questionEvent, callAudit, questionTake]) },
+  {
     files: ['tui/**/*.ts', 'tui/**/*.tsx'],
-    rules: boundary(['**/daemon/**', '**/web/**'], 'tui/ talks to mcpd over Socket.io; it must not import daemon code'),
+    rules: boundaries(
+      { forbidden: ['**/daemon/**', '**/web/**'], message: 'tui/ talks to mcpd over Socket.io; it must not import daemon code' },
+      reducer,
+    ),
   },
   {
     files: ['web/**/*.ts'],
-    rules: boundary(['**/daemon/**', '**/tui/**', ...nodeBuiltins], 'web/ runs in a browser and talks to mcpd over Socket.io'),
+    rules: boundaries(
+      { forbidden: ['**/daemon/**', '**/tui/**', ...nodeBuiltins], message: 'web/ runs in a browser and talks to mcpd over Socket.io' },
+      reducer,
+    ),
+  },
+  {
+    files: ['bin/**/*.ts', 'bench/**/*.ts'],
+    rules: boundaries(memoryStore),
   },
   {
     files: ['bin/**/*.ts', 'test/**/*.ts', 'test/**/*.tsx', 'bench/**/*.ts', 'scripts/**'],

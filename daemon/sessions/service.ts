@@ -6,6 +6,7 @@ import type { ContainerState, SessionInfo } from '../../src/protocol/session.js'
 import type { TurnControl } from '../agent/turns.js';
 import type { SandboxProvider } from '../calls/ports.js';
 import type { Logger } from '../logger.js';
+import { discardQuestions } from '../questions/discard.js';
 import type { Sandbox, SandboxExit } from '../sandbox/sandbox.js';
 import type { SandboxRuntime } from '../sandbox/runtime.js';
 import type { AuditLog, ContainerLedger, QuestionStore, SessionRecord, SessionRecords } from '../store/ports.js';
@@ -145,7 +146,7 @@ export class SessionService implements SandboxProvider {
       await this.opts.turns.cancel(rec.id);
       await this.opts.runtime.release(rec.id);
       await this.opts.store.updateSession(rec.id, { status: 'ended' });
-      for (const question of await this.opts.store.listQuestions(rec.id)) await this.opts.store.takeQuestion(rec.id, question.questionId);
+      await discardQuestions(this.opts.store, rec.id);
       await this.opts.store.audit({ ts: Date.now(), sessionId: rec.id, user: owner, kind: 'session', action: 'kill', reason });
       await this.opts.events.emit(rec.id, 'session:ended', { reason });
       this.opts.log.info('session ended', { sessionId: rec.id, reason });
