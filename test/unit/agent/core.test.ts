@@ -282,4 +282,19 @@ describe('the agent core on the in-memory store', () => {
     expectValidHistory(history);
     expect(history.at(-1)?.parts?.[0]?.functionResponse?.response).toEqual({ error: expect.stringContaining('daemon restarted') });
   });
+
+  it('a direct call runs without asking, is audited, and is noted for the model’s next turn', async () => {
+    const core = agentCore();
+    const rec = await core.session();
+    const result = await core.calls.callDirect('alice', rec, 'testsrv', 'echo', { message: 'by hand' });
+    expect(result).toMatchObject({ ok: true, isError: false, text: 'echo: by hand' });
+    expect(core.published.events.map((e) => e.type)).toEqual(['tool:started', 'tool:result']);
+    expect(core.published.of('tool:started')).toEqual([expect.objectContaining({ origin: 'user', args: { message: 'by hand' } })]);
+    expect(await core.store.takeNotes(rec.id)).toEqual([
+      '[The user ran the tool testsrv/echo directly with arguments {"message":"by hand"}. Result:\necho: by hand]',
+    ]);
+    expect((await core.store.readAudit({ count: 10 })).map((a) => [a.kind, a.origin, a.outcome])).toEqual([['tool', 'user', 'ok']]);
+    await expect(core.calls.callDirect('alice', rec, 'testsrv', 'crash', {})).rejects.toMatchObject({ code: 'sandbox_crashed' });
+    expect(await core.store.takeNotes(rec.id)).toEqual([]);
+  });
 });

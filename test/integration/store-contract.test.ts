@@ -1,0 +1,143 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../daemon/store/memory.js';
+import type { SessionRecord, SessionStore, StoredQuestion } from '../../daemon/store/ports.js';
+import { Store } from '../../daemon/store/store.js';
+import { TestRedis } from '../helpers/redis.js';
+
+const redis = new TestRedis();
+let connection: Redis;
+
+beforeAll(async () => {
+  await redis.start();
+  connection = new Redis({ path: redis.path });
+});
+
+afterAll(async () => {
+  connection?.disconnect();
+  await redis.stop();
+});
+
+let n = 0;
+const record = (overrides: Partial<SessionRecord> = {}): SessionRecord => ({
+  id: `s_contract_${++n}`,
+  owner: 'alice',
+  title: '',
+  status: 'active',
+  model: 'gemini-test',
+  policyName: 'ask',
+  policy: '{"default":"ask","rules":[]}',
+  servers: ['testsrv'],
+  createdAt: n,
+  lastActive: n,
+  seq: 0,
+  ...overrides,
+});
+
+const question = (sessionId: string, questionId: string): StoredQuestion => ({
+  questionId,
+  sessionId,
+  owner: 'alice',
+  subject: { kind: 'call', callId: `c_${questionId}`, server: 'testsrv', tool: 'echo' },
+  ask: { kind: 'tool_approval', args: { message: 'hi' }, annotations: {}, decisionReason: 'default is ask' },
+  createdAt: 1,
+  expiresAt: 2,
+});
+
+/**
+ * The store ports' contract, run against Redis (the real thing) and the in-memory store the unit tests use, so a
+ * unit test on the in-memory store means what it would mean on Redis.
+ */
+describe.each([
+  ['Redis', () => new Store(connection, `mcpgw-contract-${Date.now()}:`) as SessionStore],
+  ['in-memory', () => new MemoryStore() as SessionStore],
+])('the %s store', (_name, make) => {
+  it('keeps sessions, finds them by owner and unique prefix, and updates them', async () => {
+    const store = make();
+    const a = record({ id: 's_abc1' });
+    const b = record({ id: 's_abd2', createdAt: a.createdAt + 1 });
+    await store.createSession(a);
+    await store.createSession(b);
+    await store.createSession(record({ id: 's_other', owner: 'bob' }));
+    expect((await store.listSessions('alice')).map((r) => r.id)).toEqual(['s_abd2', 's_abc1']);
+    expect(await store.findOwnedSession('alice', 's_abc1')).toMatchObject({ id: 's_abc1', servers: ['testsrv'] });
+    expect(await store.findOwnedSession('alice', 's_ab')).toBe('ambiguous');
+    expect(await store.findOwnedSession('alice', 's_abd')).toMatchObject({ id: 's_abd2' });
+    expect(await store.findOwnedSession('alice', 's_other')).toBeUndefined();
+    await store.updateSession('s_abc1', { status: 'idle', title: 'renamed' });
+    expect(await store.getSession('s_abc1')).toMatchObject({ status: 'idle', title: 'renamed' });
+    expect((await store.getSessions(['s_abc1', 'nope'])).map((r) => r.id)).toEqual(['s_abc1']);
+  });
+
+  it('numbers a session’s events from 1 and replays those after a seq', async () => {
+    const store = make();
+    const rec = record();
+    await store.createSession(rec);
+    const first = await store.appendEvent(rec.id, 'user:message', { messageId: 'm1', text: 'hi', from: 'alice' }, 10);
+    const second = await store.appendEvent(rec.id, 'agent:thinking', { turnId: 't1', round: 1 }, 11);
+    expect([first.seq, second.seq]).toEqual([1, 2]);
+    expect(second).toEqual({ type: 'agent:thinking', sessionId: rec.id, seq: 2, ts: 11, turnId: 't1', round: 1 });
+    expect(await store.readEvents(rec.id, 1)).toEqual({ events: [second], truncated: false });
+    expect((await store.getSession(rec.id))?.seq).toBe(2);
+  });
+
+  it('keeps history and notes; notes are taken once', async () => {
+    const store = make();
+    const rec = record();
+    await store.createSession(rec);
+    await store.appendHistory(rec.id, [{ role: 'user', parts: [{ text: 'a' }] }]);
+    await store.appendHistory(rec.id, [{ role: 'model', parts: [{ text: 'b' }] }]);
+    expect(await store.readHistory(rec.id)).toEqual([
+      { role: 'user', parts: [{ text: 'a' }] },
+      { role: 'model', parts: [{ text: 'b' }] },
+    ]);
+    expect(await store.takeNotes(rec.id)).toEqual([]);
+    await store.pushNote(rec.id, 'one');
+    await store.pushNote(rec.id, 'two');
+    expect(await store.takeNotes(rec.id)).toEqual(['one', 'two']);
+    expect(await store.takeNotes(rec.id)).toEqual([]);
+  });
+
+  it('gives a question to exactly one taker (the first answer wins), and counts the open ones', async () => {
+    const store = make();
+    const rec = record();
+    await store.createSession(rec);
+    await store.putQuestion(question(rec.id, 'q1'));
+    await store.putQuestion(question(rec.id, 'q2'));
+    expect(await store.countQuestions([rec.id, 'nobody'])).toEqual([2, 0]);
+    expect((await store.listQuestions(rec.id)).map((q) => q.questionId).sort()).toEqual(['q1', 'q2']);
+    const takes = await Promise.all([store.takeQuestion(rec.id, 'q1'), store.takeQuestion(rec.id, 'q1')]);
+    expect(takes.filter(Boolean)).toEqual([question(rec.id, 'q1')]);
+    expect(await store.countQuestions([rec.id])).toEqual([1]);
+  });
+
+  it('keeps session rules, containers and the audit stream (filtered by session, oldest first)', async () => {
+    const store = make();
+    const rec = record();
+    await store.createSession(rec);
+    await store.addSessionRule(rec.id, { server: 'testsrv', tool: 'echo', decision: 'allow' });
+    expect(await store.sessionRules(rec.id)).toEqual([{ server: 'testsrv', tool: 'echo', decision: 'allow' }]);
+    await store.setContainer(rec.id, 'testsrv', 'c1', 'i1');
+    await store.clearContainer(rec.id, 'testsrv', 'c0');
+    expect(await store.containersOf(rec.id)).toEqual({ testsrv: 'c1' });
+    await store.clearContainer(rec.id, 'testsrv', 'c1');
+    expect(await store.containersOf(rec.id)).toEqual({});
+    for (const outcome of ['ok', 'tool_error']) await store.audit({ ts: 1, sessionId: rec.id, user: 'alice', kind: 'tool', outcome });
+    await store.audit({ ts: 1, sessionId: 'elsewhere', user: 'bob', kind: 'tool', outcome: 'ok' });
+    expect((await store.readAudit({ sessionIds: new Set([rec.id]), count: 10 })).map((a) => a.outcome)).toEqual(['ok', 'tool_error']);
+    expect((await store.readAudit({ sessionIds: new Set([rec.id]), count: 1 })).map((a) => a.outcome)).toEqual(['tool_error']);
+  });
+
+  it('deletes a session with everything under it, and lists sessions by inactivity', async () => {
+    const store = make();
+    const old = record({ lastActive: 5 });
+    await store.createSession(old);
+    await store.putQuestion(question(old.id, 'q9'));
+    expect(await store.sessionsInactiveSince(5)).toContain(old.id);
+    expect(await store.allSessionIds()).toContain(old.id);
+    await store.deleteSession(old);
+    expect(await store.getSession(old.id)).toBeUndefined();
+    expect(await store.countQuestions([old.id])).toEqual([0]);
+    expect(await store.sessionsInactiveSince(5)).not.toContain(old.id);
+  });
+});
