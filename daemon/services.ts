@@ -4,7 +4,7 @@ import type { ModelClient } from './agent/model/index.js';
 import { ToolCatalog } from './agent/toolset.js';
 import { TurnRegistry } from './agent/turns.js';
 import { CallOutput } from './calls/output.js';
-import { ToolCalls } from './calls/service.js';
+import { ToolCalls } from './calls/tool-call.js';
 import type { ImageBuilder } from './images/builder.js';
 import type { Logger } from './logger.js';
 import type { NamedPolicy } from './policies.js';

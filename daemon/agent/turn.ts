@@ -2,7 +2,7 @@ import type { Content, Part } from '@google/genai';
 import { errorMessage, isMcpgwError } from '../../src/errors.js';
 import type { Policy } from '../../src/policy/index.js';
 import { replyFor } from '../calls/reply.js';
-import type { ToolCalls } from '../calls/service.js';
+import type { ToolCalls } from '../calls/tool-call.js';
 import type { Logger } from '../logger.js';
 import type { EventSink } from '../sessions/event-log.js';
 import { notice } from '../sessions/notices.js';

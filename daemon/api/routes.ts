@@ -1,7 +1,7 @@
 import type { Catalog } from '../../src/config/catalog.js';
 import type { DaemonStatus, ServerSummary } from '../../src/protocol/session.js';
 import type { AgentService } from '../agent/service.js';
-import type { ToolCalls } from '../calls/service.js';
+import type { ToolCalls } from '../calls/tool-call.js';
 import type { QuestionService } from '../questions/service.js';
 import type { SessionEventLog } from '../sessions/event-log.js';
 import type { SessionService } from '../sessions/service.js';

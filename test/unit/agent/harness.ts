@@ -6,7 +6,7 @@ import { ToolCatalog } from '../../../daemon/agent/toolset.js';
 import { TurnRegistry } from '../../../daemon/agent/turns.js';
 import { CallOutput } from '../../../daemon/calls/output.js';
 import type { SandboxProvider, ToolHost } from '../../../daemon/calls/ports.js';
-import { ToolCalls } from '../../../daemon/calls/service.js';
+import { ToolCalls } from '../../../daemon/calls/tool-call.js';
 import { createLogger } from '../../../daemon/logger.js';
 import { QuestionService } from '../../../daemon/questions/service.js';
 import { SessionEventLog } from '../../../daemon/sessions/event-log.js';
