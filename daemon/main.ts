@@ -90,27 +90,10 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
     const api = await serveApi(deps, services, { tokens, status, store });
     stack.push(() => api.close());
 
-    const janitor = new Janitor({
-      runtime: services.runtime,
-      sessions: services.sessions,
-      turns: services.turns,
-      store,
-      log,
-      idleMs: settings.idleTimeout,
-      retentionMs: settings.retention,
-      ...(deps.janitorIntervalMs ? { intervalMs: deps.janitorIntervalMs } : {}),
-    });
-    janitor.start();
+    const janitor = startHousekeeping(deps, services, store);
     stack.push(() => janitor.stop());
-    for (const [name, size] of Object.entries(settings.warmPool)) {
-      const server = catalog.servers.get(name);
-      if (server && size > 0) services.runtime.warm(server, size);
-    }
-
     const info: DaemonInfo = { pid: process.pid, instance: lock.instance, url: api.url, version: VERSION, startedAt };
-    const infoFile = path.join(stateDir, 'daemon.json');
-    await writeFile(infoFile, JSON.stringify(info, null, 2), { mode: 0o600 });
-    stack.push(() => rm(infoFile, { force: true }));
+    stack.push(await writeDaemonInfo(stateDir, info));
     log.info('mcpd started', { url: api.url, pid: process.pid, version: VERSION, sessions: ids.length });
 
     let stopping: Promise<void> | undefined;
@@ -149,6 +132,34 @@ function serveApi(
     log,
     webRoot: deps.webRoot ?? defaultWebRoot(),
   });
+}
+
+/** The janitor (idle containers, expired sessions) and the warm pool, started. */
+function startHousekeeping(deps: DaemonDeps, services: Services, store: Store): Janitor {
+  const settings = deps.catalog.settings.daemon;
+  const janitor = new Janitor({
+    runtime: services.runtime,
+    sessions: services.sessions,
+    turns: services.turns,
+    store,
+    log: deps.log,
+    idleMs: settings.idleTimeout,
+    retentionMs: settings.retention,
+    ...(deps.janitorIntervalMs ? { intervalMs: deps.janitorIntervalMs } : {}),
+  });
+  janitor.start();
+  for (const [name, size] of Object.entries(settings.warmPool)) {
+    const server = deps.catalog.servers.get(name);
+    if (server && size > 0) services.runtime.warm(server, size);
+  }
+  return janitor;
+}
+
+/** Writes `daemon.json` (how clients find this daemon); returns its removal. */
+async function writeDaemonInfo(stateDir: string, info: DaemonInfo): Promise<() => Promise<void>> {
+  const file = path.join(stateDir, 'daemon.json');
+  await writeFile(file, JSON.stringify(info, null, 2), { mode: 0o600 });
+  return () => rm(file, { force: true });
 }
 
 /** Whether Docker answers; mcpd starts without it (tool calls fail until it is up). */

@@ -1,3 +1,4 @@
+import { assertNever } from '../checks.js';
 import { isOpen } from './items.js';
 import type { AwaitingApprovalCall, ChatItem, QuestionView, SessionView, ToolCallItem } from './types.js';
 
@@ -6,6 +7,18 @@ export function pendingApprovals(view: SessionView): AwaitingApprovalCall[] {
   return view.questions.flatMap((q) => {
     const item = findCall(view, q.subject.callId);
     return item?.status === 'awaiting_approval' && item.approval.approvalId === q.questionId ? [item] : [];
+  });
+}
+
+/** The open questions a person can answer now, oldest first (a tool approval: while its call still waits for it). */
+export function answerableQuestions(view: SessionView): QuestionView[] {
+  return view.questions.filter((q) => {
+    switch (q.ask.kind) {
+      case 'tool_approval':
+        return findCall(view, q.subject.callId)?.status === 'awaiting_approval';
+      default:
+        return assertNever(q.ask.kind);
+    }
   });
 }
 

@@ -1,9 +1,8 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { Box, Static, Text, useApp, useStdout } from 'ink';
 import { callName } from '../../src/view/format.js';
-import { pendingApprovals, runningCalls } from '../../src/view/select.js';
+import { answerableQuestions, runningCalls } from '../../src/view/select.js';
 import type { SessionView } from '../../src/view/types.js';
-import { ApprovalPrompt } from '../components/ApprovalPrompt.js';
 import { ChatItemView } from '../components/ChatItemView.js';
 import { KeyRouter, useKeys } from '../components/keys.js';
 import { tailRows } from '../components/markdown.js';
@@ -12,6 +11,7 @@ import { StatusBar } from '../components/StatusBar.js';
 import { TextInput } from '../components/TextInput.js';
 import type { ChatController } from './controller.js';
 import { NoteView } from './NoteView.js';
+import { QuestionPrompt } from './QuestionPrompt.js';
 import { liveText, type Entry } from './transcript.js';
 
 /** The chat screen: the printed transcript, then what is live (streaming text, calls, the prompt), input, status. */
@@ -31,8 +31,8 @@ function ChatScreen({ controller }: { controller: ChatController }) {
   const [size, setSize] = useState({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
   const { columns: width, rows } = size;
   const view = snap.view;
-  const approvals = view ? pendingApprovals(view) : [];
-  const prompt = approvals[0];
+  const questions = view ? answerableQuestions(view) : [];
+  const prompt = questions[0];
   const me = snap.user;
 
   useEffect(() => {
@@ -78,14 +78,15 @@ function ChatScreen({ controller }: { controller: ChatController }) {
             />
           );
         })}
-        {prompt ? (
-          <ApprovalPrompt
-            key={prompt.approval.approvalId}
-            call={prompt}
-            queued={approvals.length - 1}
-            sending={snap.answering.has(prompt.approval.approvalId)}
+        {view && prompt ? (
+          <QuestionPrompt
+            key={prompt.questionId}
+            view={view}
+            question={prompt}
+            queued={questions.length - 1}
+            sending={snap.answering.has(prompt.questionId)}
             argRows={rows - 16}
-            onAnswer={(answer) => void controller.answer(prompt.approval.approvalId, answer)}
+            onAnswer={(answer) => void controller.answer(prompt.questionId, answer)}
           />
         ) : null}
         {view?.busy && !prompt ? (

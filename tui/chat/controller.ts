@@ -1,11 +1,11 @@
 import { assertNever } from '../../src/checks.js';
-import { approvalAnswer, SessionCore, type ClientNotice } from '../../src/client/index.js';
+import { SessionCore, type ClientNotice } from '../../src/client/index.js';
 import { errorMessage, McpgwError } from '../../src/errors.js';
+import type { QuestionAnswerInput } from '../../src/protocol/questions.js';
 import type { SessionCreateRequest } from '../../src/protocol/requests.js';
 import type { DaemonStatus, SessionInfo } from '../../src/protocol/session.js';
 import { callName, describeDecider } from '../../src/view/format.js';
 import type { SessionView } from '../../src/view/types.js';
-import type { ApprovalAnswer } from '../components/ApprovalPrompt.js';
 import type { ConnectionState } from '../components/StatusBar.js';
 import { runCommand } from './command-runner.js';
 import { parseCommand } from './commands.js';
@@ -20,7 +20,7 @@ export interface ChatSnapshot {
   /** Bumped when the chat shows another session: the screen is cleared and that session's history printed. */
   epoch: number;
   transcript: Transcript;
-  /** Approvals whose answer is on its way to mcpd. */
+  /** Questions whose answer is on its way to mcpd. */
   answering: ReadonlySet<string>;
   consoleOpen: boolean;
   /** A one-line hint under the input ("press ctrl-c again to quit"). */
@@ -137,9 +137,9 @@ export class ChatController {
     await this.core.send(line);
   }
 
-  /** Answers the approval on screen; if another client was first, says who. */
-  answer(approvalId: string, answer: ApprovalAnswer): Promise<void> {
-    return this.core.answer(approvalId, approvalAnswer(answer));
+  /** Answers the question on screen; if another client was first, says who. */
+  answer(questionId: string, answer: QuestionAnswerInput): Promise<void> {
+    return this.core.answer(questionId, answer);
   }
 
   /** Cancels the running turn. */

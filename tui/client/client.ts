@@ -1,12 +1,9 @@
 import { io, type Socket } from 'socket.io-client';
 import { McpgwError } from '../../src/errors.js';
-import type { ClientToServerEvents, RequestName, ServerToClientEvents } from '../../src/protocol/events.js';
+import type { ClientToServerEvents, ReplyOf as ValueOf, RequestName, RequestOf, ServerToClientEvents } from '../../src/protocol/events.js';
 import type { Result } from '../../src/protocol/result.js';
 
 export type DaemonSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-
-type RequestOf<K extends RequestName> = Parameters<ClientToServerEvents[K]>[0];
-type ValueOf<K extends RequestName> = Parameters<ClientToServerEvents[K]>[1] extends (result: Result<infer T>) => void ? T : never;
 
 export interface ClientOptions {
   url: string;

@@ -1,11 +1,11 @@
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, RequestName, ServerToClientEvents } from '../../../src/protocol/events.js';
+import type { ClientToServerEvents, ReplyOf, RequestName, RequestOf, ServerToClientEvents } from '../../../src/protocol/events.js';
 import type { Result } from '../../../src/protocol/result.js';
 
 export type DaemonSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-export type RequestOf<K extends RequestName> = Parameters<ClientToServerEvents[K]>[0];
-export type ValueOf<K extends RequestName> = Parameters<ClientToServerEvents[K]>[1] extends (result: Result<infer T>) => void ? T : never;
+export type { RequestOf };
+export type ValueOf<K extends RequestName> = ReplyOf<K>;
 
 /** A request that failed: the daemon's wire code (`not_found`, `conflict`…), or `offline`/`timeout` from here. */
 export class RequestError extends Error {

@@ -1,0 +1,37 @@
+import { assertNever } from '../../src/checks.js';
+import { approvalAnswer } from '../../src/client/index.js';
+import type { QuestionAnswerInput } from '../../src/protocol/questions.js';
+import { findCall } from '../../src/view/select.js';
+import type { QuestionView, SessionView } from '../../src/view/types.js';
+import { ApprovalPrompt } from '../components/ApprovalPrompt.js';
+
+export interface QuestionPromptProps {
+  view: SessionView;
+  question: QuestionView;
+  /** Other questions waiting behind this one. */
+  queued: number;
+  sending: boolean;
+  argRows: number;
+  onAnswer: (answer: QuestionAnswerInput) => void;
+}
+
+/** The question a person is asked now, shown by its kind (a tool approval is shown with its call). */
+export function QuestionPrompt({ view, question, queued, sending, argRows, onAnswer }: QuestionPromptProps) {
+  switch (question.ask.kind) {
+    case 'tool_approval': {
+      const call = findCall(view, question.subject.callId);
+      if (call?.status !== 'awaiting_approval') return null;
+      return (
+        <ApprovalPrompt
+          call={call}
+          queued={queued}
+          sending={sending}
+          argRows={argRows}
+          onAnswer={(choice) => onAnswer(approvalAnswer(choice))}
+        />
+      );
+    }
+    default:
+      return assertNever(question.ask.kind);
+  }
+}
