@@ -53,6 +53,8 @@ const EMPTY: ReadonlySet<string> = new Set();
 export class SessionCore {
   private current: SessionState = { view: undefined, answering: EMPTY, answeredHere: EMPTY, answeredElsewhere: EMPTY };
   private replaying = false;
+  /** While > 0, changes are made but not announced (a reconnect is one change, not a flicker of states). */
+  private quiet = 0;
 
   constructor(private readonly opts: SessionCoreOptions) {}
 
@@ -92,14 +94,25 @@ export class SessionCore {
     return reply;
   }
 
-  /** After a new connection: replays what was missed; when mcpd restarted, first closes what it will never report. */
+  /**
+   * After a new connection: replays what was missed; when mcpd restarted, first closes what it will never report.
+   * The whole catch-up is one change: a terminal prints settled items once, so it must never see the calls closed
+   * as interrupted that the replay then shows were denied or finished.
+   */
   async reconnected(restarted: boolean): Promise<void> {
     const view = this.current.view;
     if (!view) return;
-    // Whatever was open when mcpd went down will never report back, unless the log it kept says otherwise: close it
-    // first, then let the replay of what was missed settle it.
-    if (restarted) this.set({ view: interruptOpen(view, 'mcpd restarted while this call was running') });
-    const { replayed } = await this.attach(view.sessionId, this.current.view?.lastSeq ?? view.lastSeq);
+    let replayed: number;
+    this.quiet++;
+    try {
+      // Whatever was open when mcpd went down will never report back, unless the log it kept says otherwise: close
+      // it first, then let the replay of what was missed settle it (and show what a new turn is doing).
+      if (restarted) this.set({ view: interruptOpen(view, 'mcpd restarted while this call was running') });
+      ({ replayed } = await this.attach(view.sessionId, this.current.view?.lastSeq ?? view.lastSeq));
+    } finally {
+      this.quiet--;
+      this.opts.onChange();
+    }
     this.opts.onNotice({ kind: 'reconnected', restarted, replayed });
   }
 
@@ -164,7 +177,7 @@ export class SessionCore {
 
   private set(change: Partial<SessionState>): void {
     this.current = { ...this.current, ...change };
-    this.opts.onChange();
+    if (this.quiet === 0) this.opts.onChange();
   }
 }
 

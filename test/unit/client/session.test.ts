@@ -2,11 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { SessionCore, type ClientNotice, type RequestFn } from '../../../src/client/index.js';
 import { McpgwError } from '../../../src/errors.js';
 import type { Decider, SessionEvent } from '../../../src/protocol/events.js';
+import type { SessionView } from '../../../src/view/index.js';
 import { EventLog, sessionInfo } from '../view/events.js';
 
 /** A session core over a scripted daemon: `attach` replays the log through `receive`, as mcpd does before it answers. */
 function harness(log = new EventLog()) {
   const notices: ClientNotice[] = [];
+  /** Every state the client was told about (a terminal prints settled items from these once). */
+  const shown: Array<SessionView | undefined> = [];
   const sent: Array<{ name: string; payload: unknown }> = [];
   const replies: Record<string, (payload: Record<string, unknown>) => unknown> = {};
   const request = (async (name: string, payload: Record<string, unknown>) => {
@@ -23,8 +26,8 @@ function harness(log = new EventLog()) {
     if (!reply) throw new McpgwError('bad_request', `no reply for ${name}`);
     return reply(payload);
   }) as RequestFn;
-  const core = new SessionCore({ request, onChange: () => undefined, onNotice: (n) => notices.push(n) });
-  return { core, log, notices, sent, replies };
+  const core = new SessionCore({ request, onChange: () => shown.push(core.view), onNotice: (n) => notices.push(n) });
+  return { core, log, notices, sent, replies, shown };
 }
 
 /** A turn that waits for approval a1 of call c1 (testsrv.echo). */
@@ -139,10 +142,11 @@ describe('the session core', () => {
   });
 
   it('after mcpd restarted, closes what is open, then lets the replay of what it missed settle it', async () => {
-    const { core, log, notices } = harness();
+    const { core, log, notices, shown } = harness();
     asking(log);
     core.show('s_test');
     await core.attach('s_test', 0);
+    shown.length = 0;
     // The daemon was stopped: it closed the question as the turn was cancelled, then ended the turn.
     answered(log, { kind: 'user', name: 'alice' }, 'deny');
     log.add('agent:response', { turnId: 't1', delta: '', done: true, text: '[cancelled]' });
@@ -151,6 +155,8 @@ describe('the session core', () => {
     expect(call).toMatchObject({ status: 'denied', decision: { by: { kind: 'user', name: 'alice' } } });
     expect(core.view?.questions).toEqual([]);
     expect(notices).toEqual([{ kind: 'reconnected', restarted: true, replayed: 2 }]);
+    // One change: the call was never shown interrupted on its way to denied.
+    expect(shown.map((v) => v?.items.find((i) => i.kind === 'tool')?.status)).toEqual(['denied']);
   });
 
   it('accepts a gap the daemon can no longer fill and says the log was cut', async () => {
