@@ -44,7 +44,13 @@ export async function serveAuth(deps: AuthHttpDeps, req: IncomingMessage, res: S
     // A JSON content type makes a cross-site browser request preflighted (and the Origin check refuses it anyway).
     if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) return reply(res, 415, { error: 'unsupported_media_type' });
     const body = await readBody(req, 1024);
-    const code = body === undefined ? undefined : (safeJson(body) as { code?: unknown } | undefined)?.code;
+    if (body === 'too_large') {
+      // Stop reading: answer, then drop the connection rather than drain what the client keeps sending.
+      res.setHeader('Connection', 'close');
+      res.once('finish', () => req.destroy());
+      return reply(res, 413, { error: 'too_large' });
+    }
+    const code = (safeJson(body) as { code?: unknown } | undefined)?.code;
     const result = deps.credentials.redeemCode(code);
     if (!result.ok) {
       deps.refusals.note('refused a web code', { reason: result.reason, address: req.socket.remoteAddress });
@@ -60,19 +66,20 @@ function reply(res: ServerResponse, status: number, body: Record<string, unknown
   return true;
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+function readBody(req: IncomingMessage, limit: number): Promise<string | 'too_large'> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       size += chunk.length;
-      if (size > limit) {
-        resolve(undefined);
-        req.destroy();
-      } else chunks.push(chunk);
-    });
+      if (size <= limit) return void chunks.push(chunk);
+      req.off('data', onData);
+      req.pause();
+      resolve('too_large');
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', () => resolve(undefined));
+    req.on('error', () => resolve(''));
   });
 }
 

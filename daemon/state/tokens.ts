@@ -101,11 +101,11 @@ export class TokenStore {
     return this.authenticate(token)?.user;
   }
 
-  /** The user and the hash (hex) of a known token; an unknown one is looked up again after re-reading the table. */
+  /** The user and the hash (hex) of a known token, as of the table on disk now (a stat; re-read when it changed). */
   authenticate(token: unknown): { user: string; hash: string } | undefined {
+    this.refresh();
     if (typeof token !== 'string' || token.length === 0 || token.length > 200) return undefined;
-    const digest = credentialHash(token);
-    return this.lookup(digest) ?? (this.refresh() ? this.lookup(digest) : undefined);
+    return this.lookup(credentialHash(token));
   }
 
   /** True while the token with this hash (hex) is in the table (as of the last refresh). */
