@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Catalog } from '../src/config/catalog.js';
@@ -23,7 +23,8 @@ import { recoverSessions } from './sessions/recovery.js';
 import { SessionService } from './sessions/service.js';
 import { ToolRunner } from './sessions/tool-runner.js';
 import { acquireLock, type DaemonInfo } from './state/lock.js';
-import { TokenStore } from './state/tokens.js';
+import { Credentials } from './state/credentials.js';
+import { writePrivateFile } from './state/private-files.js';
 import { connectRedis } from './store/connect.js';
 import { Store } from './store/store.js';
 
@@ -68,7 +69,8 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
   try {
     const lock = await acquireLock(stateDir);
     cleanup.push(lock.release);
-    const tokens = await TokenStore.open(stateDir);
+    const credentials = await Credentials.open(stateDir);
+    cleanup.push(async () => credentials.close());
 
     const connection = await connectRedis({ redisUrl: deps.redisUrl ?? settings.redisUrl, stateDir, fsync: settings.redisFsync, log });
     cleanup.push(() => connection.close());
@@ -189,8 +191,8 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       host: deps.host ?? settings.host,
       port: deps.port ?? settings.port,
       fallbackToFreePort: deps.port === undefined,
-      tokens,
-      handlers: routes({ sessions, tools, agent, catalog, status }),
+      credentials,
+      handlers: routes({ sessions, tools, agent, catalog, status, credentials }),
       log,
       webRoot: deps.webRoot ?? defaultWebRoot(),
     });
@@ -214,7 +216,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
 
     const info: DaemonInfo = { pid: process.pid, instance: lock.instance, url: api.url, version: VERSION, startedAt };
     const infoFile = path.join(stateDir, 'daemon.json');
-    await writeFile(infoFile, JSON.stringify(info, null, 2), { mode: 0o600 });
+    writePrivateFile(infoFile, JSON.stringify(info, null, 2));
     cleanup.push(() => rm(infoFile, { force: true }));
     log.info('mcpd started', { url: api.url, pid: process.pid, version: VERSION, sessions: ids.length });
 

@@ -1,10 +1,12 @@
 import type { Catalog } from '../../src/config/catalog.js';
+import { imageSummary } from '../../src/config/redact.js';
 import type { DaemonStatus, ServerSummary } from '../../src/protocol/session.js';
 import type { AgentService } from '../agent/service.js';
 import type { SessionService } from '../sessions/service.js';
 import type { ToolRunner } from '../sessions/tool-runner.js';
+import type { Credentials } from '../state/credentials.js';
 import type { Handlers } from './handlers.js';
-import { sessionRoom } from './server.js';
+import { sessionRoom, type SocketData } from './server.js';
 
 export interface RouteDeps {
   sessions: SessionService;
@@ -12,10 +14,11 @@ export interface RouteDeps {
   agent: AgentService;
   catalog: Catalog;
   status: (user: string) => Promise<DaemonStatus>;
+  credentials: Credentials;
 }
 
 /** What each request does; ownership checks live in the services, validation in bindHandlers. */
-export function routes({ sessions, tools, agent, catalog, status }: RouteDeps): Handlers {
+export function routes({ sessions, tools, agent, catalog, status, credentials }: RouteDeps): Handlers {
   return {
     'session:create': ({ user }, request) => sessions.create(user, request),
     'session:attach': async ({ user, socket }, { sessionId, sinceSeq }) => {
@@ -43,7 +46,7 @@ export function routes({ sessions, tools, agent, catalog, status }: RouteDeps): 
     'servers:list': async () =>
       [...catalog.servers.values()].map((s): ServerSummary => ({
         name: s.name,
-        image: s.image ?? (s.build ? `build: ${s.build.npm.join(' ')}` : 'node base'),
+        image: imageSummary(s),
         network: s.network,
         disabled: s.disabled,
       })),
@@ -52,9 +55,10 @@ export function routes({ sessions, tools, agent, catalog, status }: RouteDeps): 
       tools.callDirect(user, await sessions.ownedLive(user, sessionId), server, tool, args),
     'daemon:status': ({ user }) => status(user),
     'audit:list': async ({ user }, { sessionId, count }) => {
-      // Only the caller's sessions: the audit stream is shared, its entries are not.
-      const own = sessionId ? [(await sessions.owned(user, sessionId)).id] : (await sessions.list(user)).map((s) => s.id);
-      return sessions.store.readAudit({ sessionIds: new Set(own), count });
+      // Only the caller's sessions: read from the session's or the caller's own audit index, never the shared stream.
+      const own = sessionId ? (await sessions.owned(user, sessionId)).id : undefined;
+      return sessions.store.readAudit({ owner: user, sessionId: own, count });
     },
+    'web:code': async ({ socket }) => credentials.issueCode((socket.data as SocketData).principal),
   };
 }
