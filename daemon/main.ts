@@ -12,6 +12,7 @@ import { AgentService } from './agent/service.js';
 import { ToolCatalog } from './agent/toolset.js';
 import { routes } from './api/routes.js';
 import { sessionRoom, startApiServer, type ApiServer } from './api/server.js';
+import { createLaunchResolver } from './config/launch.js';
 import { ImageBuilder } from './images/builder.js';
 import type { Logger } from './logger.js';
 import { loadPolicySpec, sessionPolicyResolver } from './policies.js';
@@ -37,6 +38,8 @@ export interface DaemonDeps {
   cacheDir: string;
   catalog: Catalog;
   log: Logger;
+  /** Where `${VAR}` secrets come from (with the secrets.env beside the config); default: mcpd's own environment. */
+  env?: NodeJS.ProcessEnv;
   engine?: ContainerEngine;
   /** An existing Redis (REDIS_URL); unset starts a private redis-server in the state dir. */
   redisUrl?: string | undefined;
@@ -84,6 +87,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       ),
     );
     const builder = new ImageBuilder({ engine, cacheDir: deps.cacheDir, baseImage: catalog.sandbox.baseImage });
+    const launch = createLaunchResolver({ env: deps.env ?? process.env, secretsFile: catalog.secretsFile });
     let sessions: SessionService | undefined;
     let tools: ToolRunner | undefined;
     const runtime = new SandboxRuntime({
@@ -101,6 +105,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
                 .catch(() => undefined);
           },
         }),
+      resolveLaunch: (server) => launch.resolve(server),
       maxContainers: catalog.sandbox.maxContainers,
       maxConcurrentStarts: catalog.sandbox.maxConcurrentStarts,
       maxMessageBytes: catalog.sandbox.maxMessageSize,
@@ -129,6 +134,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       store,
       runtime,
       catalog,
+      launch,
       events,
       log,
       instanceId: lock.instance,
@@ -190,7 +196,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       port: deps.port ?? settings.port,
       fallbackToFreePort: deps.port === undefined,
       tokens,
-      handlers: routes({ sessions, tools, agent, catalog, status }),
+      handlers: routes({ sessions, tools, agent, status }),
       log,
       webRoot: deps.webRoot ?? defaultWebRoot(),
     });

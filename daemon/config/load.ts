@@ -2,9 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { parseCatalog, formatConfigIssues, type Catalog } from '../../src/config/catalog.js';
+import { parseCatalog, formatConfigIssues, type Catalog, type ServerConfig } from '../../src/config/catalog.js';
 import { McpgwError } from '../../src/errors.js';
 import { resolvePaths } from '../../src/paths.js';
+import { applyHostPaths, hostPathPolicy } from './host-paths.js';
+
+/** The file of secrets beside the config: KEY=VALUE lines, mode 0600, read when a container starts. */
+export const SECRETS_FILE = 'secrets.env';
 
 export interface LoadedConfig {
   catalog: Catalog;
@@ -32,15 +36,19 @@ export async function loadConfig(explicit?: string, env = process.env): Promise<
       if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !required) continue;
       throw new McpgwError('config_invalid', `cannot read config file ${file}: ${(err as Error).message}`, { cause: err });
     }
-    return { ...parseConfigText(text, file), file };
+    return { ...parseConfigText(text, file, env), file };
   }
   const empty = parseCatalog({});
   if (!empty.ok) throw new McpgwError('internal', 'the empty config does not validate');
+  empty.catalog.secretsFile = path.join(resolvePaths(env, homedir()).configDir, SECRETS_FILE);
   return { catalog: empty.catalog, file: undefined, notices: [] };
 }
 
-/** Parses config text (JSON or YAML by extension) and resolves host paths relative to the file. */
-export function parseConfigText(text: string, file: string): Omit<LoadedConfig, 'file'> {
+/**
+ * Parses config text (JSON or YAML by extension), resolves host paths relative to the file and checks them: an
+ * entry whose paths may not be mounted becomes unavailable, like any entry that cannot run.
+ */
+export function parseConfigText(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Omit<LoadedConfig, 'file'> {
   let doc: unknown;
   try {
     doc = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
@@ -53,12 +61,35 @@ export function parseConfigText(text: string, file: string): Omit<LoadedConfig, 
       details: { issues: result.issues },
     });
   }
+  const { catalog } = result;
   const baseDir = path.dirname(file);
-  for (const server of result.catalog.servers.values()) {
-    server.mounts = server.mounts.map((m) => ({ ...m, source: resolveHostPath(m.source, baseDir) }));
-    if (server.build) server.build.npm = server.build.npm.map((spec) => resolveNpmSpec(spec, baseDir));
+  catalog.secretsFile = path.join(baseDir, SECRETS_FILE);
+  const notices = [...result.notices];
+  const policy = hostPathPolicy({ env, home: homedir(), secretsFile: catalog.secretsFile });
+  for (const server of catalog.servers.values()) {
+    const withPaths = applyHostPaths(resolveRelativePaths(server, baseDir), policy);
+    if (withPaths.ok) {
+      catalog.servers.set(server.name, withPaths.server);
+      notices.push(...withPaths.notices.map((n) => `mcpServers.${server.name}: ${n}`));
+    } else {
+      catalog.servers.delete(server.name);
+      catalog.unavailable.set(server.name, { name: server.name, reason: withPaths.reason, path: withPaths.path });
+    }
   }
-  return { catalog: result.catalog, notices: result.notices };
+  return { catalog, notices };
+}
+
+/** Mount sources, local package specs and env files, made absolute against the config file's directory. */
+function resolveRelativePaths(server: ServerConfig, baseDir: string): ServerConfig {
+  const build = server.build?.pip
+    ? { ...server.build, pip: server.build.pip.map((spec) => resolvePipSpec(spec, baseDir)) }
+    : server.build && { ...server.build, npm: server.build.npm.map((spec) => resolveNpmSpec(spec, baseDir)) };
+  return {
+    ...server,
+    build,
+    mounts: server.mounts.map((m) => ({ ...m, source: resolveHostPath(m.source, baseDir) })),
+    envFiles: server.envFiles.map((f) => resolveHostPath(f, baseDir)),
+  };
 }
 
 function resolveHostPath(p: string, baseDir: string): string {
@@ -70,5 +101,12 @@ function resolveHostPath(p: string, baseDir: string): string {
 function resolveNpmSpec(spec: string, baseDir: string): string {
   if (spec.startsWith('file:')) return `file:${resolveHostPath(spec.slice(5), baseDir)}`;
   if (/^(\.{1,2}\/|\/|~\/)/.test(spec) || /\.(tgz|tar\.gz)$/.test(spec)) return resolveHostPath(spec, baseDir);
+  return spec;
+}
+
+/** pip's local forms: a project directory (`.`, `./proj`, `/abs/proj`) or an archive (`dist/x.whl`). */
+function resolvePipSpec(spec: string, baseDir: string): string {
+  if (/^(\.{1,2}(\/|$)|\/|~(\/|$))/.test(spec)) return resolveHostPath(spec, baseDir);
+  if (!spec.includes('://') && /\.(whl|tar\.gz|zip)$/.test(spec)) return resolveHostPath(spec, baseDir);
   return spec;
 }
