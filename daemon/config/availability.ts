@@ -19,7 +19,10 @@ export async function serverStates(catalog: Catalog, launch: Pick<LaunchResolver
   await Promise.all(
     [...catalog.servers.values()].map(async (server) => {
       const reason = await launch.check(server);
-      states.set(server.name, reason === undefined ? { name: server.name, available: true, server } : { name: server.name, available: false, reason, server });
+      states.set(
+        server.name,
+        reason === undefined ? { name: server.name, available: true, server } : { name: server.name, available: false, reason, server },
+      );
     }),
   );
   const named = new Set(order);

@@ -65,9 +65,10 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
   const baseDir = path.dirname(file);
   catalog.secretsFile = path.join(baseDir, SECRETS_FILE);
   const notices = [...result.notices];
-  const policy = hostPathPolicy({ env, home: homedir(), secretsFile: catalog.secretsFile });
+  const home = env.HOME || homedir();
+  const policy = hostPathPolicy({ env, home, secretsFile: catalog.secretsFile });
   for (const server of catalog.servers.values()) {
-    const withPaths = applyHostPaths(resolveRelativePaths(server, baseDir), policy);
+    const withPaths = applyHostPaths(resolveRelativePaths(server, baseDir, home), policy);
     if (withPaths.ok) {
       catalog.servers.set(server.name, withPaths.server);
       notices.push(...withPaths.notices.map((n) => `mcpServers.${server.name}: ${n}`));
@@ -80,33 +81,34 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
 }
 
 /** Mount sources, local package specs and env files, made absolute against the config file's directory. */
-function resolveRelativePaths(server: ServerConfig, baseDir: string): ServerConfig {
+function resolveRelativePaths(server: ServerConfig, baseDir: string, home: string): ServerConfig {
+  const resolve = (p: string): string => resolveHostPath(p, baseDir, home);
   const build = server.build?.pip
-    ? { ...server.build, pip: server.build.pip.map((spec) => resolvePipSpec(spec, baseDir)) }
-    : server.build && { ...server.build, npm: server.build.npm.map((spec) => resolveNpmSpec(spec, baseDir)) };
+    ? { ...server.build, pip: server.build.pip.map((spec) => resolvePipSpec(spec, resolve)) }
+    : server.build && { ...server.build, npm: server.build.npm.map((spec) => resolveNpmSpec(spec, resolve)) };
   return {
     ...server,
     build,
-    mounts: server.mounts.map((m) => ({ ...m, source: resolveHostPath(m.source, baseDir) })),
-    envFiles: server.envFiles.map((f) => resolveHostPath(f, baseDir)),
+    mounts: server.mounts.map((m) => ({ ...m, source: resolve(m.source) })),
+    envFiles: server.envFiles.map(resolve),
   };
 }
 
-function resolveHostPath(p: string, baseDir: string): string {
-  if (p === '~' || p.startsWith('~/')) return path.join(homedir(), p.slice(1));
+function resolveHostPath(p: string, baseDir: string, home: string): string {
+  if (p === '~' || p.startsWith('~/')) return path.join(home, p.slice(1));
   return path.resolve(baseDir, p);
 }
 
 /** Local directory and tarball specs are made absolute so the recipe means the same wherever it is built. */
-function resolveNpmSpec(spec: string, baseDir: string): string {
-  if (spec.startsWith('file:')) return `file:${resolveHostPath(spec.slice(5), baseDir)}`;
-  if (/^(\.{1,2}\/|\/|~\/)/.test(spec) || /\.(tgz|tar\.gz)$/.test(spec)) return resolveHostPath(spec, baseDir);
+function resolveNpmSpec(spec: string, resolve: (p: string) => string): string {
+  if (spec.startsWith('file:')) return `file:${resolve(spec.slice(5))}`;
+  if (/^(\.{1,2}\/|\/|~\/)/.test(spec) || /\.(tgz|tar\.gz)$/.test(spec)) return resolve(spec);
   return spec;
 }
 
 /** pip's local forms: a project directory (`.`, `./proj`, `/abs/proj`) or an archive (`dist/x.whl`). */
-function resolvePipSpec(spec: string, baseDir: string): string {
-  if (/^(\.{1,2}(\/|$)|\/|~(\/|$))/.test(spec)) return resolveHostPath(spec, baseDir);
-  if (!spec.includes('://') && /\.(whl|tar\.gz|zip)$/.test(spec)) return resolveHostPath(spec, baseDir);
+function resolvePipSpec(spec: string, resolve: (p: string) => string): string {
+  if (/^(\.{1,2}(\/|$)|\/|~(\/|$))/.test(spec)) return resolve(spec);
+  if (!spec.includes('://') && /\.(whl|tar\.gz|zip)$/.test(spec)) return resolve(spec);
   return spec;
 }

@@ -114,7 +114,10 @@ export class SecretResolver {
       const names = [...missing];
       const where = `mcpd's environment${this.opts.file ? ` or ${this.opts.file}` : ''}`;
       const refused = file.kind === 'refused' ? `; ${file.reason}` : '';
-      throw unavailable(server, `secret${names.length === 1 ? '' : 's'} ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} not set in ${where}${refused}`);
+      throw unavailable(
+        server,
+        `secret${names.length === 1 ? '' : 's'} ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} not set in ${where}${refused}`,
+      );
     }
     return { env, args };
   }

@@ -83,7 +83,14 @@ export function parseCatalog(input: unknown): CatalogResult {
   const { daemon, gemini, policy } = parsed.data;
   return {
     ok: true,
-    catalog: { servers, unavailable, sandbox: parsed.data.sandbox, settings: { daemon, gemini, policy }, secretsFile: undefined, raw: parsed.data },
+    catalog: {
+      servers,
+      unavailable,
+      sandbox: parsed.data.sandbox,
+      settings: { daemon, gemini, policy },
+      secretsFile: undefined,
+      raw: parsed.data,
+    },
     notices,
   };
 }

@@ -45,7 +45,18 @@ const SHORT: Record<string, string> = {
 };
 
 /** Flags without a value (they may still be written `--flag=false`). */
-const BOOLEAN = new Set(['interactive', 'tty', 'detach', 'rm', 'init', 'privileged', 'read-only', 'quiet', 'publish-all', 'oom-kill-disable']);
+const BOOLEAN = new Set([
+  'interactive',
+  'tty',
+  'detach',
+  'rm',
+  'init',
+  'privileged',
+  'read-only',
+  'quiet',
+  'publish-all',
+  'oom-kill-disable',
+]);
 
 /** Accepted and dropped: mcpgw already does (or deliberately does not do) what they ask for. */
 const DROPPED: Record<string, string> = {
@@ -287,7 +298,9 @@ export function convertDockerRun(command: string, args: readonly string[], entry
       const v = value ?? '';
       if (v === 'private' || v === 'none' || v === '') dropped.push(shown);
       else if (v === 'host' || v.startsWith('container:')) {
-        refused.push(`"${shown}" is refused: it shares the ${NAMESPACES[name]} namespace with ${v === 'host' ? 'the host' : 'another container'}`);
+        refused.push(
+          `"${shown}" is refused: it shares the ${NAMESPACES[name]} namespace with ${v === 'host' ? 'the host' : 'another container'}`,
+        );
       } else refused.push(`"${shown}" is not supported`);
       continue;
     }

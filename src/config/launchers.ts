@@ -9,8 +9,7 @@ export type Runtime = 'node' | 'python';
 
 /** An image recipe: npm packages on the Node base or pip requirements on the Python base, exactly one. */
 export type BuildRecipe =
-  | { npm: string[]; pip?: undefined; base?: string | undefined }
-  | { pip: string[]; npm?: undefined; base?: string | undefined };
+  { npm: string[]; pip?: undefined; base?: string | undefined } | { pip: string[]; npm?: undefined; base?: string | undefined };
 
 export type LauncherResult =
   | { ok: true; command: string | undefined; args: string[]; runtime: Runtime; build?: BuildRecipe; notices: string[] }

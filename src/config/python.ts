@@ -37,7 +37,19 @@ const UVX: ToolRunOptions = {
   from: ['--from'],
   with: ['--with'],
   python: ['--python', '-p'],
-  harmless: ['-q', '--quiet', '-v', '--verbose', '--no-cache', '-n', '--isolated', '--refresh', '--offline', '--native-tls', '--no-progress'],
+  harmless: [
+    '-q',
+    '--quiet',
+    '-v',
+    '--verbose',
+    '--no-cache',
+    '-n',
+    '--isolated',
+    '--refresh',
+    '--offline',
+    '--native-tls',
+    '--no-progress',
+  ],
 };
 
 const PIPX: ToolRunOptions = {
@@ -114,7 +126,9 @@ export function convertPython(command: string, args: readonly string[]): Launche
       ? []
       : [
           `runs the sandbox's python3 instead of "${command}"` +
-            (command.includes('/') ? '; packages installed in that environment are not available: list them in "build": { "pip": [...] }' : ''),
+            (command.includes('/')
+              ? '; packages installed in that environment are not available: list them in "build": { "pip": [...] }'
+              : ''),
         ];
   return { ok: true, command: 'python3', args: [...args], runtime: 'python', notices };
 }
