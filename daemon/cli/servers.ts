@@ -51,7 +51,19 @@ function describeState(state: ServerState): {
   const s = state.server;
   const why = state.available ? {} : { reason: state.reason, ...(state.path ? { path: state.path } : {}) };
   const status = !state.available ? 'unavailable' : state.server.disabled ? 'disabled' : 'available';
-  if (!s) return { name: state.name, status, available: false, ...why, source: '-', command: '-', network: '-', limits: '-', mounts: '-', loosened: [] };
+  if (!s)
+    return {
+      name: state.name,
+      status,
+      available: false,
+      ...why,
+      source: '-',
+      command: '-',
+      network: '-',
+      limits: '-',
+      mounts: '-',
+      loosened: [],
+    };
   return {
     name: s.name,
     status,

@@ -21,7 +21,14 @@ export interface SandboxSpecInput {
  * The hardened container for one (session, server): pure, so the exact spec is unit-tested. Everything that
  * loosens it (network, writable mounts, bigger limits) comes from the server's config, never from defaults.
  */
-export function buildContainerSpec({ server, launch, image, sessionId, instanceId, containerName }: SandboxSpecInput): ContainerCreateOptions {
+export function buildContainerSpec({
+  server,
+  launch,
+  image,
+  sessionId,
+  instanceId,
+  containerName,
+}: SandboxSpecInput): ContainerCreateOptions {
   const env = { HOME: '/tmp', ...launch.env };
   return {
     name: containerName,

@@ -110,7 +110,14 @@ describe('buildContainerSpec', () => {
 
   it('passes only the environment the config names (plus HOME, which the config may override)', () => {
     const withEnv = { ...server, env: { HOME: '/data', TOKEN: 'x' } };
-    const spec = buildContainerSpec({ server: withEnv, launch: plain(withEnv), image: 'i', sessionId: 's', instanceId: 'i', containerName: 'n' });
+    const spec = buildContainerSpec({
+      server: withEnv,
+      launch: plain(withEnv),
+      image: 'i',
+      sessionId: 's',
+      instanceId: 'i',
+      containerName: 'n',
+    });
     expect(spec.Env).toEqual(['HOME=/data', 'TOKEN=x']);
   });
 
@@ -118,7 +125,11 @@ describe('buildContainerSpec', () => {
     const templated = { ...server, env: { TOKEN: '${API_TOKEN}' }, args: ['--key', '${env:API_TOKEN}'] };
     const spec = buildContainerSpec({
       server: templated,
-      launch: { env: { TOKEN: 'resolved' }, args: ['--key', 'resolved'], mounts: [{ source: '/real/docs', target: '/docs', readOnly: true }] },
+      launch: {
+        env: { TOKEN: 'resolved' },
+        args: ['--key', 'resolved'],
+        mounts: [{ source: '/real/docs', target: '/docs', readOnly: true }],
+      },
       image: 'i',
       sessionId: 's',
       instanceId: 'i',
