@@ -110,7 +110,15 @@ describe('secrets (canary)', () => {
   });
 
   it('a session gets the resolved values inside the container, and only there', async () => {
-    const created = await cli('sessions new', ['sessions', 'new', '--servers', 'canary,canary-bad', '--auto-approve-policy', 'all', '--json']);
+    const created = await cli('sessions new', [
+      'sessions',
+      'new',
+      '--servers',
+      'canary,canary-bad',
+      '--auto-approve-policy',
+      'all',
+      '--json',
+    ]);
     expect(created.code).toBe(0);
     sessionId = (JSON.parse(created.stdout) as { id: string }).id;
 
@@ -138,7 +146,16 @@ describe('secrets (canary)', () => {
   it('error paths name variables and programs, never values', async () => {
     const crash = await cli('tools call crash', ['tools', 'call', 'canary', 'crash', '--session', sessionId, '--args', '{"code":3}']);
     expect(crash.code).toBe(5);
-    const bad = await cli('tools call canary-bad', ['tools', 'call', 'canary-bad', 'echo', '--session', sessionId, '--args', '{"message":"x"}']);
+    const bad = await cli('tools call canary-bad', [
+      'tools',
+      'call',
+      'canary-bad',
+      'echo',
+      '--session',
+      sessionId,
+      '--args',
+      '{"message":"x"}',
+    ]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/no-such-program/);
     const missing = await cli('sessions new missing', ['sessions', 'new', '--servers', 'needs-missing']);
