@@ -121,14 +121,13 @@ export function convertPython(command: string, args: readonly string[]): Launche
   }
   if (!PYTHON.test(base)) return undefined;
   // A host interpreter (often a virtualenv's) cannot run in the sandbox: its packages are not there.
-  const notices =
+  const venv = command.includes('/')
+    ? '; packages installed in that environment are not available: list them in "build": { "pip": [...] }'
+    : '';
+  const notices = [
     command === 'python3'
-      ? []
-      : [
-          `runs the sandbox's python3 instead of "${command}"` +
-            (command.includes('/')
-              ? '; packages installed in that environment are not available: list them in "build": { "pip": [...] }'
-              : ''),
-        ];
+      ? 'runs on the Python base image; list the packages it imports in "build": { "pip": [...] }'
+      : `runs the sandbox's python3 instead of "${command}"${venv}`,
+  ];
   return { ok: true, command: 'python3', args: [...args], runtime: 'python', notices };
 }

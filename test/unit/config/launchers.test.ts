@@ -95,6 +95,7 @@ describe('python', () => {
   ])('%s %j runs python3 on the Python base, no recipe', (command, args, expected) => {
     const result = ok(command, args);
     expect(result).toMatchObject({ runtime: 'python', command: 'python3', args: expected });
+    expect(result.notices).toEqual([expect.stringMatching(/^runs (on the Python base image|the sandbox's python3 instead of)/)]);
     expect(result.build).toBeUndefined();
   });
 
