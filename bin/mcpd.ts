@@ -34,6 +34,7 @@ try {
     cacheDir: paths.cacheDir,
     catalog,
     log,
+    env,
     redisUrl: process.env.REDIS_URL,
     ...(opts.host ? { host: opts.host } : {}),
     ...(opts.port !== undefined && !Number.isNaN(opts.port) ? { port: opts.port } : {}),

@@ -87,7 +87,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       ),
     );
     const builder = new ImageBuilder({ engine, cacheDir: deps.cacheDir, baseImage: catalog.sandbox.baseImage });
-    const launch = createLaunchResolver({ env: deps.env ?? process.env, secretsFile: catalog.secretsFile });
+    const launch = createLaunchResolver({ env: deps.env ?? process.env, secretsFile: catalog.secretsFile, stateDir });
     let sessions: SessionService | undefined;
     let tools: ToolRunner | undefined;
     const runtime = new SandboxRuntime({

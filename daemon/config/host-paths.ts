@@ -52,7 +52,13 @@ function resolved(p: string): string[] {
 }
 
 /** The denylist for this user and environment; `secretsFile` is the secrets.env beside the config. */
-export function hostPathPolicy(opts: { env: NodeJS.ProcessEnv; home: string; secretsFile?: string | undefined }): HostPathPolicy {
+export function hostPathPolicy(opts: {
+  env: NodeJS.ProcessEnv;
+  home: string;
+  secretsFile?: string | undefined;
+  /** mcpd's state directory when it is not the one the environment names (`mcpd --state-dir`, tests). */
+  stateDir?: string | undefined;
+}): HostPathPolicy {
   const { env } = opts;
   const home = resolved(opts.home).at(-1) ?? opts.home;
   const denied: DeniedPath[] = [];
@@ -63,7 +69,9 @@ export function hostPathPolicy(opts: { env: NodeJS.ProcessEnv; home: string; sec
   if (runtimeDir) deny(runtimeDir, runtimeDir, "your session's sockets: rootless Docker/Podman, D-Bus, SSH and GPG agents");
   if (env.DOCKER_HOST?.startsWith('unix://')) deny(env.DOCKER_HOST.slice(7), env.DOCKER_HOST, 'the Docker socket in DOCKER_HOST');
   if (env.SSH_AUTH_SOCK) deny(env.SSH_AUTH_SOCK, 'SSH_AUTH_SOCK', 'the SSH agent');
-  deny(resolvePaths(env, opts.home).stateDir, "mcpd's state directory", 'its token, log and Redis data');
+  for (const state of new Set([resolvePaths(env, opts.home).stateDir, opts.stateDir ?? ''])) {
+    if (state) deny(state, "mcpd's state directory", 'its token, log and Redis data');
+  }
   if (opts.secretsFile) deny(opts.secretsFile, opts.secretsFile, 'the secrets mcpd hands to servers');
   for (const kernel of ['/proc', '/sys', '/dev']) deny(kernel, kernel, 'kernel interfaces of the host');
   return { home, denied };

@@ -26,6 +26,8 @@ export interface LaunchResolver {
 export interface LaunchResolverOptions {
   env: NodeJS.ProcessEnv;
   secretsFile: string | undefined;
+  /** mcpd's state directory, never mounted (also when it is not the one `env` names). */
+  stateDir?: string;
   home?: string;
   uid?: number;
 }
@@ -33,7 +35,7 @@ export interface LaunchResolverOptions {
 /** The resolver mcpd and the CLI use: mcpd's environment, the secrets.env beside the config, the host denylist. */
 export function createLaunchResolver(opts: LaunchResolverOptions): LaunchResolver {
   const secrets = new SecretResolver({ env: opts.env, file: opts.secretsFile, uid: opts.uid });
-  const policy = hostPathPolicy({ env: opts.env, home: opts.home ?? homedir(), secretsFile: opts.secretsFile });
+  const policy = hostPathPolicy({ env: opts.env, home: opts.home ?? homedir(), secretsFile: opts.secretsFile, stateDir: opts.stateDir });
   const resolve = async (server: ServerConfig): Promise<LaunchSpec> => {
     const mounts = recheckMounts(server, policy);
     const { env, args } = await secrets.resolve(server);

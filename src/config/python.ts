@@ -33,6 +33,9 @@ interface ToolRunOptions {
   harmless: readonly string[];
 }
 
+/** Package index options: a registry setting, not part of a recipe. */
+const INDEX_OPTIONS = ['--index-url', '-i', '--extra-index-url', '--index', '--default-index', '--find-links', '-f'];
+
 const UVX: ToolRunOptions = {
   from: ['--from'],
   with: ['--with'],
@@ -77,6 +80,14 @@ function toolRun(launcher: string, original: string, args: readonly string[], kn
     const takesValue = [...known.from, ...known.with, ...known.python].includes(flag);
     if (!takesValue) {
       if (known.harmless.includes(arg)) continue;
+      if (INDEX_OPTIONS.includes(flag)) {
+        return {
+          ok: false,
+          reason:
+            `${launcher} option "${flag}" is not supported per server: set the index in pip's own configuration ` +
+            '(pip.conf or PIP_INDEX_URL), which image builds use; then remove it here',
+        };
+      }
       return { ok: false, reason: `${launcher} option "${arg}" is not supported in the sandbox; remove it` };
     }
     const value = eq === -1 ? args[++i] : arg.slice(eq + 1);

@@ -75,6 +75,15 @@ describe('checkHostPath', () => {
     expect(refusedBecause(target.replace('HOME', home))).toContain(reason);
   });
 
+  it('refuses the state directory mcpd was given even when the environment names another', () => {
+    mkdirSync(p('other-state'), { recursive: true });
+    const given = hostPathPolicy({ env, home, stateDir: p('other-state') });
+    expect(checkHostPath(p('other-state'), given)).toEqual({
+      ok: false,
+      reason: expect.stringContaining("is inside mcpd's state directory"),
+    });
+  });
+
   it('says where a symlink leads', () => {
     expect(refusedBecause(p('keys'))).toBe(`${p('keys')} (→ ${p('.ssh')}) is inside ~/.ssh (SSH keys), which is never mounted`);
   });

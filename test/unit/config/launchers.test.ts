@@ -56,7 +56,8 @@ describe('uvx', () => {
   });
 
   it.each([
-    [['--index-url', 'https://example.com/simple', 'pkg'], 'uvx option "--index-url" is not supported'],
+    [['--index-url', 'https://example.com/simple', 'pkg'], 'uvx option "--index-url" is not supported per server: set the index in pip'],
+    [['--default-index=file:///srv/index', 'pkg'], 'uvx option "--default-index" is not supported per server'],
     [['--with-requirements', 'r.txt', 'pkg'], 'uvx option "--with-requirements" is not supported'],
     [['--from'], 'uvx option "--from" needs a value'],
     [['-q'], 'names no package to run'],
