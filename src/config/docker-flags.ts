@@ -81,6 +81,7 @@ export const BREAKS_STDIO: Record<string, string> = {
   attach: 'mcpgw attaches stdin, stdout and stderr itself',
 };
 
+/** Options that take a value (`--flag value` or `--flag=value`). */
 const VALUE_FLAGS = new Set([
   'env',
   'env-file',
