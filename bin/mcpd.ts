@@ -28,11 +28,13 @@ const log = createLogger({ file: `${paths.stateDir}/mcpd.log`, level: opts.logLe
 try {
   const { catalog, notices, file } = await loadConfig(opts.config, env);
   for (const notice of notices) log.info('config notice', { notice });
+  for (const u of catalog.unavailable.values()) log.warn('server unavailable', { server: u.name, reason: u.reason, path: u.path });
   const daemon = await startDaemon({
     stateDir: paths.stateDir,
     cacheDir: paths.cacheDir,
     catalog,
     log,
+    env,
     redisUrl: process.env.REDIS_URL,
     ...(opts.host ? { host: opts.host } : {}),
     ...(opts.port !== undefined && !Number.isNaN(opts.port) ? { port: opts.port } : {}),

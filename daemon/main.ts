@@ -12,6 +12,7 @@ import { AgentService } from './agent/service.js';
 import { ToolCatalog } from './agent/toolset.js';
 import { routes } from './api/routes.js';
 import { sessionRoom, startApiServer, type ApiServer } from './api/server.js';
+import { createLaunchResolver } from './config/launch.js';
 import { ImageBuilder } from './images/builder.js';
 import type { Logger } from './logger.js';
 import { loadPolicySpec, sessionPolicyResolver } from './policies.js';
@@ -38,6 +39,8 @@ export interface DaemonDeps {
   cacheDir: string;
   catalog: Catalog;
   log: Logger;
+  /** Where `${VAR}` secrets come from (with the secrets.env beside the config); default: mcpd's own environment. */
+  env?: NodeJS.ProcessEnv;
   engine?: ContainerEngine;
   /** An existing Redis (REDIS_URL); unset starts a private redis-server in the state dir. */
   redisUrl?: string | undefined;
@@ -86,6 +89,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       ),
     );
     const builder = new ImageBuilder({ engine, cacheDir: deps.cacheDir, baseImage: catalog.sandbox.baseImage });
+    const launch = createLaunchResolver({ env: deps.env ?? process.env, secretsFile: catalog.secretsFile, stateDir });
     let sessions: SessionService | undefined;
     let tools: ToolRunner | undefined;
     const runtime = new SandboxRuntime({
@@ -103,6 +107,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
                 .catch(() => undefined);
           },
         }),
+      resolveLaunch: (server) => launch.resolve(server),
       maxContainers: catalog.sandbox.maxContainers,
       maxConcurrentStarts: catalog.sandbox.maxConcurrentStarts,
       maxMessageBytes: catalog.sandbox.maxMessageSize,
@@ -131,6 +136,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       store,
       runtime,
       catalog,
+      launch,
       events,
       log,
       instanceId: lock.instance,
@@ -192,7 +198,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       port: deps.port ?? settings.port,
       fallbackToFreePort: deps.port === undefined,
       credentials,
-      handlers: routes({ sessions, tools, agent, catalog, status, credentials }),
+      handlers: routes({ sessions, tools, agent, status, credentials }),
       log,
       webRoot: deps.webRoot ?? defaultWebRoot(),
     });

@@ -1,6 +1,5 @@
-import type { Catalog } from '../../src/config/catalog.js';
-import { imageSummary } from '../../src/config/redact.js';
-import type { DaemonStatus, ServerSummary } from '../../src/protocol/session.js';
+import type { DaemonStatus } from '../../src/protocol/session.js';
+import { serverSummary } from '../config/availability.js';
 import type { AgentService } from '../agent/service.js';
 import type { SessionService } from '../sessions/service.js';
 import type { ToolRunner } from '../sessions/tool-runner.js';
@@ -12,13 +11,12 @@ export interface RouteDeps {
   sessions: SessionService;
   tools: ToolRunner;
   agent: AgentService;
-  catalog: Catalog;
   status: (user: string) => Promise<DaemonStatus>;
   credentials: Credentials;
 }
 
 /** What each request does; ownership checks live in the services, validation in bindHandlers. */
-export function routes({ sessions, tools, agent, catalog, status, credentials }: RouteDeps): Handlers {
+export function routes({ sessions, tools, agent, status, credentials }: RouteDeps): Handlers {
   return {
     'session:create': ({ user }, request) => sessions.create(user, request),
     'session:attach': async ({ user, socket }, { sessionId, sinceSeq }) => {
@@ -43,13 +41,7 @@ export function routes({ sessions, tools, agent, catalog, status, credentials }:
       agent.sendMessage(user, await sessions.ownedLive(user, sessionId), text, headless),
     'tool:approval': ({ user }, request) => agent.answerApproval(user, request),
     'agent:cancel': async ({ user }, { sessionId }) => ({ cancelled: await agent.cancel((await sessions.owned(user, sessionId)).id) }),
-    'servers:list': async () =>
-      [...catalog.servers.values()].map((s): ServerSummary => ({
-        name: s.name,
-        image: imageSummary(s),
-        network: s.network,
-        disabled: s.disabled,
-      })),
+    'servers:list': async () => (await sessions.serverStates()).map(serverSummary),
     'tools:list': async ({ user }, { sessionId, servers }) => tools.listTools(await sessions.ownedLive(user, sessionId), servers),
     'tools:call': async ({ user }, { sessionId, server, tool, args }) =>
       tools.callDirect(user, await sessions.ownedLive(user, sessionId), server, tool, args),

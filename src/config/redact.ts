@@ -1,4 +1,3 @@
-import type { ServerConfig } from './catalog.js';
 
 // name, name@version-range or -tag, @scope/name@...: nothing in these can carry a credential.
 const REGISTRY_SPEC = /^(@[a-z0-9][\w.~-]*\/)?[a-z0-9~][\w.~-]*(@[\w.^~<>=|*+ -]*)?$/i;
@@ -22,8 +21,15 @@ export function npmSpecSummary(spec: string): string {
   return '(npm spec hidden)';
 }
 
-/** The image a server runs, as clients are told it: an image name, or its npm recipe with every spec summarised. */
-export function imageSummary(server: Pick<ServerConfig, 'image' | 'build'>): string {
-  if (server.image) return server.image;
-  return server.build ? `build: ${server.build.npm.map(npmSpecSummary).join(' ')}` : 'node base';
+// name, name[extra], name==1.0, name>=1,<2: a requirement from an index carries no credential.
+const PIP_REQUIREMENT = /^[A-Za-z0-9][\w.-]*(\[[\w.,-]+\])?\s*([<>=!~]=?\s*[\w.*+!-]+\s*,?\s*)*$/;
+
+/** What clients may see of a pip requirement: like npm specs, a URL is cut to its host and a path to its last part. */
+export function pipSpecSummary(spec: string): string {
+  const trimmed = spec.trim();
+  if (PIP_REQUIREMENT.test(trimmed)) return trimmed;
+  if (/^(\.{0,2}\/|~\/|file:)/.test(trimmed)) return `local:${trimmed.replace(/\/+$/, '').split('/').pop() || '.'}`;
+  const url = /(?:^|@\s*)(?:git\+)?[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?([^/:?#]+)/i.exec(trimmed);
+  if (url) return `url:${url[1]} (rest hidden)`;
+  return '(pip spec hidden)';
 }

@@ -150,6 +150,11 @@ describe('the web client in Chromium against a real mcpd', () => {
 
   it('creates a session, asks before a tool runs, then shows its output and the streamed answer', async () => {
     await page.getByTestId('new-session').click();
+    // Every available server starts ticked; this session uses only the test server.
+    const form = page.getByTestId('new-session-form');
+    await form.getByLabel('testsrv').waitFor();
+    const ticked = form.getByRole('checkbox', { checked: true });
+    while ((await ticked.count()) > 0) await ticked.first().uncheck();
     await page.getByLabel('testsrv').check();
     await page.getByTestId('policy-select').selectOption('ask');
     await page.getByTestId('create-session').click();

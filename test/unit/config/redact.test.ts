@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { imageSummary, npmSpecSummary } from '../../../src/config/redact.js';
+import { imageLabel } from '../../../src/config/describe.js';
+import { npmSpecSummary, pipSpecSummary } from '../../../src/config/redact.js';
 
 describe('what clients see of an npm spec', () => {
   it.each([
@@ -29,10 +30,29 @@ describe('what clients see of an npm spec', () => {
   });
 
   it('summarises a whole recipe, and leaves image names alone', () => {
-    expect(imageSummary({ image: undefined, build: { npm: ['a@1', 'https://u:s3cr3t@h.example/b.tgz'] } })).toBe(
+    const node = { runtime: 'node' as const, image: undefined };
+    expect(imageLabel({ ...node, build: { npm: ['a@1', 'https://u:s3cr3t@h.example/b.tgz'] } })).toBe(
       'build: a@1 url:h.example (rest hidden)',
     );
-    expect(imageSummary({ image: 'my/fetch-server:1', build: undefined })).toBe('my/fetch-server:1');
-    expect(imageSummary({ image: undefined, build: undefined })).toBe('node base');
+    expect(imageLabel({ ...node, image: 'my/fetch-server:1', build: undefined })).toBe('my/fetch-server:1');
+    expect(imageLabel({ ...node, build: undefined })).toBe('node base');
+    expect(
+      imageLabel({
+        runtime: 'python',
+        image: undefined,
+        build: { pip: ['mcp-server-git==1.2', 'git+https://tok:s3cr3t@git.example/r.git'] },
+      }),
+    ).toBe('build: pip mcp-server-git==1.2 url:git.example (rest hidden)');
+  });
+
+  it.each([
+    ['mcp-server-fetch', 'mcp-server-fetch'],
+    ['requests[socks]>=2.0,<3', 'requests[socks]>=2.0,<3'],
+    ['/home/ada/proj', 'local:proj'],
+    ['pkg @ https://u:s3cr3t@files.example/pkg.whl', 'url:files.example (rest hidden)'],
+    ['https://s3cr3t@files.example/pkg.whl', 'url:files.example (rest hidden)'],
+    ['--index-url=s3cr3t', '(pip spec hidden)'],
+  ])('summarises the pip requirement %s', (spec, shown) => {
+    expect(pipSpecSummary(spec)).toBe(shown);
   });
 });
