@@ -43,3 +43,15 @@ export function serverSummary(state: ServerState): ServerSummary {
     ...(loosened.length > 0 ? { loosened } : {}),
   };
 }
+
+/** Whether a server can run now, must be built first, or cannot run: what `config import` and `doctor` say. */
+export type Readiness = { state: 'ready' | 'build'; detail: string } | { state: 'unavailable'; detail: string };
+
+/** A state in one word and a detail; `built` says whether a recipe's image exists (undefined: not checked). */
+export function readinessOf(state: ServerState, built?: boolean): Readiness {
+  if (!state.available) return { state: 'unavailable', detail: state.reason };
+  const s = state.server;
+  if (s.disabled) return { state: 'unavailable', detail: 'disabled in the config' };
+  if (s.build && built !== true) return { state: 'build', detail: imageLabel(s).replace(/^build: /, '') };
+  return { state: 'ready', detail: imageLabel(s) };
+}

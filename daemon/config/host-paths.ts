@@ -131,7 +131,7 @@ export function applyHostPaths(server: ServerConfig, policy: HostPathPolicy): Ho
     const target = checkTarget(m.target);
     if (target) return { ok: false, path: `${at}.mounts.${i}`, reason: `cannot mount ${m.source}: ${target}` };
     const check = checkHostPath(m.source, policy);
-    if (!check.ok) return { ok: false, path: `${at}.mounts.${i}`, reason: `cannot mount ${check.reason}` };
+    if (!check.ok) return { ok: false, path: `${at}.mounts.${i}`, reason: `refused mount: ${check.reason}` };
     mounts.push({ ...m, source: check.real });
   }
   for (const spec of [...(server.build?.npm ?? []), ...(server.build?.pip ?? [])]) {
@@ -193,7 +193,7 @@ function inferMounts(
     const target = checkTarget(mountPath);
     if (target) return { ok: false, reason: `cannot mount ${p}: ${target}` };
     const check = checkHostPath(mountPath, policy);
-    if (!check.ok) return { ok: false, reason: `cannot mount ${check.reason}` };
+    if (!check.ok) return { ok: false, reason: `refused mount: ${check.reason}` };
     mounts.push({ source: check.real, target: mountPath, readOnly: true });
     notices.push(
       `mounted ${mountPath}${what} read-only at the same path; to make it writable add "mounts": ["${mountPath}:${mountPath}:rw"]`,

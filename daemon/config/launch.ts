@@ -58,7 +58,7 @@ export function createLaunchResolver(opts: LaunchResolverOptions): LaunchResolve
 function recheckMounts(server: ServerConfig, policy: HostPathPolicy): ServerConfig['mounts'] {
   return server.mounts.map((m) => {
     const check = checkHostPath(m.source, policy);
-    if (!check.ok) throw new McpgwError('server_unavailable', `server "${server.name}" cannot start: cannot mount ${check.reason}`);
+    if (!check.ok) throw new McpgwError('server_unavailable', `server "${server.name}" cannot start: refused mount: ${check.reason}`);
     return { ...m, source: check.real };
   });
 }

@@ -1,4 +1,3 @@
-
 // name, name@version-range or -tag, @scope/name@...: nothing in these can carry a credential.
 const REGISTRY_SPEC = /^(@[a-z0-9][\w.~-]*\/)?[a-z0-9~][\w.~-]*(@[\w.^~<>=|*+ -]*)?$/i;
 const HOSTED_SHORTCUT = /^((github|gitlab|bitbucket|gist):)?[\w.-]+\/[\w.-]+(#[\w./-]+)?$/;

@@ -147,7 +147,7 @@ describe('createLaunchResolver', () => {
     expect(await launch.resolve(s)).toEqual({ env: { T: 'none' }, args: [], mounts: s.mounts });
     renameSync(path.join(home, 'work'), path.join(home, 'work-old'));
     symlinkSync(path.join(home, '.ssh'), path.join(home, 'work'));
-    expect(await launch.check(s)).toMatch(/cannot start: cannot mount .*work \(→ .*\.ssh\) is inside ~\/\.ssh/);
+    expect(await launch.check(s)).toMatch(/cannot start: refused mount: .*work \(→ .*\.ssh\) is inside ~\/\.ssh/);
     await expect(launch.resolve(s)).rejects.toThrow(/is inside ~\/\.ssh/);
   });
 });
