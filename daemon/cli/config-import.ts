@@ -54,16 +54,20 @@ export async function configImport(opts: ConfigImportOptions, io: CommandIO): Pr
   const secretsFile = path.join(path.dirname(target), SECRETS_FILE);
   const onDisk = await existingSecrets(secretsFile);
   const secrets: Record<string, string> = {};
-  const incoming: Array<{ from: string; entry: Record<string, unknown> }> = [];
+  const incoming: Array<{ from: string; entry: Record<string, unknown>; claimed: string[] }> = [];
   for (const source of sources) {
     for (const [name, raw] of Object.entries(source.servers)) {
       const normalized = normalizeEntry(name, raw);
       notes.push(...normalized.notes);
-      claimSecrets(name, normalized, secrets, onDisk);
-      incoming.push({ from: name, entry: normalized.entry });
+      incoming.push({ from: name, entry: normalized.entry, claimed: claimSecrets(name, normalized, secrets, onDisk) });
     }
   }
   const { merged, actions } = mergeServers(existing, incoming, { overwrite: opts.overwrite ?? false });
+  // Only the secrets of servers this run writes go to secrets.env (actions follow `incoming` one to one).
+  for (const [i, { claimed }] of incoming.entries()) {
+    const action = actions[i]?.action;
+    if (action !== 'added' && action !== 'replaced') for (const name of claimed) delete secrets[name];
+  }
   doc.set('mcpServers', merged);
   // A JSON target stays JSON (the Document was read from it as YAML, which JSON is a subset of).
   const text = yaml ? doc.toString() : `${JSON.stringify(doc.toJS(), null, 2)}\n`;
@@ -166,22 +170,30 @@ async function existingSecrets(file: string): Promise<Record<string, string>> {
   return state.kind === 'ok' ? Object.fromEntries(state.values) : {};
 }
 
-/** Moves an entry's literal secrets into the shared map; a name already used for another value is made unique. */
+/**
+ * Moves an entry's literal secrets into the shared map; a name already used for another value is made unique.
+ * Returns the names it added to the map.
+ */
 function claimSecrets(
   server: string,
   normalized: ReturnType<typeof normalizeEntry>,
   secrets: Record<string, string>,
   onDisk: Record<string, string>,
-): void {
+): string[] {
+  const claimed: string[] = [];
   const env = normalized.entry.env as Record<string, string> | undefined;
   for (const [key, value] of Object.entries(normalized.secrets)) {
     let name = key;
     const taken = (n: string): boolean => (secrets[n] ?? onDisk[n]) !== undefined && (secrets[n] ?? onDisk[n]) !== value;
     if (taken(name)) name = `${key}_${server.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase()}`;
     for (let i = 2; taken(name); i++) name = `${key}_${i}`;
-    if (onDisk[name] !== value) secrets[name] = value;
+    if (onDisk[name] !== value && secrets[name] === undefined) {
+      secrets[name] = value;
+      claimed.push(name);
+    }
     if (env) env[key] = `\${${name}}`;
   }
+  return claimed;
 }
 
 /** Backs the old file up, writes the new one (0600: it may hold what users pasted) and appends secrets. */
