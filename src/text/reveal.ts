@@ -27,7 +27,8 @@ const HIDDEN_ONE = new RegExp(`[${HIDDEN_CLASS}]`, 'u');
  * The three subdivision flags Unicode recommends (England, Scotland, Wales): black flag, tag letters, cancel tag.
  * Any other run of tag characters is hidden text, even after a flag.
  */
-const RGI_TAG_FLAG = /\u{1F3F4}\u{E0067}\u{E0062}(?:\u{E0065}\u{E006E}\u{E0067}|\u{E0073}\u{E0063}\u{E0074}|\u{E0077}\u{E006C}\u{E0073})\u{E007F}/u;
+const RGI_TAG_FLAG =
+  /\u{1F3F4}\u{E0067}\u{E0062}(?:\u{E0065}\u{E006E}\u{E0067}|\u{E0073}\u{E0063}\u{E0074}|\u{E0077}\u{E006C}\u{E0073})\u{E007F}/u;
 
 // eslint-disable-next-line no-misleading-character-class
 const EMOJI_AWARE = new RegExp(`(${RGI_TAG_FLAG.source})|[${HIDDEN_CLASS}]`, 'gu');

@@ -85,7 +85,7 @@ export function ApprovalPrompt({ call, onAnswer, isActive = true, queued = 0, se
           </Text>
         ))}
         {args.revealed ? (
-          <Text color={theme.error}>{'the arguments hold invisible or control characters, shown as ⟦U+…⟧ or ␛-style pictures'}</Text>
+          <Text color={theme.error}>{'the arguments contain invisible characters, shown as ⟦U+…⟧ (controls as ␛-style pictures)'}</Text>
         ) : null}
         {folded ? (
           <Text dimColor>
