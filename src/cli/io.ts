@@ -5,6 +5,8 @@ import { EXIT, exitCodeFor } from '../exit-codes.js';
 export interface CommandIO {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** Writes text as it is, without adding a newline (streamed answers); `out` is used when absent. */
+  write?: ((text: string) => void) | undefined;
   /** The terminal's width when output goes to one; undefined when piped (tables are then never cut). */
   columns?: number | undefined;
 }
