@@ -8,6 +8,7 @@ import ToolConsole from '../../../web/src/components/ToolConsole.vue';
 
 // Invisible to a person in a browser, yet part of what runs: bidi overrides and isolates, zero-width characters,
 // tag characters (text a model reads and a person does not), and terminal controls.
+// eslint-disable-next-line no-control-regex
 const HIDDEN = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF\u{E0000}-\u{E007F}]/u;
 
 function hostileCall(): ToolCallItem & { approval: ApprovalRequestView } {
