@@ -192,8 +192,8 @@ export function foldRepairs(tools: ReadonlyArray<{ tool: string; repairs: readon
 }
 
 function oneLine(text: string, max: number): string {
-  // Only layout whitespace: other spaces (U+2028, U+FEFF, …) stay, to be revealed.
-  const flat = text.replace(/[ \t\r\n]+/g, ' ').trim();
+  // Only layout whitespace is flattened (U+2028, U+FEFF, … are revealed), and before the cut, not after it.
+  const flat = safeLine(text.replace(/[ \t\r\n]+/g, ' ').trim());
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 

@@ -26,7 +26,7 @@ export async function toolsList(opts: GlobalOptions & { session?: string }, io: 
         t.name,
         claimedHints(t.annotations),
         t.refused === undefined ? 'offered' : 'REFUSED',
-        t.description.replace(/[ \t\r\n]+/g, ' ').slice(0, 70),
+        safeLine(t.description.replace(/[ \t\r\n]+/g, ' ')).slice(0, 70),
       ]),
       { maxWidth: io.columns },
     ),
