@@ -21,7 +21,17 @@ const INK_TEXT = [
 export default tseslint.config(
   // .vue files are checked by vue-tsc (npm run typecheck); eslint has no Vue parser here.
   {
-    ignores: ['web/**/*.vue', 'dist/', 'web/dist/', 'node_modules/', 'coverage/', '.tmp/', 'test/fixtures/test-server/', 'test/fixtures/hostile-server/', 'bench/results/'],
+    ignores: [
+      'web/**/*.vue',
+      'dist/',
+      'web/dist/',
+      'node_modules/',
+      'coverage/',
+      '.tmp/',
+      'test/fixtures/test-server/',
+      'test/fixtures/hostile-server/',
+      'bench/results/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
