@@ -1,5 +1,6 @@
 import { McpgwError, errorMessage } from '../errors.js';
 import { EXIT, exitCodeFor } from '../exit-codes.js';
+import { jsonText } from '../text/safe-json.js';
 
 /** Where a command writes: injected so tests capture output instead of spying on process streams. */
 export interface CommandIO {
@@ -15,7 +16,7 @@ export interface CommandIO {
 export function reportFailure(io: CommandIO, err: unknown, json = false): number {
   const code = err instanceof McpgwError ? err.code : 'internal';
   const message = errorMessage(err);
-  if (json) io.out(JSON.stringify({ ok: false, error: { code, message } }));
+  if (json) io.out(jsonText({ ok: false, error: { code, message } }));
   else io.err(`mcpgw: ${message}`);
   return err instanceof McpgwError ? exitCodeFor(err.code) : EXIT.failure;
 }
