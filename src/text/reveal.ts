@@ -5,7 +5,7 @@
  * code, `⟦U+202E⟧`, so what a person approves is what runs.
  *
  * The set is built from Unicode properties, so it is complete by construction for the Unicode version of the
- * JavaScript engine (Node 20: Unicode 15): `Cf` (format), `Default_Ignorable_Code_Point` (which covers the Hangul
+ * JavaScript engine (its ICU tables; Node 20.20 ships Unicode 17): `Cf` (format), `Default_Ignorable_Code_Point` (which covers the Hangul
  * fillers, CGJ, variation selectors and the whole tag block), line and paragraph separators, surrogates left alone
  * (malformed UTF-16), noncharacters, and U+2800 (a braille cell with no dots, a favourite "blank" name).
  */

@@ -27,9 +27,9 @@ const CONTROLS = /\r\n|[\u0000-\u001F\u007F-\u009F]/g;
 const HAS_CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
 
 /** Shown instead of a newline in single-line text. */
-export const NEWLINE_MARK = '⏎';
+const NEWLINE_MARK = '⏎';
 /** Shown instead of a tab in single-line text. */
-export const TAB_MARK = '⇥';
+const TAB_MARK = '⇥';
 
 export interface SanitizeOptions {
   /** Keep newlines and tabs (CR LF becomes LF); otherwise they are shown as ⏎ and ⇥. */
@@ -72,9 +72,4 @@ export function safeLine(text: string): string {
 /** `safeText` for prose that may span lines and hold emoji: model answers, tool results, console lines, notices. */
 export function safeProse(text: string): string {
   return safeText(text, { multiline: true, emoji: true });
-}
-
-/** True when `safeText` would change the text (it holds a control or a hidden character). */
-export function needsReveal(text: string, options: SafeTextOptions = {}): boolean {
-  return safeText(text, options) !== text;
 }
