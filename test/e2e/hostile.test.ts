@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +26,24 @@ let chat: PtyTerminal | undefined;
 let sessionId = '';
 /** What the terminal was made to do by anything it was sent. */
 const obeyed: string[] = [];
+
+/** Resolves once mcpd's log in `dir` holds a line with `msg`. */
+function logLine(dir: string, msg: string, timeoutMs = 60_000): Promise<void> {
+  const file = path.join(dir, 'mcpd.log');
+  const has = (): boolean => existsSync(file) && readFileSync(file, 'utf8').includes(`"msg":"${msg}"`);
+  return new Promise((resolve, reject) => {
+    const watcher = watch(dir, () => {
+      if (has()) finish();
+    });
+    const timer = setTimeout(() => finish(new Error(`mcpd did not log "${msg}" within ${timeoutMs} ms`)), timeoutMs);
+    const finish = (err?: Error): void => {
+      clearTimeout(timer);
+      watcher.close();
+      if (err) reject(err);
+      else resolve();
+    };
+  });
+}
 
 /** Everything the terminal holds, with its wrapping undone: whitespace and box borders removed. */
 function squashed(t: PtyTerminal): string {
@@ -57,10 +75,18 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  chat?.dispose();
+  // The chat must be gone before mcpd stops: a chat that sees mcpd go away reconnects, and may start another one.
+  if (chat) {
+    chat.kill();
+    await chat.exited;
+    chat.dispose();
+  }
+  const stopped = logLine(stateDir, 'mcpd stopped');
   await stopStateDirDaemon(stateDir);
+  // mcpd releases its lock before it logs its last line: wait for that line, or the log comes back after the rm.
+  await stopped;
   await fake?.close();
-  rmSync(stateDir, { recursive: true, force: true, maxRetries: 5 });
+  rmSync(stateDir, { recursive: true, force: true });
   if (sessionId) expect(await containersOf(sessionId)).toEqual([]);
 });
 

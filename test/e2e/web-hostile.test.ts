@@ -7,6 +7,7 @@ import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.
 import { containersOf } from '../helpers/docker.js';
 import { buildHostileImage, writeHostileConfig } from '../helpers/hostile.js';
 import { McpdProcess } from '../helpers/mcpd-process.js';
+import { webOpen } from '../../tui/commands/web.js';
 import { buildWeb, startMcpdOn } from './web-mcpd.js';
 
 // The web client in Chromium against real mcpd and the hostile MCP server (test/fixtures/hostile-server): bidi and
@@ -59,7 +60,11 @@ afterAll(async () => {
 
 describe('the web client with a hostile server and model', () => {
   it('reveals bidi and invisible characters in the approval card’s title, argument keys and values', async () => {
-    await page.goto(`${mcpd.url}/#token=${mcpd.token}`);
+    // The way a person opens it: the one-time link `mcpgw web --print` gives.
+    const links: string[] = [];
+    const env = { ...process.env, MCPGW_STATE_DIR: mcpd.stateDir, MCPGW_URL: undefined, MCPGW_TOKEN: undefined };
+    expect(await webOpen({ print: true }, { out: (text) => links.push(text), err: () => undefined }, { env })).toBe(0);
+    await page.goto(links[0] ?? '');
     await page.locator('[data-testid=connection-state][data-state=connected]').waitFor();
     await page.getByTestId('new-session').click();
     await page.getByLabel('hostile').check();
