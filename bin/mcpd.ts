@@ -7,6 +7,7 @@ import { startDaemon } from '../daemon/main.js';
 import { McpgwError, errorMessage } from '../src/errors.js';
 import { exitCodeFor, EXIT } from '../src/exit-codes.js';
 import { resolvePaths } from '../src/paths.js';
+import { safeProse } from '../src/text/sanitize.js';
 import { VERSION } from '../src/version.js';
 
 const program = new Command('mcpd')
@@ -50,6 +51,6 @@ try {
   process.on('SIGINT', () => shutdown('SIGINT'));
 } catch (err) {
   log.error('mcpd failed to start', { err });
-  process.stderr.write(`mcpd: ${errorMessage(err)}\n`);
+  process.stderr.write(`mcpd: ${safeProse(errorMessage(err))}\n`);
   process.exit(err instanceof McpgwError ? exitCodeFor(err.code) : EXIT.failure);
 }

@@ -1,5 +1,6 @@
 import { appendFileSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { escapeJsonText } from '../src/text/safe-json.js';
 import { ensurePrivateDir } from './state/private-files.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -45,7 +46,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const make = (base: Record<string, unknown>): Logger => {
     const write = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>): void => {
       if (ORDER[lvl] < level) return;
-      sink(`${JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...base, ...fields }, errorReplacer)}\n`);
+      // Log fields can hold a server's text and `--log-stderr` reaches a terminal: DEL, C1 and bidi are escaped too.
+      sink(`${escapeJsonText(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...base, ...fields }, errorReplacer))}\n`);
     };
     return {
       debug: (m, f) => write('debug', m, f),

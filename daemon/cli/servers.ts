@@ -1,6 +1,8 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { parseJsonObject } from '../../src/cli/args.js';
 import { McpgwError } from '../../src/errors.js';
+import { jsonText } from '../../src/text/safe-json.js';
+import { safeLine } from '../../src/text/sanitize.js';
 import { formatMs, formatSize, formatTable } from '../../src/text/table.js';
 import { renderToolResult } from '../../src/text/tool-result.js';
 import { claimedHints } from '../../src/view/format.js';
@@ -137,7 +139,7 @@ export async function serversTest(name: string, opts: ServersTestOptions, io: Co
     await runtime.closeAll();
     report.teardownMs = Math.round(performance.now() - t0);
   }
-  if (opts.json) io.out(JSON.stringify(report, null, 2));
+  if (opts.json) io.out(jsonText(report, 2));
   else io.err(`torn down in ${formatMs(report.teardownMs as number)}`);
   return report.ok ? 0 : 1;
 }
@@ -168,9 +170,12 @@ function printTools(
   });
   io.out(formatTable(['TOOL', 'CLAIMS', 'GEMINI SCHEMA', 'DESCRIPTION'], rows, { maxWidth: io.columns }));
   // The details, below the table: what Gemini would reject, and what mcpgw changes before the model sees it.
+  // A tool's name may be why it is left out: names and reasons are one safe line each (src/text/sanitize.ts).
   const notes = [
-    ...tools.flatMap(({ tool: t, schema }) => (schema.ok ? [] : [`  ${t.name}: left out — ${schema.reason ?? 'unusable schema'}`])),
-    ...foldRepairs(tools.map(({ tool: t, schema }) => ({ tool: t.name, repairs: schema.repairs }))),
+    ...tools.flatMap(({ tool: t, schema }) =>
+      schema.ok ? [] : [`  ${safeLine(t.name)}: left out — ${safeLine(schema.reason ?? 'unusable schema')}`],
+    ),
+    ...foldRepairs(tools.map(({ tool: t, schema }) => ({ tool: safeLine(t.name), repairs: schema.repairs.map(safeLine) }))),
   ];
   if (notes.length > 0) io.out(['', 'schema notes (CLAIMS are the server’s own, unverified):', ...notes].join('\n'));
 }
@@ -187,7 +192,8 @@ export function foldRepairs(tools: ReadonlyArray<{ tool: string; repairs: readon
 }
 
 function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  // Only layout whitespace is flattened (U+2028, U+FEFF, … are revealed), and before the cut, not after it.
+  const flat = safeLine(text.replace(/[ \t\r\n]+/g, ' ').trim());
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 

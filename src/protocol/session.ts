@@ -50,6 +50,8 @@ export interface ToolSummary {
   description: string;
   annotations: Record<string, unknown>;
   inputSchema: unknown;
+  /** Why the model is not offered this tool (a deceptive name, a schema Gemini refuses); absent when it is. */
+  refused?: string;
 }
 
 export interface DaemonStatus {
