@@ -15,12 +15,27 @@ const boundaries = (...groups) => ({
   'no-restricted-imports': [
     'error',
     {
-      patterns: groups.flatMap(({ forbidden, message, importNames }) =>
+      patterns: groups.flatMap(({ forbidden = [], message, importNames }) =>
         forbidden.map((group) => ({ group: [group], message, ...(importNames ? { importNames } : {}) })),
       ),
+      paths: groups.flatMap(({ paths = [] }) => paths),
     },
   ],
 });
+const tuiBoundary = {
+  forbidden: ['**/daemon/**', '**/web/**'],
+  message: 'tui/ talks to mcpd over Socket.io; it must not import daemon code',
+};
+// Every string the TUI prints goes through its own Text, which makes server and model text inert (src/text/sanitize.ts).
+const inkText = {
+  paths: [
+    {
+      name: 'ink',
+      importNames: ['Text', 'Transform'],
+      message: 'use Text from tui/components/Text.tsx: it makes untrusted text safe for the terminal',
+    },
+  ],
+};
 
 const memoryStore = { forbidden: ['**/store/memory.js'], message: 'the in-memory store is for tests; mcpd keeps its state in Redis' };
 const redisStore = {
@@ -52,7 +67,17 @@ const restrictSyntax = (selectors) => ({
 export default tseslint.config(
   // .vue files are checked by vue-tsc (npm run typecheck); eslint has no Vue parser here.
   {
-    ignores: ['web/**/*.vue', 'dist/', 'web/dist/', 'node_modules/', 'coverage/', '.tmp/', 'test/fixtures/test-server/', 'bench/results/'],
+    ignores: [
+      'web/**/*.vue',
+      'dist/',
+      'web/dist/',
+      'node_modules/',
+      'coverage/',
+      '.tmp/',
+      'test/fixtures/test-server/',
+      'test/fixtures/hostile-server/',
+      'bench/results/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -94,10 +119,11 @@ export default tseslint.config(
   { files: ['daemon/sessions/notices.ts'], rules: restrictSyntax([questionEvent, callAudit, questionTake]) },
   {
     files: ['tui/**/*.ts', 'tui/**/*.tsx'],
-    rules: boundaries(
-      { forbidden: ['**/daemon/**', '**/web/**'], message: 'tui/ talks to mcpd over Socket.io; it must not import daemon code' },
-      reducer,
-    ),
+    rules: boundaries(tuiBoundary, inkText, reducer),
+  },
+  {
+    files: ['tui/components/Text.tsx'],
+    rules: boundaries(tuiBoundary, reducer),
   },
   {
     files: ['web/**/*.ts'],

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Catalog } from '../src/config/catalog.js';
@@ -8,6 +8,7 @@ import { VERSION } from '../src/version.js';
 import { createGeminiModelClient, type ModelClient } from './agent/model/index.js';
 import { routes } from './api/routes.js';
 import { startApiServer, type ApiServer } from './api/server.js';
+import { createLaunchResolver } from './config/launch.js';
 import { ImageBuilder } from './images/builder.js';
 import type { Logger } from './logger.js';
 import { loadPolicySpec } from './policies.js';
@@ -16,7 +17,8 @@ import { buildServices, type Services } from './services.js';
 import { Janitor } from './sessions/janitor.js';
 import { recoverSessions } from './sessions/recovery.js';
 import { acquireLock, type DaemonInfo } from './state/lock.js';
-import { TokenStore } from './state/tokens.js';
+import { Credentials } from './state/credentials.js';
+import { writePrivateFile } from './state/private-files.js';
 import { statusReporter } from './status.js';
 import { connectRedis } from './store/connect.js';
 import { Store } from './store/store.js';
@@ -27,6 +29,8 @@ export interface DaemonDeps {
   cacheDir: string;
   catalog: Catalog;
   log: Logger;
+  /** Where `${VAR}` secrets come from (with the secrets.env beside the config); default: mcpd's own environment. */
+  env?: NodeJS.ProcessEnv;
   engine?: ContainerEngine;
   /** An existing Redis (REDIS_URL); unset starts a private redis-server in the state dir. */
   redisUrl?: string | undefined;
@@ -59,7 +63,8 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
   try {
     const lock = await acquireLock(stateDir);
     stack.push(lock.release);
-    const tokens = await TokenStore.open(stateDir);
+    const credentials = await Credentials.open(stateDir);
+    stack.push(async () => credentials.close());
 
     const connection = await connectRedis({ redisUrl: deps.redisUrl ?? settings.redisUrl, stateDir, fsync: settings.redisFsync, log });
     stack.push(() => connection.close());
@@ -73,6 +78,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       engine,
       builder: new ImageBuilder({ engine, cacheDir: deps.cacheDir, baseImage: catalog.sandbox.baseImage }),
       model: deps.model ?? createGeminiModelClient({ apiKey: catalog.settings.gemini.apiKey, baseUrl: catalog.settings.gemini.baseUrl }),
+      launch: createLaunchResolver({ env: deps.env ?? process.env, secretsFile: catalog.secretsFile, stateDir }),
       catalog,
       defaultPolicy: await loadPolicySpec(catalog.settings.policy),
       instanceId: lock.instance,
@@ -87,13 +93,13 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
 
     const startedAt = Date.now();
     const status = statusReporter({ store, runtime: services.runtime, connection, startedAt });
-    const api = await serveApi(deps, services, { tokens, status, store });
+    const api = await serveApi(deps, services, { credentials, status, store });
     stack.push(() => api.close());
 
     const janitor = startHousekeeping(deps, services, store);
     stack.push(() => janitor.stop());
     const info: DaemonInfo = { pid: process.pid, instance: lock.instance, url: api.url, version: VERSION, startedAt };
-    stack.push(await writeDaemonInfo(stateDir, info));
+    stack.push(writeDaemonInfo(stateDir, info));
     log.info('mcpd started', { url: api.url, pid: process.pid, version: VERSION, sessions: ids.length });
 
     let stopping: Promise<void> | undefined;
@@ -115,7 +121,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
 function serveApi(
   deps: DaemonDeps,
   services: Services,
-  extra: { tokens: TokenStore; status: ReturnType<typeof statusReporter>; store: Store },
+  extra: { credentials: Credentials; status: ReturnType<typeof statusReporter>; store: Store },
 ): Promise<ApiServer> {
   const { catalog, log } = deps;
   const host = deps.host ?? catalog.settings.daemon.host;
@@ -126,8 +132,8 @@ function serveApi(
     host,
     port: deps.port ?? catalog.settings.daemon.port,
     fallbackToFreePort: deps.port === undefined,
-    tokens: extra.tokens,
-    handlers: routes({ ...services, audit: extra.store, catalog, status: extra.status }),
+    credentials: extra.credentials,
+    handlers: routes({ ...services, audit: extra.store, status: extra.status, credentials: extra.credentials }),
     feed: services.feed,
     log,
     webRoot: deps.webRoot ?? defaultWebRoot(),
@@ -156,9 +162,9 @@ function startHousekeeping(deps: DaemonDeps, services: Services, store: Store): 
 }
 
 /** Writes `daemon.json` (how clients find this daemon); returns its removal. */
-async function writeDaemonInfo(stateDir: string, info: DaemonInfo): Promise<() => Promise<void>> {
+function writeDaemonInfo(stateDir: string, info: DaemonInfo): () => Promise<void> {
   const file = path.join(stateDir, 'daemon.json');
-  await writeFile(file, JSON.stringify(info, null, 2), { mode: 0o600 });
+  writePrivateFile(file, JSON.stringify(info, null, 2));
   return () => rm(file, { force: true });
 }
 

@@ -5,6 +5,7 @@ import { ToolCatalog } from './agent/toolset.js';
 import { TurnRegistry } from './agent/turns.js';
 import { CallOutput } from './calls/output.js';
 import { ToolCalls } from './calls/tool-call.js';
+import type { LaunchResolver } from './config/launch.js';
 import type { ImageBuilder } from './images/builder.js';
 import type { Logger } from './logger.js';
 import type { NamedPolicy } from './policies.js';
@@ -27,6 +28,8 @@ export interface ServiceOptions {
   store: SessionStore;
   engine: ContainerEngine;
   builder: ImageBuilder;
+  /** How a server is launched (secrets resolved at container start, host mounts checked). */
+  launch: LaunchResolver;
   model: ModelClient;
   catalog: Catalog;
   defaultPolicy: NamedPolicy;
@@ -69,6 +72,7 @@ export function buildServices(o: ServiceOptions): Services {
           if (sessionId !== POOL_SESSION) void notice(events, sessionId, server.name, `image: ${p.line}`).catch(() => undefined);
         },
       }),
+    resolveLaunch: (server) => o.launch.resolve(server),
     maxContainers: catalog.sandbox.maxContainers,
     maxConcurrentStarts: catalog.sandbox.maxConcurrentStarts,
     maxMessageBytes: catalog.sandbox.maxMessageSize,
@@ -79,6 +83,7 @@ export function buildServices(o: ServiceOptions): Services {
     store,
     runtime,
     catalog,
+    launch: o.launch,
     events,
     turns,
     log,

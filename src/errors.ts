@@ -8,6 +8,7 @@ export const ERROR_CODES = [
   /** A turn is already running in the session: wait for it, or cancel it. */
   'busy',
   'config_invalid',
+  'server_unavailable',
   'image_missing',
   'image_build_failed',
   'docker_unavailable',

@@ -1,6 +1,7 @@
 import type { Content, Part } from '@google/genai';
 import { errorMessage, isMcpgwError } from '../../src/errors.js';
 import type { Policy } from '../../src/policy/index.js';
+import { safeLine } from '../../src/text/sanitize.js';
 import { replyFor } from '../calls/reply.js';
 import type { ToolCalls } from '../calls/tool-call.js';
 import type { Logger } from '../logger.js';
@@ -131,7 +132,8 @@ async function reportUnavailable(deps: TurnDeps, sessionId: string, toolset: Ses
     await notice(deps.events, sessionId, server, `tools of "${server}" are unavailable this turn: ${error}`);
   }
   for (const { server, tool, reason } of toolset.compiled.rejected) {
-    await notice(deps.events, sessionId, server, `tool "${tool}" is not offered to the model: ${reason}`);
+    // The name is the server's and may be why it was refused: quoted as one safe line.
+    await notice(deps.events, sessionId, server, `tool "${safeLine(tool)}" is not offered to the model: ${reason}`);
   }
 }
 

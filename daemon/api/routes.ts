@@ -1,14 +1,15 @@
-import type { Catalog } from '../../src/config/catalog.js';
-import type { DaemonStatus, ServerSummary } from '../../src/protocol/session.js';
+import type { DaemonStatus } from '../../src/protocol/session.js';
+import { serverSummary } from '../config/availability.js';
 import type { AgentService } from '../agent/service.js';
 import type { ToolCalls } from '../calls/tool-call.js';
 import type { QuestionService } from '../questions/service.js';
 import type { SessionEventLog } from '../sessions/event-log.js';
 import type { SessionService } from '../sessions/service.js';
 import { listSessionTools } from '../sessions/tool-list.js';
+import type { Credentials } from '../state/credentials.js';
 import type { AuditLog } from '../store/ports.js';
 import type { Handlers } from './handlers.js';
-import { sessionRoom } from './server.js';
+import { sessionRoom, type SocketData } from './server.js';
 
 export interface RouteDeps {
   sessions: SessionService;
@@ -17,13 +18,13 @@ export interface RouteDeps {
   calls: Pick<ToolCalls, 'callDirect'>;
   questions: Pick<QuestionService, 'answer'>;
   audit: Pick<AuditLog, 'readAudit'>;
-  catalog: Catalog;
   /** The daemon's status as `user` sees it; `url` is where this API listens. */
   status: (user: string, url: string) => Promise<DaemonStatus>;
+  credentials: Credentials;
 }
 
 /** What each request does; ownership checks live in the services, validation in bindHandlers. */
-export function routes({ sessions, events, agent, calls, questions, audit, catalog, status }: RouteDeps): Handlers {
+export function routes({ sessions, events, agent, calls, questions, audit, status, credentials }: RouteDeps): Handlers {
   return {
     'session:create': ({ user }, request) => sessions.create(user, request),
     'session:attach': async ({ user, socket }, { sessionId, sinceSeq }) => {
@@ -48,22 +49,17 @@ export function routes({ sessions, events, agent, calls, questions, audit, catal
       agent.sendMessage(user, await sessions.ownedLive(user, sessionId), text, headless),
     'question:answer': ({ user }, request) => questions.answer(user, request),
     'agent:cancel': async ({ user }, { sessionId }) => ({ cancelled: await agent.cancel((await sessions.owned(user, sessionId)).id) }),
-    'servers:list': async () =>
-      [...catalog.servers.values()].map((s): ServerSummary => ({
-        name: s.name,
-        image: s.image ?? (s.build ? `build: ${s.build.npm.join(' ')}` : 'node base'),
-        network: s.network,
-        disabled: s.disabled,
-      })),
+    'servers:list': async () => (await sessions.serverStates()).map(serverSummary),
     'tools:list': async ({ user }, { sessionId, servers }) =>
       listSessionTools(sessions, await sessions.ownedLive(user, sessionId), servers),
     'tools:call': async ({ user }, { sessionId, server, tool, args }) =>
       calls.callDirect(user, await sessions.ownedLive(user, sessionId), server, tool, args),
     'daemon:status': ({ user, url }) => status(user, url),
     'audit:list': async ({ user }, { sessionId, count }) => {
-      // Only the caller's sessions: the audit stream is shared, its entries are not.
-      const own = sessionId ? [(await sessions.owned(user, sessionId)).id] : (await sessions.list(user)).map((s) => s.id);
-      return audit.readAudit({ sessionIds: new Set(own), count });
+      // Only the caller's sessions: read from the session's or the caller's own audit index, never the shared stream.
+      const own = sessionId ? (await sessions.owned(user, sessionId)).id : undefined;
+      return audit.readAudit({ owner: user, sessionId: own, count });
     },
+    'web:code': async ({ socket }) => credentials.issueCode((socket.data as SocketData).principal),
   };
 }

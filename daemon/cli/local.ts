@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import type { Catalog } from '../../src/config/catalog.js';
 import { resolvePaths } from '../../src/paths.js';
+import { createLaunchResolver, type LaunchResolver } from '../config/launch.js';
 import { ImageBuilder } from '../images/builder.js';
 import { DockerodeEngine, type ContainerEngine } from '../sandbox/engine.js';
 import { currentInstanceId } from '../sandbox/instance.js';
@@ -10,6 +11,7 @@ export interface LocalSandboxes {
   engine: ContainerEngine;
   builder: ImageBuilder;
   runtime: SandboxRuntime;
+  launch: LaunchResolver;
 }
 
 /** Wires engine, image builder and runtime for commands that run sandboxes in-process (no daemon). */
@@ -20,14 +22,16 @@ export function openLocalSandboxes(catalog: Catalog, options: { build: boolean; 
     cacheDir: resolvePaths(process.env, homedir()).cacheDir,
     baseImage: catalog.sandbox.baseImage,
   });
+  const launch = createLaunchResolver({ env: process.env, secretsFile: catalog.secretsFile });
   const runtime = new SandboxRuntime({
     engine,
     instanceId: currentInstanceId(),
     resolveImage: (server) => builder.imageFor(server, { build: options.build }),
+    resolveLaunch: (server) => launch.resolve(server),
     maxContainers: catalog.sandbox.maxContainers,
     maxConcurrentStarts: catalog.sandbox.maxConcurrentStarts,
     maxMessageBytes: catalog.sandbox.maxMessageSize,
     startTimeoutMs: catalog.sandbox.startTimeout,
   });
-  return { engine, builder, runtime };
+  return { engine, builder, runtime, launch };
 }

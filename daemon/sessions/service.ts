@@ -5,6 +5,8 @@ import type { SessionCreateRequest } from '../../src/protocol/requests.js';
 import type { ContainerState, SessionInfo } from '../../src/protocol/session.js';
 import type { TurnControl } from '../agent/turns.js';
 import type { SandboxProvider } from '../calls/ports.js';
+import { serverStates, type ServerState } from '../config/availability.js';
+import type { LaunchResolver } from '../config/launch.js';
 import type { Logger } from '../logger.js';
 import { discardQuestions } from '../questions/discard.js';
 import type { Sandbox, SandboxExit } from '../sandbox/sandbox.js';
@@ -25,6 +27,8 @@ export interface SessionServiceOptions {
   store: SessionRecords & ContainerLedger & QuestionStore & AuditLog;
   runtime: SandboxRuntime;
   catalog: Catalog;
+  /** Tells whether a server can start now (secrets present, mounts allowed); presence only. */
+  launch: Pick<LaunchResolver, 'check'>;
   events: EventSink;
   /** Whether a turn runs in a session (for `busy`), and stopping it (kill). */
   turns: TurnControl;
@@ -44,9 +48,20 @@ export class SessionService implements SandboxProvider {
 
   constructor(private readonly opts: SessionServiceOptions) {}
 
+  /** Every configured server, runnable or not (with why), in config order. */
+  serverStates(): Promise<ServerState[]> {
+    return serverStates(this.opts.catalog, this.opts.launch);
+  }
+
   async create(owner: string, request: SessionCreateRequest): Promise<SessionInfo> {
-    const servers = request.servers ?? [...this.opts.catalog.servers.values()].filter((s) => !s.disabled).map((s) => s.name);
-    for (const name of servers) this.server(name);
+    const states = await this.serverStates();
+    // The default is every server that can run now and is not disabled; naming one that cannot is an error.
+    const servers = request.servers ?? states.filter((s) => s.available && !s.server.disabled).map((s) => s.name);
+    for (const name of request.servers ?? []) {
+      const state = states.find((s) => s.name === name);
+      if (state && !state.available) throw new McpgwError('bad_request', `server "${name}" is unavailable: ${state.reason}`);
+      this.server(name);
+    }
     const { name: policyName, policy } = this.opts.defaults.resolvePolicy(request.policy);
     const now = Date.now();
     const rec: SessionRecord = {
@@ -154,15 +169,14 @@ export class SessionService implements SandboxProvider {
     return this.publishUpdate(rec.id);
   }
 
-  /** The catalog entry for a server, or `not_found`. */
+  /** The catalog entry for a server; `server_unavailable` (with why) for one that cannot run, else `not_found`. */
   server(name: string): ServerConfig {
-    const server = this.opts.catalog.servers.get(name);
-    if (!server)
-      throw new McpgwError(
-        'not_found',
-        `no server named "${name}" (configured: ${[...this.opts.catalog.servers.keys()].join(', ') || 'none'})`,
-      );
-    return server;
+    const { servers, unavailable } = this.opts.catalog;
+    const server = servers.get(name);
+    if (server) return server;
+    const why = unavailable.get(name);
+    if (why) throw new McpgwError('server_unavailable', `server "${name}" is unavailable: ${why.reason}`);
+    throw new McpgwError('not_found', `no server named "${name}" (configured: ${[...servers.keys()].join(', ') || 'none'})`);
   }
 
   /** The session's sandbox for a server, started lazily; the session is marked active again. */

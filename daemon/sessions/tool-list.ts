@@ -1,5 +1,6 @@
 import { errorMessage } from '../../src/errors.js';
 import type { ToolSummary } from '../../src/protocol/session.js';
+import { checkToolSchema } from '../../src/tools/index.js';
 import type { SandboxProvider } from '../calls/ports.js';
 import type { SessionRecord } from '../store/ports.js';
 
@@ -19,12 +20,15 @@ export async function listSessionTools(
     if (r.status === 'rejected') failed.push({ server, error: errorMessage(r.reason) });
     else
       for (const t of r.value.tools) {
+        // The same check the agent's tool set makes, so a listing says why a tool is kept from the model.
+        const check = checkToolSchema({ server, name: t.name, description: t.description, inputSchema: t.inputSchema });
         tools.push({
           server,
           name: t.name,
           description: t.description ?? '',
           annotations: { ...(t.annotations ?? {}) },
           inputSchema: t.inputSchema,
+          ...(check.ok ? {} : { refused: check.reason ?? 'unusable tool' }),
         });
       }
   });

@@ -15,7 +15,8 @@ export class MemoryStore implements SessionStore {
   private readonly notes = new Map<string, string[]>();
   private readonly questions = new Map<string, Map<string, StoredQuestion>>();
   private readonly rules = new Map<string, unknown[]>();
-  private readonly auditLog: AuditEntry[] = [];
+  private readonly sessionAudit = new Map<string, AuditEntry[]>();
+  private readonly ownerAudit = new Map<string, AuditEntry[]>();
 
   constructor(private readonly eventsCap = 50_000) {}
 
@@ -153,12 +154,15 @@ export class MemoryStore implements SessionStore {
   }
 
   async audit(entry: AuditEntry): Promise<void> {
-    this.auditLog.push(copy(entry));
+    // As in Redis: the entry goes to its session's index and to its owner's, which outlives the session.
+    const owner = this.sessions.get(entry.sessionId)?.owner ?? entry.user;
+    this.sessionAudit.set(entry.sessionId, [...(this.sessionAudit.get(entry.sessionId) ?? []), copy(entry)]);
+    this.ownerAudit.set(owner, [...(this.ownerAudit.get(owner) ?? []), copy(entry)]);
   }
 
-  async readAudit(options: { sessionIds?: Set<string>; count: number }): Promise<AuditEntry[]> {
-    const mine = this.auditLog.filter((e) => !options.sessionIds || options.sessionIds.has(e.sessionId));
-    return mine.slice(Math.max(0, mine.length - options.count)).map(copy);
+  async readAudit(options: { owner: string; sessionId?: string | undefined; count: number }): Promise<AuditEntry[]> {
+    const entries = (options.sessionId ? this.sessionAudit.get(options.sessionId) : this.ownerAudit.get(options.owner)) ?? [];
+    return entries.slice(Math.max(0, entries.length - options.count)).map(copy);
   }
 }
 

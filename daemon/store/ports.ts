@@ -94,11 +94,11 @@ export interface RuleStore {
   sessionRules(sessionId: string): Promise<unknown[]>;
 }
 
-/** The append-only audit stream. */
+/** The append-only audit stream, indexed by session and by the session's owner. */
 export interface AuditLog {
   audit(entry: AuditEntry): Promise<void>;
-  /** The newest audit entries (optionally of some sessions), oldest first. */
-  readAudit(options: { sessionIds?: Set<string>; count: number }): Promise<AuditEntry[]>;
+  /** The newest `count` entries of one session, or of all of an owner's sessions (also ended ones), oldest first. */
+  readAudit(options: { owner: string; sessionId?: string | undefined; count: number }): Promise<AuditEntry[]>;
 }
 
 /** Everything the daemon keeps: what the Redis store and the in-memory store both implement. */

@@ -188,8 +188,8 @@ export function mergeServers(existing: Json, incoming: Array<{ from: string; ent
   const actions: MergeResult['actions'] = [];
   const imported = new Set<string>();
   for (const { from, entry } of incoming) {
-    const name =
-      SERVER_NAME_PATTERN.test(from) && !imported.has(from) ? from : safeServerName(from, new Set([...imported, ...Object.keys(merged)]));
+    // Renamed only to be valid and unique within this import: a name already in the config is compared, not dodged.
+    const name = SERVER_NAME_PATTERN.test(from) && !imported.has(from) ? from : safeServerName(from, imported);
     imported.add(name);
     if (!(name in merged)) {
       merged[name] = entry;

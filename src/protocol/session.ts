@@ -37,6 +37,11 @@ export interface ServerSummary {
   image: string;
   network: string;
   disabled: boolean;
+  /** False when the entry cannot run (remote, refused flag or mount, missing secret…); `reason` says why. */
+  available: boolean;
+  reason?: string;
+  /** What the config loosens beyond the defaults (network, writable mounts, bigger limits); absent when nothing. */
+  loosened?: string[];
 }
 
 export interface ToolSummary {
@@ -45,6 +50,8 @@ export interface ToolSummary {
   description: string;
   annotations: Record<string, unknown>;
   inputSchema: unknown;
+  /** Why the model is not offered this tool (a deceptive name, a schema Gemini refuses); absent when it is. */
+  refused?: string;
 }
 
 export interface DaemonStatus {

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../daemon/store/memory.js';
-import type { SessionRecord, SessionStore, StoredQuestion } from '../../daemon/store/ports.js';
+import type { AuditEntry, SessionRecord, SessionStore, StoredQuestion } from '../../daemon/store/ports.js';
 import { Store } from '../../daemon/store/store.js';
 import { TestRedis } from '../helpers/redis.js';
 
@@ -111,7 +111,7 @@ describe.each([
     expect(await store.countQuestions([rec.id])).toEqual([1]);
   });
 
-  it('keeps session rules, containers and the audit stream (filtered by session, oldest first)', async () => {
+  it('keeps session rules, containers and the audit stream (by session and by owner, oldest first)', async () => {
     const store = make();
     const rec = record();
     await store.createSession(rec);
@@ -122,10 +122,18 @@ describe.each([
     expect(await store.containersOf(rec.id)).toEqual({ testsrv: 'c1' });
     await store.clearContainer(rec.id, 'testsrv', 'c1');
     expect(await store.containersOf(rec.id)).toEqual({});
+    const other = record({ owner: 'bob' });
+    await store.createSession(other);
     for (const outcome of ['ok', 'tool_error']) await store.audit({ ts: 1, sessionId: rec.id, user: 'alice', kind: 'tool', outcome });
-    await store.audit({ ts: 1, sessionId: 'elsewhere', user: 'bob', kind: 'tool', outcome: 'ok' });
-    expect((await store.readAudit({ sessionIds: new Set([rec.id]), count: 10 })).map((a) => a.outcome)).toEqual(['ok', 'tool_error']);
-    expect((await store.readAudit({ sessionIds: new Set([rec.id]), count: 1 })).map((a) => a.outcome)).toEqual(['tool_error']);
+    await store.audit({ ts: 1, sessionId: other.id, user: 'bob', kind: 'tool', outcome: 'bob' });
+    const outcomes = (entries: AuditEntry[]) => entries.map((a) => a.outcome);
+    expect(outcomes(await store.readAudit({ owner: 'alice', sessionId: rec.id, count: 10 }))).toEqual(['ok', 'tool_error']);
+    expect(outcomes(await store.readAudit({ owner: 'alice', sessionId: rec.id, count: 1 }))).toEqual(['tool_error']);
+    expect(outcomes(await store.readAudit({ owner: 'bob', count: 10 }))).toEqual(['bob']);
+    // An owner's audit outlives their sessions; a session's goes with it.
+    await store.deleteSession(rec);
+    expect(outcomes(await store.readAudit({ owner: 'alice', count: 10 }))).toEqual(['ok', 'tool_error']);
+    expect(await store.readAudit({ owner: 'alice', sessionId: rec.id, count: 10 })).toEqual([]);
   });
 
   it('deletes a session with everything under it, and lists sessions by inactivity', async () => {

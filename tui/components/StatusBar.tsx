@@ -1,7 +1,8 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import type { PolicyAssessment } from '../../src/policy/assess.js';
 import type { SessionInfo } from '../../src/protocol/session.js';
 import { containerGlyph, theme } from './theme.js';
+import { Text } from './Text.js';
 
 /** The link to mcpd, as the status bar shows it. */
 export type ConnectionState =

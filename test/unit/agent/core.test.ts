@@ -34,7 +34,7 @@ describe('the agent core on the in-memory store', () => {
       'agent:response',
     ]);
     expect(core.published.of('tool:result')).toEqual([expect.objectContaining({ callId: 'c1', ok: true, summary: 'echo: hi' })]);
-    const audit = await core.store.readAudit({ count: 10 });
+    const audit = await core.store.readAudit({ owner: 'alice', count: 10 });
     expect(audit.map((a) => [a.kind, a.callId, a.decision ?? a.outcome])).toEqual([
       ['policy', 'c1', 'ask'],
       ['approval', 'c1', 'approve'],
@@ -114,7 +114,9 @@ describe('the agent core on the in-memory store', () => {
     ]);
     const history = (await core.store.readHistory(rec.id)) as Content[];
     expect(history.at(-1)?.parts?.[0]?.functionResponse).toMatchObject({ id: 's1', response: { error: 'The user cancelled this call.' } });
-    expect((await core.store.readAudit({ count: 10 })).find((a) => a.kind === 'tool')).toMatchObject({ outcome: 'cancelled' });
+    expect((await core.store.readAudit({ owner: 'alice', count: 10 })).find((a) => a.kind === 'tool')).toMatchObject({
+      outcome: 'cancelled',
+    });
   });
 
   it('crash: a sandbox that dies mid-call is the call’s answer, and the loop goes on', async () => {
@@ -293,7 +295,9 @@ describe('the agent core on the in-memory store', () => {
     expect(await core.store.takeNotes(rec.id)).toEqual([
       '[The user ran the tool testsrv/echo directly with arguments {"message":"by hand"}. Result:\necho: by hand]',
     ]);
-    expect((await core.store.readAudit({ count: 10 })).map((a) => [a.kind, a.origin, a.outcome])).toEqual([['tool', 'user', 'ok']]);
+    expect((await core.store.readAudit({ owner: 'alice', count: 10 })).map((a) => [a.kind, a.origin, a.outcome])).toEqual([
+      ['tool', 'user', 'ok'],
+    ]);
     await expect(core.calls.callDirect('alice', rec, 'testsrv', 'crash', {})).rejects.toMatchObject({ code: 'sandbox_crashed' });
     expect(await core.store.takeNotes(rec.id)).toEqual([]);
   });

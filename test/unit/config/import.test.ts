@@ -119,6 +119,11 @@ describe('mergeServers', () => {
     expect(replaced.actions[1]?.action).toBe('replaced');
   });
 
+  it('compares a renamed server with the one an earlier import wrote', () => {
+    const again = mergeServers({ 'new-one': { command: 'n' } }, [{ from: 'new.one', entry: { command: 'n' } }], { overwrite: false });
+    expect(again.actions).toEqual([{ from: 'new.one', name: 'new-one', action: 'unchanged' }]);
+  });
+
   it('renames a second server of the same name from another file', () => {
     const result = mergeServers(
       {},
