@@ -57,8 +57,17 @@ export class MemoryStore implements SessionStore {
   }
 
   async deleteSession(rec: SessionRecord): Promise<void> {
-    for (const map of [this.sessions, this.containers, this.events, this.history, this.notes, this.questions, this.rules])
-      map.delete(rec.id);
+    const perSession = [
+      this.sessions,
+      this.containers,
+      this.events,
+      this.history,
+      this.notes,
+      this.questions,
+      this.rules,
+      this.sessionAudit,
+    ];
+    for (const map of perSession) map.delete(rec.id);
   }
 
   async sessionsInactiveSince(ts: number): Promise<string[]> {
