@@ -43,27 +43,27 @@ export class OutputBudget {
     this.refilledAt = now();
   }
 
-  /** Charges one line: returns it (cut to the line cap) when it fits the budget, or undefined when it was dropped. */
+  /**
+   * Charges one line: returns it (cut to the line cap) when the budget has credit, or undefined when it was dropped.
+   * A line is admitted whole while any byte credit is left and may overdraw it (by at most one line); the debt is
+   * paid back before anything else passes. So "is there credit" is the whole test, and `refuses` can answer it
+   * before the line is even parsed.
+   */
   admit(text: string): string | undefined {
     if (this.refuses()) {
       this.drop(byteLength(text));
       return undefined;
     }
     const line = cutLine(text);
-    const size = byteLength(line);
-    if (size > this.bytes) {
-      this.drop(size);
-      return undefined;
-    }
-    this.bytes -= size;
+    this.bytes -= byteLength(line);
     this.lines -= 1;
     return line;
   }
 
-  /** True when the next line would be dropped whatever its size; lets callers skip parsing what would be dropped. */
+  /** True when the next line would be dropped, whatever it is; lets callers skip parsing what would be dropped. */
   refuses(): boolean {
     this.refill();
-    return this.lines < 1 || this.bytes < 1;
+    return this.lines < 1 || this.bytes <= 0;
   }
 
   /** Counts a line that was dropped unread (see `refuses`). */

@@ -12,10 +12,11 @@ import { StderrLog } from './stderr-log.js';
 export const MESSAGE_TOO_LARGE_CODE = -32_099;
 
 /**
- * The start of a `notifications/message` line, as the SDK (method first) or others (jsonrpc first) write it. Such a
- * line is a notification, never a response, so dropping it unparsed cannot lose the answer to a call.
+ * The start of a log or progress notification, as the SDK (method first) or others (jsonrpc first) write it. Such
+ * a line is a notification, never a response, so dropping it unparsed cannot lose the answer to a call. A dropped
+ * progress notification does not restart its call's timeout; the ones within budget (dozens a second) still do.
  */
-const LOG_NOTIFICATION = /^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"method"\s*:\s*"notifications\/message"/;
+const OUTPUT_NOTIFICATION = /^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"method"\s*:\s*"notifications\/(?:message|progress)"/;
 
 export type Terminate = (signal: 'SIGTERM' | 'SIGKILL') => Promise<void>;
 
@@ -29,8 +30,8 @@ export interface DockerStreamTransportOptions {
   maxMessageBytes?: number;
   onStderrLine?: (line: string) => void;
   /**
-   * The sandbox's output budget: stderr lines are charged to it, and log notifications that arrive while it is
-   * exhausted are dropped here, unparsed (a flood then costs a regex per line, not a JSON parse and an event).
+   * The sandbox's output budget: stderr lines are charged to it, and log and progress notifications that arrive
+   * while it is exhausted are dropped here, unparsed (a flood then costs a regex per line, not a parse and an event).
    */
   budget?: OutputBudget;
   /** Signals the process behind the streams; used by close() when closing stdin is not enough. */
@@ -110,7 +111,7 @@ export class DockerStreamTransport implements Transport {
         this.reportOversize(frame.bytes, sniffJsonRpcId(frame.head, frame.tail));
         continue;
       }
-      if (budget && LOG_NOTIFICATION.test(frame.line) && budget.refuses()) {
+      if (budget && OUTPUT_NOTIFICATION.test(frame.line) && budget.refuses()) {
         budget.drop(Buffer.byteLength(frame.line, 'utf8'));
         continue;
       }

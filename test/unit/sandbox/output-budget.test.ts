@@ -23,14 +23,17 @@ describe('OutputBudget', () => {
     expect(summaries).toEqual(['[mcpgw] … 60 lines (420 B) of server output dropped (over the budget of 1.0 MiB/s and 10 lines/s)']);
   });
 
-  it('counts bytes too: a few big lines spend the byte budget while the line budget lasts', () => {
-    const { budget, summaries } = budgetAt({ bytesPerSecond: 1024, linesPerSecond: 1000 });
+  it('counts bytes too: big lines spend the byte budget while the line budget lasts, and an overdraft is paid back first', () => {
+    const { budget, summaries, clock } = budgetAt({ bytesPerSecond: 1024, linesPerSecond: 1000 });
     const line = 'x'.repeat(1000);
-    expect([budget.admit(line), budget.admit(line), budget.admit(line), budget.admit(line)]).toEqual([line, line, line, line]);
+    // 4 KiB of credit: four lines fit, the fifth is let through on the last 96 bytes and overdraws.
+    expect(Array.from({ length: 5 }, () => budget.admit(line))).toEqual([line, line, line, line, line]);
     expect(budget.admit(line)).toBeUndefined();
+    expect(budget.admit('small')).toBeUndefined();
+    clock.now += 1000;
     expect(budget.admit('small')).toBe('small');
     budget.close();
-    expect(summaries[0]).toMatch(/^\[mcpgw\] … 1 line \(1000 B\) of server output dropped/);
+    expect(summaries[0]).toMatch(/^\[mcpgw\] … 2 lines \(1005 B\) of server output dropped/);
   });
 
   it('refills at its rate as time passes, up to the burst', () => {
