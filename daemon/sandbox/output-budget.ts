@@ -114,7 +114,10 @@ export function cutLine(text: string, max = MAX_LINE_BYTES): string {
   if (text.length * 3 <= max) return text;
   const bytes = Buffer.from(text, 'utf8');
   if (bytes.length <= max) return text;
-  const head = bytes.subarray(0, max - 64).toString('utf8').replace(/\uFFFD$/, '');
+  const head = bytes
+    .subarray(0, max - 64)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
   return `${head}… [${formatBytes(bytes.length - byteLength(head))} cut by mcpgw]`;
 }
 

@@ -40,7 +40,7 @@ export interface CallOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
   maxTotalTimeoutMs?: number;
-  /** Progress within the output budget; a notification over budget still restarts the call's timeout. */
+  /** Progress within the output budget (what is over it is dropped, unparsed, and restarts no timeout). */
   onProgress?: (progress: { progress: number; total?: number | undefined; message?: string | undefined }) => void;
 }
 
@@ -197,9 +197,13 @@ export class Sandbox implements AsyncDisposable {
     } catch (err) {
       if (options.signal?.aborted || !(deadline.signal.aborted || isTotalTimeout(err))) throw err;
       const limit = `${(total / 1000).toFixed(1)}s`;
-      throw new McpgwError('sandbox_timeout', `"${this.opts.server.name}" ${what} ran past its total limit of ${limit} (progress does not extend it)`, {
-        cause: err,
-      });
+      throw new McpgwError(
+        'sandbox_timeout',
+        `"${this.opts.server.name}" ${what} ran past its total limit of ${limit} (progress does not extend it)`,
+        {
+          cause: err,
+        },
+      );
     } finally {
       clearTimeout(timer);
     }

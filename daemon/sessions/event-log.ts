@@ -76,7 +76,9 @@ export class SessionEventLog {
         replayed++;
       }
     };
-    let { events: page, lastSeq: seqAtStart } = await this.store.readEventsAndSeq(sessionId, after, REPLAY_PAGE);
+    const start = await this.store.readEventsAndSeq(sessionId, after, REPLAY_PAGE);
+    const seqAtStart = start.lastSeq;
+    let page = start.events;
     send(page);
     while (page.length === REPLAY_PAGE && after < seqAtStart) {
       await target.ready();
@@ -86,7 +88,8 @@ export class SessionEventLog {
     await target.ready();
     const rest = this.store.readEventsAndSeq(sessionId, after, REPLAY_PAGE);
     return this.inOrder(sessionId, async () => {
-      let { events, lastSeq } = await rest;
+      const { lastSeq, events: first } = await rest;
+      let events = first;
       send(events);
       while (events.length === REPLAY_PAGE && after < lastSeq) {
         await target.ready();

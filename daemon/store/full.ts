@@ -10,8 +10,8 @@ export function refusedWhenFull(what: string): (err: unknown) => never {
     if (isOutOfMemory(err)) {
       throw new McpgwError(
         'capacity',
-        `mcpd's Redis is full (it reached its maxmemory), so ${what} was not stored: end old sessions (mcpgw sessions kill), ` +
-          'shorten daemon.retention or raise daemon.redisMaxMemory',
+        `mcpd's Redis is full (it reached its maxmemory), so ${what} was not stored: raise daemon.redisMaxMemory, or shorten ` +
+          'daemon.retention so that old sessions are deleted sooner, and restart mcpd',
         { cause: err },
       );
     }

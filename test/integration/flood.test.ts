@@ -56,7 +56,8 @@ async function redisPeakMemory(): Promise<number> {
   return Number(/^used_memory_peak:(\d+)/m.exec(await redis.info('memory'))?.[1] ?? 0);
 }
 
-const DROPPED = /^\[mcpgw\] … ([\d,]+) lines? \(([\d.]+) (B|KiB|MiB|GiB)\) of server output dropped \(over the budget of 64\.0 KiB\/s and 200 lines\/s\)$/;
+const DROPPED =
+  /^\[mcpgw\] … ([\d,]+) lines? \(([\d.]+) (B|KiB|MiB|GiB)\) of server output dropped \(over the budget of 64\.0 KiB\/s and 200 lines\/s\)$/;
 
 /** Lines the flooder's output accounts for: each one either reached the session as an event or was counted as dropped. */
 function accountedLines(output: Array<SessionEventOf<'tool:output'>>): { shown: number; dropped: number; droppedBytes: number } {

@@ -5,7 +5,11 @@ import { MAX_LINE_BYTES, OutputBudget, cutLine } from '../../../daemon/sandbox/o
 function budgetAt(limits: { bytesPerSecond: number; linesPerSecond: number }) {
   const clock = { now: 1_000_000 };
   const summaries: string[] = [];
-  const budget = new OutputBudget(limits, (line) => summaries.push(line), () => clock.now);
+  const budget = new OutputBudget(
+    limits,
+    (line) => summaries.push(line),
+    () => clock.now,
+  );
   return { budget, summaries, clock };
 }
 

@@ -215,7 +215,11 @@ describe('DockerStreamTransport', () => {
   it('forwards stderr lines within the output budget, summarises the rest, and keeps them all in the tail', async () => {
     const summaries: string[] = [];
     // A clock that stands still: the burst (4 s of 50 lines/s) is all there is.
-    const budget = new OutputBudget({ bytesPerSecond: 1024 * 1024, linesPerSecond: 50 }, (l) => summaries.push(l), () => 0);
+    const budget = new OutputBudget(
+      { bytesPerSecond: 1024 * 1024, linesPerSecond: 50 },
+      (l) => summaries.push(l),
+      () => 0,
+    );
     const h = harness({ budget });
     await h.transport.start();
     h.stderr.write(Array.from({ length: 500 }, (_, i) => `line ${i}`).join('\n') + '\n');
@@ -227,8 +231,12 @@ describe('DockerStreamTransport', () => {
     expect(summaries).toEqual(['[mcpgw] … 300 lines (2.3 KiB) of server output dropped (over the budget of 1.0 MiB/s and 50 lines/s)']);
   });
 
-  it('drops log notifications unparsed while the budget is exhausted, never a response', async () => {
-    const budget = new OutputBudget({ bytesPerSecond: 1024 * 1024, linesPerSecond: 1 }, () => undefined, () => 0);
+  it('drops log and progress notifications unparsed while the budget is exhausted, never a response', async () => {
+    const budget = new OutputBudget(
+      { bytesPerSecond: 1024 * 1024, linesPerSecond: 1 },
+      () => undefined,
+      () => 0,
+    );
     const h = harness({ budget });
     await h.transport.start();
     const log = (i: number): string =>
@@ -239,7 +247,10 @@ describe('DockerStreamTransport', () => {
     // The sandbox charges what it parses; here the budget (a burst of 4 lines) is spent as if it had.
     for (let i = 0; i < 4; i++) budget.admit('spent');
     h.messages.length = 0;
-    h.stdout.write(`${log(1)}\n${JSON.stringify(response(7, 'the answer'))}\n{"jsonrpc":"2.0","method":"notifications/message","params":{}}\n`);
+    h.stdout.write(
+      `${log(1)}\n${JSON.stringify(response(7, 'the answer'))}\n{"jsonrpc":"2.0","method":"notifications/message","params":{}}\n` +
+        `${JSON.stringify({ method: 'notifications/progress', params: { progressToken: 1, progress: 1 }, jsonrpc: '2.0' })}\n`,
+    );
     await settle();
     expect(h.messages).toEqual([response(7, 'the answer')]);
     expect(h.errors).toEqual([]);
