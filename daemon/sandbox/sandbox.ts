@@ -8,6 +8,7 @@ import { formatBytes } from '../../src/text/bytes.js';
 import { truncateMiddle } from '../../src/text/truncate.js';
 import { VERSION } from '../../src/version.js';
 import type { ContainerEngine, ExitStatus } from './engine.js';
+import { Deadline } from './deadline.js';
 import { OutputBudget } from './output-budget.js';
 import { buildContainerSpec } from './spec.js';
 import { DockerStreamTransport, MESSAGE_TOO_LARGE_CODE } from './transport.js';
@@ -168,10 +169,7 @@ export class Sandbox implements AsyncDisposable {
     const timeout = options.timeoutMs ?? this.opts.server.timeoutMs;
     const total = Math.max(timeout, options.maxTotalTimeoutMs ?? this.opts.server.maxTotalTimeoutMs);
     const what = `tools/call ${name}`;
-    // The SDK checks its maxTotalTimeout only when progress arrives; this timer ends the call on time regardless.
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(new McpError(ErrorCode.RequestTimeout, 'Maximum total timeout exceeded')), total);
-    const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+    const deadline = new Deadline(total, options.signal);
     const onProgress = options.onProgress;
     const onprogress: ProgressCallback | undefined =
       onProgress &&
@@ -186,7 +184,7 @@ export class Sandbox implements AsyncDisposable {
             timeout,
             maxTotalTimeout: total,
             resetTimeoutOnProgress: true,
-            signal,
+            signal: deadline.signal,
             ...(onprogress ? { onprogress } : {}),
           }),
         what,
@@ -195,17 +193,9 @@ export class Sandbox implements AsyncDisposable {
       );
       return result as CallToolResult;
     } catch (err) {
-      if (options.signal?.aborted || !(deadline.signal.aborted || isTotalTimeout(err))) throw err;
-      const limit = `${(total / 1000).toFixed(1)}s`;
-      throw new McpgwError(
-        'sandbox_timeout',
-        `"${this.opts.server.name}" ${what} ran past its total limit of ${limit} (progress does not extend it)`,
-        {
-          cause: err,
-        },
-      );
+      throw options.signal?.aborted ? err : deadline.explain(err, `"${this.opts.server.name}" ${what}`);
     } finally {
-      clearTimeout(timer);
+      deadline.clear();
     }
   }
 
@@ -275,12 +265,6 @@ export class Sandbox implements AsyncDisposable {
 const MAX_ERROR_CHARS = 4000;
 
 type ProgressCallback = NonNullable<CallOptions['onProgress']>;
-
-/** True for the SDK's own "maximum total timeout" error (raised when progress arrives after the limit), wrapped or not. */
-function isTotalTimeout(err: unknown): boolean {
-  const cause = err instanceof McpgwError ? err.cause : err;
-  return cause instanceof McpError && cause.code === ErrorCode.RequestTimeout && /Maximum total timeout/.test(cause.message);
-}
 
 /** The exit status from `wait`, or from inspect once the stream has ended (if wait missed a very fast exit). */
 function raceExit(engine: ContainerEngine, id: string, waited: Promise<ExitStatus>, transport: DockerStreamTransport): Promise<ExitStatus> {

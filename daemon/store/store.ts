@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { SessionEvent, SessionEventName, SessionEventPayloads } from '../../src/protocol/events.js';
 import type { AuditRecord, SessionStatus } from '../../src/protocol/session.js';
-import { fitPayload } from './event-fit.js';
+import { DEFAULT_EVENT_LOG_LIMITS, EventStream, type EventLogLimits } from './event-stream.js';
 import { refusedWhenFull } from './full.js';
+import { checkMulti } from './multi.js';
 import { keys, type Keys } from './keys.js';
 import { withScripts, type ScriptedRedis } from './scripts.js';
 
@@ -28,36 +29,22 @@ export type StoredApproval = SessionEventPayloads['tool:approval_required'] & { 
 
 export type AuditEntry = AuditRecord;
 
-/** How big a session's event log may grow; past a cap its oldest events are trimmed (clients are told of the gap). */
-export interface EventLogLimits {
-  maxEvents: number;
-  /** The sum of the stored events' JSON. */
-  maxBytes: number;
-  /** One event's JSON; a bigger payload has its longest strings cut in the middle (see fitPayload). */
-  maxEventBytes: number;
-}
-
-export const DEFAULT_EVENT_LOG_LIMITS: EventLogLimits = { maxEvents: 50_000, maxBytes: 32 * 1024 ** 2, maxEventBytes: 64 * 1024 };
-
 const AUDIT_CAP = 200_000;
 const SESSION_AUDIT_CAP = 10_000;
 const OWNER_AUDIT_CAP = 50_000;
 
-/** Room left in an event's JSON for the envelope fields (`type`, `ts`) around its payload. */
-const ENVELOPE_BYTES = 128;
-
 /** Everything mcpd keeps in Redis, behind one small API; related writes are atomic (MULTI or a script). */
 export class Store {
   readonly k: Keys;
-  readonly eventLimits: EventLogLimits;
   private readonly redis: ScriptedRedis;
+  private readonly eventStream: EventStream;
   /** Session id → owner (it never changes), so an audit write needs no extra read. */
   private readonly owners = new Map<string, string>();
 
   constructor(redis: Redis, prefix = 'mcpgw:', eventLimits: Partial<EventLogLimits> = {}) {
     this.k = keys(prefix);
     this.redis = withScripts(redis);
-    this.eventLimits = { ...DEFAULT_EVENT_LOG_LIMITS, ...eventLimits };
+    this.eventStream = new EventStream(this.redis, this.k, { ...DEFAULT_EVENT_LOG_LIMITS, ...eventLimits });
   }
 
   async createSession(rec: SessionRecord): Promise<void> {
@@ -172,51 +159,24 @@ export class Store {
 
   // --- events -------------------------------------------------------------------------------------------------
 
-  /**
-   * Appends one event to the session's log and returns it with its seq, as stored: a payload over the per-event cap
-   * has its longest strings cut, and live clients get the same cut event a replay would give them.
-   */
-  async appendEvent<K extends SessionEventName>(
+  /** See EventStream.append. */
+  appendEvent<K extends SessionEventName>(
     sessionId: string,
     type: K,
     payload: SessionEventPayloads[K],
     ts = Date.now(),
   ): Promise<SessionEvent> {
-    const { maxEvents, maxBytes, maxEventBytes } = this.eventLimits;
-    const fitted = fitPayload(payload, maxEventBytes - ENVELOPE_BYTES);
-    const body = JSON.stringify({ type, ts, ...fitted });
-    const seq = await this.redis
-      .mcpgwAppendEvent(
-        this.k.session(sessionId),
-        this.k.events(sessionId),
-        this.k.active(),
-        this.k.once(randomUUID()),
-        body,
-        ts,
-        maxEvents,
-        sessionId,
-        maxBytes,
-      )
-      .catch(refusedWhenFull(`a "${type}" event`));
-    return { ...fitted, type, sessionId, seq, ts } as SessionEvent;
+    return this.eventStream.append(sessionId, type, payload, ts);
   }
 
-  /** Up to `count` events after `afterSeq` (and up to `untilSeq`), in order; trimmed ones are simply absent. */
-  async readEvents(sessionId: string, afterSeq: number, count: number, untilSeq?: number): Promise<SessionEvent[]> {
-    const end = untilSeq === undefined ? '+' : `${untilSeq}-1`;
-    return toEvents(sessionId, await this.redis.xrange(this.k.events(sessionId), `${afterSeq + 1}-0`, end, 'COUNT', count));
+  /** See EventStream.read. */
+  readEvents(sessionId: string, afterSeq: number, count: number, untilSeq?: number): Promise<SessionEvent[]> {
+    return this.eventStream.read(sessionId, afterSeq, count, untilSeq);
   }
 
-  /** Like readEvents, plus the seq of the newest event, read together (the same moment of the log). */
-  async readEventsAndSeq(sessionId: string, afterSeq: number, count: number): Promise<{ events: SessionEvent[]; lastSeq: number }> {
-    const [range, seq] = checkMulti(
-      await this.redis
-        .multi()
-        .xrange(this.k.events(sessionId), `${afterSeq + 1}-0`, '+', 'COUNT', count)
-        .hget(this.k.session(sessionId), 'seq')
-        .exec(),
-    );
-    return { events: toEvents(sessionId, range![1] as Array<[string, string[]]>), lastSeq: Number(seq![1] ?? 0) };
+  /** See EventStream.readWithSeq. */
+  readEventsAndSeq(sessionId: string, afterSeq: number, count: number): Promise<{ events: SessionEvent[]; lastSeq: number }> {
+    return this.eventStream.readWithSeq(sessionId, afterSeq, count);
   }
 
   // --- history ------------------------------------------------------------------------------------------------
@@ -320,13 +280,6 @@ export class Store {
   }
 }
 
-function toEvents(sessionId: string, entries: Array<[string, string[]]>): SessionEvent[] {
-  return entries.map(([id, fields]) => {
-    const body = JSON.parse(fields[1] ?? '{}') as Record<string, unknown>;
-    return { ...body, sessionId, seq: Number(id.split('-')[0]) } as SessionEvent;
-  });
-}
-
 function toHash(rec: Partial<SessionRecord>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(rec)) {
@@ -349,10 +302,4 @@ function fromHash(h: Record<string, string>): SessionRecord {
     lastActive: Number(h.lastActive ?? 0),
     seq: Number(h.seq ?? 0),
   };
-}
-
-function checkMulti<T>(replies: Array<[Error | null, T]> | null): Array<[Error | null, T]> {
-  if (!replies) throw new Error('Redis transaction was aborted');
-  for (const [err] of replies) if (err) throw err;
-  return replies;
 }

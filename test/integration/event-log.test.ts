@@ -99,16 +99,23 @@ describe('the session event log', () => {
 
   it('replays a long log in pages, in order, and hands over to live events with no gap and no duplicate', async () => {
     const sessionId = await newSession();
+    const watcher = await t.client();
+    const live = new EventRecorder(watcher);
+    await watcher.request('session:attach', { sessionId });
+    // stderr travels apart from the answer: wait for each call's last line, so the log is quiet.
     await call(sessionId, 'noisy', { lines: 700 });
-    await call(sessionId, 'noisy', { lines: 700 });
+    await live.waitFor((e) => e.type === 'tool:output' && e.text === 'noise line 699');
+    await call(sessionId, 'noisy', { lines: 701 });
+    await live.waitFor((e) => e.type === 'tool:output' && e.text === 'noise line 700');
     const { lastSeq: before } = await client.request('session:get', { sessionId });
     expect(before).toBeGreaterThan(1400);
 
-    // Output keeps coming while a client replays the log from the start.
-    const busy = call(sessionId, 'noisy', { lines: 700 });
+    // Events keep coming while a client replays the log from the start.
+    const busy = (async () => {
+      for (let i = 0; i < 20; i++) await call(sessionId, 'echo', { message: `live ${i}` });
+    })();
     const fresh = await attachFresh(sessionId);
     await busy;
-    await fresh.recorder.waitFor((e) => e.type === 'tool:result' && e.seq > before);
     const { lastSeq: after } = await client.request('session:get', { sessionId });
     await fresh.recorder.waitFor((e) => e.seq === after);
     expect(fresh.reply.truncated).toBe(false);
