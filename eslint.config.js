@@ -44,13 +44,13 @@ const redisStore = {
 };
 const reducer = {
   forbidden: ['**/src/view/reduce.js', '**/src/view/index.js'],
-  importNames: ['applyEvent', 'applyEvents', 'acceptGap', 'hasGap', 'interruptOpen', 'applySessionInfo', 'createSessionView'],
+  importNames: ['applyEvent', 'applyEvents', 'acceptGap', 'skipGap', 'hasGap', 'interruptOpen', 'applySessionInfo', 'createSessionView'],
   message: 'clients follow a session through the session core (src/client), which folds its events',
 };
 
 // `events.emit(sessionId, 'tool:…' | 'question:…', …)` and `store.audit({ kind: 'policy' | 'approval' | 'tool' })`.
-const callEvent = "CallExpression[callee.property.name='emit'][arguments.1.value=/^tool:/]";
-const questionEvent = "CallExpression[callee.property.name='emit'][arguments.1.value=/^question:/]";
+const callEvent = 'CallExpression[callee.property.name=/^(emit|post)$/][arguments.1.value=/^tool:/]';
+const questionEvent = 'CallExpression[callee.property.name=/^(emit|post)$/][arguments.1.value=/^question:/]';
 const callAudit =
   "CallExpression[callee.property.name='audit'] > ObjectExpression > Property[key.name='kind'][value.value=/^(policy|approval|tool)$/]";
 const questionTake = 'CallExpression[callee.property.name=/^(putQuestion|takeQuestion)$/]';

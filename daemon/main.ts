@@ -66,9 +66,18 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
     const credentials = await Credentials.open(stateDir);
     stack.push(async () => credentials.close());
 
-    const connection = await connectRedis({ redisUrl: deps.redisUrl ?? settings.redisUrl, stateDir, fsync: settings.redisFsync, log });
+    const connection = await connectRedis({
+      redisUrl: deps.redisUrl ?? settings.redisUrl,
+      stateDir,
+      fsync: settings.redisFsync,
+      maxMemory: settings.redisMaxMemory,
+      log,
+    });
     stack.push(() => connection.close());
-    const store = new Store(connection.redis, settings.redisPrefix);
+    const store = new Store(connection.redis, settings.redisPrefix, {
+      maxBytes: settings.sessionLogSize,
+      maxEventBytes: settings.maxEventSize,
+    });
 
     const engine = deps.engine ?? new DockerodeEngine();
     const dockerOk = await pingDocker(engine, log);

@@ -57,7 +57,7 @@ export function buildServices(o: ServiceOptions): Services {
   const { store, catalog, log } = o;
   const settings = catalog.settings.daemon;
   const feed = new LiveFeed();
-  const events = new SessionEventLog(store, feed.publish);
+  const events = new SessionEventLog(store, feed.publish, (message, fields) => log.warn(message, fields));
   const turns = new TurnRegistry();
   const signals = new SandboxSignals();
   const runtime = new SandboxRuntime({

@@ -8,6 +8,7 @@ import type { SessionService } from '../sessions/service.js';
 import { listSessionTools } from '../sessions/tool-list.js';
 import type { Credentials } from '../state/credentials.js';
 import type { AuditLog } from '../store/ports.js';
+import { drained } from './drain.js';
 import type { Handlers } from './handlers.js';
 import { sessionRoom, type SocketData } from './server.js';
 
@@ -29,12 +30,12 @@ export function routes({ sessions, events, agent, calls, questions, audit, statu
     'session:create': ({ user }, request) => sessions.create(user, request),
     'session:attach': async ({ user, socket }, { sessionId, sinceSeq }) => {
       const rec = await sessions.owned(user, sessionId);
-      const { replayed, truncated } = await events.replay(
-        rec.id,
-        sinceSeq ?? 0,
-        (event) => socket.emit(event.type, event as never),
-        () => void socket.join(sessionRoom(rec.id)),
-      );
+      const { replayed, truncated } = await events.replay(rec.id, sinceSeq ?? 0, {
+        deliver: (event) => socket.emit(event.type, event as never),
+        gap: (fromSeq, toSeq) => socket.emit('session:gap', { sessionId: rec.id, fromSeq, toSeq }),
+        subscribe: () => void socket.join(sessionRoom(rec.id)),
+        ready: () => drained(socket),
+      });
       return { session: await sessions.info(rec.id), replayed, truncated };
     },
     'session:detach': async ({ user, socket }, { sessionId }) => {

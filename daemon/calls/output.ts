@@ -18,7 +18,10 @@ export class CallOutput {
 
   constructor(private readonly events: EventSink) {}
 
-  /** Sandbox log hook: stderr and MCP log lines, attributed to the call when exactly one is in flight. */
+  /**
+   * Sandbox log hook: stderr and MCP log lines (already within the sandbox's output budget), attributed to the call
+   * when exactly one is in flight.
+   */
   onLog(sessionId: string, server: string, line: string): void {
     const k = key(sessionId, server);
     const calls = this.inFlight.get(k);
@@ -28,7 +31,7 @@ export class CallOutput {
     const recent = this.finished.get(k);
     const callId = inFlight ?? (!calls && recent && Date.now() - recent.at < LATE_STDERR_MS ? recent.callId : undefined);
     void announce?.now();
-    void this.events.emit(sessionId, 'tool:output', {
+    this.events.post(sessionId, 'tool:output', {
       ...(callId ? { callId } : {}),
       server,
       stream: line.startsWith('[') ? 'log' : 'stderr',
@@ -69,9 +72,13 @@ export class StartAnnouncer {
     this.timer = setTimeout(() => void this.now().catch(() => undefined), START_COALESCE_MS);
   }
 
+  /** Sends it if not yet sent; a failure reaches whoever awaits this (the call's report), never an unhandled rejection. */
   now(): Promise<unknown> {
     clearTimeout(this.timer);
-    this.sent ??= this.send();
+    if (!this.sent) {
+      this.sent = this.send();
+      this.sent.catch(() => undefined);
+    }
     return this.sent;
   }
 }

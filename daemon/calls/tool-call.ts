@@ -203,7 +203,7 @@ export class ToolCall {
           onProgress: (p) => {
             const of = p.total === undefined ? '' : `/${p.total}`;
             void announce.now();
-            void events.emit(session.id, 'tool:output', {
+            events.post(session.id, 'tool:output', {
               callId,
               server,
               stream: 'progress',

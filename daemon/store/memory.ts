@@ -1,10 +1,13 @@
 import type { SessionEvent, SessionEventName, SessionEventPayloads } from '../../src/protocol/events.js';
+import { fitPayload } from './event-fit.js';
+import { DEFAULT_EVENT_LOG_LIMITS, ENVELOPE_BYTES, type EventLogLimits } from './event-stream.js';
 import type { AuditEntry, SessionRecord, SessionStore, StoredQuestion } from './ports.js';
 
 /**
  * The store ports in memory, for fast unit tests of the logic above them (turns, questions, tool calls, sessions).
- * Same contract as the Redis store: seqs count up per session, the event log is capped, `takeQuestion` and
- * `takeNotes` hand each item to exactly one caller. Values are copied in and out, as a round trip through JSON would.
+ * Same contract as the Redis store: seqs count up per session, the event log is capped (by count, and each event by
+ * size; not by total bytes), `takeQuestion` and `takeNotes` hand each item to exactly one caller. Values are copied in
+ * and out, as a round trip through JSON would.
  * Only tests may import it (lint): mcpd keeps its state in Redis.
  */
 export class MemoryStore implements SessionStore {
@@ -18,7 +21,7 @@ export class MemoryStore implements SessionStore {
   private readonly sessionAudit = new Map<string, AuditEntry[]>();
   private readonly ownerAudit = new Map<string, AuditEntry[]>();
 
-  constructor(private readonly eventsCap = 50_000) {}
+  constructor(private readonly limits: Pick<EventLogLimits, 'maxEvents' | 'maxEventBytes'> = DEFAULT_EVENT_LOG_LIMITS) {}
 
   async createSession(rec: SessionRecord): Promise<void> {
     this.sessions.set(rec.id, copy(rec));
@@ -103,16 +106,29 @@ export class MemoryStore implements SessionStore {
     const rec = this.sessions.get(sessionId);
     const seq = rec ? ++rec.seq : (this.events.get(sessionId)?.at(-1)?.seq ?? 0) + 1;
     if (rec) rec.lastActive = ts;
-    const event = { ...copy(payload), type, sessionId, seq, ts } as unknown as SessionEvent;
+    // As in Redis: a payload over the per-event cap has its longest strings cut (the envelope's room kept).
+    const event = {
+      ...copy(fitPayload(payload, this.limits.maxEventBytes - ENVELOPE_BYTES)),
+      type,
+      sessionId,
+      seq,
+      ts,
+    } as unknown as SessionEvent;
     const log = [...(this.events.get(sessionId) ?? []), event];
-    this.events.set(sessionId, log.slice(Math.max(0, log.length - this.eventsCap)));
+    this.events.set(sessionId, log.slice(Math.max(0, log.length - this.limits.maxEvents)));
     return copy(event);
   }
 
-  async readEvents(sessionId: string, sinceSeq: number): Promise<{ events: SessionEvent[]; truncated: boolean }> {
-    const events = (this.events.get(sessionId) ?? []).filter((e) => e.seq > sinceSeq).map(copy);
-    const first = events[0]?.seq;
-    return { events, truncated: first !== undefined && first > sinceSeq + 1 };
+  async readEvents(sessionId: string, afterSeq: number, count: number, untilSeq = Infinity): Promise<SessionEvent[]> {
+    return (this.events.get(sessionId) ?? [])
+      .filter((e) => e.seq > afterSeq && e.seq <= untilSeq)
+      .slice(0, count)
+      .map(copy);
+  }
+
+  async readEventsAndSeq(sessionId: string, afterSeq: number, count: number): Promise<{ events: SessionEvent[]; lastSeq: number }> {
+    const lastSeq = this.sessions.get(sessionId)?.seq ?? this.events.get(sessionId)?.at(-1)?.seq ?? 0;
+    return { events: await this.readEvents(sessionId, afterSeq, count), lastSeq };
   }
 
   async appendHistory(sessionId: string, contents: unknown[]): Promise<void> {

@@ -63,11 +63,13 @@ export interface ContainerLedger {
   containersOf(sessionId: string): Promise<Record<string, string>>;
 }
 
-/** The session's capped event log; appending assigns the next seq. */
+/** The session's capped event log; appending assigns the next seq (a payload over the per-event cap is cut). */
 export interface EventStore {
   appendEvent<K extends SessionEventName>(sessionId: string, type: K, payload: SessionEventPayloads[K], ts?: number): Promise<SessionEvent>;
-  /** Events after `sinceSeq`, in order; `truncated` when older events were trimmed from the capped log. */
-  readEvents(sessionId: string, sinceSeq: number): Promise<{ events: SessionEvent[]; truncated: boolean }>;
+  /** Up to `count` events after `afterSeq` (and up to `untilSeq`), in order; trimmed ones are simply absent. */
+  readEvents(sessionId: string, afterSeq: number, count: number, untilSeq?: number): Promise<SessionEvent[]>;
+  /** Like readEvents, plus the seq of the newest event, read at the same moment of the log. */
+  readEventsAndSeq(sessionId: string, afterSeq: number, count: number): Promise<{ events: SessionEvent[]; lastSeq: number }>;
 }
 
 /** The model conversation, and notes queued for the model's next turn. */

@@ -1,7 +1,7 @@
-import type { Decider, ReplyOf, RequestName, RequestOf, SessionEvent } from '../protocol/events.js';
+import type { Decider, ReplayGap, ReplyOf, RequestName, RequestOf, SessionEvent } from '../protocol/events.js';
 import type { QuestionAnswer, QuestionAnswerInput } from '../protocol/questions.js';
 import type { SessionInfo } from '../protocol/session.js';
-import { acceptGap, applyEvent, applySessionInfo, createSessionView, hasGap, interruptOpen } from '../view/reduce.js';
+import { acceptGap, applyEvent, applySessionInfo, createSessionView, hasGap, interruptOpen, skipGap } from '../view/reduce.js';
 import { findCall, findQuestion } from '../view/select.js';
 import type { QuestionView, SessionView, ToolCallItem } from '../view/types.js';
 
@@ -131,6 +131,12 @@ export class SessionCore {
       }
     }
     this.set({ view: next });
+  }
+
+  /** A replay's news that events are gone from mcpd's capped log: stop waiting for them. */
+  gap(gap: ReplayGap): void {
+    const view = this.current.view;
+    if (view) this.set({ view: skipGap(view, gap) });
   }
 
   /** Sends a message to the model; false when mcpd did not take it (the person is told why). */

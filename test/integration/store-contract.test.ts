@@ -77,8 +77,22 @@ describe.each([
     const second = await store.appendEvent(rec.id, 'agent:thinking', { turnId: 't1', round: 1 }, 11);
     expect([first.seq, second.seq]).toEqual([1, 2]);
     expect(second).toEqual({ type: 'agent:thinking', sessionId: rec.id, seq: 2, ts: 11, turnId: 't1', round: 1 });
-    expect(await store.readEvents(rec.id, 1)).toEqual({ events: [second], truncated: false });
-    expect((await store.getSession(rec.id))?.seq).toBe(2);
+    const third = await store.appendEvent(rec.id, 'agent:thinking', { turnId: 't1', round: 2 }, 12);
+    expect(await store.readEvents(rec.id, 1, 10)).toEqual([second, third]);
+    expect(await store.readEvents(rec.id, 0, 1)).toEqual([first]);
+    expect(await store.readEvents(rec.id, 1, 10, 2)).toEqual([second]);
+    expect(await store.readEventsAndSeq(rec.id, 2, 10)).toEqual({ events: [third], lastSeq: 3 });
+    expect((await store.getSession(rec.id))?.seq).toBe(3);
+  });
+
+  it('cuts an event over the per-event cap the same way for live and replayed readers', async () => {
+    const store = make();
+    const rec = record();
+    await store.createSession(rec);
+    const live = await store.appendEvent(rec.id, 'tool:output', { server: 'testsrv', stream: 'stderr', text: 'x'.repeat(200_000) });
+    const [stored] = await store.readEvents(rec.id, 0, 10);
+    expect(stored).toEqual(live);
+    expect(JSON.stringify(stored).length).toBeLessThanOrEqual(64 * 1024);
   });
 
   it('keeps history and notes; notes are taken once', async () => {

@@ -77,6 +77,7 @@ export class ChatController {
     this.link = new DaemonLink({
       connect: opts.connect,
       onEvent: (event) => this.core.receive(event),
+      onGap: (gap) => this.core.gap(gap),
       onState: (connection) => this.update({ connection }),
       onConnected: (client, reconnected) => this.onConnected(client, reconnected),
       ...(opts.retryDelayMs ? { retryDelayMs: opts.retryDelayMs } : {}),

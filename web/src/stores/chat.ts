@@ -52,6 +52,7 @@ export const useChat = defineStore('chat', () => {
   const pending = computed(() => (view.value ? pendingApprovals(view.value) : []));
 
   connection.onEvent((event) => core.receive(event));
+  connection.onGap((gap) => core.gap(gap));
   connection.onConnected(async ({ restarted }) => {
     try {
       await core.reconnected(restarted);
