@@ -171,4 +171,16 @@ describe('the session core', () => {
     expect(core.view?.skipped).toBe(2);
     expect(notices).toEqual([]);
   });
+
+  it('stops waiting for events mcpd says are gone (a session:gap during a replay)', () => {
+    const { core, log } = harness();
+    asking(log);
+    core.show('s_test');
+    core.receive(log.events[2]!);
+    expect(core.view?.lastSeq).toBe(0);
+    core.gap({ sessionId: 's_test', fromSeq: 1, toSeq: 2 });
+    expect(core.view?.lastSeq).toBe(3);
+    expect(core.view?.skipped).toBe(2);
+    expect(core.view?.questions.map((q) => q.questionId)).toEqual(['a1']);
+  });
 });
