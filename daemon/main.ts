@@ -83,7 +83,13 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
         false
       ),
     );
-    const builder = new ImageBuilder({ engine, cacheDir: deps.cacheDir, baseImage: catalog.sandbox.baseImage });
+    const builder = new ImageBuilder({
+      engine,
+      instanceId: lock.instance,
+      baseImage: catalog.sandbox.baseImage,
+      pythonBaseImage: catalog.sandbox.pythonBaseImage,
+      build: catalog.sandbox.build,
+    });
     let sessions: SessionService | undefined;
     let tools: ToolRunner | undefined;
     const runtime = new SandboxRuntime({

@@ -1,4 +1,4 @@
-import type { Catalog } from '../../src/config/catalog.js';
+import { describeSource, type Catalog } from '../../src/config/catalog.js';
 import type { DaemonStatus, ServerSummary } from '../../src/protocol/session.js';
 import type { AgentService } from '../agent/service.js';
 import type { SessionService } from '../sessions/service.js';
@@ -43,7 +43,7 @@ export function routes({ sessions, tools, agent, catalog, status }: RouteDeps): 
     'servers:list': async () =>
       [...catalog.servers.values()].map((s): ServerSummary => ({
         name: s.name,
-        image: s.image ?? (s.build ? `build: ${s.build.npm.join(' ')}` : 'node base'),
+        image: describeSource(s),
         network: s.network,
         disabled: s.disabled,
       })),

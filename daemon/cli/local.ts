@@ -1,6 +1,4 @@
-import { homedir } from 'node:os';
 import type { Catalog } from '../../src/config/catalog.js';
-import { resolvePaths } from '../../src/paths.js';
 import { ImageBuilder } from '../images/builder.js';
 import { DockerodeEngine, type ContainerEngine } from '../sandbox/engine.js';
 import { currentInstanceId } from '../sandbox/instance.js';
@@ -17,8 +15,9 @@ export function openLocalSandboxes(catalog: Catalog, options: { build: boolean; 
   const engine = options.engine ?? new DockerodeEngine();
   const builder = new ImageBuilder({
     engine,
-    cacheDir: resolvePaths(process.env, homedir()).cacheDir,
     baseImage: catalog.sandbox.baseImage,
+    pythonBaseImage: catalog.sandbox.pythonBaseImage,
+    build: catalog.sandbox.build,
   });
   const runtime = new SandboxRuntime({
     engine,

@@ -1,5 +1,5 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import type { ServerConfig } from '../../src/config/catalog.js';
+import { describeSource, type ServerConfig } from '../../src/config/catalog.js';
 import { parseJsonObject } from '../../src/cli/args.js';
 import { McpgwError } from '../../src/errors.js';
 import { formatMs, formatSize, formatTable } from '../../src/text/table.js';
@@ -42,7 +42,7 @@ function describeServer(s: ServerConfig): {
 } {
   return {
     name: s.name,
-    source: s.image ?? (s.build ? `build: ${s.build.npm.join(' ')}` : 'node base'),
+    source: describeSource(s),
     command: [s.command ?? '(package bin)', ...s.args].join(' '),
     network: s.network === 'none' ? 'none' : `${s.network} (opted in)`,
     limits: `${formatSize(s.limits.memoryBytes)}, ${s.limits.nanoCpus / 1e9} cpu, ${s.limits.pids} pids`,

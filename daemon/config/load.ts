@@ -56,8 +56,12 @@ export function parseConfigText(text: string, file: string): Omit<LoadedConfig, 
   const baseDir = path.dirname(file);
   for (const server of result.catalog.servers.values()) {
     server.mounts = server.mounts.map((m) => ({ ...m, source: resolveHostPath(m.source, baseDir) }));
-    if (server.build) server.build.npm = server.build.npm.map((spec) => resolveNpmSpec(spec, baseDir));
+    if (server.build?.npm) server.build.npm = server.build.npm.map((spec) => resolveNpmSpec(spec, baseDir));
+    if (server.build?.pip) server.build.pip = server.build.pip.map((spec) => resolvePipSpec(spec, baseDir));
   }
+  const { npm, pip } = result.catalog.sandbox.build;
+  if (npm.cafile) npm.cafile = resolveHostPath(npm.cafile, baseDir);
+  if (pip.cert) pip.cert = resolveHostPath(pip.cert, baseDir);
   return { catalog: result.catalog, notices: result.notices };
 }
 
@@ -69,6 +73,17 @@ function resolveHostPath(p: string, baseDir: string): string {
 /** Local directory and tarball specs are made absolute so the recipe means the same wherever it is built. */
 function resolveNpmSpec(spec: string, baseDir: string): string {
   if (spec.startsWith('file:')) return `file:${resolveHostPath(spec.slice(5), baseDir)}`;
+  if (spec.includes('://')) return spec; // a tarball URL
   if (/^(\.{1,2}\/|\/|~\/)/.test(spec) || /\.(tgz|tar\.gz)$/.test(spec)) return resolveHostPath(spec, baseDir);
+  return spec;
+}
+
+/** Local wheels, sdists and project directories are made absolute, like npm's; extras (`./proj[cli]`) are kept. */
+export function resolvePipSpec(spec: string, baseDir: string): string {
+  if (spec.includes('://') || spec.includes(' @ ')) return spec; // a URL or a PEP 508 direct reference
+  const extras = /^(.*?)(\[[^\]/]*\])?$/.exec(spec);
+  const target = extras?.[1] ?? spec;
+  if (/^(\.{1,2}\/|\/|~\/)/.test(target) || /\.(whl|tar\.gz|zip)$/.test(target))
+    return `${resolveHostPath(target, baseDir)}${extras?.[2] ?? ''}`;
   return spec;
 }

@@ -14,7 +14,9 @@ export interface ServerConfig {
   args: string[];
   env: Record<string, string>;
   image: string | undefined;
-  build: { npm: string[]; base?: string | undefined } | undefined;
+  build: BuildRecipe | undefined;
+  /** The runtime the server's image provides: python for `build.pip` recipes, node otherwise. */
+  runtime: 'node' | 'python';
   network: string;
   mounts: { source: string; target: string; readOnly: boolean }[];
   limits: { memoryBytes: number; nanoCpus: number; pids: number };
@@ -22,6 +24,16 @@ export interface ServerConfig {
   workdir: string | undefined;
   disabled: boolean;
 }
+
+/** How a server's image is made: exactly one of `npm` or `pip` package specs, installed in a build container. */
+export type BuildRecipe = ({ npm: string[]; pip?: undefined } | { pip: string[]; npm?: undefined }) & {
+  /** A pulled image to build on instead of the offline base. */
+  base?: string | undefined;
+  /** npm: run lifecycle scripts (inside the build container). */
+  scripts?: boolean | undefined;
+  /** pip: the index to install from. */
+  indexUrl?: string | undefined;
+};
 
 export interface Catalog {
   servers: Map<string, ServerConfig>;
@@ -61,7 +73,8 @@ export function parseCatalog(input: unknown): CatalogResult {
 }
 
 function resolveEntry(name: string, entry: ParsedEntry, notices: string[], issues: ConfigIssue[]): ServerConfig | undefined {
-  let { command, args, build } = entry;
+  let { command, args } = entry;
+  let build = entry.build && toRecipe(entry.build);
   if (command && !entry.image && !build) {
     const npx = convertNpx(command, args);
     if (npx) {
@@ -88,6 +101,7 @@ function resolveEntry(name: string, entry: ParsedEntry, notices: string[], issue
     env: entry.env,
     image: entry.image,
     build,
+    runtime: build?.pip ? 'python' : 'node',
     network: entry.network,
     mounts: entry.mounts,
     limits: entry.limits,
@@ -95,6 +109,12 @@ function resolveEntry(name: string, entry: ParsedEntry, notices: string[], issue
     workdir: entry.workdir,
     disabled: entry.disabled,
   };
+}
+
+/** The parsed recipe as the union type (the schema already checked that exactly one of npm/pip is given). */
+function toRecipe(parsed: NonNullable<ParsedEntry['build']>): BuildRecipe {
+  const { npm, pip, ...rest } = parsed;
+  return pip ? { ...rest, pip } : { ...rest, npm: npm ?? [] };
 }
 
 function toConfigIssue(issue: z.core.$ZodIssue, input: unknown): ConfigIssue {
@@ -108,6 +128,14 @@ function toConfigIssue(issue: z.core.$ZodIssue, input: unknown): ConfigIssue {
   }
   const found = describeFound(valueAt(input, issue.path));
   return found === undefined ? { path, message: issue.message } : { path, message: issue.message, found };
+}
+
+/** Where a server's image comes from, in a few words: its image, its recipe, or the plain base of its runtime. */
+export function describeSource(s: Pick<ServerConfig, 'image' | 'build' | 'runtime'>): string {
+  if (s.image) return s.image;
+  if (s.build?.pip) return `build pip: ${s.build.pip.join(' ')}`;
+  if (s.build?.npm) return `build: ${s.build.npm.join(' ')}`;
+  return `${s.runtime} base`;
 }
 
 /** Formats config issues as lines "path: message (found: value)" for a terminal. */

@@ -1,5 +1,3 @@
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { ImageBuilder } from '../../daemon/images/builder.js';
 import { DockerodeEngine } from '../../daemon/sandbox/engine.js';
 import { currentInstanceId } from '../../daemon/sandbox/instance.js';
@@ -7,7 +5,7 @@ import { SandboxRuntime, type SandboxRuntimeOptions } from '../../daemon/sandbox
 import { LABELS } from '../../daemon/sandbox/labels.js';
 
 export const engine = new DockerodeEngine();
-export const builder = new ImageBuilder({ engine, cacheDir: path.join(tmpdir(), 'mcpgw-test-cache') });
+export const builder = new ImageBuilder({ engine });
 
 /** A runtime over the real engine with the project's defaults; tests pass overrides. */
 export function testRuntime(overrides: Partial<SandboxRuntimeOptions> = {}): SandboxRuntime {

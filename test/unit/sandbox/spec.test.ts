@@ -9,6 +9,7 @@ const server: ServerConfig = {
   env: { MEMORY_FILE_PATH: '/tmp/memory.jsonl' },
   image: undefined,
   build: { npm: ['@modelcontextprotocol/server-memory'] },
+  runtime: 'node',
   network: 'none',
   mounts: [],
   limits: { memoryBytes: 512 * 1024 * 1024, nanoCpus: 500_000_000, pids: 128 },
