@@ -21,6 +21,7 @@ describe('parseCatalog', () => {
       env: {},
       image: undefined,
       build: { npm: ['@modelcontextprotocol/server-memory'] },
+      runtime: 'node',
       network: 'none',
       mounts: [],
       limits: { memoryBytes: 512 * 1024 * 1024, nanoCpus: 500_000_000, pids: 128 },
@@ -28,7 +29,28 @@ describe('parseCatalog', () => {
       workdir: undefined,
       disabled: false,
     });
-    expect(catalog.sandbox).toEqual({ maxContainers: 64, maxConcurrentStarts: 4, maxMessageSize: 16 * 1024 * 1024, startTimeout: 30_000 });
+    expect(catalog.sandbox).toEqual({
+      maxContainers: 64,
+      maxConcurrentStarts: 4,
+      maxMessageSize: 16 * 1024 * 1024,
+      startTimeout: 30_000,
+      build: { timeout: 600_000, memory: 2 * 1024 ** 3, npm: {}, pip: {} },
+    });
+  });
+
+  it('makes a pip recipe a python server, and reads the build settings', () => {
+    const { catalog } = parseOk({
+      mcpServers: { py: { build: { pip: ['mcp-server-fetch==1.0'], indexUrl: 'file:///srv/index' }, command: 'mcp-server-fetch' } },
+      sandbox: {
+        pythonBaseImage: 'python:3.12-slim',
+        build: { timeout: '5m', memory: '1g', npm: { registry: 'https://mirror.example/npm/' }, pip: { indexUrl: 'https://mirror.example/simple', cert: '/ca.pem' } },
+      },
+    });
+    expect(catalog.servers.get('py')).toMatchObject({ runtime: 'python', build: { pip: ['mcp-server-fetch==1.0'], indexUrl: 'file:///srv/index' } });
+    expect(catalog.sandbox).toMatchObject({
+      pythonBaseImage: 'python:3.12-slim',
+      build: { timeout: 300_000, memory: 1024 ** 3, npm: { registry: 'https://mirror.example/npm/' }, pip: { indexUrl: 'https://mirror.example/simple', cert: '/ca.pem' } },
+    });
   });
 
   it('turns an npx entry pasted from another client into a build recipe, with a notice', () => {
@@ -88,6 +110,18 @@ describe('parseCatalog', () => {
       'mcpServers.s.image',
       'give either "image" or "build", not both',
     ],
+    ['a recipe with both npm and pip', { s: { build: { npm: ['a'], pip: ['b'] } } }, 'mcpServers.s.build', 'give exactly one of "npm" or "pip"'],
+    ['a recipe with neither', { s: { command: 'x', build: {} } }, 'mcpServers.s.build', 'give exactly one of "npm" or "pip"'],
+    ['an option among the specs', { s: { build: { pip: ['--index-url=http://evil'] } } }, 'mcpServers.s.build.pip.0', 'not an option'],
+    ['scripts on a pip recipe', { s: { build: { pip: ['a'], scripts: true } } }, 'mcpServers.s.build.scripts', 'applies to npm recipes'],
+    ['an index on an npm recipe', { s: { build: { npm: ['a'], indexUrl: 'https://x/simple' } } }, 'mcpServers.s.build.indexUrl', 'applies to pip'],
+    [
+      'a registry that is not a URL',
+      { s: { command: 'node' } },
+      'sandbox.build.npm.registry',
+      'expected an http(s) URL',
+      { build: { npm: { registry: 'registry.npmjs.org' } } },
+    ],
     ['a server name with a double underscore', { a__b: { command: 'node' } }, 'mcpServers.a__b', 'server names use letters'],
     ['nothing to run', { s: { args: ['x'] } }, 'mcpServers.s', 'give a "command", an "image" or a "build" recipe'],
     [
@@ -96,8 +130,8 @@ describe('parseCatalog', () => {
       'mcpServers.s.command',
       '"uvx" is not in the offline Node base image',
     ],
-  ])('reports %s with its path', (_name, servers, path, message) => {
-    const result = parseCatalog({ mcpServers: servers });
+  ])('reports %s with its path', (_name, servers, path, message, sandbox?: unknown) => {
+    const result = parseCatalog({ mcpServers: servers, ...(sandbox ? { sandbox } : {}) });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.issues).toEqual(expect.arrayContaining([expect.objectContaining({ path, message: expect.stringContaining(message) })]));
