@@ -134,6 +134,8 @@ export function installEnv(input: InstallEnvInput): Record<string, string> {
       npm_config_userconfig: BUILD.npmrc,
       npm_config_globalconfig: BUILD.npmrcGlobal,
       npm_config_update_notifier: 'false',
+      // No debug logs: they would pile up in the shared cache and name a file that leaves with the container.
+      npm_config_logs_max: '0',
     });
     set('npm_config_registry', input.npm.registry);
     set('npm_config_proxy', input.npm.proxy);

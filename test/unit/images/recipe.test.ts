@@ -19,7 +19,16 @@ const PIP = ['/usr/bin/python3', '-m', 'pip'];
 
 describe('installCommand', () => {
   it('runs npm with lifecycle scripts and git dependencies off, local folders copied, specs after --', () => {
-    expect(installCommand({ ecosystem: 'npm', specs: ['a@1', '/build/local/1/b'], scripts: false, launcher: NPM, noBuildIsolation: false, report: false })).toEqual([
+    expect(
+      installCommand({
+        ecosystem: 'npm',
+        specs: ['a@1', '/build/local/1/b'],
+        scripts: false,
+        launcher: NPM,
+        noBuildIsolation: false,
+        report: false,
+      }),
+    ).toEqual([
       ...NPM,
       'install',
       '--omit=dev',
@@ -35,14 +44,23 @@ describe('installCommand', () => {
   });
 
   it('leaves --ignore-scripts out only when the recipe asks for scripts', () => {
-    const cmd = installCommand({ ecosystem: 'npm', specs: ['a'], scripts: true, launcher: ['npm'], noBuildIsolation: false, report: false });
+    const cmd = installCommand({
+      ecosystem: 'npm',
+      specs: ['a'],
+      scripts: true,
+      launcher: ['npm'],
+      noBuildIsolation: false,
+      report: false,
+    });
     expect(cmd).not.toContain('--ignore-scripts');
     expect(cmd).toContain('--allow-git=none');
     expect(cmd[0]).toBe('npm');
   });
 
   it('runs pip into /app/site with the shared cache, the report when the bin is looked up, and the builder backend offline', () => {
-    expect(installCommand({ ecosystem: 'pip', specs: ['x==1'], scripts: false, launcher: PIP, noBuildIsolation: true, report: true })).toEqual([
+    expect(
+      installCommand({ ecosystem: 'pip', specs: ['x==1'], scripts: false, launcher: PIP, noBuildIsolation: true, report: true }),
+    ).toEqual([
       ...PIP,
       'install',
       '--target',
@@ -58,7 +76,14 @@ describe('installCommand', () => {
       '--',
       'x==1',
     ]);
-    const pulled = installCommand({ ecosystem: 'pip', specs: ['x'], scripts: false, launcher: ['python3', '-m', 'pip'], noBuildIsolation: false, report: false });
+    const pulled = installCommand({
+      ecosystem: 'pip',
+      specs: ['x'],
+      scripts: false,
+      launcher: ['python3', '-m', 'pip'],
+      noBuildIsolation: false,
+      report: false,
+    });
     expect(pulled).not.toContain('--no-build-isolation');
     expect(pulled).not.toContain('--report');
   });
@@ -80,6 +105,7 @@ describe('installEnv', () => {
       npm_config_userconfig: '/build/npmrc',
       npm_config_globalconfig: '/build/npmrc-global',
       npm_config_update_notifier: 'false',
+      npm_config_logs_max: '0',
       npm_config_registry: 'https://mirror.example/npm/',
       npm_config_proxy: 'http://p:3128',
       npm_config_https_proxy: 'http://p:3128',
@@ -89,7 +115,9 @@ describe('installEnv', () => {
   });
 
   it('gives pip no config files, its index and the CA; unset settings are absent, not empty', () => {
-    expect(installEnv({ ecosystem: 'pip', npm: {}, pip: { cert: '/host/ca.pem' }, indexUrl: 'file:///build/index', hasCa: true, npmCache: '' })).toEqual({
+    expect(
+      installEnv({ ecosystem: 'pip', npm: {}, pip: { cert: '/host/ca.pem' }, indexUrl: 'file:///build/index', hasCa: true, npmCache: '' }),
+    ).toEqual({
       HOME: '/build/home',
       TMPDIR: '/build/tmp',
       PIP_CONFIG_FILE: '/dev/null',

@@ -42,7 +42,12 @@ describe('npm settings', () => {
     mkdirSync(path.join(prefix, 'etc'), { recursive: true });
     writeFileSync(path.join(prefix, 'etc', 'npmrc'), 'cafile=/etc/ssl/global.pem\nregistry=https://global.example/\n');
     writeFileSync(path.join(home, '.npmrc'), 'registry=https://user.example/\n');
-    const settings = await readNpmSettings({ HOME: home, npm_config_prefix: prefix, NPM_CONFIG_HTTPS_PROXY: 'http://p:1' }, '/x/bin/node', undefined, home);
+    const settings = await readNpmSettings(
+      { HOME: home, npm_config_prefix: prefix, NPM_CONFIG_HTTPS_PROXY: 'http://p:1' },
+      '/x/bin/node',
+      undefined,
+      home,
+    );
     expect(settings).toEqual({
       registry: 'https://user.example/',
       cafile: '/etc/ssl/global.pem',
@@ -63,7 +68,9 @@ describe('npm settings', () => {
 
 describe('pip settings', () => {
   it('parses pip.conf: [install] over [global], index_url spelled either way', () => {
-    const values = parsePipConfig('[global]\nindex_url = https://a.example/simple\ncert = /a.pem\n[install]\nindex-url = https://b.example/simple\n[freeze]\ncert=/no.pem\n');
+    const values = parsePipConfig(
+      '[global]\nindex_url = https://a.example/simple\ncert = /a.pem\n[install]\nindex-url = https://b.example/simple\n[freeze]\ncert=/no.pem\n',
+    );
     expect(Object.fromEntries(values)).toEqual({ 'index-url': 'https://b.example/simple', cert: '/a.pem' });
   });
 
@@ -74,12 +81,20 @@ describe('pip settings', () => {
     const envFile = path.join(home, 'env.conf');
     writeFileSync(envFile, '[global]\nproxy = http://from-file:1\n');
     const env = { XDG_CONFIG_DIRS: path.join(home, 'none'), PIP_CONFIG_FILE: envFile };
-    expect(await readPipSettings(env, home)).toEqual({ indexUrl: 'https://user.example/simple', cert: path.join(home, 'ca.pem'), proxy: 'http://from-file:1' });
+    expect(await readPipSettings(env, home)).toEqual({
+      indexUrl: 'https://user.example/simple',
+      cert: path.join(home, 'ca.pem'),
+      proxy: 'http://from-file:1',
+    });
     expect(await readPipSettings({ ...env, PIP_INDEX_URL: 'file:///srv/index', PIP_CERT: '/env.pem' }, home)).toMatchObject({
       indexUrl: 'file:///srv/index',
       cert: '/env.pem',
     });
-    expect(await readPipSettings({ PIP_CONFIG_FILE: '/dev/null' }, home)).toEqual({ indexUrl: undefined, cert: undefined, proxy: undefined });
+    expect(await readPipSettings({ PIP_CONFIG_FILE: '/dev/null' }, home)).toEqual({
+      indexUrl: undefined,
+      cert: undefined,
+      proxy: undefined,
+    });
   });
 });
 

@@ -76,7 +76,9 @@ describe('treeFiles', () => {
 
 describe('build output', () => {
   it('has terminal escapes, control characters and URL credentials removed', () => {
-    expect(cleanLine('\u001b[31mnpm error\u001b[0m fetch https://me:tok@reg.example/x\u0007\r')).toBe('npm error fetch https://***@reg.example/x');
+    expect(cleanLine('\u001b[31mnpm error\u001b[0m fetch https://me:tok@reg.example/x\u0007\r')).toBe(
+      'npm error fetch https://***@reg.example/x',
+    );
   });
 
   it('is bounded: a flood is cut to a count, the tail is kept for the error message', () => {

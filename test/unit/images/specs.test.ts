@@ -3,11 +3,21 @@ import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../../daemon/config/load.js';
 
 const load = (build: unknown, sandbox?: unknown) =>
-  parseConfigText(JSON.stringify({ mcpServers: { s: { command: 'x', build } }, ...(sandbox ? { sandbox } : {}) }), '/etc/mcpgw/config.json').catalog;
+  parseConfigText(JSON.stringify({ mcpServers: { s: { command: 'x', build } }, ...(sandbox ? { sandbox } : {}) }), '/etc/mcpgw/config.json')
+    .catalog;
 
 describe('local package specs are made absolute against the config file', () => {
   it('for pip: project dirs, wheels, sdists and extras; names, URLs and direct references are left alone', () => {
-    const specs = ['./py-server', '../wheels/x-1.0-py3-none-any.whl', 'dist/y-2.tar.gz', '~/proj[cli]', 'mcp-server-fetch==1.0', 'requests[socks]>=2', 'https://h.example/z-1-py3-none-any.whl', 'pkg @ https://h.example/p.zip'];
+    const specs = [
+      './py-server',
+      '../wheels/x-1.0-py3-none-any.whl',
+      'dist/y-2.tar.gz',
+      '~/proj[cli]',
+      'mcp-server-fetch==1.0',
+      'requests[socks]>=2',
+      'https://h.example/z-1-py3-none-any.whl',
+      'pkg @ https://h.example/p.zip',
+    ];
     expect(load({ pip: specs }).servers.get('s')?.build?.pip).toEqual([
       '/etc/mcpgw/py-server',
       '/etc/wheels/x-1.0-py3-none-any.whl',
