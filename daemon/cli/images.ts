@@ -54,7 +54,19 @@ export async function imagesList(opts: { config?: string; json?: boolean }, io: 
   });
   const current = new Map<string, string>();
   for (const s of catalog.servers.values()) if (s.build) current.set(await builder.recipeTag(s), s.name);
-  current.set(await builder.baseTag(), '(base)');
+  const runtimes = new Set([...catalog.servers.values()].map((s) => s.runtime));
+  runtimes.add('node');
+  for (const runtime of runtimes) {
+    // A runtime whose host interpreter is missing has no current base: its images all show as stale.
+    await builder.baseTag(runtime).then(
+      (tag) => current.set(tag, '(base)'),
+      () => undefined,
+    );
+    await builder.builderTag(runtime).then(
+      (tag) => current.set(tag, '(builder)'),
+      () => undefined,
+    );
+  }
   const images = await builder.list();
   const rows = images.map((img) => {
     const tag = img.tags[0] ?? img.id.slice(7, 19);

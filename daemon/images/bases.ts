@@ -19,7 +19,7 @@ import {
 export type Runtime = 'node' | 'python';
 
 /** Bumped when the way base and builder images are assembled changes, so old ones are not reused. */
-export const BASE_VERSION = '2';
+export const BASE_VERSION = '3';
 const PATH_ENV = '/usr/local/bin:/usr/bin:/bin';
 
 /** How a build container is started: its image and the shell-free command line of its package manager. */

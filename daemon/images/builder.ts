@@ -45,6 +45,8 @@ export interface ImageBuilderOptions {
   env?: NodeJS.ProcessEnv;
   /** Labels build containers so the orphan purge removes them if this process dies mid-build. */
   instanceId?: string;
+  /** Names the shared cache volumes (`<prefix>-npm`, `<prefix>-pip`); a benchmark uses its own to start cold. */
+  cacheVolumePrefix?: string;
 }
 
 const DEFAULT_BUILD: BuildSettings = { timeout: 600_000, memory: 2 * 1024 ** 3, npm: {}, pip: {} };
@@ -128,6 +130,13 @@ export class ImageBuilder {
     return this.bases.ensureRuntime(runtime, undefined, reporter(server, onProgress));
   }
 
+  /** Makes sure a runtime's base and builder images exist (what a first build would otherwise do first). */
+  async prepare(runtime: Runtime, onProgress?: (p: BuildProgress) => void): Promise<{ base: string; builder: string }> {
+    const report = reporter('(base)', onProgress);
+    const base = await this.bases.ensureRuntime(runtime, undefined, report);
+    return { base, builder: (await this.bases.ensureBuilder(runtime, undefined, report)).tag };
+  }
+
   /** `mcpgw/<server>:<hash>` where the hash covers the bases, the specs, local specs' contents and the index. */
   async recipeTag(server: ServerConfig): Promise<string> {
     return `mcpgw/${server.name.toLowerCase()}:${(await this.recipeHash(server)).slice(0, 12)}`;
@@ -186,7 +195,7 @@ export class ImageBuilder {
     const indexDir = fileIndexDir(index);
     const ca = await this.caBundle(ecosystem, npm, pip);
     // Package code runs in an npm build only with scripts on; then the shared cache is not offered to it.
-    const sharedCache = ecosystem === 'pip' || build.scripts !== true ? cacheVolume(ecosystem) : undefined;
+    const sharedCache = ecosystem === 'pip' || build.scripts !== true ? cacheVolume(ecosystem, this.opts.cacheVolumePrefix) : undefined;
     if (sharedCache) await this.opts.engine.ensureVolume(sharedCache, { [LABELS.managed]: 'true', [LABELS.kind]: 'cache' });
     const cmd = installCommand({
       ecosystem,

@@ -17,6 +17,8 @@ export interface TarEntry {
   linkname?: string;
   uid?: number;
   gid?: number;
+  /** Kept for files whose time matters (Python checks a .pyc against its source's mtime); else the epoch. */
+  mtimeMs?: number;
 }
 
 export interface InlineFile {
@@ -31,7 +33,7 @@ export function tarOf(entries: Iterable<TarEntry>): Readable {
   void (async () => {
     try {
       for (const e of entries) {
-        const header = { name: e.name, mode: e.mode, uid: e.uid ?? 0, gid: e.gid ?? 0, mtime: new Date(0) };
+        const header = { name: e.name, mode: e.mode, uid: e.uid ?? 0, gid: e.gid ?? 0, mtime: new Date(e.mtimeMs ?? 0) };
         if (e.type === 'directory') tar.entry({ ...header, type: 'directory' });
         else if (e.type === 'symlink') tar.entry({ ...header, type: 'symlink', linkname: e.linkname ?? '' });
         else if (e.source === undefined) tar.entry(header, e.content ?? '');
@@ -54,7 +56,7 @@ export function rootfsEntries(files: readonly RootfsFile[], prefix: string, owne
   return files.map((f) =>
     f.linkTarget !== undefined
       ? { name: `${prefix}${f.path}`, type: 'symlink', mode: 0o777, linkname: f.linkTarget, ...ids }
-      : { name: `${prefix}${f.path}`, type: 'file', mode: f.mode, source: f.source, size: f.size, ...ids },
+      : { name: `${prefix}${f.path}`, type: 'file', mode: f.mode, source: f.source, size: f.size, mtimeMs: f.mtimeMs, ...ids },
   );
 }
 

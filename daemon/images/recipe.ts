@@ -24,7 +24,7 @@ export const BUILD = {
 } as const;
 
 /** The named volume that holds one ecosystem's download cache between builds (mounted in build containers only). */
-export const cacheVolume = (ecosystem: Ecosystem): string => `mcpgw-cache-${ecosystem}`;
+export const cacheVolume = (ecosystem: Ecosystem, prefix = 'mcpgw-cache'): string => `${prefix}-${ecosystem}`;
 
 /** A local spec: the host path whose copy is sent into the build context, and the spec as the container sees it. */
 export interface LocalSpec {

@@ -43,13 +43,26 @@ describe('parseCatalog', () => {
       mcpServers: { py: { build: { pip: ['mcp-server-fetch==1.0'], indexUrl: 'file:///srv/index' }, command: 'mcp-server-fetch' } },
       sandbox: {
         pythonBaseImage: 'python:3.12-slim',
-        build: { timeout: '5m', memory: '1g', npm: { registry: 'https://mirror.example/npm/' }, pip: { indexUrl: 'https://mirror.example/simple', cert: '/ca.pem' } },
+        build: {
+          timeout: '5m',
+          memory: '1g',
+          npm: { registry: 'https://mirror.example/npm/' },
+          pip: { indexUrl: 'https://mirror.example/simple', cert: '/ca.pem' },
+        },
       },
     });
-    expect(catalog.servers.get('py')).toMatchObject({ runtime: 'python', build: { pip: ['mcp-server-fetch==1.0'], indexUrl: 'file:///srv/index' } });
+    expect(catalog.servers.get('py')).toMatchObject({
+      runtime: 'python',
+      build: { pip: ['mcp-server-fetch==1.0'], indexUrl: 'file:///srv/index' },
+    });
     expect(catalog.sandbox).toMatchObject({
       pythonBaseImage: 'python:3.12-slim',
-      build: { timeout: 300_000, memory: 1024 ** 3, npm: { registry: 'https://mirror.example/npm/' }, pip: { indexUrl: 'https://mirror.example/simple', cert: '/ca.pem' } },
+      build: {
+        timeout: 300_000,
+        memory: 1024 ** 3,
+        npm: { registry: 'https://mirror.example/npm/' },
+        pip: { indexUrl: 'https://mirror.example/simple', cert: '/ca.pem' },
+      },
     });
   });
 
@@ -110,11 +123,21 @@ describe('parseCatalog', () => {
       'mcpServers.s.image',
       'give either "image" or "build", not both',
     ],
-    ['a recipe with both npm and pip', { s: { build: { npm: ['a'], pip: ['b'] } } }, 'mcpServers.s.build', 'give exactly one of "npm" or "pip"'],
+    [
+      'a recipe with both npm and pip',
+      { s: { build: { npm: ['a'], pip: ['b'] } } },
+      'mcpServers.s.build',
+      'give exactly one of "npm" or "pip"',
+    ],
     ['a recipe with neither', { s: { command: 'x', build: {} } }, 'mcpServers.s.build', 'give exactly one of "npm" or "pip"'],
     ['an option among the specs', { s: { build: { pip: ['--index-url=http://evil'] } } }, 'mcpServers.s.build.pip.0', 'not an option'],
     ['scripts on a pip recipe', { s: { build: { pip: ['a'], scripts: true } } }, 'mcpServers.s.build.scripts', 'applies to npm recipes'],
-    ['an index on an npm recipe', { s: { build: { npm: ['a'], indexUrl: 'https://x/simple' } } }, 'mcpServers.s.build.indexUrl', 'applies to pip'],
+    [
+      'an index on an npm recipe',
+      { s: { build: { npm: ['a'], indexUrl: 'https://x/simple' } } },
+      'mcpServers.s.build.indexUrl',
+      'applies to pip',
+    ],
     [
       'a registry that is not a URL',
       { s: { command: 'node' } },
