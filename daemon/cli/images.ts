@@ -68,17 +68,20 @@ export async function imagesList(opts: { config?: string; json?: boolean }, io: 
     );
   }
   const images = await builder.list();
-  const rows = images.map((img) => {
-    const tag = img.tags[0] ?? img.id.slice(7, 19);
-    return {
-      image: tag,
-      kind: img.labels[LABELS.kind] ?? '?',
-      server: img.labels[LABELS.server] ?? '-',
-      current: img.tags.some((t) => current.has(t)),
-      size: img.size,
-      created: img.created,
-    };
-  });
+  // One row per tag: an image reused for the same recipe under another server's name carries both names.
+  const rows = images.flatMap((img) =>
+    (img.tags.length > 0 ? img.tags : [img.id.slice(7, 19)]).map((tag) => {
+      const name = current.get(tag);
+      return {
+        image: tag,
+        kind: img.labels[LABELS.kind] ?? '?',
+        server: name && !name.startsWith('(') ? name : (img.labels[LABELS.server] ?? '-'),
+        current: name !== undefined,
+        size: img.size,
+        created: img.created,
+      };
+    }),
+  );
   if (opts.json) {
     io.out(JSON.stringify({ images: rows }, null, 2));
     return 0;

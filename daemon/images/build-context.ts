@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { McpgwError } from '../../src/errors.js';
 import { tarOf, type TarEntry } from './context.js';
 import { BUILD, type Ecosystem, type LocalSpec } from './recipe.js';
@@ -25,7 +26,7 @@ export interface BuildContextInput {
  * and, for npm, /app/package.json. Everything is owned by the sandbox user. Local packages are copied with their
  * symlinks kept as links, so no host file outside the directories the recipe names is read.
  */
-export async function buildContextTar(input: BuildContextInput): Promise<NodeJS.ReadableStream> {
+export async function buildContextTar(input: BuildContextInput): Promise<Readable> {
   const entries: TarEntry[] = [dir('build'), dir('build/home'), dir('build/tmp'), dir('build/local')];
   const rel = (p: string): string => p.replace(/^\/+/, '');
   if (input.ecosystem === 'npm') {

@@ -7,9 +7,8 @@ import { currentInstanceId } from '../sandbox/instance.js';
 import { LABELS } from '../sandbox/labels.js';
 import { BaseImages, type Runtime } from './bases.js';
 import { runBuildContainer } from './build-container.js';
-import { buildContextTar, fingerprint, readCa } from './build-context.js';
+import { buildContextTar, fingerprint } from './build-context.js';
 import { contextWithArchive } from './context.js';
-import { findNpm } from './rootfs.js';
 import { entrypointOf } from './entrypoint.js';
 import {
   BUILD,
@@ -22,7 +21,8 @@ import {
   localSpecPath,
   type Ecosystem,
 } from './recipe.js';
-import { readNpmSettings, readPipSettings, withoutCredentials, type NpmRegistrySettings, type PipIndexSettings } from './registry.js';
+import { redactCredentials, withoutCredentials } from './registry.js';
+import { RegistrySettings } from './registry-settings.js';
 
 /** Bumped when the way recipe images are assembled changes, so old images are not reused. */
 const BUILDER_VERSION = '2';
@@ -64,8 +64,7 @@ export class ImageBuilder {
   private readonly bases: BaseImages;
   private readonly inFlight = new Map<string, Promise<string>>();
   private readonly settings: BuildSettings;
-  private npmMemo: Promise<NpmRegistrySettings> | undefined;
-  private pipMemo: Promise<PipIndexSettings> | undefined;
+  private readonly registry: RegistrySettings;
 
   constructor(private readonly opts: ImageBuilderOptions) {
     this.bases = new BaseImages({
@@ -76,6 +75,7 @@ export class ImageBuilder {
       pythonBaseImage: opts.pythonBaseImage,
     });
     this.settings = opts.build ?? DEFAULT_BUILD;
+    this.registry = new RegistrySettings(this.settings, opts.env ?? process.env, opts.nodeBinary ?? process.execPath);
   }
 
   /** The image a server runs: its own `image`, its recipe's image, or the plain base of its runtime. */
@@ -148,7 +148,7 @@ export class ImageBuilder {
     const runtime = runtimeOf(ecosystem);
     // Concurrently: this runs on every lookup of a recipe's image (a cached rebuild must stay well under a second).
     const [index, base, builder] = await Promise.all([
-      ecosystem === 'npm' ? this.npmSettings().then((s) => s.registry) : this.pipIndex(build),
+      ecosystem === 'npm' ? this.registry.npm().then((s) => s.registry) : this.registry.pipIndex(build),
       this.bases.runtimeTag(runtime, build.base),
       this.bases.builderTag(runtime, build.base),
     ]);
@@ -174,11 +174,18 @@ export class ImageBuilder {
     return hash.digest('hex');
   }
 
-  /** The image for a recipe: by its tag, or one built for the same recipe under another server's name. */
+  /**
+   * The image for a recipe: by its tag, or one built for the same recipe under another server's name, which is then
+   * tagged for this server too (so `images ls` shows it under both names and the next lookup is a direct hit).
+   */
   private async findRecipeImage(tag: string): Promise<string | undefined> {
     if (await this.opts.engine.inspectImage(tag)) return tag;
     const [same] = await this.opts.engine.listImages({ [LABELS.recipe]: tag.split(':')[1] ?? '' });
-    return same?.tags[0] ?? same?.id;
+    if (!same) return undefined;
+    return this.opts.engine.tagImage(same.id, tag).then(
+      () => tag,
+      () => same.tags[0] ?? same.id,
+    );
   }
 
   private async buildRecipe(server: ServerConfig, tag: string, onProgress?: (p: BuildProgress) => void): Promise<string> {
@@ -189,11 +196,11 @@ export class ImageBuilder {
     const base = await this.bases.ensureRuntime(runtime, build.base, report);
     const builder = await this.bases.ensureBuilder(runtime, build.base, report);
     const { specs, local } = containerSpecs(ecosystem, hostSpecs);
-    const npm = ecosystem === 'npm' ? await this.npmSettings() : {};
-    const pip = ecosystem === 'pip' ? await this.pipSettings() : {};
-    const index = ecosystem === 'pip' ? await this.pipIndex(build) : undefined;
+    const npm = ecosystem === 'npm' ? await this.registry.npm() : {};
+    const pip = ecosystem === 'pip' ? await this.registry.pip() : {};
+    const index = ecosystem === 'pip' ? await this.registry.pipIndex(build) : undefined;
     const indexDir = fileIndexDir(index);
-    const ca = await this.caBundle(ecosystem, npm, pip);
+    const ca = await this.registry.caBundle(ecosystem);
     // Package code runs in an npm build only with scripts on; then the shared cache is not offered to it.
     const sharedCache = ecosystem === 'pip' || build.scripts !== true ? cacheVolume(ecosystem, this.opts.cacheVolumePrefix) : undefined;
     if (sharedCache) await this.opts.engine.ensureVolume(sharedCache, { [LABELS.managed]: 'true', [LABELS.kind]: 'cache' });
@@ -215,7 +222,7 @@ export class ImageBuilder {
     });
     const recipe = tag.split(':')[1] ?? '';
     const labels = { [LABELS.managed]: 'true', [LABELS.server]: server.name, [LABELS.recipe]: recipe };
-    const what = `${ecosystem} install ${hostSpecs.join(' ')}`;
+    const what = redactCredentials(`${ecosystem} install ${hostSpecs.join(' ')}`);
     const phase = ecosystem;
     onProgress?.({ server: server.name, phase, line: `${what} (in a build container from ${builder.tag})` });
     await runBuildContainer(
@@ -231,7 +238,7 @@ export class ImageBuilder {
           cache: sharedCache,
           memoryBytes: this.settings.memory,
         }),
-        context: (await buildContextTar({ ecosystem, local, ca, indexDir })) as never,
+        context: await buildContextTar({ ecosystem, local, ca, indexDir }),
         timeoutMs: this.settings.timeout,
         what,
         onLine: (line) => onProgress?.({ server: server.name, phase, line }),
@@ -249,43 +256,6 @@ export class ImageBuilder {
     );
     onProgress?.({ server: server.name, phase: 'done', line: `built ${tag}` });
     return tag;
-  }
-
-  /** The CA bundle the package manager must trust: the configured file, else the user's npm/pip setting. */
-  private async caBundle(ecosystem: Ecosystem, npm: NpmRegistrySettings, pip: PipIndexSettings): Promise<string | undefined> {
-    if (ecosystem === 'npm') {
-      if (npm.cafile) return readCa(npm.cafile, this.settings.npm.cafile ? 'sandbox.build.npm.cafile' : "npm's cafile");
-      return npm.ca;
-    }
-    return pip.cert ? readCa(pip.cert, this.settings.pip.cert ? 'sandbox.build.pip.cert' : "pip's cert") : undefined;
-  }
-
-  /** The user's npm settings with mcpgw's config on top; read once per process. */
-  private npmSettings(): Promise<NpmRegistrySettings> {
-    const node = this.opts.nodeBinary ?? process.execPath;
-    this.npmMemo ??= findNpm(node)
-      .catch(() => undefined)
-      .then((npmDir) => readNpmSettings(this.opts.env ?? process.env, node, npmDir))
-      .then((host) => ({
-        ...host,
-        ...(this.settings.npm.registry ? { registry: this.settings.npm.registry } : {}),
-        ...(this.settings.npm.cafile ? { cafile: this.settings.npm.cafile, ca: undefined } : {}),
-      }));
-    return this.npmMemo;
-  }
-
-  private pipSettings(): Promise<PipIndexSettings> {
-    this.pipMemo ??= readPipSettings(this.opts.env ?? process.env).then((host) => ({
-      ...host,
-      ...(this.settings.pip.indexUrl ? { indexUrl: this.settings.pip.indexUrl } : {}),
-      ...(this.settings.pip.cert ? { cert: this.settings.pip.cert } : {}),
-    }));
-    return this.pipMemo;
-  }
-
-  /** The index a pip recipe installs from: its own, else mcpgw's config, else the user's pip config. */
-  private async pipIndex(build: BuildRecipe): Promise<string | undefined> {
-    return build.indexUrl ?? (await this.pipSettings()).indexUrl;
   }
 
   private singleFlight(key: string, work: () => Promise<string>): Promise<string> {

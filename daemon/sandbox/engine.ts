@@ -47,6 +47,8 @@ export interface ContainerEngine {
   listImages(labels?: Record<string, string>): Promise<ImageSummary[]>;
   buildImage(context: Readable, tag: string, labels: Record<string, string>, onLine: (line: string) => void): Promise<void>;
   removeImage(ref: string): Promise<void>;
+  /** Adds a tag (`repo:tag`) to an existing image. */
+  tagImage(ref: string, tag: string): Promise<void>;
   /** The container's run state, exit code and OOM flag; undefined when it no longer exists. */
   inspectExit(id: string): Promise<(ExitStatus & { running: boolean }) | undefined>;
   /** Raw inspect output, for tests and diagnostics. */
@@ -234,6 +236,15 @@ export class DockerodeEngine implements ContainerEngine {
         },
       );
     });
+  }
+
+  async tagImage(ref: string, tag: string): Promise<void> {
+    const colon = tag.lastIndexOf(':');
+    try {
+      await this.docker.getImage(ref).tag({ repo: tag.slice(0, colon), tag: tag.slice(colon + 1) });
+    } catch (err) {
+      throw dockerError(err, 'tag an image');
+    }
   }
 
   async removeImage(ref: string): Promise<void> {

@@ -1,18 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { appDockerfile, buildContainerSpec, containerSpecs, installCommand, installEnv } from '../../../daemon/images/recipe.js';
 import {
-  appDockerfile,
-  buildContainerSpec,
   chooseConsoleScript,
   consoleScripts,
-  containerSpecs,
   distInfoDir,
-  installCommand,
-  installEnv,
   npmDependencies,
   npmPackageBin,
   requestedDists,
   singlePackage,
-} from '../../../daemon/images/recipe.js';
+} from '../../../daemon/images/entrypoint.js';
 
 const NPM = ['/usr/bin/node', '/usr/lib/node_modules/npm/bin/npm-cli.js'];
 const PIP = ['/usr/bin/python3', '-m', 'pip'];
