@@ -30,6 +30,7 @@ export async function runBuildContainer<T>(run: BuildContainerRun, collect: (id:
   const { engine } = run;
   const id = await engine.create(run.spec);
   let timer: NodeJS.Timeout | undefined;
+  let succeeded = false;
   try {
     await engine.putArchive(id, '/', run.context);
     const output = new BuildOutput(run.onLine);
@@ -38,6 +39,7 @@ export async function runBuildContainer<T>(run: BuildContainerRun, collect: (id:
     io.stderr.on('data', (c: Buffer) => output.push(c));
     const ended = Promise.all([once(io.stdout, 'end'), once(io.stderr, 'end')]);
     const exited = engine.waitForExit(id);
+    exited.catch(() => undefined); // after a timeout nobody awaits it, and removal may make it fail
     await engine.start(id);
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), run.timeoutMs);
@@ -54,10 +56,15 @@ export async function runBuildContainer<T>(run: BuildContainerRun, collect: (id:
     await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
     output.flush();
     if (status.exitCode !== 0) throw failure(run, status, output.tail());
-    return await collect(id);
+    const result = await collect(id);
+    succeeded = true;
+    return result;
   } finally {
     clearTimeout(timer);
-    await engine.remove(id);
+    // A failed removal must not hide why the build failed; after a success it is the error to report.
+    await engine.remove(id).catch((err: unknown) => {
+      if (succeeded) throw err;
+    });
   }
 }
 
