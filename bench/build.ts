@@ -66,6 +66,7 @@ function server(row: Row): ServerConfig {
     command: row.command,
     args: [],
     env: {},
+    envFiles: [],
     image: undefined,
     build: row.build,
     runtime: row.build.pip ? 'python' : 'node',

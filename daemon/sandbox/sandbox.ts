@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ErrorCode, LoggingMessageNotificationSchema, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../../src/config/catalog.js';
+import type { LaunchSpec } from '../config/launch.js';
 import { McpgwError, errorMessage } from '../../src/errors.js';
 import { VERSION } from '../../src/version.js';
 import type { ContainerEngine, ExitStatus } from './engine.js';
@@ -19,6 +20,8 @@ export interface SandboxExit extends ExitStatus {
 export interface SandboxOptions {
   engine: ContainerEngine;
   server: ServerConfig;
+  /** Resolved env, args and mounts for this start; holds secret values, so it is used for the create call only. */
+  launch: LaunchSpec;
   image: string;
   sessionId: string;
   instanceId: string;
@@ -49,7 +52,7 @@ export class Sandbox implements AsyncDisposable {
   private boundSession: string;
 
   private constructor(
-    private readonly opts: SandboxOptions,
+    private readonly opts: Omit<SandboxOptions, 'launch'>,
     readonly containerId: string,
     readonly client: Client,
     readonly transport: DockerStreamTransport,
@@ -106,7 +109,9 @@ export class Sandbox implements AsyncDisposable {
         opts.onLog?.(`[${n.params.level}${n.params.logger ? ` ${n.params.logger}` : ''}] ${data}`);
       });
       client.onerror = (err) => opts.onLog?.(`[mcpgw] ${err.message}`);
-      const sandbox = new Sandbox(opts, id, client, transport, exitStatus);
+      // The sandbox keeps its options for its life; the resolved secrets are not among them.
+      const { launch: _resolved, ...kept } = opts;
+      const sandbox = new Sandbox(kept, id, client, transport, exitStatus);
       try {
         await client.connect(transport, { timeout: opts.startTimeoutMs });
       } catch (err) {

@@ -1,5 +1,6 @@
 import type { ContainerCreateOptions } from 'dockerode';
 import type { ServerConfig } from '../../src/config/catalog.js';
+import type { LaunchSpec } from '../config/launch.js';
 import { LABELS } from './labels.js';
 
 /** The unprivileged user every sandbox runs as (nobody:nogroup). */
@@ -8,6 +9,8 @@ export const TMPFS_OPTIONS = 'rw,nosuid,nodev,size=64m,uid=65534,gid=65534,mode=
 
 export interface SandboxSpecInput {
   server: ServerConfig;
+  /** The server's env, args and mounts as resolved for this start (secrets expanded): they go only into the spec. */
+  launch: LaunchSpec;
   image: string;
   sessionId: string;
   instanceId: string;
@@ -18,13 +21,20 @@ export interface SandboxSpecInput {
  * The hardened container for one (session, server): pure, so the exact spec is unit-tested. Everything that
  * loosens it (network, writable mounts, bigger limits) comes from the server's config, never from defaults.
  */
-export function buildContainerSpec({ server, image, sessionId, instanceId, containerName }: SandboxSpecInput): ContainerCreateOptions {
-  const env = { HOME: '/tmp', ...server.env };
+export function buildContainerSpec({
+  server,
+  launch,
+  image,
+  sessionId,
+  instanceId,
+  containerName,
+}: SandboxSpecInput): ContainerCreateOptions {
+  const env = { HOME: '/tmp', ...launch.env };
   return {
     name: containerName,
     Image: image,
     ...(server.command === undefined ? {} : { Entrypoint: [server.command] }),
-    ...(server.command === undefined && server.args.length === 0 ? {} : { Cmd: server.args }),
+    ...(server.command === undefined && launch.args.length === 0 ? {} : { Cmd: launch.args }),
     Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),
     User: SANDBOX_USER,
     WorkingDir: server.workdir ?? '/tmp',
@@ -53,7 +63,7 @@ export function buildContainerSpec({ server, image, sessionId, instanceId, conta
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],
       LogConfig: { Type: 'none', Config: {} },
-      Mounts: server.mounts.map((m) => ({ Type: 'bind', Source: m.source, Target: m.target, ReadOnly: m.readOnly })),
+      Mounts: launch.mounts.map((m) => ({ Type: 'bind', Source: m.source, Target: m.target, ReadOnly: m.readOnly })),
       AutoRemove: false,
     },
   };

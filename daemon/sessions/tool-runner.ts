@@ -2,6 +2,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { McpgwError, errorMessage } from '../../src/errors.js';
 import type { ToolCallResult, ToolSummary } from '../../src/protocol/session.js';
 import { renderToolResult } from '../../src/text/tool-result.js';
+import { checkToolSchema } from '../../src/tools/index.js';
 import { truncateMiddle } from '../../src/text/truncate.js';
 import type { SessionRecord } from '../store/store.js';
 import { newId } from './ids.js';
@@ -47,12 +48,15 @@ export class ToolRunner {
       if (r.status === 'rejected') failed.push({ server, error: errorMessage(r.reason) });
       else
         for (const t of r.value.tools) {
+          // The same check the agent's tool set makes, so a listing says why a tool is kept from the model.
+          const check = checkToolSchema({ server, name: t.name, description: t.description, inputSchema: t.inputSchema });
           tools.push({
             server,
             name: t.name,
             description: t.description ?? '',
             annotations: { ...(t.annotations ?? {}) },
             inputSchema: t.inputSchema,
+            ...(check.ok ? {} : { refused: check.reason ?? 'unusable tool' }),
           });
         }
     });

@@ -29,6 +29,15 @@ redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', ARGV[2], ARGV[3])
 return 1
 `;
 
+/** One audit entry into the shared stream, the session's and the owner's (each capped), all or nothing. */
+const AUDIT_ONCE = `
+if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', 3600) then return 0 end
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'a', ARGV[4])
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[2], '*', 'a', ARGV[4])
+redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[3], '*', 'a', ARGV[4])
+return 1
+`;
+
 /** Removes a hash field and returns its value; a resend gets the same answer as the first run (first answer wins). */
 const HTAKE_ONCE = `
 local prior = redis.call('GET', KEYS[2])
@@ -62,6 +71,16 @@ export type ScriptedRedis = Redis & {
   ): Promise<number>;
   mcpgwRpushOnce(list: string, once: string, ...items: string[]): Promise<number>;
   mcpgwXaddOnce(stream: string, once: string, cap: number, field: string, value: string): Promise<number>;
+  mcpgwAuditOnce(
+    stream: string,
+    once: string,
+    sessionStream: string,
+    ownerStream: string,
+    cap: number,
+    sessionCap: number,
+    ownerCap: number,
+    entry: string,
+  ): Promise<number>;
   mcpgwHtakeOnce(hash: string, once: string, field: string): Promise<string>;
   mcpgwLtakeOnce(list: string, once: string): Promise<string>;
 };
@@ -71,6 +90,7 @@ export function withScripts(redis: Redis): ScriptedRedis {
   redis.defineCommand('mcpgwAppendEvent', { numberOfKeys: 4, lua: APPEND_EVENT });
   redis.defineCommand('mcpgwRpushOnce', { numberOfKeys: 2, lua: RPUSH_ONCE });
   redis.defineCommand('mcpgwXaddOnce', { numberOfKeys: 2, lua: XADD_ONCE });
+  redis.defineCommand('mcpgwAuditOnce', { numberOfKeys: 4, lua: AUDIT_ONCE });
   redis.defineCommand('mcpgwHtakeOnce', { numberOfKeys: 2, lua: HTAKE_ONCE });
   redis.defineCommand('mcpgwLtakeOnce', { numberOfKeys: 2, lua: LTAKE_ONCE });
   return redis as ScriptedRedis;

@@ -28,11 +28,15 @@ export type AuditEntry = AuditRecord;
 
 const EVENTS_CAP = 50_000;
 const AUDIT_CAP = 200_000;
+const SESSION_AUDIT_CAP = 10_000;
+const OWNER_AUDIT_CAP = 50_000;
 
 /** Everything mcpd keeps in Redis, behind one small API; related writes are atomic (MULTI or a script). */
 export class Store {
   readonly k: Keys;
   private readonly redis: ScriptedRedis;
+  /** Session id → owner (it never changes), so an audit write needs no extra read. */
+  private readonly owners = new Map<string, string>();
 
   constructor(redis: Redis, prefix = 'mcpgw:') {
     this.k = keys(prefix);
@@ -40,6 +44,7 @@ export class Store {
   }
 
   async createSession(rec: SessionRecord): Promise<void> {
+    this.rememberOwner(rec.id, rec.owner);
     await this.redis
       .multi()
       .hset(this.k.session(rec.id), toHash(rec))
@@ -98,6 +103,7 @@ export class Store {
         k.approvals(rec.id),
         k.sessionRules(rec.id),
         k.notes(rec.id),
+        k.sessionAudit(rec.id),
       )
       .zrem(k.active(), rec.id)
       .zrem(k.owned(rec.owner), rec.id)
@@ -238,26 +244,33 @@ export class Store {
   // --- audit --------------------------------------------------------------------------------------------------
 
   async audit(entry: AuditEntry): Promise<void> {
-    await this.redis.mcpgwXaddOnce(this.k.audit(), this.k.once(randomUUID()), AUDIT_CAP, 'a', JSON.stringify(entry));
+    const owner = this.owners.get(entry.sessionId) ?? (await this.redis.hget(this.k.session(entry.sessionId), 'owner')) ?? entry.user;
+    this.rememberOwner(entry.sessionId, owner);
+    await this.redis.mcpgwAuditOnce(
+      this.k.audit(),
+      this.k.once(randomUUID()),
+      this.k.sessionAudit(entry.sessionId),
+      this.k.ownerAudit(owner),
+      AUDIT_CAP,
+      SESSION_AUDIT_CAP,
+      OWNER_AUDIT_CAP,
+      JSON.stringify(entry),
+    );
   }
 
-  /** The newest audit entries (optionally of one session), oldest first. */
-  async readAudit(options: { sessionIds?: Set<string>; count: number }): Promise<AuditEntry[]> {
-    const out: AuditEntry[] = [];
-    let end = '+';
-    while (out.length < options.count) {
-      const batch = await this.redis.xrevrange(this.k.audit(), end, '-', 'COUNT', 500);
-      if (batch.length === 0) break;
-      for (const [, fields] of batch) {
-        const entry = JSON.parse(fields[1] ?? '{}') as AuditEntry;
-        if (!options.sessionIds || options.sessionIds.has(entry.sessionId)) out.push(entry);
-        if (out.length >= options.count) break;
-      }
-      const last = batch.at(-1)?.[0];
-      if (!last || batch.length < 500) break;
-      end = `(${last}`;
-    }
-    return out.reverse();
+  /**
+   * The newest `count` audit entries of one session, or of all of an owner's sessions, oldest first. Each is one
+   * XREVRANGE with COUNT on a per-session or per-owner stream: the cost is `count`, whatever the shared stream holds.
+   */
+  async readAudit(options: { owner: string; sessionId?: string | undefined; count: number }): Promise<AuditEntry[]> {
+    const key = options.sessionId ? this.k.sessionAudit(options.sessionId) : this.k.ownerAudit(options.owner);
+    const entries = await this.redis.xrevrange(key, '+', '-', 'COUNT', options.count);
+    return entries.map(([, fields]) => JSON.parse(fields[1] ?? '{}') as AuditEntry).reverse();
+  }
+
+  private rememberOwner(sessionId: string, owner: string): void {
+    if (this.owners.size >= 10_000) this.owners.clear();
+    this.owners.set(sessionId, owner);
   }
 }
 

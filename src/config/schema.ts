@@ -28,7 +28,8 @@ const mount = z.union([
 
 export const DEFAULT_LIMITS = { memory: 512 * 1024 ** 2, cpus: 0.5, pids: 128 } as const;
 
-const limits = z
+/** Resource limits; unset fields take the locked-down defaults. */
+export const limitsSchema = z
   .strictObject({
     memory: memory.optional(),
     cpus: z.number().positive().max(64).optional(),
@@ -55,6 +56,7 @@ const packageSpecs = (tool: string) =>
     )
     .min(1, `list at least one ${tool} package spec`);
 
+/** A recipe installs npm packages (Node base) or pip packages (Python base): exactly one of the two. */
 const build = z
   .strictObject({
     npm: packageSpecs('npm').optional(),
@@ -78,6 +80,9 @@ const build = z
     }
   });
 
+/** Remote transports other clients write; mcpgw cannot sandbox a server it does not run. */
+export const REMOTE_TYPES = ['http', 'sse', 'streamable-http', 'streamableHttp'] as const;
+
 /** One `mcpServers` entry as users write it: the common MCP client shape plus sandbox fields. */
 export const serverEntrySchema = z
   .strictObject({
@@ -88,13 +93,15 @@ export const serverEntrySchema = z
     build: build.optional(),
     network: z.string().min(1).default('none'),
     mounts: z.array(mount).default([]),
-    limits,
+    limits: limitsSchema,
     timeout: duration.default(60_000),
     workdir: z.string().startsWith('/').optional(),
     disabled: z.boolean().default(false),
-    // Written by other MCP clients; accepted so pasted configs parse.
+    // Written by other MCP clients; accepted so pasted configs parse. Remote entries (url, type http/sse) never get
+    // here: parseCatalog marks them unavailable first.
     type: z.literal('stdio').optional(),
-    url: z.never({ error: 'remote (url) servers are not supported: mcpgw only runs stdio servers in its sandbox' }).optional(),
+    /** A KEY=VALUE file read when the container starts (VS Code's `envFile`; docker's `--env-file`). */
+    envFile: z.string().min(1).optional(),
   })
   .superRefine((entry, ctx) => {
     if (entry.image && entry.build) {
@@ -140,11 +147,13 @@ export const sandboxSettingsSchema = z
 
 export type SandboxSettings = z.output<typeof sandboxSettingsSchema>;
 
+/**
+ * The file's top level. Each `mcpServers` entry is validated on its own (serverEntrySchema) so one bad entry makes
+ * only that server unavailable; a bad top level or section still rejects the file.
+ */
 export const configFileSchema = settingsSchema.extend({
-  mcpServers: z
-    .record(z.string().regex(SERVER_NAME_PATTERN, 'server names use letters, digits, "-" and single "_"'), serverEntrySchema)
-    .default({}),
+  mcpServers: z.record(z.string(), z.unknown()).default({}),
   sandbox: sandboxSettingsSchema,
 });
 
-export type ConfigFileInput = z.input<typeof configFileSchema>;
+export type ConfigFileInput = z.input<typeof configFileSchema> & { mcpServers?: Record<string, ServerEntryInput> };

@@ -106,6 +106,8 @@ export interface ClientToServerEvents {
   'tools:call': (request: ToolCallRequest, ack: Ack<ToolCallResult>) => void;
   'daemon:status': (request: Record<string, never>, ack: Ack<DaemonStatus>) => void;
   'audit:list': (request: AuditListRequest, ack: Ack<AuditRecord[]>) => void;
+  /** A one-time code (single use, about a minute) for the web link; see `mcpgw web`. User tokens only. */
+  'web:code': (request: Record<string, never>, ack: Ack<{ code: string; expiresAt: number }>) => void;
 }
 
 export type RequestName = keyof ClientToServerEvents;

@@ -61,6 +61,7 @@ function server(name: string, build: BuildRecipe, command?: string): ServerConfi
     command,
     args: [],
     env: {},
+    envFiles: [],
     image: undefined,
     build,
     runtime: build.pip ? 'python' : 'node',

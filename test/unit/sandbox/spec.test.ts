@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { buildContainerSpec } from '../../../daemon/sandbox/spec.js';
 import type { ServerConfig } from '../../../src/config/catalog.js';
+import type { LaunchSpec } from '../../../daemon/config/launch.js';
 
 const server: ServerConfig = {
   name: 'memory',
   command: 'mcp-server-memory',
   args: ['--verbose'],
   env: { MEMORY_FILE_PATH: '/tmp/memory.jsonl' },
+  envFiles: [],
   image: undefined,
   build: { npm: ['@modelcontextprotocol/server-memory'] },
   runtime: 'node',
@@ -18,11 +20,15 @@ const server: ServerConfig = {
   disabled: false,
 };
 
+/** The launch of a server without secrets: its own env, args and mounts. */
+const plain = (s: ServerConfig): LaunchSpec => ({ env: s.env, args: s.args, mounts: s.mounts });
+
 describe('buildContainerSpec', () => {
   it('builds the exact hardened spec by default', () => {
     expect(
       buildContainerSpec({
         server,
+        launch: plain(server),
         image: 'mcpgw/memory:abc',
         sessionId: 's1',
         instanceId: 'host:1:2',
@@ -63,19 +69,21 @@ describe('buildContainerSpec', () => {
   });
 
   it('loosens only what the server config asks for, visibly', () => {
+    const loosened: ServerConfig = {
+      ...server,
+      command: undefined,
+      args: [],
+      network: 'bridge',
+      mounts: [
+        { source: '/home/me/docs', target: '/docs', readOnly: true },
+        { source: '/home/me/out', target: '/out', readOnly: false },
+      ],
+      limits: { memoryBytes: 1024 ** 3, nanoCpus: 1e9, pids: 256 },
+      workdir: '/docs',
+    };
     const spec = buildContainerSpec({
-      server: {
-        ...server,
-        command: undefined,
-        args: [],
-        network: 'bridge',
-        mounts: [
-          { source: '/home/me/docs', target: '/docs', readOnly: true },
-          { source: '/home/me/out', target: '/out', readOnly: false },
-        ],
-        limits: { memoryBytes: 1024 ** 3, nanoCpus: 1e9, pids: 256 },
-        workdir: '/docs',
-      },
+      server: loosened,
+      launch: plain(loosened),
       image: 'img',
       sessionId: 's',
       instanceId: 'i',
@@ -101,13 +109,34 @@ describe('buildContainerSpec', () => {
   });
 
   it('passes only the environment the config names (plus HOME, which the config may override)', () => {
+    const withEnv = { ...server, env: { HOME: '/data', TOKEN: 'x' } };
     const spec = buildContainerSpec({
-      server: { ...server, env: { HOME: '/data', TOKEN: 'x' } },
+      server: withEnv,
+      launch: plain(withEnv),
       image: 'i',
       sessionId: 's',
       instanceId: 'i',
       containerName: 'n',
     });
     expect(spec.Env).toEqual(['HOME=/data', 'TOKEN=x']);
+  });
+
+  it('takes env, args and mounts from the resolved launch, not from the templates in the config', () => {
+    const templated = { ...server, env: { TOKEN: '${API_TOKEN}' }, args: ['--key', '${env:API_TOKEN}'] };
+    const spec = buildContainerSpec({
+      server: templated,
+      launch: {
+        env: { TOKEN: 'resolved' },
+        args: ['--key', 'resolved'],
+        mounts: [{ source: '/real/docs', target: '/docs', readOnly: true }],
+      },
+      image: 'i',
+      sessionId: 's',
+      instanceId: 'i',
+      containerName: 'n',
+    });
+    expect(spec.Env).toEqual(['HOME=/tmp', 'TOKEN=resolved']);
+    expect(spec.Cmd).toEqual(['--key', 'resolved']);
+    expect(spec.HostConfig?.Mounts).toEqual([{ Type: 'bind', Source: '/real/docs', Target: '/docs', ReadOnly: true }]);
   });
 });

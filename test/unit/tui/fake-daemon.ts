@@ -41,6 +41,7 @@ export class FakeDaemon {
       status: 'active',
       model: 'gemini-2.5-flash',
       policy: 'ask',
+      policyAssessment: { level: 'safe', reasons: [] },
       servers: [{ name: 'testsrv', state: 'stopped' }],
       createdAt: this.ts,
       lastActive: this.ts,
@@ -114,8 +115,9 @@ export class FakeDaemon {
         return { cancelled: true };
       case 'servers:list':
         return [
-          { name: 'testsrv', image: 'build: ./test-server', network: 'none', disabled: false },
-          { name: 'memory', image: 'build: @modelcontextprotocol/server-memory', network: 'none', disabled: false },
+          { name: 'testsrv', image: 'build: ./test-server', network: 'none', disabled: false, available: true },
+          { name: 'memory', image: 'build: @modelcontextprotocol/server-memory', network: 'none', disabled: false, available: true },
+          { name: 'git', image: '-', network: 'none', disabled: false, available: false, reason: 'secret GIT_TOKEN is not set' },
         ];
       case 'tools:call':
         return { callId: 'c_direct', ok: true, isError: false, text: 'echo: hi', durationMs: 3 };

@@ -3,7 +3,7 @@ import { computed, ref, shallowRef } from 'vue';
 import { errorMessage } from '../../../src/errors.js';
 import { SESSION_EVENT_NAMES, type RequestName, type SessionEvent } from '../../../src/protocol/events.js';
 import type { DaemonStatus } from '../../../src/protocol/session.js';
-import { openSocket, sendRequest, type DaemonSocket, type RequestOf, type ValueOf } from '../lib/socket.js';
+import { openSocket, sendRequest, type DaemonSocket, type IdentityFailed, type RequestOf, type ValueOf } from '../lib/socket.js';
 
 /** Where the link to mcpd is; `refused` (a bad token) is final, everything else heals by itself. */
 export type ConnectionState =
@@ -31,9 +31,18 @@ export const useConnection = defineStore('connection', () => {
   let attempt = 0;
 
   /** Connects with `token`; `open` is replaced in tests by a fake socket. */
-  function start(token: string, open: (token: string) => DaemonSocket = openSocket): void {
+  function start(token: string, open: (token: string, onIdentityFailed: IdentityFailed) => DaemonSocket = openSocket): void {
     stop();
-    const s = open(token);
+    const s = open(token, (err) => {
+      if (socket !== s) return;
+      // mcpd itself says it no longer knows the credential (revoked or expired): final, like a refused token.
+      if (/does not know this token/.test(err.message)) {
+        s.disconnect();
+        state.value = { kind: 'refused', message: err.message };
+        return;
+      }
+      state.value = { kind: 'reconnecting', attempt: ++attempt, reason: err.message };
+    });
     socket = s;
     state.value = { kind: 'connecting' };
     for (const name of SESSION_EVENT_NAMES) s.on(name, ((event: SessionEvent) => dispatch(event)) as never);
