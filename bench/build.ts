@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { ImageBuilder } from '../daemon/images/builder.js';
 import { LABELS } from '../daemon/sandbox/labels.js';
 import type { BuildRecipe, ServerConfig } from '../src/config/catalog.js';
+import { serverOf } from '../test/helpers/catalog.js';
 import { engine } from '../test/helpers/docker.js';
 import { hostNpmBuild } from './lib/host-npm.js';
 import { round, rounded, summarize, type Summary } from './lib/stats.js';
@@ -61,22 +62,7 @@ const newBuilder = (): ImageBuilder => new ImageBuilder({ engine, cacheVolumePre
 const seconds = (t0: number): number => round((performance.now() - t0) / 1000);
 
 function server(row: Row): ServerConfig {
-  return {
-    name: `bench-${row.name}`,
-    command: row.command,
-    args: [],
-    env: {},
-    envFiles: [],
-    image: undefined,
-    build: row.build,
-    runtime: row.build.pip ? 'python' : 'node',
-    network: 'none',
-    mounts: [],
-    limits: { memoryBytes: 512 * MiB, nanoCpus: 5e8, pids: 128 },
-    timeoutMs: 60_000,
-    workdir: undefined,
-    disabled: false,
-  };
+  return serverOf(`bench-${row.name}`, { build: row.build, command: row.command });
 }
 
 /** Removes every image built for this recipe (under any server name), so the next build starts from nothing. */

@@ -75,10 +75,16 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
     const credentials = await Credentials.open(stateDir);
     cleanup.push(async () => credentials.close());
 
-    const connection = await connectRedis({ redisUrl: deps.redisUrl ?? settings.redisUrl, stateDir, fsync: settings.redisFsync, log });
+    const connection = await connectRedis({
+      redisUrl: deps.redisUrl ?? settings.redisUrl,
+      stateDir,
+      fsync: settings.redisFsync,
+      maxMemory: settings.redisMaxMemory,
+      log,
+    });
     cleanup.push(() => connection.close());
     const { redis } = connection;
-    const store = new Store(redis, settings.redisPrefix);
+    const store = new Store(redis, settings.redisPrefix, { maxBytes: settings.sessionLogSize, maxEventBytes: settings.maxEventSize });
 
     const engine = deps.engine ?? new DockerodeEngine();
     const dockerOk = await engine.ping().then(
@@ -136,7 +142,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       const room = sessionRoom(event.sessionId);
       if (api?.io.sockets.adapter.rooms.get(room)?.size) api.io.to(room).emit(event.type, event as never);
     };
-    const events = new SessionEventLog(store, publish);
+    const events = new SessionEventLog(store, publish, (message, fields) => log.warn(message, fields));
     const defaultPolicy = await loadPolicySpec(catalog.settings.policy);
     sessions = new SessionService({
       store,

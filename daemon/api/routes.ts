@@ -4,6 +4,7 @@ import type { AgentService } from '../agent/service.js';
 import type { SessionService } from '../sessions/service.js';
 import type { ToolRunner } from '../sessions/tool-runner.js';
 import type { Credentials } from '../state/credentials.js';
+import { drained } from './drain.js';
 import type { Handlers } from './handlers.js';
 import { sessionRoom, type SocketData } from './server.js';
 
@@ -21,12 +22,12 @@ export function routes({ sessions, tools, agent, status, credentials }: RouteDep
     'session:create': ({ user }, request) => sessions.create(user, request),
     'session:attach': async ({ user, socket }, { sessionId, sinceSeq }) => {
       const rec = await sessions.owned(user, sessionId);
-      const { replayed, truncated } = await sessions.events.replay(
-        rec.id,
-        sinceSeq ?? 0,
-        (event) => socket.emit(event.type, event as never),
-        () => void socket.join(sessionRoom(rec.id)),
-      );
+      const { replayed, truncated } = await sessions.events.replay(rec.id, sinceSeq ?? 0, {
+        deliver: (event) => socket.emit(event.type, event as never),
+        gap: (fromSeq, toSeq) => socket.emit('session:gap', { sessionId: rec.id, fromSeq, toSeq }),
+        subscribe: () => void socket.join(sessionRoom(rec.id)),
+        ready: () => drained(socket),
+      });
       return { session: await sessions.info(rec.id), replayed, truncated };
     },
     'session:detach': async ({ user, socket }, { sessionId }) => {

@@ -93,7 +93,7 @@ export class ToolRunner {
           onProgress: (p) => {
             const of = p.total === undefined ? '' : `/${p.total}`;
             void announce.now();
-            void events.emit(rec.id, 'tool:output', {
+            events.post(rec.id, 'tool:output', {
               callId,
               server,
               stream: 'progress',
@@ -164,7 +164,10 @@ export class ToolRunner {
     };
   }
 
-  /** Sandbox log hook: stderr and MCP log lines, attributed to the call when exactly one is in flight. */
+  /**
+   * Sandbox log hook: stderr and MCP log lines (already within the sandbox's output budget), attributed to the call
+   * when exactly one is in flight.
+   */
   onLog(sessionId: string, server: string, line: string): void {
     const k = key(sessionId, server);
     const calls = this.inFlight.get(k);
@@ -174,7 +177,7 @@ export class ToolRunner {
     const recent = this.finished.get(k);
     const callId = inFlight ?? (!calls && recent && Date.now() - recent.at < LATE_STDERR_MS ? recent.callId : undefined);
     void announce?.now();
-    void this.sessions.events.emit(sessionId, 'tool:output', {
+    this.sessions.events.post(sessionId, 'tool:output', {
       ...(callId ? { callId } : {}),
       server,
       stream: line.startsWith('[') ? 'log' : 'stderr',
@@ -213,9 +216,13 @@ class StartAnnouncer {
     this.timer = setTimeout(() => void this.now().catch(() => undefined), START_COALESCE_MS);
   }
 
+  /** Sends it if not yet sent; a failure reaches whoever awaits this (the call's report), never an unhandled rejection. */
   now(): Promise<unknown> {
     clearTimeout(this.timer);
-    this.sent ??= this.send();
+    if (!this.sent) {
+      this.sent = this.send();
+      this.sent.catch(() => undefined);
+    }
     return this.sent;
   }
 }

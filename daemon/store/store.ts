@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { SessionEvent, SessionEventName, SessionEventPayloads } from '../../src/protocol/events.js';
 import type { AuditRecord, SessionStatus } from '../../src/protocol/session.js';
+import { DEFAULT_EVENT_LOG_LIMITS, EventStream, type EventLogLimits } from './event-stream.js';
+import { refusedWhenFull } from './full.js';
+import { checkMulti } from './multi.js';
 import { keys, type Keys } from './keys.js';
 import { withScripts, type ScriptedRedis } from './scripts.js';
 
@@ -26,7 +29,6 @@ export type StoredApproval = SessionEventPayloads['tool:approval_required'] & { 
 
 export type AuditEntry = AuditRecord;
 
-const EVENTS_CAP = 50_000;
 const AUDIT_CAP = 200_000;
 const SESSION_AUDIT_CAP = 10_000;
 const OWNER_AUDIT_CAP = 50_000;
@@ -35,12 +37,14 @@ const OWNER_AUDIT_CAP = 50_000;
 export class Store {
   readonly k: Keys;
   private readonly redis: ScriptedRedis;
+  private readonly eventStream: EventStream;
   /** Session id → owner (it never changes), so an audit write needs no extra read. */
   private readonly owners = new Map<string, string>();
 
-  constructor(redis: Redis, prefix = 'mcpgw:') {
+  constructor(redis: Redis, prefix = 'mcpgw:', eventLimits: Partial<EventLogLimits> = {}) {
     this.k = keys(prefix);
     this.redis = withScripts(redis);
+    this.eventStream = new EventStream(this.redis, this.k, { ...DEFAULT_EVENT_LOG_LIMITS, ...eventLimits });
   }
 
   async createSession(rec: SessionRecord): Promise<void> {
@@ -51,7 +55,8 @@ export class Store {
       .zadd(this.k.active(), rec.lastActive, rec.id)
       .zadd(this.k.owned(rec.owner), rec.createdAt, rec.id)
       .exec()
-      .then(checkMulti);
+      .then(checkMulti)
+      .catch(refusedWhenFull('the new session'));
   }
 
   async getSession(id: string): Promise<SessionRecord | undefined> {
@@ -87,7 +92,7 @@ export class Store {
   async updateSession(id: string, fields: Partial<Pick<SessionRecord, 'status' | 'title' | 'lastActive' | 'model'>>): Promise<void> {
     const multi = this.redis.multi().hset(this.k.session(id), toHash(fields));
     if (fields.lastActive !== undefined) multi.zadd(this.k.active(), fields.lastActive, id);
-    await multi.exec().then(checkMulti);
+    await multi.exec().then(checkMulti).catch(refusedWhenFull('a session change'));
   }
 
   /** Removes a session and everything under it. */
@@ -136,7 +141,8 @@ export class Store {
       .hset(this.k.containers(sessionId), server, containerId)
       .hset(this.k.container(containerId), { session: sessionId, server, instance })
       .exec()
-      .then(checkMulti);
+      .then(checkMulti)
+      .catch(refusedWhenFull('a container record'));
   }
 
   async clearContainer(sessionId: string, server: string, containerId: string): Promise<void> {
@@ -153,43 +159,33 @@ export class Store {
 
   // --- events -------------------------------------------------------------------------------------------------
 
-  /** Appends one event to the session's log and returns it with its seq. */
-  async appendEvent<K extends SessionEventName>(
+  /** See EventStream.append. */
+  appendEvent<K extends SessionEventName>(
     sessionId: string,
     type: K,
     payload: SessionEventPayloads[K],
     ts = Date.now(),
   ): Promise<SessionEvent> {
-    const body = JSON.stringify({ type, ts, ...payload });
-    const seq = await this.redis.mcpgwAppendEvent(
-      this.k.session(sessionId),
-      this.k.events(sessionId),
-      this.k.active(),
-      this.k.once(randomUUID()),
-      body,
-      ts,
-      EVENTS_CAP,
-      sessionId,
-    );
-    return { ...payload, type, sessionId, seq, ts } as SessionEvent;
+    return this.eventStream.append(sessionId, type, payload, ts);
   }
 
-  /** Events after `sinceSeq`, in order; `truncated` when older events were trimmed from the capped log. */
-  async readEvents(sessionId: string, sinceSeq: number): Promise<{ events: SessionEvent[]; truncated: boolean }> {
-    const entries = await this.redis.xrange(this.k.events(sessionId), `${sinceSeq + 1}-0`, '+');
-    const events = entries.map(([id, fields]) => {
-      const body = JSON.parse(fields[1] ?? '{}') as Record<string, unknown>;
-      return { ...body, sessionId, seq: Number(id.split('-')[0]) } as SessionEvent;
-    });
-    const first = events[0]?.seq;
-    return { events, truncated: first !== undefined && first > sinceSeq + 1 };
+  /** See EventStream.read. */
+  readEvents(sessionId: string, afterSeq: number, count: number, untilSeq?: number): Promise<SessionEvent[]> {
+    return this.eventStream.read(sessionId, afterSeq, count, untilSeq);
+  }
+
+  /** See EventStream.readWithSeq. */
+  readEventsAndSeq(sessionId: string, afterSeq: number, count: number): Promise<{ events: SessionEvent[]; lastSeq: number }> {
+    return this.eventStream.readWithSeq(sessionId, afterSeq, count);
   }
 
   // --- history ------------------------------------------------------------------------------------------------
 
   async appendHistory(sessionId: string, contents: unknown[]): Promise<void> {
     if (contents.length === 0) return;
-    await this.redis.mcpgwRpushOnce(this.k.history(sessionId), this.k.once(randomUUID()), ...contents.map((c) => JSON.stringify(c)));
+    await this.redis
+      .mcpgwRpushOnce(this.k.history(sessionId), this.k.once(randomUUID()), ...contents.map((c) => JSON.stringify(c)))
+      .catch(refusedWhenFull('the conversation history'));
   }
 
   async readHistory(sessionId: string): Promise<unknown[]> {
@@ -198,7 +194,9 @@ export class Store {
 
   /** Queues a note for the model (e.g. a tool the user ran directly); added to the next user turn. */
   async pushNote(sessionId: string, text: string): Promise<void> {
-    await this.redis.mcpgwRpushOnce(this.k.notes(sessionId), this.k.once(randomUUID()), text);
+    await this.redis
+      .mcpgwRpushOnce(this.k.notes(sessionId), this.k.once(randomUUID()), text)
+      .catch(refusedWhenFull('a note for the model'));
   }
 
   /** Takes every queued note, atomically. */
@@ -211,12 +209,16 @@ export class Store {
   // --- approvals ----------------------------------------------------------------------------------------------
 
   async putApproval(approval: StoredApproval): Promise<void> {
-    await this.redis.hset(this.k.approvals(approval.sessionId), approval.approvalId, JSON.stringify(approval));
+    await this.redis
+      .hset(this.k.approvals(approval.sessionId), approval.approvalId, JSON.stringify(approval))
+      .catch(refusedWhenFull('an approval request'));
   }
 
   /** Removes a pending approval; only the first caller gets it back (the first answer wins). */
   async takeApproval(sessionId: string, approvalId: string): Promise<StoredApproval | undefined> {
-    const value = await this.redis.mcpgwHtakeOnce(this.k.approvals(sessionId), this.k.once(randomUUID()), approvalId);
+    const value = await this.redis
+      .mcpgwHtakeOnce(this.k.approvals(sessionId), this.k.once(randomUUID()), approvalId)
+      .catch(refusedWhenFull('an answer to an approval'));
     return value ? (JSON.parse(value) as StoredApproval) : undefined;
   }
 
@@ -234,7 +236,9 @@ export class Store {
   // --- session rules ("always allow this tool in this session") ------------------------------------------------
 
   async addSessionRule(sessionId: string, rule: unknown): Promise<void> {
-    await this.redis.mcpgwRpushOnce(this.k.sessionRules(sessionId), this.k.once(randomUUID()), JSON.stringify(rule));
+    await this.redis
+      .mcpgwRpushOnce(this.k.sessionRules(sessionId), this.k.once(randomUUID()), JSON.stringify(rule))
+      .catch(refusedWhenFull('a session rule'));
   }
 
   async sessionRules(sessionId: string): Promise<unknown[]> {
@@ -246,16 +250,18 @@ export class Store {
   async audit(entry: AuditEntry): Promise<void> {
     const owner = this.owners.get(entry.sessionId) ?? (await this.redis.hget(this.k.session(entry.sessionId), 'owner')) ?? entry.user;
     this.rememberOwner(entry.sessionId, owner);
-    await this.redis.mcpgwAuditOnce(
-      this.k.audit(),
-      this.k.once(randomUUID()),
-      this.k.sessionAudit(entry.sessionId),
-      this.k.ownerAudit(owner),
-      AUDIT_CAP,
-      SESSION_AUDIT_CAP,
-      OWNER_AUDIT_CAP,
-      JSON.stringify(entry),
-    );
+    await this.redis
+      .mcpgwAuditOnce(
+        this.k.audit(),
+        this.k.once(randomUUID()),
+        this.k.sessionAudit(entry.sessionId),
+        this.k.ownerAudit(owner),
+        AUDIT_CAP,
+        SESSION_AUDIT_CAP,
+        OWNER_AUDIT_CAP,
+        JSON.stringify(entry),
+      )
+      .catch(refusedWhenFull('an audit entry'));
   }
 
   /**
@@ -296,10 +302,4 @@ function fromHash(h: Record<string, string>): SessionRecord {
     lastActive: Number(h.lastActive ?? 0),
     seq: Number(h.seq ?? 0),
   };
-}
-
-function checkMulti<T>(replies: Array<[Error | null, T]> | null): Array<[Error | null, T]> {
-  if (!replies) throw new Error('Redis transaction was aborted');
-  for (const [err] of replies) if (err) throw err;
-  return replies;
 }

@@ -24,8 +24,10 @@ export interface ServerConfig {
   runtime: Runtime;
   network: string;
   mounts: { source: string; target: string; readOnly: boolean }[];
-  limits: { memoryBytes: number; nanoCpus: number; pids: number };
+  limits: z.output<typeof serverEntrySchema>['limits'];
   timeoutMs: number;
+  /** The most a call may take, progress or not. */
+  maxTotalTimeoutMs: number;
   workdir: string | undefined;
   disabled: boolean;
 }

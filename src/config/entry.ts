@@ -83,6 +83,7 @@ export function convertEntry(entry: ParsedEntry, raw: Record<string, unknown>): 
       mounts,
       limits,
       timeoutMs: entry.timeout,
+      maxTotalTimeoutMs: entry.maxTotalTimeout ?? 10 * entry.timeout,
       workdir,
       disabled: entry.disabled,
     },

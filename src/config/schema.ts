@@ -26,7 +26,7 @@ const mount = z.union([
   mountObject,
 ]);
 
-export const DEFAULT_LIMITS = { memory: 512 * 1024 ** 2, cpus: 0.5, pids: 128 } as const;
+export const DEFAULT_LIMITS = { memory: 512 * 1024 ** 2, cpus: 0.5, pids: 128, outputRate: 64 * 1024, outputLines: 200 } as const;
 
 /** Resource limits; unset fields take the locked-down defaults. */
 export const limitsSchema = z
@@ -34,12 +34,17 @@ export const limitsSchema = z
     memory: memory.optional(),
     cpus: z.number().positive().max(64).optional(),
     pids: z.number().int().min(8).max(4096).optional(),
+    /** Server output for people (stderr, log and progress messages, error text), per second; the rest is dropped. */
+    outputRate: memory.optional(),
+    outputLines: z.number().int().min(1).max(100_000).optional(),
   })
   .default({})
   .transform((l) => ({
     memoryBytes: l.memory ?? DEFAULT_LIMITS.memory,
     nanoCpus: Math.round((l.cpus ?? DEFAULT_LIMITS.cpus) * 1e9),
     pids: l.pids ?? DEFAULT_LIMITS.pids,
+    outputBytesPerSecond: l.outputRate ?? DEFAULT_LIMITS.outputRate,
+    outputLinesPerSecond: l.outputLines ?? DEFAULT_LIMITS.outputLines,
   }));
 
 const httpUrl = z.string().regex(/^https?:\/\/\S+$/, 'expected an http(s) URL');
@@ -95,6 +100,8 @@ export const serverEntrySchema = z
     mounts: z.array(mount).default([]),
     limits: limitsSchema,
     timeout: duration.default(60_000),
+    /** A call's limit however much progress it reports (progress restarts `timeout`, never this); default 10 × timeout. */
+    maxTotalTimeout: duration.optional(),
     workdir: z.string().startsWith('/').optional(),
     disabled: z.boolean().default(false),
     // Written by other MCP clients; accepted so pasted configs parse. Remote entries (url, type http/sse) never get
@@ -106,6 +113,9 @@ export const serverEntrySchema = z
   .superRefine((entry, ctx) => {
     if (entry.image && entry.build) {
       ctx.addIssue({ code: 'custom', message: 'give either "image" or "build", not both', path: ['image'] });
+    }
+    if (entry.maxTotalTimeout !== undefined && entry.maxTotalTimeout < entry.timeout) {
+      ctx.addIssue({ code: 'custom', message: 'must be at least "timeout"', path: ['maxTotalTimeout'] });
     }
   });
 

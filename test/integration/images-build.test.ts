@@ -15,6 +15,7 @@ import { LABELS } from '../../daemon/sandbox/labels.js';
 import type { BuildRecipe, ServerConfig } from '../../src/config/catalog.js';
 import type { BuildSettings } from '../../src/config/schema.js';
 import { McpgwError } from '../../src/errors.js';
+import { serverOf } from '../helpers/catalog.js';
 import { containersOf, testRuntime } from '../helpers/docker.js';
 import { writeSimpleIndex } from '../helpers/wheel.js';
 
@@ -56,22 +57,7 @@ afterAll(async () => {
 });
 
 function server(name: string, build: BuildRecipe, command?: string): ServerConfig {
-  return {
-    name,
-    command,
-    args: [],
-    env: {},
-    envFiles: [],
-    image: undefined,
-    build,
-    runtime: build.pip ? 'python' : 'node',
-    network: 'none',
-    mounts: [],
-    limits: { memoryBytes: 512 * 1024 ** 2, nanoCpus: 5e8, pids: 128 },
-    timeoutMs: 30_000,
-    workdir: undefined,
-    disabled: false,
-  };
+  return serverOf(name, { build, ...(command ? { command } : {}), timeout: '30s' });
 }
 
 async function buildOf(s: ServerConfig, using = builder): Promise<{ image: string; progress: BuildProgress[] }> {

@@ -67,13 +67,13 @@ export function sessionRow(s: SessionInfo): string[] {
 
 /** `mcpgw sessions show ID`: the session and its conversation, read from the event log. */
 export async function sessionsShow(id: string, opts: GlobalOptions, io: CommandIO): Promise<number> {
-  const { session, events } = await withClient(opts, io, async (c) => {
+  const { session, events, truncated } = await withClient(opts, io, async (c) => {
     const collected: SessionEvent[] = [];
     const record = (e: SessionEvent): void => void collected.push(e);
     for (const name of SESSION_EVENT_NAMES) c.socket.on(name, record as never);
     const attached = await c.request('session:attach', { sessionId: id });
     await c.request('session:detach', { sessionId: attached.session.id });
-    return { session: attached.session, events: collected };
+    return { session: attached.session, events: collected, truncated: attached.truncated };
   });
   if (opts.json) {
     io.out(jsonText({ session, events }, 2));
@@ -88,6 +88,7 @@ export async function sessionsShow(id: string, opts: GlobalOptions, io: CommandI
       `created  ${new Date(session.createdAt).toISOString()}, last active ${formatAgo(Date.now() - session.lastActive)}`,
       `pending approvals ${session.pendingApprovals}, events ${session.lastSeq}`,
       '',
+      ...(truncated ? ['(older events are no longer in mcpd’s log)'] : []),
       ...transcript(events),
     ].join('\n'),
   );

@@ -25,8 +25,9 @@ describe('parseCatalog', () => {
       runtime: 'node',
       network: 'none',
       mounts: [],
-      limits: { memoryBytes: 512 * 1024 * 1024, nanoCpus: 500_000_000, pids: 128 },
+      limits: { memoryBytes: 512 * 1024 * 1024, nanoCpus: 500_000_000, pids: 128, outputBytesPerSecond: 65_536, outputLinesPerSecond: 200 },
       timeoutMs: 60_000,
+      maxTotalTimeoutMs: 600_000,
       workdir: undefined,
       disabled: false,
     });

@@ -14,8 +14,9 @@ const server: ServerConfig = {
   runtime: 'node',
   network: 'none',
   mounts: [],
-  limits: { memoryBytes: 512 * 1024 * 1024, nanoCpus: 500_000_000, pids: 128 },
+  limits: { memoryBytes: 512 * 1024 * 1024, nanoCpus: 500_000_000, pids: 128, outputBytesPerSecond: 65_536, outputLinesPerSecond: 200 },
   timeoutMs: 60_000,
+  maxTotalTimeoutMs: 600_000,
   workdir: undefined,
   disabled: false,
 };
@@ -78,7 +79,7 @@ describe('buildContainerSpec', () => {
         { source: '/home/me/docs', target: '/docs', readOnly: true },
         { source: '/home/me/out', target: '/out', readOnly: false },
       ],
-      limits: { memoryBytes: 1024 ** 3, nanoCpus: 1e9, pids: 256 },
+      limits: { memoryBytes: 1024 ** 3, nanoCpus: 1e9, pids: 256, outputBytesPerSecond: 65_536, outputLinesPerSecond: 200 },
       workdir: '/docs',
     };
     const spec = buildContainerSpec({

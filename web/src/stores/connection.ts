@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { errorMessage } from '../../../src/errors.js';
-import { SESSION_EVENT_NAMES, type RequestName, type SessionEvent } from '../../../src/protocol/events.js';
+import { SESSION_EVENT_NAMES, type ReplayGap, type RequestName, type SessionEvent } from '../../../src/protocol/events.js';
 import type { DaemonStatus } from '../../../src/protocol/session.js';
 import { openSocket, sendRequest, type DaemonSocket, type IdentityFailed, type RequestOf, type ValueOf } from '../lib/socket.js';
 
@@ -26,6 +26,7 @@ export const useConnection = defineStore('connection', () => {
   const user = computed(() => daemon.value?.user);
   const connected = computed(() => state.value.kind === 'connected');
   const eventHooks = new Set<(event: SessionEvent) => void>();
+  const gapHooks = new Set<(gap: ReplayGap) => void>();
   const connectedHooks = new Set<ConnectedHook>();
   let socket: DaemonSocket | undefined;
   let attempt = 0;
@@ -46,6 +47,9 @@ export const useConnection = defineStore('connection', () => {
     socket = s;
     state.value = { kind: 'connecting' };
     for (const name of SESSION_EVENT_NAMES) s.on(name, ((event: SessionEvent) => dispatch(event)) as never);
+    s.on('session:gap', (gap: ReplayGap) => {
+      for (const hook of gapHooks) hook(gap);
+    });
     s.on('connect', () => void handshake(s));
     s.on('connect_error', (err: Error) => {
       if (socket !== s) return;
@@ -115,11 +119,17 @@ export const useConnection = defineStore('connection', () => {
     return () => eventHooks.delete(hook);
   }
 
+  /** Subscribes to a replay's news that events are gone from mcpd's log; returns the unsubscribe. */
+  function onGap(hook: (gap: ReplayGap) => void): () => void {
+    gapHooks.add(hook);
+    return () => gapHooks.delete(hook);
+  }
+
   /** Runs `hook` on every connection, before the state turns `connected`; returns the unsubscribe. */
   function onConnected(hook: ConnectedHook): () => void {
     connectedHooks.add(hook);
     return () => connectedHooks.delete(hook);
   }
 
-  return { state, daemon, user, connected, start, stop, request, onEvent, onConnected };
+  return { state, daemon, user, connected, start, stop, request, onEvent, onGap, onConnected };
 });
