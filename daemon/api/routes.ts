@@ -1,4 +1,5 @@
 import type { Catalog } from '../../src/config/catalog.js';
+import { describeNetwork } from '../../src/config/egress.js';
 import type { DaemonStatus, ServerSummary } from '../../src/protocol/session.js';
 import type { AgentService } from '../agent/service.js';
 import type { SessionService } from '../sessions/service.js';
@@ -44,7 +45,7 @@ export function routes({ sessions, tools, agent, catalog, status }: RouteDeps): 
       [...catalog.servers.values()].map((s): ServerSummary => ({
         name: s.name,
         image: s.image ?? (s.build ? `build: ${s.build.npm.join(' ')}` : 'node base'),
-        network: s.network,
+        network: describeNetwork(s.network),
         disabled: s.disabled,
       })),
     'tools:list': async ({ user }, { sessionId, servers }) => tools.listTools(await sessions.ownedLive(user, sessionId), servers),

@@ -1,5 +1,6 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../../src/config/catalog.js';
+import { describeNetwork } from '../../src/config/egress.js';
 import { parseJsonObject } from '../../src/cli/args.js';
 import { McpgwError } from '../../src/errors.js';
 import { formatMs, formatSize, formatTable } from '../../src/text/table.js';
@@ -44,7 +45,7 @@ function describeServer(s: ServerConfig): {
     name: s.name,
     source: s.image ?? (s.build ? `build: ${s.build.npm.join(' ')}` : 'node base'),
     command: [s.command ?? '(package bin)', ...s.args].join(' '),
-    network: s.network === 'none' ? 'none' : `${s.network} (opted in)`,
+    network: describeNetwork(s.network),
     limits: `${formatSize(s.limits.memoryBytes)}, ${s.limits.nanoCpus / 1e9} cpu, ${s.limits.pids} pids`,
     mounts: s.mounts.map((m) => `${m.source}:${m.target}${m.readOnly ? '' : ':rw'}`).join(', ') || '-',
   };

@@ -5,6 +5,7 @@ import type { ServerConfig } from '../../src/config/catalog.js';
 import { McpgwError, errorMessage } from '../../src/errors.js';
 import { VERSION } from '../../src/version.js';
 import type { ContainerEngine, ExitStatus } from './engine.js';
+import type { SandboxNetworkAttachment } from './network-hook.js';
 import { buildContainerSpec } from './spec.js';
 import { DockerStreamTransport, MESSAGE_TOO_LARGE_CODE, formatBytes } from './transport.js';
 
@@ -25,6 +26,8 @@ export interface SandboxOptions {
   maxMessageBytes: number;
   startTimeoutMs: number;
   closeGraceMs?: number;
+  /** The egress network of a server with an allowlist. */
+  network?: SandboxNetworkAttachment | undefined;
   /** Server output for people: stderr lines and MCP log notifications. Never parsed. */
   onLog?: (line: string) => void;
   onExit?: (exit: SandboxExit) => void;

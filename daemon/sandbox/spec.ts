@@ -1,6 +1,9 @@
 import type { ContainerCreateOptions } from 'dockerode';
 import type { ServerConfig } from '../../src/config/catalog.js';
+import { isAllowlist } from '../../src/config/egress.js';
+import { McpgwError } from '../../src/errors.js';
 import { LABELS } from './labels.js';
+import type { SandboxNetworkAttachment } from './network-hook.js';
 
 /** The unprivileged user every sandbox runs as (nobody:nogroup). */
 export const SANDBOX_USER = '65534:65534';
@@ -12,14 +15,20 @@ export interface SandboxSpecInput {
   sessionId: string;
   instanceId: string;
   containerName: string;
+  /** The egress network prepared for a server with an allowlist. */
+  network?: SandboxNetworkAttachment | undefined;
 }
 
 /**
  * The hardened container for one (session, server): pure, so the exact spec is unit-tested. Everything that
  * loosens it (network, writable mounts, bigger limits) comes from the server's config, never from defaults.
  */
-export function buildContainerSpec({ server, image, sessionId, instanceId, containerName }: SandboxSpecInput): ContainerCreateOptions {
-  const env = { HOME: '/tmp', ...server.env };
+export function buildContainerSpec({ server, image, sessionId, instanceId, containerName, network }: SandboxSpecInput): ContainerCreateOptions {
+  if (isAllowlist(server.network) !== (network !== undefined)) {
+    // Fail closed: an allowlisted server never starts on some other network, nor does any other server get one.
+    throw new McpgwError('internal', `"${server.name}": an egress network must be given exactly when the server has an allowlist`);
+  }
+  const env = { HOME: '/tmp', ...server.env, ...network?.env };
   return {
     name: containerName,
     Image: image,
@@ -35,6 +44,7 @@ export function buildContainerSpec({ server, image, sessionId, instanceId, conta
     AttachStdout: true,
     AttachStderr: true,
     NetworkDisabled: server.network === 'none',
+    ...(network ? { NetworkingConfig: { EndpointsConfig: { [network.network]: { IPAMConfig: { IPv4Address: network.ip } } } } } : {}),
     Labels: {
       [LABELS.managed]: 'true',
       [LABELS.session]: sessionId,
@@ -47,7 +57,9 @@ export function buildContainerSpec({ server, image, sessionId, instanceId, conta
       MemorySwap: server.limits.memoryBytes,
       NanoCpus: server.limits.nanoCpus,
       PidsLimit: server.limits.pids,
-      NetworkMode: server.network,
+      NetworkMode: network?.network ?? (isAllowlist(server.network) ? 'none' : server.network),
+      // The embedded resolver forwards to the gateway only; no search domains are copied from the host.
+      ...(network ? { Dns: network.dns, DnsSearch: ['.'] } : {}),
       ReadonlyRootfs: true,
       Tmpfs: { '/tmp': TMPFS_OPTIONS },
       CapDrop: ['ALL'],

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { configFileSchema, type SandboxSettings, type serverEntrySchema } from './schema.js';
 import type { Settings } from './settings.js';
+import type { NetworkSetting } from './egress.js';
 import { convertNpx } from './npx.js';
 import { describeFound, valueAt } from '../text/found.js';
 
@@ -15,7 +16,8 @@ export interface ServerConfig {
   env: Record<string, string>;
   image: string | undefined;
   build: { npm: string[]; base?: string | undefined } | undefined;
-  network: string;
+  /** 'none' (default), an egress allowlist, 'bridge' or another Docker network (both: full access). */
+  network: NetworkSetting;
   mounts: { source: string; target: string; readOnly: boolean }[];
   limits: { memoryBytes: number; nanoCpus: number; pids: number };
   timeoutMs: number;
