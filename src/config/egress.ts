@@ -101,8 +101,20 @@ const ruleSchema = z.string().transform((text, ctx) => {
   return z.NEVER;
 });
 
-/** `"none"` | `"bridge"` | a Docker network name | `{ allow: ["api.github.com", "*.x.com", "x.org:8443"] }`. */
-export const networkSchema = z.union([
-  z.string().min(1),
-  z.strictObject({ allow: z.array(ruleSchema).min(1, 'list at least one host, or use "none"') }),
-]);
+const allowlistSchema = z.strictObject({ allow: z.array(ruleSchema).min(1, 'list at least one host, or use "none"') });
+
+/**
+ * `"none"` | `"bridge"` | a Docker network name | `{ allow: ["api.github.com", "*.x.com", "x.org:8443"] }`. Dispatched
+ * by type by hand: a plain union would report "Invalid input" instead of which allowlist entry is wrong.
+ */
+export const networkSchema = z.unknown().transform((value, ctx): NetworkSetting => {
+  if (typeof value === 'string' && value.length > 0) return value;
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const parsed = allowlistSchema.safeParse(value);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues) ctx.addIssue(issue as z.core.$ZodRawIssue);
+    return z.NEVER;
+  }
+  ctx.addIssue({ code: 'custom', message: 'expected "none", "bridge", a Docker network name, or { "allow": ["host", ...] }' });
+  return z.NEVER;
+});

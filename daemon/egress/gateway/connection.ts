@@ -45,7 +45,16 @@ export function handleConnection(socket: Socket, lease: LeaseView, ctx: Connecti
   const port = socket.localPort ?? 0;
   socket.on('error', () => socket.destroy());
   const deny = (via: Via, reason: Reason, host: string | undefined, targetPort = port, address?: string): void => {
-    ctx.report({ type: 'decision', lease: lease.id, via, allowed: false, reason, ...(host ? { host } : {}), port: targetPort, ...(address ? { address } : {}) });
+    ctx.report({
+      type: 'decision',
+      lease: lease.id,
+      via,
+      allowed: false,
+      reason,
+      ...(host ? { host } : {}),
+      port: targetPort,
+      ...(address ? { address } : {}),
+    });
     if (via === 'tls') socket.end(tlsAlert(reason === 'resolve_failed' || reason === 'connect_failed' ? 80 : 49));
     else if (via === 'http' || via === 'connect' || via === 'proxy') {
       const status = reason === 'resolve_failed' || reason === 'connect_failed' ? '502 Bad Gateway' : '403 Forbidden';
@@ -72,7 +81,8 @@ export function handleConnection(socket: Socket, lease: LeaseView, ctx: Connecti
     socket.pause();
     clearTimeout(timer);
     if (seen.kind === 'other') return deny('tcp', 'unsupported_protocol', undefined);
-    const target = seen.kind === 'tls' ? { via: 'tls' as const, host: seen.name, port, first: buffered } : httpTarget(seen.head, buffered, port);
+    const target =
+      seen.kind === 'tls' ? { via: 'tls' as const, host: seen.name, port, first: buffered } : httpTarget(seen.head, buffered, port);
     if ('reason' in target) return deny(target.via, target.reason, target.host, target.port);
     void proceed(target);
   };
@@ -149,7 +159,12 @@ function httpTarget(head: HttpHead, buffered: Buffer, port: number): Target | { 
     const headers = head.headers.filter(([k]) => k !== 'proxy-connection' && k !== 'proxy-authorization');
     if (!headers.some(([k]) => k === 'host')) headers.push(['host', url.host]);
     const lines = [`${head.method} ${url.pathname}${url.search} ${head.version}`, ...headers.map(([k, v]) => `${k}: ${v}`)];
-    return { via: 'proxy', host: url.hostname, port: targetPort, first: Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), rest]) };
+    return {
+      via: 'proxy',
+      host: url.hostname,
+      port: targetPort,
+      first: Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), rest]),
+    };
   }
   const host = head.headers.filter(([k]) => k === 'host');
   return { via: 'http', host: host.length === 1 ? splitHostPort(host[0]?.[1] ?? '')?.host : undefined, port, first: buffered };

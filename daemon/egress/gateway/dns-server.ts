@@ -32,9 +32,7 @@ export class DnsResponder {
     if (q.qclass !== 1) return { response: buildResponse(q, RCODE.REFUSED) };
     const reason = decideName(this.rules(), q.name);
     const response =
-      reason !== 'allowed'
-        ? buildResponse(q, RCODE.NXDOMAIN)
-        : buildResponse(q, RCODE.NOERROR, q.type === QTYPE.A ? [this.self] : []);
+      reason !== 'allowed' ? buildResponse(q, RCODE.NXDOMAIN) : buildResponse(q, RCODE.NOERROR, q.type === QTYPE.A ? [this.self] : []);
     const key = `${reason}\u0000${q.name}`;
     const last = this.reported.get(key);
     if (last !== undefined && now - last < REPORT_EVERY_MS) return { response };

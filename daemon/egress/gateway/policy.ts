@@ -105,6 +105,10 @@ const SPECIAL = [
   range('ff00::/8', 'address_multicast'),
 ];
 
+/** IPv6 outside 2000::/3 is not (yet) global unicast. */
+const GLOBAL_UNICAST_V6 = parseCidr('2000::/3')!;
+const RESERVED_V6 = { cidr: parseCidr('::/0')!, reason: 'address_reserved' as const };
+
 /** Where upstream connections must never go, and the private ranges an operator opened on purpose. */
 export interface DestinationPolicy {
   /** Always refused, even when exempt: sandbox networks and every address of the Docker host. */
@@ -124,7 +128,7 @@ export function decideAddress(address: string, policy: DestinationPolicy): Reaso
   const ip: IpBytes = embeddedIpv4(parsed) ?? parsed;
   const blocked = policy.blocked.find((b) => inCidr(ip, b.cidr));
   if (blocked) return blocked.reason;
-  const special = SPECIAL.find((s) => inCidr(ip, s.cidr));
+  const special = SPECIAL.find((s) => inCidr(ip, s.cidr)) ?? (ip.family === 6 && !inCidr(ip, GLOBAL_UNICAST_V6) ? RESERVED_V6 : undefined);
   if (!special) return 'allowed';
   return special.reason !== 'address_metadata' && policy.exempt.some((c) => inCidr(ip, c)) ? 'allowed' : special.reason;
 }
