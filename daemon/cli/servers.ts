@@ -66,11 +66,11 @@ export async function serversTest(name: string, opts: ServersTestOptions, io: Co
   const { catalog } = await loadConfig(opts.config);
   const server = catalog.servers.get(name);
   if (!server) throw unknownServer(name, catalog.servers.keys());
-  const { engine, builder, runtime } = openLocalSandboxes(catalog, { build: opts.build ?? false });
-  await engine.ping();
   const log = (line: string): void => {
     if (!opts.json) io.err(`  ${server.name} | ${line}`);
   };
+  const { engine, builder, runtime } = openLocalSandboxes(catalog, { build: opts.build ?? false, onLog: (_server, line) => log(line) });
+  await engine.ping();
   const image = await builder.imageFor(server, { build: opts.build ?? false, onProgress: (p) => log(p.line) });
   const report: Record<string, unknown> = { ok: true, server: name, image };
   const started = performance.now();

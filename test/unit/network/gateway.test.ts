@@ -37,7 +37,9 @@ const rule = (text: string): EgressRule => {
   return parsed.rule;
 };
 
-async function run(cmd: Omit<GatewayCommand, 'id'>): Promise<void> {
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+async function run(cmd: WithoutId<GatewayCommand>): Promise<void> {
   const id = nextId++;
   await gateway.handle({ ...cmd, id } as GatewayCommand);
   const ack = reports.find((r) => r.type === 'ack' && r.id === id);
@@ -130,7 +132,8 @@ afterAll(async () => {
 /** A TLS handshake through the gateway, as a sandbox would make it after resolving `name` to the gateway. */
 function tlsThrough(name: string, port = tlsPort): Promise<{ fingerprint?: string; body?: string; error?: string }> {
   return new Promise((resolve) => {
-    const socket = tlsConnect({ host: GATEWAY, port, localAddress: SANDBOX, servername: name, ca: cert.cert });
+    const tcp = connect({ host: GATEWAY, port, localAddress: SANDBOX });
+    const socket = tlsConnect({ socket: tcp, servername: name, ca: cert.cert });
     socket.once('secureConnect', () => {
       const fingerprint = socket.getPeerX509Certificate()?.fingerprint256;
       socket.write(`GET / HTTP/1.1\r\nHost: ${name}\r\nConnection: close\r\n\r\n`);
