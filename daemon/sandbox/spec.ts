@@ -23,7 +23,14 @@ export interface SandboxSpecInput {
  * The hardened container for one (session, server): pure, so the exact spec is unit-tested. Everything that
  * loosens it (network, writable mounts, bigger limits) comes from the server's config, never from defaults.
  */
-export function buildContainerSpec({ server, image, sessionId, instanceId, containerName, network }: SandboxSpecInput): ContainerCreateOptions {
+export function buildContainerSpec({
+  server,
+  image,
+  sessionId,
+  instanceId,
+  containerName,
+  network,
+}: SandboxSpecInput): ContainerCreateOptions {
   if (isAllowlist(server.network) !== (network !== undefined)) {
     // Fail closed: an allowlisted server never starts on some other network, nor does any other server get one.
     throw new McpgwError('internal', `"${server.name}": an egress network must be given exactly when the server has an allowlist`);

@@ -1,7 +1,11 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EgressDecision, EgressManager } from '../../daemon/egress/manager.js';
 import { openEgress } from '../../daemon/egress/open.js';
 import type { SandboxNetworkLease } from '../../daemon/sandbox/network-hook.js';
+import { isInstanceAlive } from '../../daemon/sandbox/instance.js';
 import type { SandboxRuntime } from '../../daemon/sandbox/runtime.js';
 import type { Sandbox } from '../../daemon/sandbox/sandbox.js';
 import { buildContainerSpec } from '../../daemon/sandbox/spec.js';
@@ -239,5 +243,33 @@ describe('reporting and grants', () => {
     expect(await node(b, 'fetch', 'https://alpha.egress.test/before')).toMatchObject({ ok: false });
     expect(await egress.grantFor(`egress-b-${run}`, 'testsrv', 'alpha.egress.test', 'sandbox')).toBe(1);
     expect(await node(b, 'fetch', 'https://alpha.egress.test/after')).toMatchObject({ ok: true, status: 200 });
+  });
+});
+
+describe('orphans', () => {
+  it('purges the sandbox, gateway and network a killed process left, and nothing of a live one', async () => {
+    const script = fileURLToPath(new URL('../fixtures/orphan-maker.ts', import.meta.url));
+    const session = `egress-orphan-${run}`;
+    const child = spawn(process.execPath, ['--import', 'tsx', script, session, 'egress'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.setEncoding('utf8');
+    for await (const chunk of child.stdout) {
+      output += chunk as string;
+      if (output.includes('\n')) break;
+    }
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    expect(output).toMatch(/^ready /);
+    const orphanNetworks = async () => (await networks.listManaged({ 'mcpgw.session': session })).map((n) => n.name);
+    expect(await orphanNetworks()).toHaveLength(1);
+    const mineBefore = (await networks.listManaged({ 'mcpgw.kind': 'egress' })).filter((n) => n.labels['mcpgw.instance'] === lab.instance);
+
+    const removed = await runtime.purgeOrphans(isInstanceAlive);
+
+    expect(await orphanNetworks()).toEqual([]);
+    expect(removed.some((name) => name.startsWith('mcpgw-egress-gw-'))).toBe(true);
+    const mineAfter = (await networks.listManaged({ 'mcpgw.kind': 'egress' })).filter((n) => n.labels['mcpgw.instance'] === lab.instance);
+    expect(mineAfter.map((n) => n.name).sort()).toEqual(mineBefore.map((n) => n.name).sort());
+    expect(await node(a, 'fetch', 'https://alpha.egress.test/still-up')).toMatchObject({ ok: true });
   });
 });
