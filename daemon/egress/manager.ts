@@ -270,6 +270,7 @@ export class EgressManager implements SandboxNetworks {
       if (this.leases.size === 0 || this.closed) return;
       const next = await this.ensureGateway();
       for (const lease of this.leases.values()) await this.plugIn(next, lease);
+      this.log('info', 'egress gateway replaced', { container: next.containerId.slice(0, 12), sandboxes: this.leases.size });
     })().catch((err: unknown) => this.log('error', 'restarting the egress gateway failed', { error: errorMessage(err) }));
   }
 

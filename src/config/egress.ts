@@ -108,6 +108,12 @@ const allowlistSchema = z.strictObject({ allow: z.array(ruleSchema).min(1, 'list
  * by type by hand: a plain union would report "Invalid input" instead of which allowlist entry is wrong.
  */
 export const networkSchema = z.unknown().transform((value, ctx): NetworkSetting => {
+  if (typeof value === 'string' && (value === 'host' || value.startsWith('container:'))) {
+    // Joining the host's or another container's network namespace would undo the sandbox (mcpd listens on the
+    // host's loopback; another container may be another session's sandbox).
+    ctx.addIssue({ code: 'custom', message: `"${value}" would share another network namespace: use "none", an allowlist or "bridge"` });
+    return z.NEVER;
+  }
   if (typeof value === 'string' && value.length > 0) return value;
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const parsed = allowlistSchema.safeParse(value);

@@ -27,6 +27,7 @@ let runtime: SandboxRuntime;
 let a: Sandbox;
 let b: Sandbox;
 let python: { id: string; lease: SandboxNetworkLease } | undefined;
+let gatewayReplaced: (() => void) | undefined;
 const run = process.pid;
 
 const rules = (...texts: string[]): { allow: EgressRule[] } => ({
@@ -79,6 +80,9 @@ beforeAll(async () => {
     resolvers: [lab.stubIp],
     exemptDestinations: [lab.network.subnet],
     onDecision: (d) => decisions.push(d),
+    log: (level, message) => {
+      if (message === 'egress gateway replaced') gatewayReplaced?.();
+    },
   });
   runtime = testRuntime({ networks: egress });
   a = await runtime.acquire(
@@ -243,6 +247,20 @@ describe('reporting and grants', () => {
     expect(await node(b, 'fetch', 'https://alpha.egress.test/before')).toMatchObject({ ok: false });
     expect(await egress.grantFor(`egress-b-${run}`, 'testsrv', 'alpha.egress.test', 'sandbox')).toBe(1);
     expect(await node(b, 'fetch', 'https://alpha.egress.test/after')).toMatchObject({ ok: true, status: 200 });
+  });
+});
+
+describe('a gateway that dies', () => {
+  it('is replaced, and every running sandbox gets its way out back', async () => {
+    const old = egress.gatewayContainerId!;
+    const replaced = new Promise<void>((resolve) => (gatewayReplaced = resolve));
+    await engine.kill(old, 'SIGKILL');
+    await replaced;
+    expect(egress.gatewayContainerId).not.toBe(old);
+    expect(await engine.inspectExit(old)).toBeUndefined();
+    expect(await node(a, 'fetch', 'https://alpha.egress.test/after-restart')).toMatchObject({ ok: true, status: 200 });
+    expect(await py('https://alpha.egress.test/after-restart')).toMatchObject({ ok: true, status: 200 });
+    expect(await node(a, 'fetch', `https://${DENIED}/`)).toMatchObject({ ok: false, error: 'ENOTFOUND' });
   });
 });
 

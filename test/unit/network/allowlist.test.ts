@@ -137,6 +137,10 @@ describe('network in a server entry', () => {
     }
     const empty = parse({ allow: [] });
     expect(!empty.ok && empty.issues[0]?.message).toMatch(/at least one host/);
+    for (const shared of ['host', 'container:abc']) {
+      const result = parse(shared);
+      expect(!result.ok && result.issues[0]?.message).toMatch(/would share another network namespace/);
+    }
     const unknown = parse({ allow: ['a.example'], deny: ['b.example'] });
     expect(!unknown.ok && unknown.issues[0]?.message).toMatch(/unknown key/);
   });
