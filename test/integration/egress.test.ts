@@ -57,15 +57,21 @@ const py = async (url: string, env: string[] = []): Promise<ClientResult> =>
 
 const proxyEnv = [`HTTPS_PROXY=${PROXY}`, `HTTP_PROXY=${PROXY}`, `https_proxy=${PROXY}`, `http_proxy=${PROXY}`];
 
-/** The decision the gateway reported for a name, once it has arrived. */
-async function decisionFor(host: string, predicate: (d: EgressDecision) => boolean = () => true): Promise<EgressDecision> {
-  for (let i = 0; i < 100; i++) {
-    const found = decisions.find((d) => d.host === host && predicate(d));
-    if (found) return found;
-    // Reports travel from the gateway's stdout through the attach stream: they arrive just after the client's answer.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`no decision for ${host}: ${JSON.stringify(decisions.slice(-5))}`);
+const waiters = new Set<() => void>();
+
+/** The decision the gateway reported for a name: already in, or the next one that arrives (reports travel from the
+ * gateway's stdout through the attach stream, so they may come just after the client's answer). */
+function decisionFor(host: string | undefined, predicate: (d: EgressDecision) => boolean = () => true): Promise<EgressDecision> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      const found = decisions.find((d) => d.host === host && predicate(d));
+      if (!found) return;
+      waiters.delete(check);
+      resolve(found);
+    };
+    waiters.add(check);
+    check();
+  });
 }
 
 beforeAll(async () => {
@@ -79,7 +85,10 @@ beforeAll(async () => {
     egressNetworks: [lab.network.name],
     resolvers: [lab.stubIp],
     exemptDestinations: [lab.network.subnet],
-    onDecision: (d) => decisions.push(d),
+    onDecision: (d) => {
+      decisions.push(d);
+      for (const check of waiters) check();
+    },
     log: (level, message) => {
       if (message === 'egress gateway replaced') gatewayReplaced?.();
     },
@@ -182,10 +191,13 @@ describe('what the sandbox cannot reach', () => {
     const noSni = await node(a, 'https', `https://${gatewayIp}/`);
     expect(noSni).toMatchObject({ ok: false });
     expect(noSni.detail).toMatch(/alert access denied/i);
-    expect(decisions.some((d) => d.reason === 'no_name' && d.via === 'tls' && d.sessionId === `egress-a-${run}`)).toBe(true);
+    expect(await decisionFor(undefined, (d) => d.reason === 'no_name' && d.sessionId === `egress-a-${run}`)).toMatchObject({
+      via: 'tls',
+      allowed: false,
+    });
     const viaProxy = await node(a, 'proxy', `https://${lab.targetIp}/`, proxyEnv);
     expect(viaProxy).toMatchObject({ ok: false, status: 403 });
-    expect(decisions.some((d) => d.host === lab.targetIp && d.reason === 'raw_ip')).toBe(true);
+    expect(await decisionFor(lab.targetIp)).toMatchObject({ via: 'connect', allowed: false, reason: 'raw_ip' });
   });
 
   it('cannot reach another sandbox, even of the same server, directly or by a name that resolves to it', async () => {
