@@ -4,6 +4,9 @@ import { connect, type Socket } from 'node:net';
 import { decideAddress, type DestinationPolicy, type Reason } from './policy.js';
 
 const CONNECT_TIMEOUT_MS = 10_000;
+/** Answers are kept for their TTL, at most this long (and at least a second, so a burst shares one lookup). */
+const MAX_CACHE_MS = 60_000;
+const MAX_CACHE_ENTRIES = 1000;
 
 export type Opened = { ok: true; socket: Socket; address: string } | { ok: false; reason: Reason; address?: string };
 
@@ -14,6 +17,7 @@ export type Opened = { ok: true; socket: Socket; address: string } | { ok: false
  */
 export class Upstream {
   private readonly resolver = new dns.Resolver({ timeout: 3000, tries: 2 });
+  private readonly cache = new Map<string, { addresses: string[]; until: number }>();
 
   constructor(
     private readonly policy: DestinationPolicy,
@@ -24,12 +28,7 @@ export class Upstream {
 
   /** Opens a TCP connection to `host:port`, or says why not. */
   async open(host: string, port: number): Promise<Opened> {
-    let addresses: string[];
-    try {
-      addresses = await this.resolver.resolve4(host);
-    } catch {
-      return { ok: false, reason: 'resolve_failed' };
-    }
+    const addresses = await this.resolve(host);
     if (addresses.length === 0) return { ok: false, reason: 'resolve_failed' };
     for (const address of addresses) {
       const reason = decideAddress(address, this.policy);
@@ -40,6 +39,23 @@ export class Upstream {
       if (socket) return { ok: true, socket, address };
     }
     return { ok: false, reason: 'connect_failed', address: addresses[0] };
+  }
+
+  /** A-records of an allowed name, cached for their TTL: every connection would otherwise pay one more lookup. */
+  private async resolve(host: string): Promise<string[]> {
+    const now = Date.now();
+    const cached = this.cache.get(host);
+    if (cached && cached.until > now) return cached.addresses;
+    try {
+      const records = await this.resolver.resolve4(host, { ttl: true });
+      const ttlMs = Math.min(MAX_CACHE_MS, Math.max(1000, Math.min(...records.map((r) => r.ttl * 1000))));
+      const addresses = records.map((r) => r.address);
+      if (this.cache.size >= MAX_CACHE_ENTRIES) this.cache.clear();
+      this.cache.set(host, { addresses, until: now + ttlMs });
+      return addresses;
+    } catch {
+      return [];
+    }
   }
 }
 
