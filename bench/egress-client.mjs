@@ -4,6 +4,7 @@
 import { promises as dns } from 'node:dns';
 import { readFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { connect as tlsConnect } from 'node:tls';
 
