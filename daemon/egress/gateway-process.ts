@@ -19,7 +19,11 @@ const decisionSchema = z.object({
   via: z.enum(['dns', 'tls', 'http', 'connect', 'proxy', 'tcp']),
   allowed: z.boolean(),
   reason: z.string(),
-  host: z.string().max(300).optional(),
+  // The gateway keeps names short and printable; mcpd does not rely on it.
+  host: z
+    .string()
+    .transform((h) => h.replace(/[^\x21-\x7e]/g, '?').slice(0, 260))
+    .optional(),
   port: z.number().int().optional(),
   address: z.string().max(64).optional(),
   bytesUp: z.number().optional(),

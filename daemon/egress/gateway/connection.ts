@@ -1,7 +1,7 @@
 // Runs inside the gateway container: node built-ins and files next to this one only.
 import type { Socket } from 'node:net';
 import type { EgressRule } from '../../../src/config/egress.js';
-import { REASON_TEXT, decideName, type Reason } from './policy.js';
+import { REASON_TEXT, decideName, normaliseName, type Reason } from './policy.js';
 import type { DecisionReport, Via } from './protocol.js';
 import { sniff, splitHostPort, type HttpHead } from './sniff.js';
 import type { Upstream } from './upstream.js';
@@ -94,7 +94,8 @@ export function handleConnection(socket: Socket, lease: LeaseView, ctx: Connecti
   });
 
   const proceed = async (target: Target): Promise<void> => {
-    const { via, host, port: targetPort } = target;
+    const { via, port: targetPort } = target;
+    const host = target.host === undefined ? undefined : normaliseName(target.host);
     if (!host) return deny(via, 'no_name', undefined, targetPort);
     const decision = decideName(lease.rules(), host, targetPort);
     if (decision !== 'allowed') return deny(via, decision, host, targetPort);

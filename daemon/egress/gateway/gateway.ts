@@ -206,8 +206,16 @@ export class Gateway {
 
   private report(report: DecisionReport): void {
     // A lease detached while its connection was closing: the report has no one left to go to.
-    if (this.leases.has(report.lease)) this.emit(report);
+    if (!this.leases.has(report.lease)) return;
+    // Names come from the sandbox (SNI, Host, DNS): they reach consoles and logs only as short, printable text.
+    this.emit(report.host === undefined ? report : { ...report, host: printable(report.host) });
   }
+}
+
+/** At most a DNS name's length, and nothing a terminal would interpret. */
+export function printable(name: string): string {
+  const clean = name.replace(/[^\x21-\x7e]/g, '?');
+  return clean.length > 253 ? `${clean.slice(0, 252)}…` : clean;
 }
 
 function fail(message: string): never {

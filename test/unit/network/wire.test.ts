@@ -2,6 +2,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { DnsResponder } from '../../../daemon/egress/gateway/dns-server.js';
+import { printable } from '../../../daemon/egress/gateway/gateway.js';
 import { parseQuery, QTYPE, RCODE } from '../../../daemon/egress/gateway/dns-wire.js';
 import { sniff, splitHostPort } from '../../../daemon/egress/gateway/sniff.js';
 import { parseEgressRule, type EgressRule } from '../../../src/config/egress.js';
@@ -147,5 +148,13 @@ describe('sniffing the destination name', () => {
     expect(splitHostPort('[2001:db8::1]:443')).toEqual({ host: '2001:db8::1', port: 443 });
     expect(splitHostPort('a.example')).toEqual({ host: 'a.example', port: undefined });
     expect(splitHostPort('a b')).toBeUndefined();
+  });
+});
+
+describe('names in reports', () => {
+  it('reach consoles short and printable, whatever a sandbox sent', () => {
+    expect(printable('api.github.com')).toBe('api.github.com');
+    expect(printable('\u001b[2Jevil\u0007.example')).toBe('?[2Jevil?.example');
+    expect(printable('a'.repeat(1000))).toHaveLength(253);
   });
 });
