@@ -2,55 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { ServerConfig } from '../../src/config/catalog.js';
 import { isAllowlist, parseEgressRule, type EgressRule } from '../../src/config/egress.js';
 import { McpgwError, errorMessage } from '../../src/errors.js';
-import type { ContainerEngine } from '../sandbox/engine.js';
 import { LABELS } from '../sandbox/labels.js';
 import type { SandboxNetworkLease, SandboxNetworks } from '../sandbox/network-hook.js';
-import type { NetworkEngine } from './docker-networks.js';
 import type { DecisionReport } from './gateway/protocol.js';
 import { GatewayProcess } from './gateway-process.js';
 import { DEFAULT_EGRESS_POOL, pickSubnet } from './subnets.js';
+import { EGRESS_ALIAS, EGRESS_PROXY_PORT, type EgressManagerOptions, type GrantScope } from './types.js';
 
-/** The port of the gateway's HTTP proxy (CONNECT, absolute-form http://) on every sandbox network. */
-export const EGRESS_PROXY_PORT = 3128;
-/** The name the gateway answers to on every sandbox network (Docker's embedded DNS resolves it). */
-export const EGRESS_ALIAS = 'mcpgw-egress';
-
-/** A gateway decision with the sandbox it concerns. */
-export interface EgressDecision extends Omit<DecisionReport, 'type'> {
-  sessionId: string;
-  server: string;
-}
-
-/** What a refused name raises, so that a human can be asked (see `grant`). */
-export interface EgressDenied {
-  lease: string;
-  sessionId: string;
-  server: string;
-  host: string;
-  /** Unknown for a DNS lookup (the port comes with the connection that never happened). */
-  port: number | undefined;
-}
-
-export type GrantScope = 'sandbox' | 'session';
-
-export interface EgressManagerOptions {
-  engine: ContainerEngine;
-  networks: NetworkEngine;
-  instanceId: string;
-  /** Builds or finds the gateway image. */
-  gatewayImage: () => Promise<string>;
-  /** Networks the gateway reaches destinations through (default: the default bridge). */
-  egressNetworks?: string[];
-  /** The range sandbox networks are carved from. */
-  pool?: string;
-  /** Upstream resolvers for the gateway ("ip" or "ip:port"); default: the gateway container's own. */
-  resolvers?: string[];
-  /** Private ranges the gateway may nevertheless connect to. Tests only: their targets live on one. */
-  exemptDestinations?: string[];
-  onDecision?: (decision: EgressDecision) => void;
-  onDenied?: (denied: EgressDenied) => void;
-  log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
-}
+export type { EgressDecision, EgressDenied, EgressManagerOptions, GrantScope } from './types.js';
 
 interface Lease {
   id: string;
@@ -269,8 +228,14 @@ export class EgressManager implements SandboxNetworks {
       await this.opts.engine.remove(gateway.containerId).catch(() => undefined);
       if (this.leases.size === 0 || this.closed) return;
       const next = await this.ensureGateway();
-      for (const lease of this.leases.values()) await this.plugIn(next, lease);
-      this.log('info', 'egress gateway replaced', { container: next.containerId.slice(0, 12), sandboxes: this.leases.size });
+      // One sandbox that cannot be plugged back in (it may be going away) must not strand the others.
+      const results = await Promise.allSettled([...this.leases.values()].map((lease) => this.plugIn(next, lease)));
+      const failed = results.filter((r) => r.status === 'rejected').length;
+      this.log(failed ? 'warn' : 'info', 'egress gateway replaced', {
+        container: next.containerId.slice(0, 12),
+        sandboxes: this.leases.size,
+        failed,
+      });
     })().catch((err: unknown) => this.log('error', 'restarting the egress gateway failed', { error: errorMessage(err) }));
   }
 
