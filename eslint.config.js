@@ -4,14 +4,34 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'net', 'http', 'crypto', 'stream'];
-const boundary = (forbidden, message) => ({
-  'no-restricted-imports': ['error', { patterns: forbidden.map((group) => ({ group: [group], message })) }],
+const boundary = (forbidden, message, paths = []) => ({
+  'no-restricted-imports': ['error', { patterns: forbidden.map((group) => ({ group: [group], message })), paths }],
 });
+const TUI_BOUNDARY = ['**/daemon/**', '**/web/**'];
+const TUI_MESSAGE = 'tui/ talks to mcpd over Socket.io; it must not import daemon code';
+// Every string the TUI prints goes through its own Text, which makes server and model text inert (src/text/sanitize.ts).
+const INK_TEXT = [
+  {
+    name: 'ink',
+    importNames: ['Text', 'Transform'],
+    message: 'use Text from tui/components/Text.tsx: it makes untrusted text safe for the terminal',
+  },
+];
 
 export default tseslint.config(
   // .vue files are checked by vue-tsc (npm run typecheck); eslint has no Vue parser here.
   {
-    ignores: ['web/**/*.vue', 'dist/', 'web/dist/', 'node_modules/', 'coverage/', '.tmp/', 'test/fixtures/test-server/', 'bench/results/'],
+    ignores: [
+      'web/**/*.vue',
+      'dist/',
+      'web/dist/',
+      'node_modules/',
+      'coverage/',
+      '.tmp/',
+      'test/fixtures/test-server/',
+      'test/fixtures/hostile-server/',
+      'bench/results/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -55,7 +75,11 @@ export default tseslint.config(
   },
   {
     files: ['tui/**/*.ts', 'tui/**/*.tsx'],
-    rules: boundary(['**/daemon/**', '**/web/**'], 'tui/ talks to mcpd over Socket.io; it must not import daemon code'),
+    rules: boundary(TUI_BOUNDARY, TUI_MESSAGE, INK_TEXT),
+  },
+  {
+    files: ['tui/components/Text.tsx'],
+    rules: boundary(TUI_BOUNDARY, TUI_MESSAGE),
   },
   {
     files: ['web/**/*.ts'],

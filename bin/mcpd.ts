@@ -7,6 +7,7 @@ import { startDaemon } from '../daemon/main.js';
 import { McpgwError, errorMessage } from '../src/errors.js';
 import { exitCodeFor, EXIT } from '../src/exit-codes.js';
 import { resolvePaths } from '../src/paths.js';
+import { safeProse } from '../src/text/sanitize.js';
 import { VERSION } from '../src/version.js';
 
 const program = new Command('mcpd')
@@ -28,11 +29,13 @@ const log = createLogger({ file: `${paths.stateDir}/mcpd.log`, level: opts.logLe
 try {
   const { catalog, notices, file } = await loadConfig(opts.config, env);
   for (const notice of notices) log.info('config notice', { notice });
+  for (const u of catalog.unavailable.values()) log.warn('server unavailable', { server: u.name, reason: u.reason, path: u.path });
   const daemon = await startDaemon({
     stateDir: paths.stateDir,
     cacheDir: paths.cacheDir,
     catalog,
     log,
+    env,
     redisUrl: process.env.REDIS_URL,
     ...(opts.host ? { host: opts.host } : {}),
     ...(opts.port !== undefined && !Number.isNaN(opts.port) ? { port: opts.port } : {}),
@@ -48,6 +51,6 @@ try {
   process.on('SIGINT', () => shutdown('SIGINT'));
 } catch (err) {
   log.error('mcpd failed to start', { err });
-  process.stderr.write(`mcpd: ${errorMessage(err)}\n`);
+  process.stderr.write(`mcpd: ${safeProse(errorMessage(err))}\n`);
   process.exit(err instanceof McpgwError ? exitCodeFor(err.code) : EXIT.failure);
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Catalog } from '../src/config/catalog.js';
@@ -12,6 +12,7 @@ import { AgentService } from './agent/service.js';
 import { ToolCatalog } from './agent/toolset.js';
 import { routes } from './api/routes.js';
 import { sessionRoom, startApiServer, type ApiServer } from './api/server.js';
+import { createLaunchResolver } from './config/launch.js';
 import { openEgress } from './egress/open.js';
 import { egressReporter } from './egress/report.js';
 import { ImageBuilder } from './images/builder.js';
@@ -25,7 +26,8 @@ import { recoverSessions } from './sessions/recovery.js';
 import { SessionService } from './sessions/service.js';
 import { ToolRunner } from './sessions/tool-runner.js';
 import { acquireLock, type DaemonInfo } from './state/lock.js';
-import { TokenStore } from './state/tokens.js';
+import { Credentials } from './state/credentials.js';
+import { writePrivateFile } from './state/private-files.js';
 import { connectRedis } from './store/connect.js';
 import { Store } from './store/store.js';
 
@@ -39,6 +41,8 @@ export interface DaemonDeps {
   cacheDir: string;
   catalog: Catalog;
   log: Logger;
+  /** Where `${VAR}` secrets come from (with the secrets.env beside the config); default: mcpd's own environment. */
+  env?: NodeJS.ProcessEnv;
   engine?: ContainerEngine;
   /** An existing Redis (REDIS_URL); unset starts a private redis-server in the state dir. */
   redisUrl?: string | undefined;
@@ -70,12 +74,19 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
   try {
     const lock = await acquireLock(stateDir);
     cleanup.push(lock.release);
-    const tokens = await TokenStore.open(stateDir);
+    const credentials = await Credentials.open(stateDir);
+    cleanup.push(async () => credentials.close());
 
-    const connection = await connectRedis({ redisUrl: deps.redisUrl ?? settings.redisUrl, stateDir, fsync: settings.redisFsync, log });
+    const connection = await connectRedis({
+      redisUrl: deps.redisUrl ?? settings.redisUrl,
+      stateDir,
+      fsync: settings.redisFsync,
+      maxMemory: settings.redisMaxMemory,
+      log,
+    });
     cleanup.push(() => connection.close());
     const { redis } = connection;
-    const store = new Store(redis, settings.redisPrefix);
+    const store = new Store(redis, settings.redisPrefix, { maxBytes: settings.sessionLogSize, maxEventBytes: settings.maxEventSize });
 
     const engine = deps.engine ?? new DockerodeEngine();
     const dockerOk = await engine.ping().then(
@@ -86,6 +97,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       ),
     );
     const builder = new ImageBuilder({ engine, cacheDir: deps.cacheDir, baseImage: catalog.sandbox.baseImage });
+    const launch = createLaunchResolver({ env: deps.env ?? process.env, secretsFile: catalog.secretsFile, stateDir });
     let sessions: SessionService | undefined;
     let tools: ToolRunner | undefined;
     // Servers with a network allowlist go out through one egress gateway; its decisions reach the log, the audit
@@ -119,6 +131,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
                 .catch(() => undefined);
           },
         }),
+      resolveLaunch: (server) => launch.resolve(server),
       maxContainers: catalog.sandbox.maxContainers,
       maxConcurrentStarts: catalog.sandbox.maxConcurrentStarts,
       maxMessageBytes: catalog.sandbox.maxMessageSize,
@@ -141,12 +154,13 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       const room = sessionRoom(event.sessionId);
       if (api?.io.sockets.adapter.rooms.get(room)?.size) api.io.to(room).emit(event.type, event as never);
     };
-    const events = new SessionEventLog(store, publish);
+    const events = new SessionEventLog(store, publish, (message, fields) => log.warn(message, fields));
     const defaultPolicy = await loadPolicySpec(catalog.settings.policy);
     sessions = new SessionService({
       store,
       runtime,
       catalog,
+      launch,
       events,
       log,
       instanceId: lock.instance,
@@ -207,8 +221,8 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       host: deps.host ?? settings.host,
       port: deps.port ?? settings.port,
       fallbackToFreePort: deps.port === undefined,
-      tokens,
-      handlers: routes({ sessions, tools, agent, catalog, status }),
+      credentials,
+      handlers: routes({ sessions, tools, agent, status, credentials }),
       log,
       webRoot: deps.webRoot ?? defaultWebRoot(),
     });
@@ -232,7 +246,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
 
     const info: DaemonInfo = { pid: process.pid, instance: lock.instance, url: api.url, version: VERSION, startedAt };
     const infoFile = path.join(stateDir, 'daemon.json');
-    await writeFile(infoFile, JSON.stringify(info, null, 2), { mode: 0o600 });
+    writePrivateFile(infoFile, JSON.stringify(info, null, 2));
     cleanup.push(() => rm(infoFile, { force: true }));
     log.info('mcpd started', { url: api.url, pid: process.pid, version: VERSION, sessions: ids.length });
 

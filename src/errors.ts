@@ -6,6 +6,7 @@ export const ERROR_CODES = [
   'not_found',
   'conflict',
   'config_invalid',
+  'server_unavailable',
   'image_missing',
   'image_build_failed',
   'docker_unavailable',

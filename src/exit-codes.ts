@@ -19,6 +19,7 @@ export function exitCodeFor(code: ErrorCode): number {
   switch (code) {
     case 'bad_request':
     case 'config_invalid':
+    case 'server_unavailable':
     case 'not_found':
       return EXIT.usage;
     case 'docker_unavailable':

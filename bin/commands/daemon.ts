@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { tokenAdd } from '../../daemon/cli/token.js';
+import { tokenAdd, tokenList, tokenRevoke } from '../../daemon/cli/token.js';
 import { daemonLogs, daemonStart, daemonStatus, daemonStop } from '../../tui/commands/daemon.js';
 import { processIO } from '../io.js';
 import { action, globals } from './action.js';
 
-/** `mcpgw daemon start|stop|status|logs|token`. */
+/** `mcpgw daemon start|stop|status|logs|token add|ls|revoke`. */
 export function registerDaemonCommands(program: Command): void {
   const daemon = program.command('daemon').description('the mcpd daemon');
   daemon
@@ -34,4 +34,18 @@ export function registerDaemonCommands(program: Command): void {
     .description('create a token for another user of this daemon')
     .argument('<user>')
     .action(action(async (user: string) => tokenAdd(user, processIO)));
+  token
+    .command('ls')
+    .description('list tokens and browser sessions: user, id, created (never the token itself)')
+    .option('--json', 'machine-readable output')
+    .action(action(async (_o: object, cmd: Command) => tokenList(globals(cmd), processIO)));
+  token
+    .command('revoke')
+    .description("revoke a user's tokens (or one by --id): mcpd disconnects their sockets at once")
+    .argument('[user]')
+    .option('--id <id>', 'the token id shown by `token ls`')
+    .option('--json', 'machine-readable output')
+    .action(
+      action(async (user: string | undefined, o: { id?: string }, cmd: Command) => tokenRevoke(user, { ...globals(cmd), ...o }, processIO)),
+    );
 }

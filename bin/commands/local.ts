@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
+import { configImport } from '../../daemon/cli/config-import.js';
+import { doctor } from '../../daemon/cli/doctor.js';
 import { imagesBuild, imagesList } from '../../daemon/cli/images.js';
 import { serversList, serversTest } from '../../daemon/cli/servers.js';
 import { policyCheck, policyExplain } from '../../tui/commands/policy.js';
+import { IMPORT_CLIENTS } from '../../src/config/import.js';
 import { processIO } from '../io.js';
 import { action, globals } from './action.js';
 
@@ -39,6 +42,26 @@ export function registerLocalCommands(program: Command): void {
     .description('list images mcpgw built')
     .option('--json', 'machine-readable output')
     .action(action(async (_o: object, cmd: Command) => imagesList(globals(cmd), processIO)));
+
+  const config = program.command('config').description("mcpgw's config file");
+  config
+    .command('import')
+    .description("merge other MCP clients' servers into mcpgw's config (a backup is made first)")
+    .option('--from <client|file>', `one of ${IMPORT_CLIENTS.join(', ')}, or a config file (default: every client found)`)
+    .option('--dry-run', 'show what would change; write nothing')
+    .option('--overwrite', 'replace servers of the same name that differ (default: keep yours)')
+    .option('--json', 'machine-readable output')
+    .action(
+      action(async (o: { from?: string; dryRun?: boolean; overwrite?: boolean }, cmd: Command) =>
+        configImport({ ...globals(cmd), ...o }, processIO),
+      ),
+    );
+
+  program
+    .command('doctor')
+    .description('check the engine, Redis, images, servers, secrets and disk; say how to fix what is wrong')
+    .option('--json', 'machine-readable output')
+    .action(action(async (_o: object, cmd: Command) => doctor(globals(cmd), processIO)));
 
   const policy = program.command('policy').description('tool-call policies');
   policy

@@ -3,10 +3,12 @@ import { auditList } from '../../tui/commands/audit.js';
 import { runPrompt } from '../../tui/commands/run.js';
 import { sessionsKill, sessionsList, sessionsNew, sessionsShow } from '../../tui/commands/sessions.js';
 import { toolsCall, toolsList } from '../../tui/commands/tools.js';
+import { policyPreset, PRESET_NAMES } from '../../src/policy/presets.js';
 import { processIO } from '../io.js';
 import { action, globals } from './action.js';
 
-export const POLICY_HELP = 'who decides tool calls: a preset (ask, read-only, all) or a policy file';
+// Each preset with what it trusts, so `--help` says that read-only rests on the servers' own claims.
+export const POLICY_HELP = `who decides tool calls: a policy file, or a preset: ${PRESET_NAMES.map((name) => `${name} — ${policyPreset(name).description}`).join('; ')}`;
 
 /** Commands served by mcpd (started on demand): sessions, tools, run, audit. */
 export function registerSessionCommands(program: Command): void {

@@ -2,6 +2,7 @@ import type { Content, Part } from '@google/genai';
 import { errorMessage, isMcpgwError } from '../../src/errors.js';
 import type { Decider } from '../../src/protocol/events.js';
 import { evaluatePolicy, sessionRuleFor, type Policy, type PolicyRule, type Verdict } from '../../src/policy/index.js';
+import { safeLine } from '../../src/text/sanitize.js';
 import { truncateMiddle } from '../../src/text/truncate.js';
 import type { Logger } from '../logger.js';
 import type { SessionEventLog } from '../sessions/event-log.js';
@@ -142,7 +143,8 @@ async function reportUnavailable(deps: TurnDeps, sessionId: string, toolset: Ses
     await deps.events.emit(sessionId, 'tool:output', {
       server,
       stream: 'notice',
-      text: `tool "${tool}" is not offered to the model: ${reason}`,
+      // The name is the server's and may be why it was refused: quoted as one safe line.
+      text: `tool "${safeLine(tool)}" is not offered to the model: ${reason}`,
     });
   }
 }

@@ -1,32 +1,33 @@
-import type { Catalog } from '../../src/config/catalog.js';
-import { describeNetwork } from '../../src/config/egress.js';
-import type { DaemonStatus, ServerSummary } from '../../src/protocol/session.js';
+import type { DaemonStatus } from '../../src/protocol/session.js';
+import { serverSummary } from '../config/availability.js';
 import type { AgentService } from '../agent/service.js';
 import type { SessionService } from '../sessions/service.js';
 import type { ToolRunner } from '../sessions/tool-runner.js';
+import type { Credentials } from '../state/credentials.js';
+import { drained } from './drain.js';
 import type { Handlers } from './handlers.js';
-import { sessionRoom } from './server.js';
+import { sessionRoom, type SocketData } from './server.js';
 
 export interface RouteDeps {
   sessions: SessionService;
   tools: ToolRunner;
   agent: AgentService;
-  catalog: Catalog;
   status: (user: string) => Promise<DaemonStatus>;
+  credentials: Credentials;
 }
 
 /** What each request does; ownership checks live in the services, validation in bindHandlers. */
-export function routes({ sessions, tools, agent, catalog, status }: RouteDeps): Handlers {
+export function routes({ sessions, tools, agent, status, credentials }: RouteDeps): Handlers {
   return {
     'session:create': ({ user }, request) => sessions.create(user, request),
     'session:attach': async ({ user, socket }, { sessionId, sinceSeq }) => {
       const rec = await sessions.owned(user, sessionId);
-      const { replayed, truncated } = await sessions.events.replay(
-        rec.id,
-        sinceSeq ?? 0,
-        (event) => socket.emit(event.type, event as never),
-        () => void socket.join(sessionRoom(rec.id)),
-      );
+      const { replayed, truncated } = await sessions.events.replay(rec.id, sinceSeq ?? 0, {
+        deliver: (event) => socket.emit(event.type, event as never),
+        gap: (fromSeq, toSeq) => socket.emit('session:gap', { sessionId: rec.id, fromSeq, toSeq }),
+        subscribe: () => void socket.join(sessionRoom(rec.id)),
+        ready: () => drained(socket),
+      });
       return { session: await sessions.info(rec.id), replayed, truncated };
     },
     'session:detach': async ({ user, socket }, { sessionId }) => {
@@ -41,21 +42,16 @@ export function routes({ sessions, tools, agent, catalog, status }: RouteDeps): 
       agent.sendMessage(user, await sessions.ownedLive(user, sessionId), text, headless),
     'tool:approval': ({ user }, request) => agent.answerApproval(user, request),
     'agent:cancel': async ({ user }, { sessionId }) => ({ cancelled: await agent.cancel((await sessions.owned(user, sessionId)).id) }),
-    'servers:list': async () =>
-      [...catalog.servers.values()].map((s): ServerSummary => ({
-        name: s.name,
-        image: s.image ?? (s.build ? `build: ${s.build.npm.join(' ')}` : 'node base'),
-        network: describeNetwork(s.network),
-        disabled: s.disabled,
-      })),
+    'servers:list': async () => (await sessions.serverStates()).map(serverSummary),
     'tools:list': async ({ user }, { sessionId, servers }) => tools.listTools(await sessions.ownedLive(user, sessionId), servers),
     'tools:call': async ({ user }, { sessionId, server, tool, args }) =>
       tools.callDirect(user, await sessions.ownedLive(user, sessionId), server, tool, args),
     'daemon:status': ({ user }) => status(user),
     'audit:list': async ({ user }, { sessionId, count }) => {
-      // Only the caller's sessions: the audit stream is shared, its entries are not.
-      const own = sessionId ? [(await sessions.owned(user, sessionId)).id] : (await sessions.list(user)).map((s) => s.id);
-      return sessions.store.readAudit({ sessionIds: new Set(own), count });
+      // Only the caller's sessions: read from the session's or the caller's own audit index, never the shared stream.
+      const own = sessionId ? (await sessions.owned(user, sessionId)).id : undefined;
+      return sessions.store.readAudit({ owner: user, sessionId: own, count });
     },
+    'web:code': async ({ socket }) => credentials.issueCode((socket.data as SocketData).principal),
   };
 }

@@ -4,19 +4,27 @@ import { Server } from 'socket.io';
 import { McpgwError } from '../../src/errors.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src/protocol/events.js';
 import type { Logger } from '../logger.js';
-import type { TokenStore } from '../state/tokens.js';
+import type { Credentials, Principal } from '../state/credentials.js';
+import { serveAuth } from './auth-http.js';
 import { RequestGuard } from './guards.js';
 import { bindHandlers, type Handlers } from './handlers.js';
+import { RefusalLog } from './refusal-log.js';
 import { serveStatic } from './static.js';
 
-export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { user: string }>;
+/** What mcpd keeps on each socket: its user, and the credential it connected with (re-checked on revocation). */
+export interface SocketData {
+  user: string;
+  principal: Principal;
+}
+
+export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 export interface ApiServerOptions {
   host: string;
   port: number;
   /** When the configured port is taken, listen on a free one instead of failing (default port only). */
   fallbackToFreePort: boolean;
-  tokens: TokenStore;
+  credentials: Credentials;
   handlers: Handlers;
   log: Logger;
   webRoot?: string | undefined;
@@ -35,17 +43,21 @@ export const sessionRoom = (sessionId: string): string => `session:${sessionId}`
 
 /**
  * HTTP + Socket.io on loopback: `Host`/`Origin` are checked before anything else, every connection must present a
- * token, and each socket acts as the token's user.
+ * credential, and each socket acts as the credential's user until it is revoked.
  */
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   let guard = new RequestGuard(opts.port);
+  let port = opts.port;
+  const refusals = new RefusalLog(opts.log);
   const http: HttpServer = createServer((req, res) => {
     const refused = guard.check(req);
     if (refused) {
       res.writeHead(refused.status, { 'Content-Type': 'text/plain' }).end(`${refused.reason}\n`);
       return;
     }
-    void serveStatic(opts.webRoot, req, res).catch(() => res.writeHead(500).end());
+    void serveAuth({ credentials: opts.credentials, port: () => port, refusals }, req, res)
+      .then((served) => (served ? undefined : serveStatic(opts.webRoot, req, res)))
+      .catch(() => res.writeHead(500).end());
   });
   const io: IoServer = new Server(http, {
     serveClient: false,
@@ -58,13 +70,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   });
   io.use((socket, next) => {
     const auth = socket.handshake.auth as { token?: unknown } | undefined;
-    const user = opts.tokens.verify(auth?.token);
-    if (!user) {
-      opts.log.warn('refused a connection with a missing or wrong token', { address: socket.handshake.address });
+    const principal = opts.credentials.authenticate(auth?.token);
+    if (!principal) {
+      refusals.note('refused a connection with a missing or wrong token', { address: socket.handshake.address });
       next(new Error('unauthorized: a valid mcpgw token is required'));
       return;
     }
-    socket.data.user = user;
+    socket.data.user = principal.user;
+    socket.data.principal = principal;
     next();
   });
   io.on('connection', (socket) => {
@@ -73,12 +86,20 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     socket.on('disconnect', () => opts.onDisconnect?.(user));
   });
 
-  const port = await listen(http, opts.host, opts.port).catch(async (err: NodeJS.ErrnoException) => {
+  port = await listen(http, opts.host, opts.port).catch(async (err: NodeJS.ErrnoException) => {
     if (err.code === 'EADDRINUSE' && opts.fallbackToFreePort) {
       opts.log.warn('default port in use; listening on a free port', { port: opts.port });
       return listen(http, opts.host, 0);
     }
     throw new McpgwError('conflict', `cannot listen on ${opts.host}:${opts.port}: ${err.message}`);
+  });
+  // A revoked token (or an expired browser credential) loses its live sockets at once, not at their next connection.
+  const unwatch = opts.credentials.onChange(() => {
+    for (const socket of io.of('/').sockets.values()) {
+      if (opts.credentials.isValid(socket.data.principal)) continue;
+      opts.log.info('disconnected a socket whose credential was revoked or expired', { user: socket.data.user });
+      socket.disconnect(true);
+    }
   });
   guard = new RequestGuard(port, opts.host === '127.0.0.1' || opts.host === 'localhost' ? [] : [opts.host]);
   const url = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
@@ -88,6 +109,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     port,
     close: () =>
       new Promise<void>((resolve) => {
+        unwatch();
+        refusals.flush();
         io.close(() => resolve());
         http.closeAllConnections();
       }),

@@ -10,7 +10,11 @@ import type { CommandIO } from '../../src/cli/io.js';
 export async function imagesBuild(names: string[], opts: { config?: string; json?: boolean }, io: CommandIO): Promise<number> {
   const { catalog, notices } = await loadConfig(opts.config);
   for (const notice of notices) if (!opts.json) io.err(`notice: ${notice}`);
-  for (const n of names) if (!catalog.servers.has(n)) throw unknownServer(n, catalog.servers.keys());
+  for (const n of names) {
+    const why = catalog.unavailable.get(n);
+    if (why) throw new McpgwError('server_unavailable', `server "${n}" is unavailable: ${why.reason}`);
+    if (!catalog.servers.has(n)) throw unknownServer(n, catalog.servers.keys());
+  }
   const servers = [...catalog.servers.values()].filter((s) => (names.length > 0 ? names.includes(s.name) : s.build !== undefined));
   if (servers.length === 0) {
     io.err('Nothing to build: no server has a "build" recipe.');

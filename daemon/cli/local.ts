@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import type { Catalog } from '../../src/config/catalog.js';
 import { resolvePaths } from '../../src/paths.js';
+import { createLaunchResolver, type LaunchResolver } from '../config/launch.js';
 import { openEgress } from '../egress/open.js';
 import { formatDecision } from '../egress/report.js';
 import { ImageBuilder } from '../images/builder.js';
@@ -12,6 +13,7 @@ export interface LocalSandboxes {
   engine: ContainerEngine;
   builder: ImageBuilder;
   runtime: SandboxRuntime;
+  launch: LaunchResolver;
 }
 
 /**
@@ -28,6 +30,7 @@ export function openLocalSandboxes(
     cacheDir: resolvePaths(process.env, homedir()).cacheDir,
     baseImage: catalog.sandbox.baseImage,
   });
+  const launch = createLaunchResolver({ env: process.env, secretsFile: catalog.secretsFile });
   const instanceId = currentInstanceId();
   const networks = openEgress({ engine, builder, instanceId, onDecision: (d) => options.onLog?.(d.server, formatDecision(d)) });
   const runtime = new SandboxRuntime({
@@ -35,10 +38,11 @@ export function openLocalSandboxes(
     instanceId,
     networks,
     resolveImage: (server) => builder.imageFor(server, { build: options.build }),
+    resolveLaunch: (server) => launch.resolve(server),
     maxContainers: catalog.sandbox.maxContainers,
     maxConcurrentStarts: catalog.sandbox.maxConcurrentStarts,
     maxMessageBytes: catalog.sandbox.maxMessageSize,
     startTimeoutMs: catalog.sandbox.startTimeout,
   });
-  return { engine, builder, runtime };
+  return { engine, builder, runtime, launch };
 }

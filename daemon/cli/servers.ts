@@ -1,53 +1,83 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import type { ServerConfig } from '../../src/config/catalog.js';
 import { describeNetwork } from '../../src/config/egress.js';
 import { parseJsonObject } from '../../src/cli/args.js';
 import { McpgwError } from '../../src/errors.js';
+import { jsonText } from '../../src/text/safe-json.js';
+import { safeLine } from '../../src/text/sanitize.js';
 import { formatMs, formatSize, formatTable } from '../../src/text/table.js';
 import { renderToolResult } from '../../src/text/tool-result.js';
 import { claimedHints } from '../../src/view/format.js';
 import { checkToolSchema } from '../../src/tools/index.js';
+import { imageLabel, loosenedBy } from '../../src/config/describe.js';
+import { serverStates, type ServerState } from '../config/availability.js';
+import { createLaunchResolver } from '../config/launch.js';
 import { loadConfig } from '../config/load.js';
 import { unknownServer } from '../sandbox/runtime.js';
 import { openLocalSandboxes } from './local.js';
 import type { CommandIO } from '../../src/cli/io.js';
 
-/** `mcpgw servers ls`: the configured servers and how each is sandboxed. */
+/** `mcpgw servers ls`: every configured server, how it is sandboxed, and why one that cannot run cannot. */
 export async function serversList(opts: { config?: string; json?: boolean }, io: CommandIO): Promise<number> {
   const { catalog, file, notices } = await loadConfig(opts.config);
-  const servers = [...catalog.servers.values()];
+  // Secrets are checked for presence in this command's environment (mcpd checks its own when it starts a server).
+  const states = await serverStates(catalog, createLaunchResolver({ env: process.env, secretsFile: catalog.secretsFile }));
   if (opts.json) {
-    io.out(JSON.stringify({ file: file ?? null, servers: servers.map(describeServer) }, null, 2));
+    io.out(JSON.stringify({ file: file ?? null, servers: states.map(describeState) }, null, 2));
     return 0;
   }
   for (const notice of notices) io.err(`notice: ${notice}`);
-  if (servers.length === 0) {
+  if (states.length === 0) {
     io.out(`No servers configured${file ? ` in ${file}` : ''}. Add an "mcpServers" entry to ${file ?? '~/.config/mcpgw/config.json'}.`);
     return 0;
   }
-  const rows = servers.map((s) => {
-    const d = describeServer(s);
-    return [s.name + (s.disabled ? ' (disabled)' : ''), d.source, d.command, d.network, d.limits, d.mounts];
-  });
-  io.out(formatTable(['NAME', 'IMAGE', 'COMMAND', 'NETWORK', 'LIMITS', 'MOUNTS'], rows, { maxWidth: io.columns }));
+  const described = states.map(describeState);
+  const rows = described.map((d) => [d.name, d.status, d.source, d.command, d.network, d.limits, d.mounts]);
+  io.out(formatTable(['NAME', 'STATUS', 'IMAGE', 'COMMAND', 'NETWORK', 'LIMITS', 'MOUNTS'], rows, { maxWidth: io.columns }));
+  const unavailable = described.filter((d) => d.reason !== undefined);
+  if (unavailable.length > 0) io.out(['', 'unavailable:', ...unavailable.map((d) => `  ${d.name}: ${d.reason}`)].join('\n'));
   return 0;
 }
 
-function describeServer(s: ServerConfig): {
+function describeState(state: ServerState): {
   name: string;
+  status: 'available' | 'disabled' | 'unavailable';
+  available: boolean;
+  reason?: string;
+  path?: string;
   source: string;
   command: string;
   network: string;
   limits: string;
   mounts: string;
+  loosened: string[];
 } {
+  const s = state.server;
+  const why = state.available ? {} : { reason: state.reason, ...(state.path ? { path: state.path } : {}) };
+  const status = !state.available ? 'unavailable' : state.server.disabled ? 'disabled' : 'available';
+  if (!s)
+    return {
+      name: state.name,
+      status,
+      available: false,
+      ...why,
+      source: '-',
+      command: '-',
+      network: '-',
+      limits: '-',
+      mounts: '-',
+      loosened: [],
+    };
   return {
     name: s.name,
-    source: s.image ?? (s.build ? `build: ${s.build.npm.join(' ')}` : 'node base'),
-    command: [s.command ?? '(package bin)', ...s.args].join(' '),
+    status,
+    available: state.available,
+    ...why,
+    source: imageLabel(s),
+    command: [s.command ?? (s.image ? '(image entrypoint)' : '(package bin)'), ...s.args].join(' '),
     network: describeNetwork(s.network),
     limits: `${formatSize(s.limits.memoryBytes)}, ${s.limits.nanoCpus / 1e9} cpu, ${s.limits.pids} pids`,
     mounts: s.mounts.map((m) => `${m.source}:${m.target}${m.readOnly ? '' : ':rw'}`).join(', ') || '-',
+    loosened: loosenedBy(s),
   };
 }
 
@@ -64,6 +94,8 @@ export async function serversTest(name: string, opts: ServersTestOptions, io: Co
   const callArgs = opts.args === undefined ? undefined : parseJsonObject(opts.args, '--args');
   if (opts.args !== undefined && !opts.call) throw new McpgwError('bad_request', '--args needs --call TOOL');
   const { catalog } = await loadConfig(opts.config);
+  const why = catalog.unavailable.get(name);
+  if (why) throw new McpgwError('server_unavailable', `server "${name}" is unavailable: ${why.reason}`);
   const server = catalog.servers.get(name);
   if (!server) throw unknownServer(name, catalog.servers.keys());
   const log = (line: string): void => {
@@ -108,7 +140,7 @@ export async function serversTest(name: string, opts: ServersTestOptions, io: Co
     await runtime.closeAll();
     report.teardownMs = Math.round(performance.now() - t0);
   }
-  if (opts.json) io.out(JSON.stringify(report, null, 2));
+  if (opts.json) io.out(jsonText(report, 2));
   else io.err(`torn down in ${formatMs(report.teardownMs as number)}`);
   return report.ok ? 0 : 1;
 }
@@ -139,15 +171,30 @@ function printTools(
   });
   io.out(formatTable(['TOOL', 'CLAIMS', 'GEMINI SCHEMA', 'DESCRIPTION'], rows, { maxWidth: io.columns }));
   // The details, below the table: what Gemini would reject, and what mcpgw changes before the model sees it.
-  const notes = tools.flatMap(({ tool: t, schema }) => [
-    ...(schema.ok ? [] : [`  ${t.name}: left out — ${schema.reason ?? 'unusable schema'}`]),
-    ...schema.repairs.map((r) => `  ${t.name}: ${r}`),
-  ]);
+  // A tool's name may be why it is left out: names and reasons are one safe line each (src/text/sanitize.ts).
+  const notes = [
+    ...tools.flatMap(({ tool: t, schema }) =>
+      schema.ok ? [] : [`  ${safeLine(t.name)}: left out — ${safeLine(schema.reason ?? 'unusable schema')}`],
+    ),
+    ...foldRepairs(tools.map(({ tool: t, schema }) => ({ tool: safeLine(t.name), repairs: schema.repairs.map(safeLine) }))),
+  ];
   if (notes.length > 0) io.out(['', 'schema notes (CLAIMS are the server’s own, unverified):', ...notes].join('\n'));
 }
 
+/** One line per distinct repair: `tool: repair`, or `repair (13 tools: a, b, c …)` when several tools share it. */
+export function foldRepairs(tools: ReadonlyArray<{ tool: string; repairs: readonly string[] }>, shown = 5): string[] {
+  const byRepair = new Map<string, string[]>();
+  for (const { tool, repairs } of tools) for (const r of repairs) byRepair.set(r, [...(byRepair.get(r) ?? []), tool]);
+  return [...byRepair].map(([repair, names]) =>
+    names.length === 1
+      ? `  ${names[0]}: ${repair}`
+      : `  ${repair} (${names.length} tools: ${names.slice(0, shown).join(', ')}${names.length > shown ? ' …' : ''})`,
+  );
+}
+
 function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  // Only layout whitespace is flattened (U+2028, U+FEFF, … are revealed), and before the cut, not after it.
+  const flat = safeLine(text.replace(/[ \t\r\n]+/g, ' ').trim());
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 

@@ -38,6 +38,10 @@ export class ImageBuilder {
 
   /** The image a server runs: its own `image`, its recipe's image, or the plain Node base. */
   async imageFor(server: ServerConfig, options: { build: boolean; onProgress?: (p: BuildProgress) => void }): Promise<string> {
+    if (!server.image && server.runtime === 'python') {
+      // The Python base and pip recipes come with builds in containers; until then such a server cannot start.
+      throw new McpgwError('image_missing', `"${server.name}" needs the Python base image, which this mcpgw cannot build yet`);
+    }
     if (server.image) {
       if (await this.opts.engine.inspectImage(server.image)) return server.image;
       throw new McpgwError(
@@ -138,7 +142,7 @@ export class ImageBuilder {
     hash.update(
       JSON.stringify({ v: BUILDER_VERSION, base: build.base ?? (await this.baseTag()), npm: build.npm, bin: server.command === undefined }),
     );
-    for (const spec of build.npm) {
+    for (const spec of build.npm ?? []) {
       const local = localPath(spec);
       if (local) hash.update(await fingerprint(local));
     }
@@ -146,7 +150,8 @@ export class ImageBuilder {
   }
 
   private async buildRecipe(server: ServerConfig, tag: string, onProgress?: (p: BuildProgress) => void): Promise<string> {
-    const build = server.build!;
+    const build = server.build;
+    if (!build?.npm) throw new McpgwError('internal', `"${server.name}" has no npm recipe`);
     const base = build.base ?? (await this.ensureBase(server.name, onProgress));
     if (build.base && !(await this.opts.engine.inspectImage(build.base))) {
       throw new McpgwError('image_missing', `base image ${build.base} for "${server.name}" is not present locally; pull it first`);

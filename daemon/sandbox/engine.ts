@@ -30,6 +30,20 @@ export interface ImageSummary {
   created: number;
 }
 
+/** What the engine says about itself, for `doctor` and status displays. */
+export interface EngineInfo {
+  /** "Docker" or "Podman" (from the version's components). */
+  name: string;
+  version: string;
+  apiVersion: string;
+  os: string;
+  runtimes: string[];
+  defaultRuntime: string;
+  /** The engine's data directory, on the engine's machine. */
+  rootDir: string;
+  cgroupVersion: string;
+}
+
 /** The few Docker operations mcpgw needs; the only module that knows dockerode. */
 export interface ContainerEngine {
   ping(): Promise<void>;
@@ -51,6 +65,8 @@ export interface ContainerEngine {
   inspectExit(id: string): Promise<(ExitStatus & { running: boolean }) | undefined>;
   /** Raw inspect output, for tests and diagnostics. */
   inspect(id: string): Promise<Docker.ContainerInspectInfo>;
+  /** The engine's name, version and runtimes. */
+  describe(): Promise<EngineInfo>;
 }
 
 function statusOf(err: unknown): number | undefined {
@@ -232,6 +248,26 @@ export class DockerodeEngine implements ContainerEngine {
       await this.docker.getImage(ref).remove({ force: true });
     } catch (err) {
       if (statusOf(err) !== 404) throw dockerError(err, 'remove an image');
+    }
+  }
+
+  async describe(): Promise<EngineInfo> {
+    try {
+      const [version, info] = await Promise.all([this.docker.version(), this.docker.info() as Promise<Record<string, unknown>>]);
+      const components = (version as { Components?: Array<{ Name?: string }> }).Components ?? [];
+      const podman = components.some((c) => /podman/i.test(c.Name ?? ''));
+      return {
+        name: podman ? 'Podman' : 'Docker',
+        version: version.Version,
+        apiVersion: version.ApiVersion,
+        os: `${version.Os}/${version.Arch}`,
+        runtimes: Object.keys((info.Runtimes as Record<string, unknown> | undefined) ?? {}).sort(),
+        defaultRuntime: String(info.DefaultRuntime ?? 'runc'),
+        rootDir: String(info.DockerRootDir ?? ''),
+        cgroupVersion: String(info.CgroupVersion ?? '?'),
+      };
+    } catch (err) {
+      throw dockerError(err, 'describe the engine');
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { ServerConfig } from '../../src/config/catalog.js';
+import type { LaunchSpec } from '../config/launch.js';
 import { McpgwError } from '../../src/errors.js';
 import type { ContainerEngine } from './engine.js';
 import { LABELS } from './labels.js';
@@ -11,6 +12,8 @@ export interface SandboxRuntimeOptions {
   instanceId: string;
   /** Resolves (and builds, if allowed) the image a server runs; `sessionId` says who is waiting for it. */
   resolveImage: (server: ServerConfig, sessionId: string) => Promise<string>;
+  /** Expands the server's secrets and re-checks its mounts just before its container is created. */
+  resolveLaunch: (server: ServerConfig) => Promise<LaunchSpec>;
   maxContainers: number;
   maxConcurrentStarts: number;
   maxMessageBytes: number;
@@ -118,6 +121,8 @@ export class SandboxRuntime {
     const what = `starting "${server.name}"`;
     const releaseSlot = await this.slots.acquire({ timeoutMs: this.opts.queueTimeoutMs ?? 60_000, what, ...(signal ? { signal } : {}) });
     try {
+      // A missing secret or a refused mount fails the start before any image is built.
+      const launch = await this.opts.resolveLaunch(server);
       const image = await this.opts.resolveImage(server, sessionId);
       const releaseStart = await this.starts.acquire({ what, ...(signal ? { signal } : {}) });
       let lease: SandboxNetworkLease | undefined;
@@ -128,6 +133,7 @@ export class SandboxRuntime {
         const sandbox = await Sandbox.start({
           engine: this.opts.engine,
           server,
+          launch,
           image,
           sessionId,
           instanceId: this.opts.instanceId,

@@ -2,12 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ErrorCode, LoggingMessageNotificationSchema, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../../src/config/catalog.js';
+import type { LaunchSpec } from '../config/launch.js';
 import { McpgwError, errorMessage } from '../../src/errors.js';
+import { formatBytes } from '../../src/text/bytes.js';
+import { truncateMiddle } from '../../src/text/truncate.js';
 import { VERSION } from '../../src/version.js';
 import type { ContainerEngine, ExitStatus } from './engine.js';
+import { Deadline } from './deadline.js';
 import type { SandboxNetworkAttachment } from './network-hook.js';
+import { OutputBudget } from './output-budget.js';
 import { buildContainerSpec } from './spec.js';
-import { DockerStreamTransport, MESSAGE_TOO_LARGE_CODE, formatBytes } from './transport.js';
+import { DockerStreamTransport, MESSAGE_TOO_LARGE_CODE } from './transport.js';
 
 export type SandboxState = 'starting' | 'ready' | 'exited' | 'closed';
 
@@ -20,6 +25,8 @@ export interface SandboxExit extends ExitStatus {
 export interface SandboxOptions {
   engine: ContainerEngine;
   server: ServerConfig;
+  /** Resolved env, args and mounts for this start; holds secret values, so it is used for the create call only. */
+  launch: LaunchSpec;
   image: string;
   sessionId: string;
   instanceId: string;
@@ -28,7 +35,7 @@ export interface SandboxOptions {
   closeGraceMs?: number;
   /** The egress network of a server with an allowlist. */
   network?: SandboxNetworkAttachment | undefined;
-  /** Server output for people: stderr lines and MCP log notifications. Never parsed. */
+  /** Server output for people (stderr, MCP log notifications, SDK errors) that fits the output budget. Never parsed. */
   onLog?: (line: string) => void;
   onExit?: (exit: SandboxExit) => void;
 }
@@ -36,6 +43,8 @@ export interface SandboxOptions {
 export interface CallOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
+  maxTotalTimeoutMs?: number;
+  /** Progress within the output budget (what is over it is dropped, unparsed, and restarts no timeout). */
   onProgress?: (progress: { progress: number; total?: number | undefined; message?: string | undefined }) => void;
 }
 
@@ -52,14 +61,16 @@ export class Sandbox implements AsyncDisposable {
   private boundSession: string;
 
   private constructor(
-    private readonly opts: SandboxOptions,
+    private readonly opts: Omit<SandboxOptions, 'launch'>,
     readonly containerId: string,
     readonly client: Client,
     readonly transport: DockerStreamTransport,
+    private readonly budget: OutputBudget,
     exitStatus: Promise<ExitStatus>,
   ) {
     this.boundSession = opts.sessionId;
     this.exited = exitStatus.then((status) => {
+      budget.close();
       this.exitInfo = { ...status, stderrTail: transport.stderrLog.tail(), expected: this.closing !== undefined };
       if (this.stateValue !== 'closed') this.stateValue = 'exited';
       opts.onExit?.(this.exitInfo);
@@ -91,6 +102,15 @@ export class Sandbox implements AsyncDisposable {
     const containerName = `mcpgw-${server.name}-${randomBytes(4).toString('hex')}`;
     const id = await engine.create(buildContainerSpec({ ...opts, containerName }));
     let transport: DockerStreamTransport | undefined;
+    const log = (line: string): void => opts.onLog?.(line);
+    // One budget for everything the server makes people read: stderr, log notifications, progress, error text.
+    const { outputBytesPerSecond: bytesPerSecond, outputLinesPerSecond: linesPerSecond } = server.limits;
+    const budget = new OutputBudget({ bytesPerSecond, linesPerSecond }, log);
+    const admit = (text: () => string): void => {
+      if (budget.refuses()) return budget.drop(0);
+      const line = budget.admit(text());
+      if (line !== undefined) log(line);
+    };
     try {
       const stdio = await engine.attach(id);
       const waited = engine.waitForExit(id);
@@ -98,18 +118,24 @@ export class Sandbox implements AsyncDisposable {
       transport = new DockerStreamTransport({
         ...stdio,
         maxMessageBytes: opts.maxMessageBytes,
-        onStderrLine: opts.onLog,
+        onStderrLine: log,
+        budget,
         terminate: (signal) => engine.kill(id, signal),
         closeGraceMs: opts.closeGraceMs,
       });
       const exitStatus = raceExit(engine, id, waited, transport);
       const client = new Client({ name: 'mcpgw', version: VERSION }, { capabilities: {} });
-      client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
-        const data = typeof n.params.data === 'string' ? n.params.data : JSON.stringify(n.params.data);
-        opts.onLog?.(`[${n.params.level}${n.params.logger ? ` ${n.params.logger}` : ''}] ${data}`);
-      });
-      client.onerror = (err) => opts.onLog?.(`[mcpgw] ${err.message}`);
-      const sandbox = new Sandbox(opts, id, client, transport, exitStatus);
+      client.setNotificationHandler(LoggingMessageNotificationSchema, (n) =>
+        admit(() => {
+          const data = typeof n.params.data === 'string' ? n.params.data : JSON.stringify(n.params.data);
+          return `[${n.params.level}${n.params.logger ? ` ${n.params.logger}` : ''}] ${data}`;
+        }),
+      );
+      // SDK errors may quote a whole message the server sent: they are server output too.
+      client.onerror = (err) => admit(() => `[mcpgw] ${err.message}`);
+      // The sandbox keeps its options for its life; the resolved secrets are not among them.
+      const { launch: _resolved, ...kept } = opts;
+      const sandbox = new Sandbox(kept, id, client, transport, budget, exitStatus);
       try {
         await client.connect(transport, { timeout: opts.startTimeoutMs });
       } catch (err) {
@@ -118,6 +144,7 @@ export class Sandbox implements AsyncDisposable {
       sandbox.stateValue = 'ready';
       return sandbox;
     } catch (err) {
+      budget.close();
       await transport?.close().catch(() => undefined);
       await engine.remove(id).catch(() => undefined);
       throw err instanceof McpgwError
@@ -137,23 +164,42 @@ export class Sandbox implements AsyncDisposable {
     return tools;
   }
 
-  /** Calls a tool; failures come back as McpgwError with a code that says why (crash, OOM, timeout, size, cancel). */
+  /**
+   * Calls a tool; failures come back as McpgwError with a code that says why (crash, OOM, timeout, size, cancel).
+   * Progress restarts the per-call timeout, never the total one: reporting progress cannot keep a call alive forever.
+   */
   async callTool(name: string, args: Record<string, unknown>, options: CallOptions = {}): Promise<CallToolResult> {
     const timeout = options.timeoutMs ?? this.opts.server.timeoutMs;
-    const onprogress = options.onProgress;
-    const result = await this.request(
-      () =>
-        this.client.callTool({ name, arguments: args }, undefined, {
-          timeout,
-          resetTimeoutOnProgress: true,
-          ...(options.signal ? { signal: options.signal } : {}),
-          ...(onprogress ? { onprogress } : {}),
-        }),
-      `tools/call ${name}`,
-      timeout,
-      options.signal,
-    );
-    return result as CallToolResult;
+    const total = Math.max(timeout, options.maxTotalTimeoutMs ?? this.opts.server.maxTotalTimeoutMs);
+    const what = `tools/call ${name}`;
+    const deadline = new Deadline(total, options.signal);
+    const onProgress = options.onProgress;
+    const onprogress: ProgressCallback | undefined =
+      onProgress &&
+      ((p) => {
+        const message = this.budget.admit(p.message ?? '');
+        if (message !== undefined) onProgress({ ...p, message: p.message === undefined ? undefined : message });
+      });
+    try {
+      const result = await this.request(
+        () =>
+          this.client.callTool({ name, arguments: args }, undefined, {
+            timeout,
+            maxTotalTimeout: total,
+            resetTimeoutOnProgress: true,
+            signal: deadline.signal,
+            ...(onprogress ? { onprogress } : {}),
+          }),
+        what,
+        timeout,
+        options.signal,
+      );
+      return result as CallToolResult;
+    } catch (err) {
+      throw options.signal?.aborted ? err : deadline.explain(err, `"${this.opts.server.name}" ${what}`);
+    } finally {
+      deadline.clear();
+    }
   }
 
   private async request<T>(run: () => Promise<T>, what: string, timeoutMs?: number, signal?: AbortSignal): Promise<T> {
@@ -187,14 +233,16 @@ export class Sandbox implements AsyncDisposable {
         );
       }
       const after = timeoutMs ?? this.opts.startTimeoutMs;
-      return new McpgwError('sandbox_timeout', `"${name}" ${what} timed out after ${(after / 1000).toFixed(1)}s`);
+      return new McpgwError('sandbox_timeout', `"${name}" ${what} timed out after ${(after / 1000).toFixed(1)}s`, { cause: err });
     }
     if (this.stateValue !== 'ready' || (err instanceof McpError && err.code === ErrorCode.ConnectionClosed)) {
       const exit = await settleWithin(this.exited, 5000);
       if (exit) return crashError(name, exit, this.opts.server.limits.memoryBytes);
       return new McpgwError('sandbox_crashed', `"${name}" closed its connection during ${what}`, { cause: err });
     }
-    return new McpgwError('tool_failed', `"${name}" ${what} failed: ${errorMessage(err)}`, { cause: err });
+    // The server chose this text (an error response may be megabytes): it is cut like any other server output.
+    const message = truncateMiddle(errorMessage(err), MAX_ERROR_CHARS).text;
+    return new McpgwError('tool_failed', `"${name}" ${what} failed: ${message}`, { cause: err });
   }
 
   /** Stops the server (stdin EOF, then SIGTERM, then SIGKILL) and always removes the container. Idempotent. */
@@ -215,6 +263,11 @@ export class Sandbox implements AsyncDisposable {
     await this.close();
   }
 }
+
+/** How much of a server's own error text a failure message keeps. */
+const MAX_ERROR_CHARS = 4000;
+
+type ProgressCallback = NonNullable<CallOptions['onProgress']>;
 
 /** The exit status from `wait`, or from inspect once the stream has ended (if wait missed a very fast exit). */
 function raceExit(engine: ContainerEngine, id: string, waited: Promise<ExitStatus>, transport: DockerStreamTransport): Promise<ExitStatus> {

@@ -2,6 +2,7 @@ import type { ContainerCreateOptions } from 'dockerode';
 import type { ServerConfig } from '../../src/config/catalog.js';
 import { isAllowlist } from '../../src/config/egress.js';
 import { McpgwError } from '../../src/errors.js';
+import type { LaunchSpec } from '../config/launch.js';
 import { LABELS } from './labels.js';
 import type { SandboxNetworkAttachment } from './network-hook.js';
 
@@ -11,6 +12,8 @@ export const TMPFS_OPTIONS = 'rw,nosuid,nodev,size=64m,uid=65534,gid=65534,mode=
 
 export interface SandboxSpecInput {
   server: ServerConfig;
+  /** The server's env, args and mounts as resolved for this start (secrets expanded): they go only into the spec. */
+  launch: LaunchSpec;
   image: string;
   sessionId: string;
   instanceId: string;
@@ -25,6 +28,7 @@ export interface SandboxSpecInput {
  */
 export function buildContainerSpec({
   server,
+  launch,
   image,
   sessionId,
   instanceId,
@@ -35,12 +39,12 @@ export function buildContainerSpec({
     // Fail closed: an allowlisted server never starts on some other network, nor does any other server get one.
     throw new McpgwError('internal', `"${server.name}": an egress network must be given exactly when the server has an allowlist`);
   }
-  const env = { HOME: '/tmp', ...server.env, ...network?.env };
+  const env = { HOME: '/tmp', ...launch.env, ...network?.env };
   return {
     name: containerName,
     Image: image,
     ...(server.command === undefined ? {} : { Entrypoint: [server.command] }),
-    ...(server.command === undefined && server.args.length === 0 ? {} : { Cmd: server.args }),
+    ...(server.command === undefined && launch.args.length === 0 ? {} : { Cmd: launch.args }),
     Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),
     User: SANDBOX_USER,
     WorkingDir: server.workdir ?? '/tmp',
@@ -72,7 +76,7 @@ export function buildContainerSpec({
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],
       LogConfig: { Type: 'none', Config: {} },
-      Mounts: server.mounts.map((m) => ({ Type: 'bind', Source: m.source, Target: m.target, ReadOnly: m.readOnly })),
+      Mounts: launch.mounts.map((m) => ({ Type: 'bind', Source: m.source, Target: m.target, ReadOnly: m.readOnly })),
       AutoRemove: false,
     },
   };

@@ -1,21 +1,20 @@
 import { LineFramer } from './framing.js';
+import { MAX_LINE_BYTES, type OutputBudget } from './output-budget.js';
 
-const MAX_LINE_BYTES = 8 * 1024;
 const TAIL_LINES = 40;
-const LINES_PER_SECOND = 200;
 
 /**
- * Splits a server's stderr into lines, keeps the last few for crash reports, and forwards them at a bounded rate
- * so a chatty or hostile server cannot flood the daemon's clients.
+ * Splits a server's stderr into lines, keeps the last few for crash reports, and forwards the ones the sandbox's
+ * output budget admits, so a chatty or hostile server cannot flood the daemon's clients.
  */
 export class StderrLog {
   private readonly framer = new LineFramer(MAX_LINE_BYTES);
   private readonly lines: string[] = [];
-  private windowStart = 0;
-  private sentInWindow = 0;
-  private dropped = 0;
 
-  constructor(private readonly onLine?: (line: string) => void) {}
+  constructor(
+    private readonly onLine?: (line: string) => void,
+    private readonly budget?: OutputBudget,
+  ) {}
 
   /** The last lines written, oldest first. */
   tail(count = TAIL_LINES): string[] {
@@ -29,33 +28,17 @@ export class StderrLog {
     }
   }
 
-  /** Records an unfinished last line and emits the drop summary; called when the stream ends. */
+  /** Records an unfinished last line; called when the stream ends. */
   flush(): void {
     const rest = this.framer.drain();
     if (rest !== undefined) this.record(rest);
-    if (this.dropped > 0) this.emitDropped();
   }
 
   private record(line: string): void {
     this.lines.push(line);
     if (this.lines.length > TAIL_LINES) this.lines.shift();
     if (!this.onLine) return;
-    const now = Date.now();
-    if (now - this.windowStart >= 1000) {
-      if (this.dropped > 0) this.emitDropped();
-      this.windowStart = now;
-      this.sentInWindow = 0;
-    }
-    if (this.sentInWindow >= LINES_PER_SECOND) {
-      this.dropped++;
-      return;
-    }
-    this.sentInWindow++;
-    this.onLine(line);
-  }
-
-  private emitDropped(): void {
-    this.onLine?.(`[mcpgw] ${this.dropped} stderr lines dropped (more than ${LINES_PER_SECOND}/s)`);
-    this.dropped = 0;
+    const admitted = this.budget ? this.budget.admit(line) : line;
+    if (admitted !== undefined) this.onLine(admitted);
   }
 }

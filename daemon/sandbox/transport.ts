@@ -3,11 +3,20 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { McpgwError } from '../../src/errors.js';
+import { formatBytes } from '../../src/text/bytes.js';
 import { LineFramer, sniffJsonRpcId } from './framing.js';
+import type { OutputBudget } from './output-budget.js';
 import { StderrLog } from './stderr-log.js';
 
 /** JSON-RPC error code used when a response was dropped for exceeding the message cap. */
 export const MESSAGE_TOO_LARGE_CODE = -32_099;
+
+/**
+ * The start of a log or progress notification, as the SDK (method first) or others (jsonrpc first) write it. Such
+ * a line is a notification, never a response, so dropping it unparsed cannot lose the answer to a call. A dropped
+ * progress notification does not restart its call's timeout; the ones within budget (dozens a second) still do.
+ */
+const OUTPUT_NOTIFICATION = /^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"method"\s*:\s*"notifications\/(?:message|progress)"/;
 
 export type Terminate = (signal: 'SIGTERM' | 'SIGKILL') => Promise<void>;
 
@@ -20,6 +29,11 @@ export interface DockerStreamTransportOptions {
   stderr?: Readable;
   maxMessageBytes?: number;
   onStderrLine?: (line: string) => void;
+  /**
+   * The sandbox's output budget: stderr lines are charged to it, and log and progress notifications that arrive
+   * while it is exhausted are dropped here, unparsed (a flood then costs a regex per line, not a parse and an event).
+   */
+  budget?: OutputBudget;
   /** Signals the process behind the streams; used by close() when closing stdin is not enough. */
   terminate?: Terminate;
   /** How long each close step waits for the server to exit before escalating. */
@@ -48,7 +62,7 @@ export class DockerStreamTransport implements Transport {
   constructor(private readonly opts: DockerStreamTransportOptions) {
     this.maxMessageBytes = opts.maxMessageBytes ?? 16 * 1024 * 1024;
     this.framer = new LineFramer(this.maxMessageBytes);
-    this.stderrLog = new StderrLog(opts.onStderrLine);
+    this.stderrLog = new StderrLog(opts.onStderrLine, opts.budget);
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
   }
 
@@ -91,9 +105,14 @@ export class DockerStreamTransport implements Transport {
 
   private readonly onStdout = (chunk: Buffer): void => {
     const batch: JSONRPCMessage[] = [];
+    const budget = this.opts.budget;
     for (const frame of this.framer.push(chunk)) {
       if (frame.kind === 'oversize') {
         this.reportOversize(frame.bytes, sniffJsonRpcId(frame.head, frame.tail));
+        continue;
+      }
+      if (budget && OUTPUT_NOTIFICATION.test(frame.line) && budget.refuses()) {
+        budget.drop(Buffer.byteLength(frame.line, 'utf8'));
         continue;
       }
       let message: JSONRPCMessage;
@@ -172,11 +191,4 @@ function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
       resolve(true);
     });
   });
-}
-
-/** Formats a byte count for messages ("16.0 MiB"). */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 }

@@ -1,7 +1,10 @@
 import type { Catalog, ServerConfig } from '../../src/config/catalog.js';
 import { McpgwError } from '../../src/errors.js';
+import { assessPolicy, type Policy, type PolicyAssessment } from '../../src/policy/index.js';
 import type { SessionCreateRequest } from '../../src/protocol/requests.js';
 import type { ContainerState, SessionInfo } from '../../src/protocol/session.js';
+import { serverStates, type ServerState } from '../config/availability.js';
+import type { LaunchResolver } from '../config/launch.js';
 import type { Logger } from '../logger.js';
 import type { Sandbox, SandboxExit } from '../sandbox/sandbox.js';
 import type { SandboxRuntime } from '../sandbox/runtime.js';
@@ -20,6 +23,8 @@ export interface SessionServiceOptions {
   store: Store;
   runtime: SandboxRuntime;
   catalog: Catalog;
+  /** Tells whether a server can start now (secrets present, mounts allowed); presence only. */
+  launch: Pick<LaunchResolver, 'check'>;
   events: SessionEventLog;
   log: Logger;
   instanceId: string;
@@ -49,9 +54,20 @@ export class SessionService {
     return this.opts.events;
   }
 
+  /** Every configured server, runnable or not (with why), in config order. */
+  serverStates(): Promise<ServerState[]> {
+    return serverStates(this.opts.catalog, this.opts.launch);
+  }
+
   async create(owner: string, request: SessionCreateRequest): Promise<SessionInfo> {
-    const servers = request.servers ?? [...this.opts.catalog.servers.values()].filter((s) => !s.disabled).map((s) => s.name);
-    for (const name of servers) this.server(name);
+    const states = await this.serverStates();
+    // The default is every server that can run now and is not disabled; naming one that cannot is an error.
+    const servers = request.servers ?? states.filter((s) => s.available && !s.server.disabled).map((s) => s.name);
+    for (const name of request.servers ?? []) {
+      const state = states.find((s) => s.name === name);
+      if (state && !state.available) throw new McpgwError('bad_request', `server "${name}" is unavailable: ${state.reason}`);
+      this.server(name);
+    }
     const { name: policyName, policy } = this.opts.defaults.resolvePolicy(request.policy);
     const now = Date.now();
     const rec: SessionRecord = {
@@ -118,6 +134,7 @@ export class SessionService {
       status: rec.status,
       model: rec.model,
       policy: rec.policyName,
+      policyAssessment: assessStored(rec.policy),
       servers: rec.servers.map((name) => {
         const containerId = this.opts.runtime.get(rec.id, name)?.containerId;
         return { name, state: this.containerState(rec.id, name), ...(containerId ? { containerId } : {}) };
@@ -158,15 +175,14 @@ export class SessionService {
     return this.publishUpdate(rec.id);
   }
 
-  /** The catalog entry for a server, or `not_found`. */
+  /** The catalog entry for a server; `server_unavailable` (with why) for one that cannot run, else `not_found`. */
   server(name: string): ServerConfig {
-    const server = this.opts.catalog.servers.get(name);
-    if (!server)
-      throw new McpgwError(
-        'not_found',
-        `no server named "${name}" (configured: ${[...this.opts.catalog.servers.keys()].join(', ') || 'none'})`,
-      );
-    return server;
+    const { servers, unavailable } = this.opts.catalog;
+    const server = servers.get(name);
+    if (server) return server;
+    const why = unavailable.get(name);
+    if (why) throw new McpgwError('server_unavailable', `server "${name}" is unavailable: ${why.reason}`);
+    throw new McpgwError('not_found', `no server named "${name}" (configured: ${[...servers.keys()].join(', ') || 'none'})`);
   }
 
   /** The session's sandbox for a server, started lazily; the session is marked active again. */
@@ -206,4 +222,22 @@ export class SessionService {
     });
     await this.publishUpdate(sessionId);
   }
+}
+
+const assessments = new Map<string, PolicyAssessment>();
+
+/** The assessment of a session's stored policy (JSON), memoised: sessions are described on every update. */
+function assessStored(policy: string): PolicyAssessment {
+  let assessment = assessments.get(policy);
+  if (!assessment) {
+    try {
+      assessment = assessPolicy(JSON.parse(policy) as Policy);
+    } catch {
+      // Stored by mcpd itself, so this means corruption: show the worst rather than vouch for what cannot be read.
+      return { level: 'dangerous', reasons: ['the stored policy cannot be read'] };
+    }
+    if (assessments.size >= 100) assessments.clear();
+    assessments.set(policy, assessment);
+  }
+  return assessment;
 }

@@ -2,6 +2,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { McpgwError, errorMessage } from '../../src/errors.js';
 import type { ToolCallResult, ToolSummary } from '../../src/protocol/session.js';
 import { renderToolResult } from '../../src/text/tool-result.js';
+import { checkToolSchema } from '../../src/tools/index.js';
 import { truncateMiddle } from '../../src/text/truncate.js';
 import type { SessionRecord } from '../store/store.js';
 import { newId } from './ids.js';
@@ -47,12 +48,15 @@ export class ToolRunner {
       if (r.status === 'rejected') failed.push({ server, error: errorMessage(r.reason) });
       else
         for (const t of r.value.tools) {
+          // The same check the agent's tool set makes, so a listing says why a tool is kept from the model.
+          const check = checkToolSchema({ server, name: t.name, description: t.description, inputSchema: t.inputSchema });
           tools.push({
             server,
             name: t.name,
             description: t.description ?? '',
             annotations: { ...(t.annotations ?? {}) },
             inputSchema: t.inputSchema,
+            ...(check.ok ? {} : { refused: check.reason ?? 'unusable tool' }),
           });
         }
     });
@@ -89,7 +93,7 @@ export class ToolRunner {
           onProgress: (p) => {
             const of = p.total === undefined ? '' : `/${p.total}`;
             void announce.now();
-            void events.emit(rec.id, 'tool:output', {
+            events.post(rec.id, 'tool:output', {
               callId,
               server,
               stream: 'progress',
@@ -160,7 +164,10 @@ export class ToolRunner {
     };
   }
 
-  /** Sandbox log hook: stderr and MCP log lines, attributed to the call when exactly one is in flight. */
+  /**
+   * Sandbox log hook: stderr and MCP log lines (already within the sandbox's output budget), attributed to the call
+   * when exactly one is in flight.
+   */
   onLog(sessionId: string, server: string, line: string): void {
     const k = key(sessionId, server);
     const calls = this.inFlight.get(k);
@@ -170,7 +177,7 @@ export class ToolRunner {
     const recent = this.finished.get(k);
     const callId = inFlight ?? (!calls && recent && Date.now() - recent.at < LATE_STDERR_MS ? recent.callId : undefined);
     void announce?.now();
-    void this.sessions.events.emit(sessionId, 'tool:output', {
+    this.sessions.events.post(sessionId, 'tool:output', {
       ...(callId ? { callId } : {}),
       server,
       stream: line.startsWith('[') ? 'log' : 'stderr',
@@ -209,9 +216,13 @@ class StartAnnouncer {
     this.timer = setTimeout(() => void this.now().catch(() => undefined), START_COALESCE_MS);
   }
 
+  /** Sends it if not yet sent; a failure reaches whoever awaits this (the call's report), never an unhandled rejection. */
   now(): Promise<unknown> {
     clearTimeout(this.timer);
-    this.sent ??= this.send();
+    if (!this.sent) {
+      this.sent = this.send();
+      this.sent.catch(() => undefined);
+    }
     return this.sent;
   }
 }

@@ -1,7 +1,8 @@
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { McpgwError } from '../../src/errors.js';
 import { currentInstanceId, isInstanceAlive } from '../sandbox/instance.js';
+import { ensurePrivateDir } from './private-files.js';
 
 /** What a running mcpd advertises to clients (`daemon.json` in the state dir). */
 export interface DaemonInfo {
@@ -17,7 +18,7 @@ export interface DaemonInfo {
  * longer running (a daemon killed with SIGKILL) is taken over.
  */
 export async function acquireLock(stateDir: string): Promise<{ release: () => Promise<void>; instance: string }> {
-  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(stateDir);
   const file = path.join(stateDir, 'mcpd.lock');
   const instance = currentInstanceId();
   for (let attempt = 0; attempt < 2; attempt++) {

@@ -24,10 +24,14 @@ export async function connectRedis(options: {
   redisUrl: string | undefined;
   stateDir: string;
   fsync: 'everysec' | 'always';
+  /** The private Redis's memory cap, in bytes (a Redis of your own keeps its own settings). */
+  maxMemory: number;
   log: Logger;
 }): Promise<RedisConnection> {
   const { redisUrl, log } = options;
-  const owned = redisUrl ? undefined : new PrivateRedis({ dir: path.join(options.stateDir, 'redis'), fsync: options.fsync, log });
+  const owned = redisUrl
+    ? undefined
+    : new PrivateRedis({ dir: path.join(options.stateDir, 'redis'), fsync: options.fsync, maxMemory: options.maxMemory, log });
   await owned?.start();
   const redis = owned
     ? new Redis({ path: owned.socketPath, lazyConnect: true, ...OPTIONS })
@@ -41,6 +45,7 @@ export async function connectRedis(options: {
     await owned?.stop();
     throw new McpgwError('redis_unavailable', `cannot connect to Redis at ${url}: ${(err as Error).message}`);
   }
+  if (!owned) await warnIfEvicting(redis, log);
   return {
     redis,
     url,
@@ -50,6 +55,18 @@ export async function connectRedis(options: {
       await owned?.stop();
     },
   };
+}
+
+/** A Redis that evicts any key at its cap may silently drop session state: say so once, at start. */
+async function warnIfEvicting(redis: Redis, log: Logger): Promise<void> {
+  try {
+    const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as string[];
+    if (policy?.startsWith('allkeys-')) {
+      log.warn('this Redis evicts any key when it is full (maxmemory-policy); sessions may lose state: prefer noeviction', { policy });
+    }
+  } catch {
+    // CONFIG is often disabled on managed Redis: nothing to check then.
+  }
 }
 
 function redactUrl(url: string): string {

@@ -8,11 +8,15 @@ export function keys(prefix: string) {
     approvals: (id: string) => `${prefix}session:${id}:approvals`,
     sessionRules: (id: string) => `${prefix}session:${id}:rules`,
     notes: (id: string) => `${prefix}session:${id}:notes`,
+    /** The session's audit entries (a copy of the shared stream's), so one session's audit is read without a scan. */
+    sessionAudit: (id: string) => `${prefix}session:${id}:audit`,
     /** Every session, scored by last activity: the janitor's index (ended ones too, until retention removes them). */
     active: () => `${prefix}sessions:active`,
     owned: (owner: string) => `${prefix}owner:${owner}:sessions`,
     container: (id: string) => `${prefix}container:${id}`,
     audit: () => `${prefix}audit`,
+    /** The audit entries of an owner's sessions, newest last: `mcpgw audit` reads its tail (kept after a session goes). */
+    ownerAudit: (owner: string) => `${prefix}owner:${owner}:audit`,
     /** A write's one-time key: present once the write happened, so a resent write is skipped. */
     once: (token: string) => `${prefix}once:${token}`,
   };

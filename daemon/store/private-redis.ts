@@ -9,13 +9,24 @@ import type { Logger } from '../logger.js';
 export interface PrivateRedisOptions {
   dir: string;
   fsync: 'everysec' | 'always';
+  /** Bytes; see MEMORY_POLICY. */
+  maxMemory: number;
   binary?: string;
   log: Logger;
 }
 
 /**
+ * What Redis does at its memory cap: refuse writes. Everything mcpd keeps is session state (logs, history,
+ * approvals, rules, audit), and an evicting policy would drop some of it silently; the only keys with a TTL are
+ * the one-time keys of resent writes, and evicting those early would let a resent write apply twice. So a full
+ * Redis fails writes loudly instead (a `capacity` error naming the cause), while the byte caps on events and
+ * session logs keep a single hostile server far from the cap.
+ */
+const MEMORY_POLICY = 'noeviction';
+
+/**
  * A redis-server owned by mcpd: unix socket only (no TCP port), append-only file (fsync per the `redisFsync`
- * setting), restarted with backoff if it dies.
+ * setting), a memory cap with MEMORY_POLICY, restarted with backoff if it dies.
  */
 export class PrivateRedis {
   private child: ChildProcess | undefined;
@@ -38,6 +49,9 @@ export class PrivateRedis {
     // second server on the same append-only file.
     if (await pings(this.socketPath)) {
       this.opts.log.info('adopted the private redis-server left running by a previous daemon', { socket: this.socketPath });
+      // It runs with the previous daemon's settings: apply this one's.
+      await send(this.socketPath, `CONFIG SET maxmemory ${this.opts.maxMemory}\r\n`);
+      await send(this.socketPath, `CONFIG SET maxmemory-policy ${MEMORY_POLICY}\r\n`);
       return;
     }
     await this.spawnOnce();
@@ -57,6 +71,10 @@ export class PrivateRedis {
       'yes',
       '--appendfsync',
       this.opts.fsync,
+      '--maxmemory',
+      String(this.opts.maxMemory),
+      '--maxmemory-policy',
+      MEMORY_POLICY,
       '--save',
       '',
       '--daemonize',

@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { SessionEvent, SessionEventName, SessionEventPayloads } from '../../src/protocol/events.js';
 import type { AuditRecord, SessionStatus } from '../../src/protocol/session.js';
+import { DEFAULT_EVENT_LOG_LIMITS, EventStream, type EventLogLimits } from './event-stream.js';
+import { refusedWhenFull } from './full.js';
+import { checkMulti } from './multi.js';
 import { keys, type Keys } from './keys.js';
 import { withScripts, type ScriptedRedis } from './scripts.js';
 
@@ -26,27 +29,34 @@ export type StoredApproval = SessionEventPayloads['tool:approval_required'] & { 
 
 export type AuditEntry = AuditRecord;
 
-const EVENTS_CAP = 50_000;
 const AUDIT_CAP = 200_000;
+const SESSION_AUDIT_CAP = 10_000;
+const OWNER_AUDIT_CAP = 50_000;
 
 /** Everything mcpd keeps in Redis, behind one small API; related writes are atomic (MULTI or a script). */
 export class Store {
   readonly k: Keys;
   private readonly redis: ScriptedRedis;
+  private readonly eventStream: EventStream;
+  /** Session id → owner (it never changes), so an audit write needs no extra read. */
+  private readonly owners = new Map<string, string>();
 
-  constructor(redis: Redis, prefix = 'mcpgw:') {
+  constructor(redis: Redis, prefix = 'mcpgw:', eventLimits: Partial<EventLogLimits> = {}) {
     this.k = keys(prefix);
     this.redis = withScripts(redis);
+    this.eventStream = new EventStream(this.redis, this.k, { ...DEFAULT_EVENT_LOG_LIMITS, ...eventLimits });
   }
 
   async createSession(rec: SessionRecord): Promise<void> {
+    this.rememberOwner(rec.id, rec.owner);
     await this.redis
       .multi()
       .hset(this.k.session(rec.id), toHash(rec))
       .zadd(this.k.active(), rec.lastActive, rec.id)
       .zadd(this.k.owned(rec.owner), rec.createdAt, rec.id)
       .exec()
-      .then(checkMulti);
+      .then(checkMulti)
+      .catch(refusedWhenFull('the new session'));
   }
 
   async getSession(id: string): Promise<SessionRecord | undefined> {
@@ -82,7 +92,7 @@ export class Store {
   async updateSession(id: string, fields: Partial<Pick<SessionRecord, 'status' | 'title' | 'lastActive' | 'model'>>): Promise<void> {
     const multi = this.redis.multi().hset(this.k.session(id), toHash(fields));
     if (fields.lastActive !== undefined) multi.zadd(this.k.active(), fields.lastActive, id);
-    await multi.exec().then(checkMulti);
+    await multi.exec().then(checkMulti).catch(refusedWhenFull('a session change'));
   }
 
   /** Removes a session and everything under it. */
@@ -98,6 +108,7 @@ export class Store {
         k.approvals(rec.id),
         k.sessionRules(rec.id),
         k.notes(rec.id),
+        k.sessionAudit(rec.id),
       )
       .zrem(k.active(), rec.id)
       .zrem(k.owned(rec.owner), rec.id)
@@ -130,7 +141,8 @@ export class Store {
       .hset(this.k.containers(sessionId), server, containerId)
       .hset(this.k.container(containerId), { session: sessionId, server, instance })
       .exec()
-      .then(checkMulti);
+      .then(checkMulti)
+      .catch(refusedWhenFull('a container record'));
   }
 
   async clearContainer(sessionId: string, server: string, containerId: string): Promise<void> {
@@ -147,43 +159,33 @@ export class Store {
 
   // --- events -------------------------------------------------------------------------------------------------
 
-  /** Appends one event to the session's log and returns it with its seq. */
-  async appendEvent<K extends SessionEventName>(
+  /** See EventStream.append. */
+  appendEvent<K extends SessionEventName>(
     sessionId: string,
     type: K,
     payload: SessionEventPayloads[K],
     ts = Date.now(),
   ): Promise<SessionEvent> {
-    const body = JSON.stringify({ type, ts, ...payload });
-    const seq = await this.redis.mcpgwAppendEvent(
-      this.k.session(sessionId),
-      this.k.events(sessionId),
-      this.k.active(),
-      this.k.once(randomUUID()),
-      body,
-      ts,
-      EVENTS_CAP,
-      sessionId,
-    );
-    return { ...payload, type, sessionId, seq, ts } as SessionEvent;
+    return this.eventStream.append(sessionId, type, payload, ts);
   }
 
-  /** Events after `sinceSeq`, in order; `truncated` when older events were trimmed from the capped log. */
-  async readEvents(sessionId: string, sinceSeq: number): Promise<{ events: SessionEvent[]; truncated: boolean }> {
-    const entries = await this.redis.xrange(this.k.events(sessionId), `${sinceSeq + 1}-0`, '+');
-    const events = entries.map(([id, fields]) => {
-      const body = JSON.parse(fields[1] ?? '{}') as Record<string, unknown>;
-      return { ...body, sessionId, seq: Number(id.split('-')[0]) } as SessionEvent;
-    });
-    const first = events[0]?.seq;
-    return { events, truncated: first !== undefined && first > sinceSeq + 1 };
+  /** See EventStream.read. */
+  readEvents(sessionId: string, afterSeq: number, count: number, untilSeq?: number): Promise<SessionEvent[]> {
+    return this.eventStream.read(sessionId, afterSeq, count, untilSeq);
+  }
+
+  /** See EventStream.readWithSeq. */
+  readEventsAndSeq(sessionId: string, afterSeq: number, count: number): Promise<{ events: SessionEvent[]; lastSeq: number }> {
+    return this.eventStream.readWithSeq(sessionId, afterSeq, count);
   }
 
   // --- history ------------------------------------------------------------------------------------------------
 
   async appendHistory(sessionId: string, contents: unknown[]): Promise<void> {
     if (contents.length === 0) return;
-    await this.redis.mcpgwRpushOnce(this.k.history(sessionId), this.k.once(randomUUID()), ...contents.map((c) => JSON.stringify(c)));
+    await this.redis
+      .mcpgwRpushOnce(this.k.history(sessionId), this.k.once(randomUUID()), ...contents.map((c) => JSON.stringify(c)))
+      .catch(refusedWhenFull('the conversation history'));
   }
 
   async readHistory(sessionId: string): Promise<unknown[]> {
@@ -192,7 +194,9 @@ export class Store {
 
   /** Queues a note for the model (e.g. a tool the user ran directly); added to the next user turn. */
   async pushNote(sessionId: string, text: string): Promise<void> {
-    await this.redis.mcpgwRpushOnce(this.k.notes(sessionId), this.k.once(randomUUID()), text);
+    await this.redis
+      .mcpgwRpushOnce(this.k.notes(sessionId), this.k.once(randomUUID()), text)
+      .catch(refusedWhenFull('a note for the model'));
   }
 
   /** Takes every queued note, atomically. */
@@ -205,12 +209,16 @@ export class Store {
   // --- approvals ----------------------------------------------------------------------------------------------
 
   async putApproval(approval: StoredApproval): Promise<void> {
-    await this.redis.hset(this.k.approvals(approval.sessionId), approval.approvalId, JSON.stringify(approval));
+    await this.redis
+      .hset(this.k.approvals(approval.sessionId), approval.approvalId, JSON.stringify(approval))
+      .catch(refusedWhenFull('an approval request'));
   }
 
   /** Removes a pending approval; only the first caller gets it back (the first answer wins). */
   async takeApproval(sessionId: string, approvalId: string): Promise<StoredApproval | undefined> {
-    const value = await this.redis.mcpgwHtakeOnce(this.k.approvals(sessionId), this.k.once(randomUUID()), approvalId);
+    const value = await this.redis
+      .mcpgwHtakeOnce(this.k.approvals(sessionId), this.k.once(randomUUID()), approvalId)
+      .catch(refusedWhenFull('an answer to an approval'));
     return value ? (JSON.parse(value) as StoredApproval) : undefined;
   }
 
@@ -228,7 +236,9 @@ export class Store {
   // --- session rules ("always allow this tool in this session") ------------------------------------------------
 
   async addSessionRule(sessionId: string, rule: unknown): Promise<void> {
-    await this.redis.mcpgwRpushOnce(this.k.sessionRules(sessionId), this.k.once(randomUUID()), JSON.stringify(rule));
+    await this.redis
+      .mcpgwRpushOnce(this.k.sessionRules(sessionId), this.k.once(randomUUID()), JSON.stringify(rule))
+      .catch(refusedWhenFull('a session rule'));
   }
 
   async sessionRules(sessionId: string): Promise<unknown[]> {
@@ -238,26 +248,35 @@ export class Store {
   // --- audit --------------------------------------------------------------------------------------------------
 
   async audit(entry: AuditEntry): Promise<void> {
-    await this.redis.mcpgwXaddOnce(this.k.audit(), this.k.once(randomUUID()), AUDIT_CAP, 'a', JSON.stringify(entry));
+    const owner = this.owners.get(entry.sessionId) ?? (await this.redis.hget(this.k.session(entry.sessionId), 'owner')) ?? entry.user;
+    this.rememberOwner(entry.sessionId, owner);
+    await this.redis
+      .mcpgwAuditOnce(
+        this.k.audit(),
+        this.k.once(randomUUID()),
+        this.k.sessionAudit(entry.sessionId),
+        this.k.ownerAudit(owner),
+        AUDIT_CAP,
+        SESSION_AUDIT_CAP,
+        OWNER_AUDIT_CAP,
+        JSON.stringify(entry),
+      )
+      .catch(refusedWhenFull('an audit entry'));
   }
 
-  /** The newest audit entries (optionally of one session), oldest first. */
-  async readAudit(options: { sessionIds?: Set<string>; count: number }): Promise<AuditEntry[]> {
-    const out: AuditEntry[] = [];
-    let end = '+';
-    while (out.length < options.count) {
-      const batch = await this.redis.xrevrange(this.k.audit(), end, '-', 'COUNT', 500);
-      if (batch.length === 0) break;
-      for (const [, fields] of batch) {
-        const entry = JSON.parse(fields[1] ?? '{}') as AuditEntry;
-        if (!options.sessionIds || options.sessionIds.has(entry.sessionId)) out.push(entry);
-        if (out.length >= options.count) break;
-      }
-      const last = batch.at(-1)?.[0];
-      if (!last || batch.length < 500) break;
-      end = `(${last}`;
-    }
-    return out.reverse();
+  /**
+   * The newest `count` audit entries of one session, or of all of an owner's sessions, oldest first. Each is one
+   * XREVRANGE with COUNT on a per-session or per-owner stream: the cost is `count`, whatever the shared stream holds.
+   */
+  async readAudit(options: { owner: string; sessionId?: string | undefined; count: number }): Promise<AuditEntry[]> {
+    const key = options.sessionId ? this.k.sessionAudit(options.sessionId) : this.k.ownerAudit(options.owner);
+    const entries = await this.redis.xrevrange(key, '+', '-', 'COUNT', options.count);
+    return entries.map(([, fields]) => JSON.parse(fields[1] ?? '{}') as AuditEntry).reverse();
+  }
+
+  private rememberOwner(sessionId: string, owner: string): void {
+    if (this.owners.size >= 10_000) this.owners.clear();
+    this.owners.set(sessionId, owner);
   }
 }
 
@@ -283,10 +302,4 @@ function fromHash(h: Record<string, string>): SessionRecord {
     lastActive: Number(h.lastActive ?? 0),
     seq: Number(h.seq ?? 0),
   };
-}
-
-function checkMulti<T>(replies: Array<[Error | null, T]> | null): Array<[Error | null, T]> {
-  if (!replies) throw new Error('Redis transaction was aborted');
-  for (const [err] of replies) if (err) throw err;
-  return replies;
 }

@@ -1,10 +1,13 @@
 import { McpgwError, errorMessage } from '../errors.js';
 import { EXIT, exitCodeFor } from '../exit-codes.js';
+import { jsonText } from '../text/safe-json.js';
 
 /** Where a command writes: injected so tests capture output instead of spying on process streams. */
 export interface CommandIO {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** Writes text as it is, without adding a newline (streamed answers); `out` is used when absent. */
+  write?: ((text: string) => void) | undefined;
   /** The terminal's width when output goes to one; undefined when piped (tables are then never cut). */
   columns?: number | undefined;
 }
@@ -13,7 +16,7 @@ export interface CommandIO {
 export function reportFailure(io: CommandIO, err: unknown, json = false): number {
   const code = err instanceof McpgwError ? err.code : 'internal';
   const message = errorMessage(err);
-  if (json) io.out(JSON.stringify({ ok: false, error: { code, message } }));
+  if (json) io.out(jsonText({ ok: false, error: { code, message } }));
   else io.err(`mcpgw: ${message}`);
   return err instanceof McpgwError ? exitCodeFor(err.code) : EXIT.failure;
 }

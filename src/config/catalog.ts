@@ -1,34 +1,56 @@
 import type { z } from 'zod';
-import { configFileSchema, type SandboxSettings, type serverEntrySchema } from './schema.js';
+import { configFileSchema, REMOTE_TYPES, SERVER_NAME_PATTERN, serverEntrySchema, type SandboxSettings } from './schema.js';
 import type { Settings } from './settings.js';
 import type { NetworkSetting } from './egress.js';
-import { convertNpx } from './npx.js';
+import { convertEntry } from './entry.js';
+import type { BuildRecipe, Runtime } from './launchers.js';
 import { describeFound, valueAt } from '../text/found.js';
 
-type ParsedEntry = z.output<typeof serverEntrySchema>;
+export type { BuildRecipe, Runtime } from './launchers.js';
 
 /** A server as mcpd runs it: everything resolved, defaults applied. */
 export interface ServerConfig {
   name: string;
   /** The program to run; undefined runs the image's entrypoint (or, for npx entries, the package's bin). */
   command: string | undefined;
+  /** May hold `${VAR}` secret references, expanded only when a container starts. */
   args: string[];
+  /** Values may hold `${VAR}` secret references, expanded only when a container starts. */
   env: Record<string, string>;
+  /** Host KEY=VALUE files read when a container starts (docker's `--env-file`, VS Code's `envFile`). */
+  envFiles: string[];
   image: string | undefined;
-  build: { npm: string[]; base?: string | undefined } | undefined;
+  build: BuildRecipe | undefined;
+  /** Which base image runs it when there is no `image`: python for uvx/pipx/python entries and pip recipes. */
+  runtime: Runtime;
   /** 'none' (default), an egress allowlist, 'bridge' or another Docker network (both: full access). */
   network: NetworkSetting;
   mounts: { source: string; target: string; readOnly: boolean }[];
-  limits: { memoryBytes: number; nanoCpus: number; pids: number };
+  limits: z.output<typeof serverEntrySchema>['limits'];
   timeoutMs: number;
+  /** The most a call may take, progress or not. */
+  maxTotalTimeoutMs: number;
   workdir: string | undefined;
   disabled: boolean;
 }
 
+/** A configured server that cannot run, and why (shown by `servers ls`, the pickers and `--json`). */
+export interface UnavailableServer {
+  name: string;
+  reason: string;
+  /** Where in the file the problem is, e.g. `mcpServers.git.args`. */
+  path?: string;
+}
+
 export interface Catalog {
+  /** The servers that can run. */
   servers: Map<string, ServerConfig>;
+  /** The entries that cannot, with why; they never block the others. */
+  unavailable: Map<string, UnavailableServer>;
   sandbox: SandboxSettings;
   settings: Settings;
+  /** The `secrets.env` beside the config file (set by the loader; read when a container starts). */
+  secretsFile: string | undefined;
   /** The parsed file, so later sections (daemon, gemini, policy) read their own keys. */
   raw: Record<string, unknown>;
 }
@@ -41,65 +63,83 @@ export interface ConfigIssue {
 
 export type CatalogResult = { ok: true; catalog: Catalog; notices: string[] } | { ok: false; issues: ConfigIssue[] };
 
-/** Launchers that need a runtime the offline Node base does not have. */
-const NON_NODE_LAUNCHERS = new Set(['uvx', 'uv', 'python', 'python3', 'pipx', 'docker', 'deno', 'bun', 'java']);
-
-/** Validates a config document and resolves every server entry; never throws on bad input. */
+/**
+ * Validates a config document and resolves every server entry; never throws on bad input. A bad top level or
+ * section fails the whole document; a bad or unrunnable server entry only makes that server unavailable.
+ */
 export function parseCatalog(input: unknown): CatalogResult {
   const parsed = configFileSchema.safeParse(input ?? {});
   if (!parsed.success) {
     return { ok: false, issues: parsed.error.issues.map((issue) => toConfigIssue(issue, input)) };
   }
   const notices: string[] = [];
-  const issues: ConfigIssue[] = [];
   const servers = new Map<string, ServerConfig>();
-  for (const [name, entry] of Object.entries(parsed.data.mcpServers)) {
-    const resolved = resolveEntry(name, entry, notices, issues);
-    if (resolved) servers.set(name, resolved);
-  }
-  if (issues.length > 0) return { ok: false, issues };
-  const { daemon, gemini, policy } = parsed.data;
-  return { ok: true, catalog: { servers, sandbox: parsed.data.sandbox, settings: { daemon, gemini, policy }, raw: parsed.data }, notices };
-}
-
-function resolveEntry(name: string, entry: ParsedEntry, notices: string[], issues: ConfigIssue[]): ServerConfig | undefined {
-  let { command, args, build } = entry;
-  if (command && !entry.image && !build) {
-    const npx = convertNpx(command, args);
-    if (npx) {
-      notices.push(`mcpServers.${name}: ${npx.notice}`);
-      ({ command, args } = npx);
-      build = { npm: npx.packages };
-    } else if (NON_NODE_LAUNCHERS.has(command.split('/').pop() ?? command)) {
-      issues.push({
-        path: `mcpServers.${name}.command`,
-        message: `"${command}" is not in the offline Node base image; set "image" to an image that provides it`,
-        found: JSON.stringify(command),
-      });
-      return undefined;
+  const unavailable = new Map<string, UnavailableServer>();
+  for (const [name, raw] of Object.entries(parsed.data.mcpServers)) {
+    const result = resolveEntry(name, raw);
+    if (result.ok) {
+      servers.set(name, result.server);
+      notices.push(...result.notices.map((n) => `mcpServers.${name}: ${n}`));
+    } else {
+      unavailable.set(name, { name, reason: result.reason, ...(result.path ? { path: result.path } : {}) });
     }
   }
-  if (!command && !entry.image && !build) {
-    issues.push({ path: `mcpServers.${name}`, message: 'give a "command", an "image" or a "build" recipe' });
-    return undefined;
-  }
+  const { daemon, gemini, policy } = parsed.data;
   return {
-    name,
-    command,
-    args,
-    env: entry.env,
-    image: entry.image,
-    build,
-    network: entry.network,
-    mounts: entry.mounts,
-    limits: entry.limits,
-    timeoutMs: entry.timeout,
-    workdir: entry.workdir,
-    disabled: entry.disabled,
+    ok: true,
+    catalog: {
+      servers,
+      unavailable,
+      sandbox: parsed.data.sandbox,
+      settings: { daemon, gemini, policy },
+      secretsFile: undefined,
+      raw: parsed.data,
+    },
+    notices,
   };
 }
 
-function toConfigIssue(issue: z.core.$ZodIssue, input: unknown): ConfigIssue {
+type EntryResult = { ok: true; server: ServerConfig; notices: string[] } | { ok: false; reason: string; path?: string };
+
+function resolveEntry(name: string, raw: unknown): EntryResult {
+  const at = `mcpServers.${name}`;
+  if (!SERVER_NAME_PATTERN.test(name)) {
+    return { ok: false, path: at, reason: 'server names use letters, digits, "-" and single "_" (they become tool names)' };
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { ok: false, path: at, reason: `expected an object (found: ${describeFound(raw) ?? 'nothing'})` };
+  }
+  const remote = remoteReason(raw as Record<string, unknown>);
+  if (remote) return { ok: false, path: at, reason: remote };
+  const parsed = serverEntrySchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => {
+      const found = toConfigIssue({ ...issue, path: ['mcpServers', name, ...issue.path] }, { mcpServers: { [name]: raw } });
+      // The reason is shown to clients of mcpd: never echo what was found in `env`, it may be a secret.
+      return issue.path[0] === 'env' ? { path: found.path, message: found.message } : found;
+    });
+    return {
+      ok: false,
+      path: issues[0]?.path ?? at,
+      reason: issues.map((i) => `${i.path}: ${i.message}${i.found === undefined ? '' : ` (found: ${i.found})`}`).join('; '),
+    };
+  }
+  const converted = convertEntry(parsed.data, raw as Record<string, unknown>);
+  if (!converted.ok) return { ok: false, path: converted.path ? `${at}.${converted.path}` : at, reason: converted.reason };
+  return { ok: true, server: { name, ...converted.server }, notices: converted.notices };
+}
+
+/** Remote transports (`url`, `type: http|sse`, Windsurf's `serverUrl`, Gemini CLI's `httpUrl`) cannot be sandboxed. */
+function remoteReason(entry: Record<string, unknown>): string | undefined {
+  const type = typeof entry.type === 'string' ? entry.type : undefined;
+  const url = ['url', 'serverUrl', 'httpUrl'].find((k) => entry[k] !== undefined);
+  if (!url && !(REMOTE_TYPES as readonly string[]).includes(type ?? '')) return undefined;
+  const what = type && type !== 'stdio' ? `a remote ${type} server` : `a remote server ("${url}")`;
+  return `${what}: mcpgw only runs servers it can sandbox (a command or an image); run it locally to use it here`;
+}
+
+/** Turns a zod issue into path / message / found, reading the found value from the document. */
+export function toConfigIssue(issue: z.core.$ZodIssue, input: unknown): ConfigIssue {
   const path = issue.path.map(String).join('.') || '(top level)';
   if (issue.code === 'unrecognized_keys') {
     return { path, message: `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}` };

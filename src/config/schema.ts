@@ -27,26 +27,43 @@ const mount = z.union([
   mountObject,
 ]);
 
-export const DEFAULT_LIMITS = { memory: 512 * 1024 ** 2, cpus: 0.5, pids: 128 } as const;
+export const DEFAULT_LIMITS = { memory: 512 * 1024 ** 2, cpus: 0.5, pids: 128, outputRate: 64 * 1024, outputLines: 200 } as const;
 
-const limits = z
+/** Resource limits; unset fields take the locked-down defaults. */
+export const limitsSchema = z
   .strictObject({
     memory: memory.optional(),
     cpus: z.number().positive().max(64).optional(),
     pids: z.number().int().min(8).max(4096).optional(),
+    /** Server output for people (stderr, log and progress messages, error text), per second; the rest is dropped. */
+    outputRate: memory.optional(),
+    outputLines: z.number().int().min(1).max(100_000).optional(),
   })
   .default({})
   .transform((l) => ({
     memoryBytes: l.memory ?? DEFAULT_LIMITS.memory,
     nanoCpus: Math.round((l.cpus ?? DEFAULT_LIMITS.cpus) * 1e9),
     pids: l.pids ?? DEFAULT_LIMITS.pids,
+    outputBytesPerSecond: l.outputRate ?? DEFAULT_LIMITS.outputRate,
+    outputLinesPerSecond: l.outputLines ?? DEFAULT_LIMITS.outputLines,
   }));
 
-const build = z.strictObject({
-  npm: z.array(z.string().min(1)).min(1, 'list at least one npm package spec'),
-  /** A pulled Node image to build on instead of the offline base made from the host's node. */
-  base: z.string().min(1).optional(),
-});
+/** A recipe installs npm packages (Node base) or pip packages (Python base): exactly one of the two. */
+const build = z
+  .strictObject({
+    npm: z.array(z.string().min(1)).min(1, 'list at least one npm package spec').optional(),
+    pip: z.array(z.string().min(1)).min(1, 'list at least one pip requirement').optional(),
+    /** A pulled image to build on instead of the offline base made from the host's node (or python3). */
+    base: z.string().min(1).optional(),
+  })
+  .superRefine((recipe, ctx) => {
+    if ((recipe.npm === undefined) === (recipe.pip === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'give exactly one of "npm" or "pip"', path: [] });
+    }
+  });
+
+/** Remote transports other clients write; mcpgw cannot sandbox a server it does not run. */
+export const REMOTE_TYPES = ['http', 'sse', 'streamable-http', 'streamableHttp'] as const;
 
 /** One `mcpServers` entry as users write it: the common MCP client shape plus sandbox fields. */
 export const serverEntrySchema = z
@@ -58,17 +75,24 @@ export const serverEntrySchema = z
     build: build.optional(),
     network: networkSchema.default('none'),
     mounts: z.array(mount).default([]),
-    limits,
+    limits: limitsSchema,
     timeout: duration.default(60_000),
+    /** A call's limit however much progress it reports (progress restarts `timeout`, never this); default 10 × timeout. */
+    maxTotalTimeout: duration.optional(),
     workdir: z.string().startsWith('/').optional(),
     disabled: z.boolean().default(false),
-    // Written by other MCP clients; accepted so pasted configs parse.
+    // Written by other MCP clients; accepted so pasted configs parse. Remote entries (url, type http/sse) never get
+    // here: parseCatalog marks them unavailable first.
     type: z.literal('stdio').optional(),
-    url: z.never({ error: 'remote (url) servers are not supported: mcpgw only runs stdio servers in its sandbox' }).optional(),
+    /** A KEY=VALUE file read when the container starts (VS Code's `envFile`; docker's `--env-file`). */
+    envFile: z.string().min(1).optional(),
   })
   .superRefine((entry, ctx) => {
     if (entry.image && entry.build) {
       ctx.addIssue({ code: 'custom', message: 'give either "image" or "build", not both', path: ['image'] });
+    }
+    if (entry.maxTotalTimeout !== undefined && entry.maxTotalTimeout < entry.timeout) {
+      ctx.addIssue({ code: 'custom', message: 'must be at least "timeout"', path: ['maxTotalTimeout'] });
     }
   });
 
@@ -92,11 +116,13 @@ export const sandboxSettingsSchema = z
 
 export type SandboxSettings = z.output<typeof sandboxSettingsSchema>;
 
+/**
+ * The file's top level. Each `mcpServers` entry is validated on its own (serverEntrySchema) so one bad entry makes
+ * only that server unavailable; a bad top level or section still rejects the file.
+ */
 export const configFileSchema = settingsSchema.extend({
-  mcpServers: z
-    .record(z.string().regex(SERVER_NAME_PATTERN, 'server names use letters, digits, "-" and single "_"'), serverEntrySchema)
-    .default({}),
+  mcpServers: z.record(z.string(), z.unknown()).default({}),
   sandbox: sandboxSettingsSchema,
 });
 
-export type ConfigFileInput = z.input<typeof configFileSchema>;
+export type ConfigFileInput = z.input<typeof configFileSchema> & { mcpServers?: Record<string, ServerEntryInput> };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema } from './units.js';
+import { durationSchema, memorySchema } from './units.js';
 
 /** A duration with a default (zod's default is the parsed value, so it is given in milliseconds). */
 const duration = (fallback: number) => durationSchema.default(fallback);
@@ -27,6 +27,12 @@ export const daemonSettingsSchema = z
      */
     redisFsync: z.enum(['everysec', 'always']).default('everysec'),
     redisPrefix: z.string().min(1).max(64).default('mcpgw:'),
+    /** The private Redis's memory cap; at the cap writes are refused (never evicted) and requests fail with a clear error. */
+    redisMaxMemory: memorySchema.default(1024 ** 3),
+    /** One session's event log (what a reload replays), in bytes; past it the oldest events are trimmed. */
+    sessionLogSize: memorySchema.default(32 * 1024 ** 2),
+    /** One event; a bigger one has its longest texts cut in the middle. */
+    maxEventSize: memorySchema.default(64 * 1024),
     /** Auto-build missing recipe images on first use (the CLI's `images build` does it ahead of time). */
     autoBuild: z.boolean().default(true),
   })

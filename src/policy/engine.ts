@@ -1,5 +1,5 @@
 import { escapeGlob } from './glob.js';
-import { describeRule, formatClaim, matchRule, type AnnotationClaim, type PolicyCall, type RuleMatch } from './match.js';
+import { describeRule, formatClaim, matchRule, type AnnotationClaim, type MatchOptions, type PolicyCall, type RuleMatch } from './match.js';
 import type { Decision, Policy, PolicyRule } from './schema.js';
 
 export type VerdictSource = 'session' | 'policy' | 'default';
@@ -34,7 +34,7 @@ const VERBS: Record<Decision, string> = { allow: 'allows', deny: 'denies', ask: 
  * Pure, synchronous and deterministic.
  */
 export function evaluatePolicy(policy: Policy, call: PolicyCall, sessionRules: readonly PolicyRule[] = []): Verdict {
-  const sessionHit = firstHit(sessionRules, call);
+  const sessionHit = firstHit(sessionRules, call, SESSION_MATCH);
   if (sessionHit?.rule.decision === 'deny') return hitVerdict('session', sessionHit);
   const policyHit = firstHit(policy.rules, call);
   const policyVerdict: Verdict = policyHit
@@ -48,14 +48,17 @@ export function evaluatePolicy(policy: Policy, call: PolicyCall, sessionRules: r
   return hitVerdict('session', sessionHit);
 }
 
+/** Session rules bind to the exact tool a person answered for, case included. */
+export const SESSION_MATCH: MatchOptions = { exactToolCase: true };
+
 /**
  * The first rule that decides `call`. A rule whose arguments could not be tested ("unsure") is resolved toward the
  * stricter outcome: an `allow` rule is skipped, a `deny` or `ask` rule decides. Padding an argument past the size
  * limit must never turn a deny into an allow further down.
  */
-export function firstHit(rules: readonly PolicyRule[], call: PolicyCall): RuleHit | undefined {
+export function firstHit(rules: readonly PolicyRule[], call: PolicyCall, options: MatchOptions = {}): RuleHit | undefined {
   for (const [index, rule] of rules.entries()) {
-    const match = matchRule(rule, call);
+    const match = matchRule(rule, call, options);
     if (match.kind === 'match' || (match.kind === 'unsure' && rule.decision !== 'allow')) {
       return { index, rule, match };
     }

@@ -1,5 +1,5 @@
-import { evaluatePolicy, type Verdict } from './engine.js';
-import { argumentText, describeRule, matchRule, type PolicyCall } from './match.js';
+import { evaluatePolicy, SESSION_MATCH, type Verdict } from './engine.js';
+import { argumentText, describeRule, matchRule, type MatchOptions, type PolicyCall } from './match.js';
 import type { Policy, PolicyRule } from './schema.js';
 
 export interface Explanation {
@@ -15,7 +15,7 @@ export function explainPolicy(policy: Policy, call: PolicyCall, sessionRules: re
   lines.push(`annotations (the server's claims): ${describeAnnotations(call.annotations)}`);
   if (sessionRules.length > 0) {
     lines.push('session rules (checked first; a policy deny still stands):');
-    lines.push(...checkRules(sessionRules, call).lines);
+    lines.push(...checkRules(sessionRules, call, SESSION_MATCH).lines);
   }
   if (policy.description !== undefined) lines.push(`policy: ${policy.description}`);
   lines.push(policy.rules.length > 0 ? 'policy rules (in order; the first match decides):' : 'policy rules: none');
@@ -28,11 +28,11 @@ export function explainPolicy(policy: Policy, call: PolicyCall, sessionRules: re
 }
 
 /** One line per rule up to and including the first that decides, then one line for the rules not reached. */
-function checkRules(rules: readonly PolicyRule[], call: PolicyCall): { lines: string[]; decided: boolean } {
+function checkRules(rules: readonly PolicyRule[], call: PolicyCall, options: MatchOptions = {}): { lines: string[]; decided: boolean } {
   const lines: string[] = [];
   for (const [index, rule] of rules.entries()) {
     const head = `  ${index + 1}. ${describeRule(rule)} ${rule.decision}`;
-    const match = matchRule(rule, call);
+    const match = matchRule(rule, call, options);
     if (match.kind === 'miss') {
       lines.push(`${head}: no, ${match.why}`);
       continue;

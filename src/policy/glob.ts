@@ -1,8 +1,14 @@
 /**
  * Globs for server and tool names: `*` is any run of characters (none included), `?` exactly one, `\` makes the
- * next character literal, everything else matches itself. Whole-name and case-sensitive. Matched directly rather
- * than via RegExp, so nothing in a name needs escaping and the cost is O(glob × name) at worst.
+ * next character literal, everything else matches itself. Whole-name; case-sensitive unless asked (policy rules
+ * ask for tool names, see match.ts). Matched directly rather than via RegExp, so nothing in a name needs escaping and
+ * the cost is O(glob × name) at worst.
  */
+
+export interface GlobOptions {
+  /** Compare letters ignoring case (both sides lower-cased, locale-independent). */
+  ignoreCase?: boolean;
+}
 
 type Token = { kind: 'literal'; char: string } | { kind: 'one' } | { kind: 'any' };
 
@@ -34,9 +40,10 @@ export function checkGlob(glob: string): string | undefined {
 }
 
 /** Whether `name` matches `glob` as a whole (see the module comment for the syntax). */
-export function matchGlob(glob: string, name: string): boolean {
-  const tokens = tokenize(glob);
-  const chars = Array.from(name);
+export function matchGlob(glob: string, name: string, options: GlobOptions = {}): boolean {
+  // Lower-casing leaves `*`, `?` and `\` alone, so the glob's syntax is unchanged.
+  const tokens = tokenize(options.ignoreCase ? glob.toLowerCase() : glob);
+  const chars = Array.from(options.ignoreCase ? name.toLowerCase() : name);
   // Greedy match that, on a mismatch, lets the most recent `*` swallow one more character.
   let t = 0;
   let c = 0;
@@ -62,8 +69,8 @@ export function matchGlob(glob: string, name: string): boolean {
 }
 
 /** Whether any of the globs matches. */
-export function matchGlobs(globs: string | readonly string[], name: string): boolean {
-  return typeof globs === 'string' ? matchGlob(globs, name) : globs.some((glob) => matchGlob(glob, name));
+export function matchGlobs(globs: string | readonly string[], name: string, options: GlobOptions = {}): boolean {
+  return typeof globs === 'string' ? matchGlob(globs, name, options) : globs.some((glob) => matchGlob(glob, name, options));
 }
 
 /** Escapes `*`, `?` and `\` so that a name is matched literally (a tool may be called `*`). */

@@ -6,6 +6,7 @@ export {
   policyRuleSchema,
   policySchema,
   type AnnotationName,
+  type ArgMatcher,
   type Decision,
   type Policy,
   type PolicyInput,
@@ -29,15 +30,26 @@ export {
   type PolicySpec,
   type PresetName,
 } from './presets.js';
-export { evaluatePolicy, firstHit, sessionRuleFor, type RuleHit, type Verdict, type VerdictSource } from './engine.js';
-export { argumentText, describeRule, formatClaim, matchRule, type AnnotationClaim, type PolicyCall, type RuleMatch } from './match.js';
+export { evaluatePolicy, firstHit, SESSION_MATCH, sessionRuleFor, type RuleHit, type Verdict, type VerdictSource } from './engine.js';
+export {
+  argumentText,
+  describeRule,
+  formatClaim,
+  matchRule,
+  type AnnotationClaim,
+  type MatchOptions,
+  type PolicyCall,
+  type RuleMatch,
+} from './match.js';
+export { assessPolicy, formatAssessment, LEVEL_TEXT, policyWithLevel, type PolicyAssessment, type PolicyLevel } from './assess.js';
+export { formatPath, isUnder, readPath, resolvedPathText, type PathReading, type PathValue } from './path.js';
 export { explainPolicy, type Explanation } from './explain.js';
 export { lintPolicy, matchesEveryCall, type PolicyWarning } from './lint.js';
-export { checkGlob, escapeGlob, matchGlob, matchGlobs } from './glob.js';
+export { checkGlob, escapeGlob, matchGlob, matchGlobs, type GlobOptions } from './glob.js';
 export {
   MAX_PATTERN_LENGTH,
   MAX_PROGRAM_SIZE,
-  MAX_STEPS,
+  MAX_WORK,
   MAX_TESTED_LENGTH,
   compilePattern,
   type PatternOutcome,

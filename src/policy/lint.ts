@@ -1,5 +1,7 @@
-import { describeRule } from './match.js';
-import type { Policy, PolicyRule } from './schema.js';
+import { describeRule, matchesEveryCall } from './rule-facts.js';
+import type { Policy } from './schema.js';
+
+export { matchesEveryCall } from './rule-facts.js';
 
 export interface PolicyWarning {
   /** `danger`: calls run with no human asked. Show it loudly. */
@@ -32,11 +34,4 @@ export function lintPolicy(policy: Policy): PolicyWarning[] {
     });
   }
   return warnings;
-}
-
-/** True for a rule with no matchers, or only globs that are all "*". */
-export function matchesEveryCall(rule: PolicyRule): boolean {
-  const any = (globs: string | readonly string[] | undefined): boolean =>
-    globs === undefined || (typeof globs === 'string' ? [globs] : globs).some((glob) => /^\*+$/.test(glob));
-  return any(rule.server) && any(rule.tool) && rule.args === undefined && rule.annotations === undefined;
 }

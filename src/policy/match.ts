@@ -1,7 +1,10 @@
 import { matchGlobs } from './glob.js';
-import { assertNever } from './never.js';
-import { compilePattern, MAX_TESTED_LENGTH } from './pattern.js';
-import { ANNOTATION_DEFAULTS, type AnnotationName, type PolicyRule } from './schema.js';
+import { matchArg } from './match-args.js';
+import { ANNOTATION_DEFAULTS, type AnnotationName } from './annotations.js';
+import type { PolicyRule } from './schema.js';
+
+export { argumentText } from './match-args.js';
+export { describeRule } from './rule-facts.js';
 
 /** The facts about one tool call that a policy looks at. */
 export interface PolicyCall {
@@ -26,12 +29,24 @@ export interface AnnotationClaim {
 export type RuleMatch =
   { kind: 'match'; claims: AnnotationClaim[] } | { kind: 'miss'; why: string } | { kind: 'unsure'; why: string; claims: AnnotationClaim[] };
 
-/** Checks one rule against a call: server, tool, annotations, then args (the costliest) last. */
-export function matchRule(rule: PolicyRule, call: PolicyCall): RuleMatch {
+export interface MatchOptions {
+  /**
+   * Match tool globs case-sensitively. Policy rules ignore case: a tool's name is its server's choice, and a deny on
+   * `*delete*` must catch `Delete_file`. A session rule ("always allow this tool") binds to the exact tool a person
+   * approved, and must not also approve a sibling that differs only in case.
+   */
+  exactToolCase?: boolean;
+}
+
+/**
+ * Checks one rule against a call: server, tool, annotations, then args (the costliest) last. Server globs are
+ * case-sensitive (server names are the user's own, from the config); tool globs are not, unless `exactToolCase`.
+ */
+export function matchRule(rule: PolicyRule, call: PolicyCall, options: MatchOptions = {}): RuleMatch {
   if (rule.server !== undefined && !matchGlobs(rule.server, call.server)) {
     return { kind: 'miss', why: `server ${quote(call.server)} does not match ${describeGlobs(rule.server)}` };
   }
-  if (rule.tool !== undefined && !matchGlobs(rule.tool, call.tool)) {
+  if (rule.tool !== undefined && !matchGlobs(rule.tool, call.tool, { ignoreCase: options.exactToolCase !== true })) {
     return { kind: 'miss', why: `tool ${quote(call.tool)} does not match ${describeGlobs(rule.tool)}` };
   }
   const claims: AnnotationClaim[] = [];
@@ -48,55 +63,12 @@ export function matchRule(rule: PolicyRule, call: PolicyCall): RuleMatch {
     claims.push(claim);
   }
   let unsure: string | undefined;
-  for (const [name, source] of Object.entries(rule.args ?? {})) {
-    const result = matchArg(name, source, call.args);
+  for (const [name, matcher] of Object.entries(rule.args ?? {})) {
+    const result = matchArg(name, matcher, call.args);
     if (result.kind === 'miss') return result;
     if (result.kind === 'unsure') unsure ??= result.why;
   }
   return unsure === undefined ? { kind: 'match', claims } : { kind: 'unsure', why: unsure, claims };
-}
-
-type ArgMatch = { kind: 'match' } | { kind: 'miss'; why: string } | { kind: 'unsure'; why: string };
-
-function matchArg(name: string, source: string, args: Record<string, unknown>): ArgMatch {
-  // Own properties only: an argument called "constructor" must not find Object.prototype's.
-  const value = Object.hasOwn(args, name) ? args[name] : undefined;
-  if (value === undefined) return { kind: 'miss', why: `argument ${quote(name)} is missing` };
-  const text = argumentText(value);
-  if (text === undefined) return { kind: 'unsure', why: `argument ${quote(name)} cannot be turned into text` };
-  if (text.length > MAX_TESTED_LENGTH) {
-    return {
-      kind: 'unsure',
-      why: `argument ${quote(name)} is ${text.length} characters, over the ${MAX_TESTED_LENGTH} that patterns are tested against`,
-    };
-  }
-  const compiled = compilePattern(source);
-  if (!compiled.ok) return { kind: 'unsure', why: `the pattern for ${quote(name)} is invalid: ${compiled.message}` };
-  const outcome = compiled.pattern.match(text);
-  switch (outcome) {
-    case 'match':
-      return { kind: 'match' };
-    case 'no-match':
-      return { kind: 'miss', why: `argument ${quote(name)} (${preview(text)}) does not match /${source}/` };
-    case 'over-budget':
-      return { kind: 'unsure', why: `testing argument ${quote(name)} against /${source}/ exceeded the work limit` };
-    default:
-      return assertNever(outcome);
-  }
-}
-
-/** The text a pattern sees: strings as they are, other scalars via String(), objects and arrays as JSON. */
-export function argumentText(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' || value === null) {
-    return String(value);
-  }
-  if (typeof value !== 'object') return undefined;
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return undefined; // cycles, BigInt inside: never from JSON-RPC, but a rule must not throw
-  }
 }
 
 /** What the call says (or MCP assumes) about one annotation; `invalid` when the server sent a value of the wrong type. */
@@ -123,33 +95,8 @@ export function formatClaim(claim: AnnotationClaim): string {
   return claim.stated ? `the server claims ${claim.name}: ${value}` : `the server does not set ${claim.name}, which MCP takes as ${value}`;
 }
 
-/** A short label for a rule: its name, or a summary of its matchers, e.g. `(filesystem read_*)`. */
-export function describeRule(rule: PolicyRule): string {
-  if (rule.name !== undefined) return quote(rule.name);
-  const parts: string[] = [];
-  if (rule.server !== undefined && rule.tool !== undefined) {
-    parts.push(`${globText(rule.server)} ${globText(rule.tool)}`);
-  } else if (rule.server !== undefined) parts.push(`server ${globText(rule.server)}`);
-  else if (rule.tool !== undefined) parts.push(`tool ${globText(rule.tool)}`);
-  const argNames = Object.keys(rule.args ?? {});
-  if (argNames.length > 0) parts.push(`args ${argNames.join(', ')}`);
-  for (const [name, value] of Object.entries(rule.annotations ?? {})) {
-    if (value !== undefined) parts.push(`${name}: ${JSON.stringify(value)}`);
-  }
-  return `(${parts.length > 0 ? parts.join(', ') : 'every call'})`;
-}
-
-function globText(globs: string | readonly string[]): string {
-  return typeof globs === 'string' ? globs : `{${globs.join(',')}}`;
-}
-
 function describeGlobs(globs: string | readonly string[]): string {
   return typeof globs === 'string' ? quote(globs) : `any of ${globs.map(quote).join(', ')}`;
 }
 
 const quote = (text: string): string => JSON.stringify(text);
-
-function preview(text: string): string {
-  const shown = JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text);
-  return text.length > 60 ? `${shown}, ${text.length} characters` : shown;
-}

@@ -120,7 +120,9 @@ function unknownKeyMessage(key: string, parent: Path): string {
         ? POLICY_KEYS.rule
         : parent.length === 3 && parent[2] === 'annotations'
           ? POLICY_KEYS.annotations
-          : [];
+          : parent.length === 4 && parent[2] === 'args'
+            ? POLICY_KEYS.argMatcher
+            : [];
   const guess = known.find((candidate) => editDistance(candidate.toLowerCase(), key.toLowerCase()) <= 2);
   const expected = known.length > 0 ? `; expected one of ${known.join(', ')}` : '';
   return guess ? `unknown key (did you mean "${guess}"?)` : `unknown key${expected}`;

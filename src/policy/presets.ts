@@ -4,8 +4,9 @@ import { policyFormatFromPath, type PolicyFormat } from './format.js';
 import type { Policy } from './schema.js';
 
 export interface PolicyPreset {
+  /** Says what it trusts, in capitals when it trusts anything: shown in pickers and `--help`. */
   description: string;
-  /** Lets tools run with no human looking: show it loudly wherever it is in effect. */
+  /** Lets tools run with no human looking: show it loudly wherever it is in effect (`assessPolicy` agrees). */
   dangerous: boolean;
   policy: Policy;
 }
@@ -23,7 +24,8 @@ export function policyPreset(name: PresetName): PolicyPreset {
       return { description: 'ask before every tool call', dangerous: false, policy: { default: 'ask', rules: [] } };
     case 'read-only':
       return {
-        description: 'allow tools whose server claims readOnlyHint: true (a claim, not verified); ask for the rest',
+        description:
+          "TRUSTS SERVER CLAIMS: allow tools whose server claims readOnlyHint: true (the server's own, unverified claim); ask for the rest",
         dangerous: false,
         policy: {
           default: 'ask',

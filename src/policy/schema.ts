@@ -1,21 +1,14 @@
 import { z } from 'zod';
+import { ANNOTATION_DEFAULTS } from './annotations.js';
 import { checkGlob } from './glob.js';
+import { readPath } from './path.js';
 import { compilePattern } from './pattern.js';
 
 export const DECISIONS = ['allow', 'deny', 'ask'] as const;
 
 export const decisionSchema = z.enum(DECISIONS, { error: 'expected "allow", "deny" or "ask"' });
 
-/** The MCP tool annotations a rule may test, with the value the MCP spec assumes when a server leaves one out. */
-export const ANNOTATION_DEFAULTS = {
-  readOnlyHint: false,
-  destructiveHint: true,
-  idempotentHint: false,
-  openWorldHint: true,
-  title: undefined,
-} as const;
-
-export type AnnotationName = keyof typeof ANNOTATION_DEFAULTS;
+export { ANNOTATION_DEFAULTS, type AnnotationName } from './annotations.js';
 
 export const MAX_RULES = 1000;
 
@@ -35,7 +28,21 @@ const pattern = z.string({ error: 'expected a regex pattern as a string' }).supe
   if (!compiled.ok) ctx.addIssue({ code: 'custom', message: `invalid pattern: ${compiled.message}` });
 });
 
-const args = z.record(z.string().min(1, 'argument names cannot be empty'), pattern).refine((value) => Object.keys(value).length > 0, {
+const pathText = z.string({ error: 'expected a path as a string' }).superRefine((value, ctx) => {
+  const reading = readPath(value);
+  if (!reading.ok) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} cannot be used: ${reading.why}` });
+});
+
+/** `{ under: ['/etc', '~/.ssh'] }`: the argument is a path (or list of paths) at or below one of these. */
+const pathMatcher = z.strictObject({
+  under: z.union([pathText, z.array(pathText).min(1, 'list at least one path')], { error: 'expected a path or a list of paths' }),
+});
+
+// A union, so a bad regex and a bad path matcher each report their own problem. For a value that is neither a
+// string nor a mapping, the message names the common case.
+const argMatcher = z.union([pattern, pathMatcher], { error: 'expected a regex pattern as a string' });
+
+const args = z.record(z.string().min(1, 'argument names cannot be empty'), argMatcher).refine((value) => Object.keys(value).length > 0, {
   error: 'empty "args" would match every call; remove it or name an argument',
   when: onlyIfValid,
 });
@@ -82,6 +89,8 @@ export const policySchema = z.strictObject({
 
 export type Decision = z.infer<typeof decisionSchema>;
 export type PolicyRule = z.output<typeof policyRuleSchema>;
+/** What a rule's `args` says about one argument: a regex pattern, or a path matcher. */
+export type ArgMatcher = z.output<typeof argMatcher>;
 export type Policy = z.output<typeof policySchema>;
 /** A policy as written, before defaults are applied. */
 export type PolicyInput = z.input<typeof policySchema>;
@@ -91,4 +100,5 @@ export const POLICY_KEYS = {
   policy: Object.keys(policySchema.shape),
   rule: Object.keys(policyRuleSchema.shape),
   annotations: Object.keys(ANNOTATION_DEFAULTS),
+  argMatcher: Object.keys(pathMatcher.shape),
 } as const;

@@ -87,12 +87,25 @@ export type SessionEvent = { [K in SessionEventName]: EventEnvelope<K> & Session
 
 export type SessionEventOf<K extends SessionEventName> = Extract<SessionEvent, { type: K }>;
 
+/**
+ * Sent during an attach's replay, before the first event after a stretch that mcpd's capped log no longer has:
+ * events `fromSeq`..`toSeq` are gone for good, so a client stops waiting for them. Not itself a logged event.
+ */
+export interface ReplayGap {
+  sessionId: string;
+  fromSeq: number;
+  toSeq: number;
+}
+
 /** Daemon → client. */
-export type ServerToClientEvents = { [K in SessionEventName]: (event: SessionEventOf<K>) => void };
+export type ServerToClientEvents = { [K in SessionEventName]: (event: SessionEventOf<K>) => void } & {
+  'session:gap': (gap: ReplayGap) => void;
+};
 
 /** Client → daemon; every event is acknowledged with a Result. */
 export interface ClientToServerEvents {
   'session:create': (request: SessionCreateRequest, ack: Ack<SessionInfo>) => void;
+  /** Replays the log after `sinceSeq` as events (in pages, with a `session:gap` before any trimmed stretch), then follows it live. */
   'session:attach': (request: SessionAttachRequest, ack: Ack<{ session: SessionInfo; replayed: number; truncated: boolean }>) => void;
   'session:detach': (request: SessionIdRequest, ack: Ack<null>) => void;
   'session:list': (request: Record<string, never>, ack: Ack<SessionInfo[]>) => void;
@@ -106,6 +119,8 @@ export interface ClientToServerEvents {
   'tools:call': (request: ToolCallRequest, ack: Ack<ToolCallResult>) => void;
   'daemon:status': (request: Record<string, never>, ack: Ack<DaemonStatus>) => void;
   'audit:list': (request: AuditListRequest, ack: Ack<AuditRecord[]>) => void;
+  /** A one-time code (single use, about a minute) for the web link; see `mcpgw web`. User tokens only. */
+  'web:code': (request: Record<string, never>, ack: Ack<{ code: string; expiresAt: number }>) => void;
 }
 
 export type RequestName = keyof ClientToServerEvents;

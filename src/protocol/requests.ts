@@ -93,4 +93,5 @@ export const REQUEST_SCHEMAS = {
   'tools:call': toolCallSchema,
   'daemon:status': emptyRequestSchema,
   'audit:list': auditListSchema,
+  'web:code': emptyRequestSchema,
 } as const;

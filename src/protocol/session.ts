@@ -1,3 +1,5 @@
+import type { PolicyAssessment } from '../policy/assess.js';
+
 /** What clients see of a session (DESIGN §4 `session:{id}`, plus live facts). */
 export type SessionStatus = 'active' | 'idle' | 'ended';
 
@@ -18,6 +20,8 @@ export interface SessionInfo {
   model: string;
   /** The policy that decides tool calls: a preset name or a file's name; "ask" means a human decides each call. */
   policy: string;
+  /** What the policy lets run unasked, judged by mcpd from its rules (never its name): badges are drawn from this. */
+  policyAssessment: PolicyAssessment;
   servers: SessionServer[];
   createdAt: number;
   lastActive: number;
@@ -33,6 +37,11 @@ export interface ServerSummary {
   image: string;
   network: string;
   disabled: boolean;
+  /** False when the entry cannot run (remote, refused flag or mount, missing secret…); `reason` says why. */
+  available: boolean;
+  reason?: string;
+  /** What the config loosens beyond the defaults (network, writable mounts, bigger limits); absent when nothing. */
+  loosened?: string[];
 }
 
 export interface ToolSummary {
@@ -41,6 +50,8 @@ export interface ToolSummary {
   description: string;
   annotations: Record<string, unknown>;
   inputSchema: unknown;
+  /** Why the model is not offered this tool (a deceptive name, a schema Gemini refuses); absent when it is. */
+  refused?: string;
 }
 
 export interface DaemonStatus {

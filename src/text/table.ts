@@ -1,3 +1,5 @@
+import { safeText } from './sanitize.js';
+
 /** Terminal columns a string takes: wide (CJK, emoji) characters count two, combining marks none. */
 export function displayWidth(text: string): number {
   let width = 0;
@@ -48,12 +50,25 @@ export interface TableLayout {
 const GAP = '  ';
 const MIN_COLUMN = 4;
 
+export interface TableOptions {
+  maxWidth?: number | undefined;
+  /** Cells are prose (a model's Markdown table): emoji sequences stay whole. */
+  emoji?: boolean;
+}
+
 /**
  * Lays a table out in aligned columns; when it is wider than `maxWidth`, the widest columns give up space first and
- * their cells are cut with "…". One layout serves the Ink `Table` and plain-text output alike.
+ * their cells are cut with "…". One layout serves the Ink `Table` and plain-text output alike. Cells often hold a
+ * server's text (tool names, descriptions), so each is made one safe line (src/text/sanitize.ts) before it is
+ * measured: a newline shows as ⏎ and cannot start a row of its own.
  */
-export function layoutTable(headers: readonly string[], rows: ReadonlyArray<readonly string[]>, maxWidth = Infinity): TableLayout {
-  const clean = (cell: string | undefined): string => (cell ?? '').replace(/\s*\n\s*/g, ' ');
+export function layoutTable(
+  headers: readonly string[],
+  rows: ReadonlyArray<readonly string[]>,
+  maxWidth = Infinity,
+  options: Pick<TableOptions, 'emoji'> = {},
+): TableLayout {
+  const clean = (cell: string | undefined): string => safeText(cell ?? '', { emoji: options.emoji ?? false });
   const body = rows.map((row) => headers.map((_, i) => clean(row[i])));
   const widths = headers.map((h, i) => Math.max(displayWidth(h), ...body.map((row) => displayWidth(row[i] ?? ''))));
   const total = (): number => widths.reduce((a, b) => a + b, 0) + GAP.length * Math.max(0, widths.length - 1);
@@ -79,12 +94,8 @@ export function layoutTable(headers: readonly string[], rows: ReadonlyArray<read
 }
 
 /** A table as plain text (header, rule, rows): CLI listings; cut to `maxWidth` columns on a terminal. */
-export function formatTable(
-  headers: readonly string[],
-  rows: ReadonlyArray<readonly string[]>,
-  options: { maxWidth?: number | undefined } = {},
-): string {
-  const layout = layoutTable(headers, rows, options.maxWidth);
+export function formatTable(headers: readonly string[], rows: ReadonlyArray<readonly string[]>, options: TableOptions = {}): string {
+  const layout = layoutTable(headers, rows, options.maxWidth, options);
   return [layout.header, layout.rule, ...layout.rows].join('\n');
 }
 

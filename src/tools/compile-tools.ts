@@ -7,6 +7,7 @@ import { SCHEMA_LIMITS } from './gemini-subset.js';
 import { compileInputSchema } from './gemini-schema.js';
 import { cloneJson, isPlainObject, truncate } from './json.js';
 import { assignFunctionNames, type ToolRef } from './names.js';
+import { toolNameNote, toolNameProblem } from './tool-name.js';
 
 export interface McpToolInput {
   server: string;
@@ -116,8 +117,12 @@ function prepare(input: McpToolInput): Prepared {
   const server = stringField(input, 'server');
   const tool = stringField(input, 'name');
   if (server.length === 0) return { ok: false, reason: 'server name is missing', repairs: [] };
-  if (tool.length === 0) return { ok: false, reason: 'tool name is missing', repairs: [] };
+  // A name that could deceive a person or drive a terminal is refused before anything else (tool-name.ts).
+  const nameProblem = toolNameProblem(tool);
+  if (nameProblem !== undefined) return { ok: false, reason: nameProblem, repairs: [] };
   const repairs: string[] = [];
+  const nameNote = toolNameNote(tool);
+  if (nameNote !== undefined) repairs.push(nameNote);
   const description = toolDescription(input.description, repairs);
   const schema = compileInputSchema(input.inputSchema);
   repairs.push(...schema.repairs);

@@ -1,4 +1,5 @@
 import type { Decider } from '../protocol/events.js';
+import { safeLine } from '../text/sanitize.js';
 import type { ToolCallItem } from './types.js';
 
 /** Who decided, for people: "you", "alice", "policy (rule)", "expiry", "headless run". */
@@ -26,11 +27,12 @@ const HINTS: Array<[string, boolean, string]> = [
 
 /**
  * The server's annotations as short phrases. They are claims the server makes about its own tool and nothing
- * checks them, so callers present them as "server claims: …".
+ * checks them, so callers present them as "server claims: …". The title is the server's own text: it is made one
+ * safe line, so it can neither drive a terminal nor forge a line of its own under the claims.
  */
 export function annotationClaims(annotations: Record<string, unknown>): string[] {
   const claims = HINTS.filter(([key, value]) => annotations[key] === value).map(([, , phrase]) => phrase);
-  if (typeof annotations.title === 'string' && annotations.title.trim()) claims.unshift(`title "${annotations.title.trim()}"`);
+  if (typeof annotations.title === 'string' && annotations.title.trim()) claims.unshift(`title "${safeLine(annotations.title.trim())}"`);
   return claims;
 }
 
@@ -38,13 +40,13 @@ export function annotationClaims(annotations: Record<string, unknown>): string[]
 export function claimedHints(annotations: Record<string, unknown> | undefined): string {
   const hints = Object.entries(annotations ?? {})
     .filter(([key, value]) => key.endsWith('Hint') && value === true)
-    .map(([key]) => key.replace(/Hint$/, ''));
+    .map(([key]) => safeLine(key.replace(/Hint$/, '')));
   return hints.join(',') || '-';
 }
 
-/** "server.tool", or a placeholder while only a policy decision is known. */
+/** "server.tool" as one safe line, or a placeholder while only a policy decision is known. */
 export function callName(item: Pick<ToolCallItem, 'server' | 'tool'>): string {
-  return item.server ? `${item.server}.${item.tool}` : 'a tool call';
+  return item.server ? safeLine(`${item.server}.${item.tool}`) : 'a tool call';
 }
 
 /** Elapsed time for clocks next to spinners, in whole seconds: "0s", "4s", "2m 05s", "3h 07m". */

@@ -1,3 +1,4 @@
+export * from './args.js';
 export * from './format.js';
 export { isOpen, MAX_OUTPUT_LINES, MAX_SERVER_LOG } from './items.js';
 export * from './reduce.js';

@@ -1,4 +1,4 @@
-import type { SessionEvent, SessionEventOf } from '../protocol/events.js';
+import type { ReplayGap, SessionEvent, SessionEventOf } from '../protocol/events.js';
 import type { SessionInfo } from '../protocol/session.js';
 import { assertNever } from '../policy/never.js';
 import { addOutput, closeItem, isOpen, push, upsertCall } from './items.js';
@@ -52,6 +52,16 @@ export function acceptGap(view: SessionView): SessionView {
   const first = view.early[0];
   if (!first) return view;
   return drain({ ...view, skipped: view.skipped + (first.seq - view.lastSeq - 1), lastSeq: first.seq - 1 });
+}
+
+/**
+ * Gives up on events the daemon said are gone (a `session:gap` during a replay): they count as skipped and the
+ * view goes on after them, so what follows is applied at once instead of being held behind the gap.
+ */
+export function skipGap(view: SessionView, gap: ReplayGap): SessionView {
+  if (gap.sessionId !== view.sessionId || gap.toSeq <= view.lastSeq) return view;
+  const skipped = gap.toSeq - Math.max(view.lastSeq, gap.fromSeq - 1);
+  return drain({ ...view, skipped: view.skipped + skipped, lastSeq: gap.toSeq, early: view.early.filter((e) => e.seq > gap.toSeq) });
 }
 
 /** Takes the live facts an attach or a `session:get` answered with (they are not in the event log). */

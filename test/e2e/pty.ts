@@ -53,6 +53,11 @@ export class PtyTerminal {
     return this.proc.pid;
   }
 
+  /** The headless terminal itself, e.g. to register handlers that record what the program made it do. */
+  get xterm(): InstanceType<typeof Terminal> {
+    return this.term;
+  }
+
   /** The visible screen, one string per row, trailing spaces trimmed. */
   screen(): string {
     const buffer = this.term.buffer.active;

@@ -4,6 +4,7 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { Server as IoServer } from 'socket.io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionEventOf } from '../../src/protocol/events.js';
 import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
@@ -88,8 +89,10 @@ beforeAll(async () => {
   page.setDefaultTimeout(60_000);
   page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
   page.on('console', (msg) => {
-    // While mcpd restarts, Chromium logs each refused reconnection attempt; those are expected.
-    if (msg.type() === 'error' && !/WebSocket connection to .* failed/.test(msg.text())) pageErrors.push(`console: ${msg.text()}`);
+    // While mcpd restarts, Chromium logs each refused reconnection attempt, and mcpd answers a code it did not issue
+    // with 404: those are expected.
+    const expected = /WebSocket connection to .* failed|Failed to load resource: the server responded with a status of 404/;
+    if (msg.type() === 'error' && !expected.test(msg.text())) pageErrors.push(`console: ${msg.text()}`);
   });
 });
 
@@ -103,30 +106,55 @@ afterAll(async () => {
 });
 
 describe('the web client in Chromium against a real mcpd', () => {
-  it('explains how to open the UI when the page has no token, and says so when mcpd refuses one', async () => {
+  it('explains how to open the UI without a code, and says so when mcpd does not know a code', async () => {
     await page.goto(`${mcpd.url}/`);
     await page.getByRole('heading', { name: 'Open this page with mcpgw web' }).waitFor();
-    await page.goto(`${mcpd.url}/#token=mcpgw_not-a-token-mcpd-knows`);
-    await page.getByRole('heading', { name: 'mcpd refused this link' }).waitFor();
-    expect(await page.getByTestId('auth-message').textContent()).toMatch(/unauthorized/);
-    // The token never stays in the address bar (history, copied links).
+    await page.goto(`${mcpd.url}/#code=mcpgw_code_not-a-code-mcpd-issued-0123456789`);
+    await page.getByRole('heading', { name: 'mcpd does not know this link' }).waitFor();
+    // The code never stays in the address bar (history, copied links).
+    expect(page.url()).toBe(`${mcpd.url}/`);
+    // A link of the old kind, with a token in it, is not taken (and not kept in the address bar either).
+    await page.goto(`${mcpd.url}/#token=${mcpd.token}`);
+    await page.getByRole('heading', { name: 'Open this page with mcpgw web' }).waitFor();
     expect(page.url()).toBe(`${mcpd.url}/`);
   });
 
-  it('opens from the link `mcpgw web --print` gives', async () => {
+  it('opens from the link `mcpgw web --print` gives, which carries a one-time code and works only once', async () => {
     const out: string[] = [];
     const env = { ...process.env, MCPGW_STATE_DIR: mcpd.stateDir, MCPGW_URL: undefined, MCPGW_TOKEN: undefined };
     expect(await webOpen({ print: true }, { out: (text) => out.push(text), err: () => undefined }, { env })).toBe(0);
-    expect(out).toEqual([`${mcpd.url}/#token=${mcpd.token}`]);
-    await page.goto(out[0] ?? '');
+    const link = out[0] ?? '';
+    expect(out).toEqual([expect.stringMatching(new RegExp(`^${mcpd.url}/#code=mcpgw_code_[A-Za-z0-9_-]{43}$`))]);
+    expect(link).not.toContain(mcpd.token);
+    await page.goto(link);
     await connected();
-    // The token never stays in the address bar.
+    // The code never stays in the address bar; the tab keeps a browser credential of its own, not the user's token.
     expect(page.url()).toBe(`${mcpd.url}/`);
+    const kept = await page.evaluate(() => window.sessionStorage.getItem('mcpgw.token'));
+    expect(kept).toMatch(/^mcpgw_web_/);
+    expect(kept).not.toBe(mcpd.token);
     await page.getByTestId('welcome').getByText('Pick a session, or start a new one.').waitFor();
+
+    // The same link a second time (another tab, or whoever copied it from a command line) is refused.
+    const second = await browser.newPage();
+    try {
+      await second.goto(link);
+      await second.getByRole('heading', { name: 'This link was already used' }).waitFor();
+      expect(await second.getByTestId('auth-screen').getAttribute('data-reason')).toBe('used');
+      expect(second.url()).toBe(`${mcpd.url}/`);
+      expect(await second.evaluate(() => window.sessionStorage.getItem('mcpgw.token'))).toBeNull();
+    } finally {
+      await second.close();
+    }
   });
 
   it('creates a session, asks before a tool runs, then shows its output and the streamed answer', async () => {
     await page.getByTestId('new-session').click();
+    // Every available server starts ticked; this session uses only the test server.
+    const form = page.getByTestId('new-session-form');
+    await form.getByLabel('testsrv').waitFor();
+    const ticked = form.getByRole('checkbox', { checked: true });
+    while ((await ticked.count()) > 0) await ticked.first().uncheck();
     await page.getByLabel('testsrv').check();
     await page.getByTestId('policy-select').selectOption('ask');
     await page.getByTestId('create-session').click();
@@ -269,6 +297,43 @@ describe('the web client in Chromium against a real mcpd', () => {
     fake.enqueue({ text: ['Yes, ', 'I am back.'] });
     await say('Are you back?');
     await page.getByText('Yes, I am back.').waitFor();
+  });
+
+  it('does not hand its credential to another process that took mcpd’s port while mcpd was down', async () => {
+    const kept = (await page.evaluate(() => window.sessionStorage.getItem('mcpgw.token'))) ?? '';
+    expect(kept).toMatch(/^mcpgw_web_/);
+    await mcpd.kill('SIGTERM');
+    await page.locator('[data-testid=connection-state][data-state=reconnecting]').waitFor();
+    // Another local user's server on the freed port: it speaks Socket.io and would take a credential, but its
+    // /identity cannot answer the page's challenge.
+    const asked: string[] = [];
+    const auths: unknown[] = [];
+    const impostor = createServer((req, res) => {
+      asked.push(req.url ?? '');
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ proof: 'bm90LWEtcHJvb2Y' }));
+    });
+    const io = new IoServer(impostor);
+    io.use((socket, next) => {
+      auths.push(socket.handshake.auth);
+      next();
+    });
+    await new Promise<void>((resolve) => impostor.listen(port, '127.0.0.1', resolve));
+    try {
+      await expect.poll(() => asked.filter((u) => u.startsWith('/identity')).length, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+      await expect
+        .poll(() => page.getByTestId('connection-state').textContent())
+        .toMatch(/not sending the token to 127\.0\.0\.1:\d+: its identity proof is wrong/);
+      expect(auths).toEqual([]);
+    } finally {
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve());
+        impostor.closeAllConnections();
+      });
+    }
+    // The real mcpd comes back on its port, proves itself, and the page carries on with the same credential.
+    await startMcpdOn(mcpd, port);
+    await connected();
+    expect(await page.evaluate(() => window.sessionStorage.getItem('mcpgw.token'))).toBe(kept);
   });
 
   it('refuses a WebSocket from a page of another origin, and a request naming another Host', async () => {

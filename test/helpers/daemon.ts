@@ -28,7 +28,7 @@ export function testConfigWith(overrides: Record<string, unknown> = {}) {
 /** Starts mcpd in-process on a free port with its own state dir; Docker and Redis are real. */
 export async function startTestDaemon(
   options: { config?: Record<string, unknown>; redisUrl?: string; model?: ModelClient; stateDir?: string } & Partial<
-    Pick<DaemonDeps, 'janitorIntervalMs'>
+    Pick<DaemonDeps, 'janitorIntervalMs' | 'env'>
   > = {},
 ): Promise<TestDaemon> {
   const stateDir = options.stateDir ?? mkdtempSync(path.join(tmpdir(), 'mcpgw-state-'));
@@ -43,6 +43,7 @@ export async function startTestDaemon(
     port: 0,
     ...(options.model ? { model: options.model } : {}),
     ...(options.janitorIntervalMs ? { janitorIntervalMs: options.janitorIntervalMs } : {}),
+    ...(options.env ? { env: options.env } : {}),
   });
   const token = readFileSync(path.join(stateDir, 'token'), 'utf8').trim();
   const clients: DaemonClient[] = [];

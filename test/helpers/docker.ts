@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createLaunchResolver } from '../../daemon/config/launch.js';
 import { ImageBuilder } from '../../daemon/images/builder.js';
 import { DockerodeEngine } from '../../daemon/sandbox/engine.js';
 import { currentInstanceId } from '../../daemon/sandbox/instance.js';
@@ -8,6 +9,8 @@ import { LABELS } from '../../daemon/sandbox/labels.js';
 
 export const engine = new DockerodeEngine();
 export const builder = new ImageBuilder({ engine, cacheDir: path.join(tmpdir(), 'mcpgw-test-cache') });
+/** Secrets from the test process's environment; no secrets.env. */
+export const testLaunch = createLaunchResolver({ env: process.env, secretsFile: undefined });
 
 /** A runtime over the real engine with the project's defaults; tests pass overrides. */
 export function testRuntime(overrides: Partial<SandboxRuntimeOptions> = {}): SandboxRuntime {
@@ -15,6 +18,7 @@ export function testRuntime(overrides: Partial<SandboxRuntimeOptions> = {}): San
     engine,
     instanceId: currentInstanceId(),
     resolveImage: (server) => builder.imageFor(server, { build: false }),
+    resolveLaunch: (server) => testLaunch.resolve(server),
     maxContainers: 64,
     maxConcurrentStarts: 4,
     maxMessageBytes: 16 * 1024 * 1024,

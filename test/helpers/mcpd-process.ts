@@ -28,6 +28,8 @@ export function writeTestConfig(overrides: Record<string, unknown> = {}): string
 export class McpdProcess {
   child: ChildProcess | undefined;
   url = '';
+  /** Everything mcpd wrote to stdout and stderr. */
+  output = '';
   constructor(
     readonly stateDir: string,
     readonly configFile: string,
@@ -50,15 +52,15 @@ export class McpdProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
-    let output = '';
-    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    this.output = '';
+    child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
     this.url = await new Promise<string>((resolve, reject) => {
       child.stdout?.on('data', (d: Buffer) => {
-        output += d.toString();
-        const match = /listening on (http:\/\/\S+)/.exec(output);
+        this.output += d.toString();
+        const match = /listening on (http:\/\/\S+)/.exec(this.output);
         if (match?.[1]) resolve(match[1]);
       });
-      child.once('exit', (code) => reject(new Error(`mcpd exited with ${code}: ${output}`)));
+      child.once('exit', (code) => reject(new Error(`mcpd exited with ${code}: ${this.output}`)));
     });
   }
 

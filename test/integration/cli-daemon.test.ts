@@ -94,8 +94,10 @@ describe('mcpgw sessions, tools, audit, daemon status', () => {
   it('manages sessions and calls tools through mcpd', async () => {
     const created = await mcpgw(['sessions', 'new', '--servers', 'testsrv,memory', '--auto-approve-policy', 'read-only', '--json'], env);
     expect(created.code).toBe(0);
-    const session = JSON.parse(created.stdout) as { id: string; policy: string };
+    const session = JSON.parse(created.stdout) as { id: string; policy: string; policyAssessment: { level: string } };
     expect(session.policy).toBe('read-only');
+    // mcpd judges the policy from its rules and sends the judgement with the session, for every client's badge.
+    expect(session.policyAssessment.level).toBe('trusts-claims');
 
     const called = await mcpgw(['tools', 'call', 'testsrv', 'echo', '--args', '{"message":"direct"}', '--session', session.id], env);
     expect(called.code).toBe(0);
@@ -109,6 +111,7 @@ describe('mcpgw sessions, tools, audit, daemon status', () => {
 
     const shown = await mcpgw(['sessions', 'show', session.id], env);
     expect(shown.stdout).toContain('tool testsrv/echo {"message":"direct"} (user)');
+    expect(shown.stdout).toContain('policy read-only (TRUSTS SERVER CLAIMS)');
 
     const audit = await mcpgw(['audit', '--session', session.id], env);
     expect(audit.stdout).toMatch(/session\s+create/);

@@ -18,9 +18,9 @@ describe('mcpgw servers', () => {
   it('ls shows each server and how it is sandboxed', async () => {
     const r = await mcpgw([...config, 'servers', 'ls']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^NAME\s+IMAGE\s+COMMAND\s+NETWORK\s+LIMITS\s+MOUNTS/m);
+    expect(r.stdout).toMatch(/^NAME\s+STATUS\s+IMAGE\s+COMMAND\s+NETWORK\s+LIMITS\s+MOUNTS/m);
     expect(r.stdout).toMatch(
-      /^filesystem\s+build: @modelcontextprotocol\/server-filesystem@\S+\s+mcp-server-filesystem \/data\s+none\s+512 MiB, 0\.5 cpu, 128 pids\s+\S+fs-data:\/data$/m,
+      /^filesystem\s+available\s+build: @modelcontextprotocol\/server-filesystem@\S+\s+mcp-server-filesystem \/data\s+none\s+512 MiB, 0\.5 cpu, 128 pids\s+\S+fs-data:\/data$/m,
     );
     expect(r.stderr).toContain('notice: mcpServers.everything: converted "npx -y @modelcontextprotocol/server-everything');
   });
@@ -44,7 +44,9 @@ describe('mcpgw servers', () => {
     expect(r.stdout).toMatch(/^everything: started from mcpgw\/everything:\w+ in [\d.]+ m?s, \d+ tools$/m);
     expect(r.stdout).toMatch(/^TOOL\s+CLAIMS\s+GEMINI SCHEMA\s+DESCRIPTION/m);
     expect(r.stdout).toMatch(/^echo\s+\S+\s+ok(, \d+ repairs?)?\s+Echoes back the input/m);
-    expect(r.stdout).toMatch(/^ {2}echo: #: removed keywords Gemini does not accept here: "\$schema"$/m);
+    // One line for a repair many tools share, not one per tool.
+    expect(r.stdout).toMatch(/^ {2}#: removed keywords Gemini does not accept here: "\$schema" \(\d+ tools: echo, [^)]+\)$/m);
+    expect(r.stdout.match(/removed keywords Gemini does not accept here: "\$schema"/g)).toHaveLength(1);
     expect(r.stdout).toContain('The sum of 2 and 3 is 5.');
     expect(r.stderr).toMatch(/torn down in/);
   });
@@ -87,16 +89,29 @@ describe('mcpgw servers', () => {
 
   it.each([
     ['a malformed file', '{ "mcpServers": { ', /is not valid JSON/],
-    [
-      'a wrong type',
-      { mcpServers: { s: { command: 'node', limits: { pids: 'many' } } } },
-      /mcpServers\.s\.limits\.pids: Invalid input: expected number, received string \(found: "many"\)/,
-    ],
-    ['an unknown key', { mcpServers: { s: { command: 'node', netwrok: 'bridge' } } }, /mcpServers\.s: unknown key\(s\) "netwrok"/],
+    ['a bad daemon section', { daemon: { idleTimeout: 'never' } }, /daemon\.idleTimeout: .* \(found: "never"\)/],
   ])('a bad config (%s) prints where, what was expected and what was found, and exits 2', async (_name, contents, message) => {
     const r = await mcpgw(['--config', configFile(contents), 'servers', 'ls']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
+  });
+
+  it.each([
+    [
+      'a wrong type',
+      { command: 'node', limits: { pids: 'many' } },
+      'mcpServers.s.limits.pids: Invalid input: expected number, received string (found: "many")',
+    ],
+    ['an unknown key', { command: 'node', netwrok: 'bridge' }, 'mcpServers.s: unknown key(s) "netwrok"'],
+  ])('a bad entry (%s) disables only that server, saying where, what was expected and what was found', async (_name, entry, reason) => {
+    const file = configFile({ mcpServers: { s: entry, ok: { command: 'node' } } });
+    const r = await mcpgw(['--config', file, 'servers', 'ls']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ok\s+available\s+node base/m);
+    expect(r.stdout).toContain(`  s: ${reason}`);
+    const test = await mcpgw(['--config', file, 'servers', 'test', 's']);
+    expect(test.code).toBe(2);
+    expect(test.stderr).toBe(`mcpgw: server "s" is unavailable: ${reason}\n`);
   });
 
   it('a missing --config file is an error, not an empty catalog', async () => {

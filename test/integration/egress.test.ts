@@ -113,6 +113,7 @@ beforeAll(async () => {
   const lease = (await egress.prepare(pyServer, `egress-py-${run}`))!;
   const spec = buildContainerSpec({
     server: pyServer,
+    launch: { env: pyServer.env, args: pyServer.args, mounts: pyServer.mounts },
     image: await ensurePythonTestImage(engine),
     sessionId: `egress-py-${run}`,
     instanceId: lab.instance,

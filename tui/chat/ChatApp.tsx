@@ -1,5 +1,5 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
-import { Box, Static, Text, useApp, useStdout } from 'ink';
+import { Box, Static, useApp, useStdout } from 'ink';
 import { callName } from '../../src/view/format.js';
 import { pendingApprovals, runningCalls } from '../../src/view/select.js';
 import type { SessionView } from '../../src/view/types.js';
@@ -13,6 +13,7 @@ import { TextInput } from '../components/TextInput.js';
 import type { ChatController } from './controller.js';
 import { NoteView } from './NoteView.js';
 import { liveText, type Entry } from './transcript.js';
+import { Text } from '../components/Text.js';
 
 /** The chat screen: the printed transcript, then what is live (streaming text, calls, the prompt), input, status. */
 export function ChatApp({ controller }: { controller: ChatController }) {

@@ -1,7 +1,8 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import { Table } from '../components/Table.js';
 import { theme } from '../components/theme.js';
 import type { Note } from './transcript.js';
+import { Text } from '../components/Text.js';
 
 const TONE: Record<Note['tone'], { color?: string; dim?: boolean; mark: string }> = {
   info: { color: theme.accent, mark: 'ℹ' },
@@ -17,7 +18,7 @@ export function NoteView({ note, width }: { note: Note; width?: number }) {
   return (
     <Box flexDirection="column" marginTop={note.table ? 1 : 0}>
       {note.text ? (
-        <Text color={tone.color} dimColor={tone.dim} bold={note.table !== undefined}>
+        <Text color={tone.color} dimColor={tone.dim} bold={note.table !== undefined} multiline emoji>
           {`${tone.mark} ${note.text}`}
         </Text>
       ) : null}

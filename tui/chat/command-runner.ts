@@ -46,9 +46,10 @@ export async function runCommand(chat: ChatController, command: Command): Promis
       const states = new Map(view?.session?.servers.map((s) => [s.name, s.state]));
       const rows = servers.map((s) => [
         s.name,
-        s.disabled ? 'disabled' : (states.get(s.name) ?? 'not in this session'),
+        s.available ? (s.disabled ? 'disabled' : (states.get(s.name) ?? 'not in this session')) : 'unavailable',
         s.network,
-        s.image,
+        // An unavailable server has no image to show; why it cannot run is what the user needs (the widest column).
+        s.available ? s.image : `why: ${s.reason ?? 'unknown'}`,
       ]);
       chat.note('info', `Servers (${servers.length})`, { headers: ['SERVER', 'IN THIS SESSION', 'NETWORK', 'IMAGE'], rows });
       return;

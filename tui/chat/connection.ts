@@ -1,5 +1,5 @@
 import { errorMessage } from '../../src/errors.js';
-import { SESSION_EVENT_NAMES, type SessionEvent } from '../../src/protocol/events.js';
+import { SESSION_EVENT_NAMES, type ReplayGap, type SessionEvent } from '../../src/protocol/events.js';
 import type { DaemonClient } from '../client/client.js';
 import type { ConnectionState } from '../components/StatusBar.js';
 
@@ -14,6 +14,8 @@ export interface DaemonLinkOptions {
   /** Opens a connection; `attempt` is 0 the first time (which may start mcpd) and counts up while reconnecting. */
   connect: (attempt: number) => Promise<ChatClient>;
   onEvent: (event: SessionEvent) => void;
+  /** A replay's news that some events are gone from mcpd's log. */
+  onGap?: (gap: ReplayGap) => void;
   onState: (state: ConnectionState) => void;
   /** Runs on every new connection before it counts as up (re-attach, replay what was missed). */
   onConnected: (client: ChatClient, reconnected: boolean) => Promise<void>;
@@ -54,6 +56,7 @@ export class DaemonLink {
 
   private async adopt(client: ChatClient, reconnected: boolean): Promise<void> {
     for (const name of SESSION_EVENT_NAMES) client.socket.on(name, ((event: SessionEvent) => this.opts.onEvent(event)) as never);
+    client.socket.on('session:gap', ((gap: ReplayGap) => this.opts.onGap?.(gap)) as never);
     client.socket.on('disconnect', ((reason: string) => this.lost(client, reason)) as never);
     this.current = client;
     await this.opts.onConnected(client, reconnected);

@@ -3,7 +3,7 @@ import type { SessionEvent } from '../../src/protocol/events.js';
 import type { SessionCreateRequest } from '../../src/protocol/requests.js';
 import type { DaemonStatus, SessionInfo } from '../../src/protocol/session.js';
 import { callName, describeDecider } from '../../src/view/format.js';
-import { acceptGap, applyEvent, applySessionInfo, createSessionView, hasGap, interruptOpen } from '../../src/view/reduce.js';
+import { acceptGap, applyEvent, applySessionInfo, createSessionView, hasGap, interruptOpen, skipGap } from '../../src/view/reduce.js';
 import { findCall } from '../../src/view/select.js';
 import type { SessionView } from '../../src/view/types.js';
 import type { ApprovalAnswer } from '../components/ApprovalPrompt.js';
@@ -73,6 +73,10 @@ export class ChatController {
     this.link = new DaemonLink({
       connect: opts.connect,
       onEvent: (event) => this.onEvent(event),
+      onGap: (gap) => {
+        const view = this.snapshot.view;
+        if (view) this.setView(skipGap(view, gap));
+      },
       onState: (connection) => this.update({ connection }),
       onConnected: (client, reconnected) => this.onConnected(client, reconnected),
       ...(opts.retryDelayMs ? { retryDelayMs: opts.retryDelayMs } : {}),

@@ -1,4 +1,5 @@
 import { McpgwError } from '../../src/errors.js';
+import { policyWithLevel } from '../../src/policy/assess.js';
 import type { SessionCreateRequest } from '../../src/protocol/requests.js';
 import type { SessionInfo } from '../../src/protocol/session.js';
 import { formatAge } from '../../src/text/table.js';
@@ -39,7 +40,7 @@ export function describeOpened(info: SessionInfo, how: 'resumed' | 'created' | '
   const title = info.title ? ` “${info.title}”` : '';
   const servers = info.servers.map((s) => s.name).join(', ') || 'no servers';
   if (how === 'created')
-    return `New session ${info.id} · servers: ${servers} · model ${info.model} · policy ${info.policy}. Type a message, or /help.`;
+    return `New session ${info.id} · servers: ${servers} · model ${info.model} · policy ${policyWithLevel(info.policy, info.policyAssessment)}. Type a message, or /help.`;
   const age = formatAge(now - info.lastActive);
   return `${how === 'switched' ? 'Switched to' : 'Resumed'} session ${info.id}${title} · last active ${age === 'just now' ? age : `${age} ago`} · servers: ${servers}. /new starts a fresh one.`;
 }

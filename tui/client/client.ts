@@ -1,6 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { McpgwError } from '../../src/errors.js';
 import type { ClientToServerEvents, RequestName, ServerToClientEvents } from '../../src/protocol/events.js';
+import { verifyDaemonIdentity } from '../../src/protocol/identity.js';
 import type { Result } from '../../src/protocol/result.js';
 
 export type DaemonSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -16,15 +17,19 @@ export interface ClientOptions {
   timeoutMs?: number;
 }
 
-/** A typed Socket.io client for mcpd: `request()` sends one acknowledged request and unwraps its Result. */
+/**
+ * A typed Socket.io client for mcpd: `request()` sends one acknowledged request and unwraps its Result. Before every
+ * connection (reconnections too) the peer must prove it is the mcpd that knows the token; only then is the token sent.
+ */
 export class DaemonClient {
   readonly socket: DaemonSocket;
   private readonly timeoutMs: number;
+  private onIdentityFailed: ((err: Error) => void) | undefined;
 
-  constructor(opts: ClientOptions) {
+  constructor(private readonly opts: ClientOptions) {
     this.timeoutMs = opts.timeoutMs ?? 120_000;
     this.socket = io(opts.url, {
-      auth: { token: opts.token },
+      auth: (send) => this.authenticate(send),
       transports: ['websocket'],
       reconnection: opts.reconnect ?? false,
       reconnectionDelay: 200,
@@ -33,14 +38,50 @@ export class DaemonClient {
     });
   }
 
-  /** Connects; rejects with a clear reason (refused token, daemon not reachable). */
+  /** The daemon's base URL. */
+  get url(): string {
+    return this.opts.url.replace(/\/+$/, '');
+  }
+
+  /**
+   * Socket.io asks for the handshake's auth once the transport is open: the token goes only to a peer that proved
+   * its identity; a peer that cannot has its connection closed before anything is sent.
+   */
+  private authenticate(send: (data: object) => void): void {
+    verifyDaemonIdentity(this.opts.url, this.opts.token).then(
+      () => send({ token: this.opts.token }),
+      (err: unknown) => {
+        const connecting = this.onIdentityFailed;
+        // While reconnecting, a later attempt may meet the real mcpd again (each one proves itself anew).
+        if (connecting || !this.socket.io.opts.reconnection) this.socket.disconnect();
+        else this.socket.io.engine.close();
+        connecting?.(
+          err instanceof McpgwError && err.message.startsWith('not sending')
+            ? new McpgwError(err.code, `${err.message} (daemon.json may be stale after a crash: mcpgw daemon start)`)
+            : err instanceof Error
+              ? err
+              : new Error(String(err)),
+        );
+      },
+    );
+  }
+
+  /** Connects; rejects with a clear reason (refused token, daemon not reachable, not proven to be mcpd). */
   connect(): Promise<this> {
     return new Promise((resolve, reject) => {
       const onConnect = (): void => {
         this.socket.off('connect_error', onError);
+        this.onIdentityFailed = undefined;
         resolve(this);
       };
+      this.onIdentityFailed = (err) => {
+        this.socket.off('connect', onConnect);
+        this.socket.off('connect_error', onError);
+        this.onIdentityFailed = undefined;
+        reject(err);
+      };
       const onError = (err: Error): void => {
+        this.onIdentityFailed = undefined;
         this.socket.off('connect', onConnect);
         if (!this.socket.io.opts.reconnection) this.socket.disconnect();
         reject(

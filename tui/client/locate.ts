@@ -15,7 +15,7 @@ export interface DaemonLocation {
 /** Finds the daemon this user talks to: its URL and the token that admits them. */
 export function locateDaemon(env: NodeJS.ProcessEnv = process.env): DaemonLocation {
   const { stateDir } = resolvePaths(env, homedir());
-  const token = env.MCPGW_TOKEN ?? readOptional(path.join(stateDir, 'token'))?.trim();
+  const token = env.MCPGW_TOKEN || readOptional(path.join(stateDir, 'token'))?.trim();
   if (env.MCPGW_URL) return { stateDir, url: env.MCPGW_URL, pid: undefined, token };
   const info = readOptional(path.join(stateDir, 'daemon.json'));
   if (!info) return { stateDir, url: undefined, pid: undefined, token };

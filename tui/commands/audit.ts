@@ -1,5 +1,6 @@
 import type { CommandIO } from '../../src/cli/io.js';
 import type { AuditRecord } from '../../src/protocol/session.js';
+import { jsonText } from '../../src/text/safe-json.js';
 import { formatTable } from '../../src/text/table.js';
 import { withClient, type GlobalOptions } from './common.js';
 
@@ -10,7 +11,7 @@ export async function auditList(opts: GlobalOptions & { session?: string; lines?
     c.request('audit:list', { ...(opts.session ? { sessionId: opts.session } : {}), count }),
   );
   if (opts.json) {
-    for (const e of entries) io.out(JSON.stringify(e));
+    for (const e of entries) io.out(jsonText(e));
     return 0;
   }
   if (entries.length === 0) {

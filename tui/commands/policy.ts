@@ -3,7 +3,9 @@ import type { CommandIO } from '../../src/cli/io.js';
 import { McpgwError } from '../../src/errors.js';
 import { EXIT } from '../../src/exit-codes.js';
 import {
+  assessPolicy,
   explainPolicy,
+  formatAssessment,
   formatPolicyIssues,
   lintPolicy,
   parsePolicy,
@@ -26,9 +28,11 @@ export async function policyCheck(file: string, opts: GlobalOptions, io: Command
     return EXIT.usage;
   }
   const warnings = lintPolicy(parsed.policy);
-  if (opts.json) io.out(JSON.stringify({ ok: true, policy: parsed.policy, warnings }, null, 2));
+  const assessment = assessPolicy(parsed.policy);
+  if (opts.json) io.out(JSON.stringify({ ok: true, policy: parsed.policy, assessment, warnings }, null, 2));
   else {
     io.out(`${file}: ok — ${parsed.policy.rules.length} rule(s), default ${parsed.policy.default}`);
+    for (const line of formatAssessment(assessment)) io.out(`  ${line}`);
     for (const w of warnings) io.out(`  ${w.level}${w.ruleIndex === undefined ? '' : ` (rule ${w.ruleIndex + 1})`}: ${w.message}`);
   }
   return 0;
@@ -47,10 +51,12 @@ export async function policyExplain(
     annotations: parseJsonObject(opts.annotations, '--annotations'),
   };
   const { verdict, lines } = explainPolicy(policy, call);
+  // The whole policy's standing, not just this call's verdict: read-only says here that it trusts server claims.
+  const assessment = assessPolicy(policy);
   if (opts.json)
     io.out(
       JSON.stringify(
-        { decision: verdict.decision, reason: verdict.reason, source: verdict.source, message: verdict.message, lines },
+        { decision: verdict.decision, reason: verdict.reason, source: verdict.source, message: verdict.message, lines, assessment },
         null,
         2,
       ),
@@ -61,6 +67,7 @@ export async function policyExplain(
         `decision: ${verdict.decision.toUpperCase()} — ${verdict.reason}`,
         ...(verdict.message ? [`message: ${verdict.message}`] : []),
         ...lines.map((l) => `  ${l}`),
+        ...formatAssessment(assessment).map((l, i) => (i === 0 ? `policy ${l}` : l)),
       ].join('\n'),
     );
   return 0;
@@ -69,7 +76,8 @@ export async function policyExplain(
 async function loadPolicy(spec: string): Promise<Policy> {
   const resolved = resolvePolicySpec(spec);
   if (resolved.kind === 'invalid') throw new McpgwError('bad_request', resolved.message);
-  if (resolved.kind === 'preset') return resolved.policy;
+  // Explain shows a policy's description: a preset's says what it trusts.
+  if (resolved.kind === 'preset') return { ...resolved.policy, description: `preset ${resolved.name}: ${resolved.description}` };
   const parsed = parsePolicy(await readFile(resolved.path, 'utf8'), resolved.format);
   if (!parsed.ok) throw new McpgwError('config_invalid', `${resolved.path} is not a valid policy:\n${formatPolicyIssues(parsed.issues)}`);
   return parsed.policy;

@@ -2,6 +2,8 @@ import type { CommandIO } from '../../src/cli/io.js';
 import { McpgwError } from '../../src/errors.js';
 import { EXIT } from '../../src/exit-codes.js';
 import { SESSION_EVENT_NAMES, type SessionEvent } from '../../src/protocol/events.js';
+import { jsonText } from '../../src/text/safe-json.js';
+import { safeLine } from '../../src/text/sanitize.js';
 import type { DaemonClient } from '../client/client.js';
 import { policyRequest, splitList, withClient, type GlobalOptions } from './common.js';
 
@@ -17,7 +19,7 @@ export interface RunOptions extends GlobalOptions {
  * `mcpgw run "PROMPT"`: one turn, headless. The answer streams to stdout (or every event as a JSON line with
  * --json); tool activity goes to stderr. A call that needs a human is denied unless --wait-for-approval.
  */
-export async function runPrompt(prompt: string, opts: RunOptions, io: CommandIO & { write?: (text: string) => void }): Promise<number> {
+export async function runPrompt(prompt: string, opts: RunOptions, io: CommandIO): Promise<number> {
   const policy = await policyRequest(opts.autoApprovePolicy);
   return withClient(opts, io, async (client) => {
     const session = opts.session
@@ -63,9 +65,9 @@ class TurnFollower {
     client: DaemonClient,
     private readonly sessionId: string,
     private readonly json: boolean,
-    private readonly io: CommandIO & { write?: (text: string) => void },
+    private readonly io: CommandIO,
   ) {
-    this.write = io.write ?? ((text) => process.stdout.write(text));
+    this.write = io.write ?? io.out;
     const onEvent = (event: SessionEvent): void => {
       if (event.sessionId !== this.sessionId) return;
       if (this.turnId === undefined) this.held.push(event);
@@ -82,9 +84,14 @@ class TurnFollower {
     return finished;
   }
 
+  /**
+   * The answer streams through `io.write`, everything else through `io.out`/`io.err`: the CLI's output boundary makes
+   * it all inert (bin/io.ts). Names and arguments sit inside one-line status messages, so they are made safe lines
+   * here: a tool name with a newline cannot add a line of its own.
+   */
   private handle(event: SessionEvent): void {
     const { io, json } = this;
-    if (json) io.out(JSON.stringify(event));
+    if (json) io.out(jsonText(event));
     switch (event.type) {
       case 'agent:response':
         if (event.turnId !== this.turnId) return;
@@ -95,17 +102,17 @@ class TurnFollower {
         }
         return;
       case 'tool:approval_required':
-        if (!json) io.err(`waiting for approval: ${event.server}/${event.tool} ${JSON.stringify(event.args)} — answer it in mcpgw chat`);
+        if (!json) io.err(`waiting for approval: ${callOf(event)} ${safeLine(JSON.stringify(event.args))} — answer it in mcpgw chat`);
         return;
       case 'tool:approval_resolved':
-        if (!json && event.decision === 'deny') io.err(`denied: ${event.reason ?? ''}`);
+        if (!json && event.decision === 'deny') io.err(`denied: ${safeLine(event.reason ?? '')}`);
         return;
       case 'tool:started':
-        if (!json) io.err(`→ ${event.server}/${event.tool} ${JSON.stringify(event.args)}`);
+        if (!json) io.err(`→ ${callOf(event)} ${safeLine(JSON.stringify(event.args))}`);
         return;
       case 'tool:result':
         if (!json)
-          io.err(`${event.ok ? '✓' : '✗'} ${event.server}/${event.tool} (${event.durationMs} ms)${event.ok ? '' : `: ${event.summary}`}`);
+          io.err(`${event.ok ? '✓' : '✗'} ${callOf(event)} (${event.durationMs} ms)${event.ok ? '' : `: ${safeLine(event.summary)}`}`);
         return;
       case 'error':
         this.failure = { code: event.code, message: event.message };
@@ -115,4 +122,9 @@ class TurnFollower {
         return;
     }
   }
+}
+
+/** "server/tool" as one safe line. */
+function callOf(event: { server: string; tool: string }): string {
+  return safeLine(`${event.server}/${event.tool}`);
 }

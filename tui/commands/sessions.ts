@@ -2,7 +2,10 @@ import type { CommandIO } from '../../src/cli/io.js';
 import { McpgwError } from '../../src/errors.js';
 import type { SessionEvent } from '../../src/protocol/events.js';
 import { SESSION_EVENT_NAMES } from '../../src/protocol/events.js';
+import { policyWithLevel } from '../../src/policy/assess.js';
 import type { SessionInfo } from '../../src/protocol/session.js';
+import { jsonText } from '../../src/text/safe-json.js';
+import { safeLine } from '../../src/text/sanitize.js';
 import { formatAge, formatAgo, formatTable } from '../../src/text/table.js';
 import { policyRequest, splitList, withClient, type GlobalOptions } from './common.js';
 
@@ -20,10 +23,10 @@ export async function sessionsNew(
       ...(opts.title ? { title: opts.title } : {}),
     }),
   );
-  if (opts.json) io.out(JSON.stringify(session, null, 2));
+  if (opts.json) io.out(jsonText(session, 2));
   else
     io.out(
-      `${session.id}  (servers: ${session.servers.map((s) => s.name).join(', ') || 'none'}; policy: ${session.policy}; model: ${session.model})`,
+      `${session.id}  (servers: ${session.servers.map((s) => s.name).join(', ') || 'none'}; policy: ${policyWithLevel(session.policy, session.policyAssessment)}; model: ${session.model})`,
     );
   return 0;
 }
@@ -32,7 +35,7 @@ export async function sessionsNew(
 export async function sessionsList(opts: GlobalOptions & { all?: boolean }, io: CommandIO): Promise<number> {
   const sessions = (await withClient(opts, io, (c) => c.request('session:list', {}))).filter((s) => opts.all || s.status !== 'ended');
   if (opts.json) {
-    io.out(JSON.stringify(sessions, null, 2));
+    io.out(jsonText(sessions, 2));
     return 0;
   }
   if (sessions.length === 0) {
@@ -64,43 +67,49 @@ export function sessionRow(s: SessionInfo): string[] {
 
 /** `mcpgw sessions show ID`: the session and its conversation, read from the event log. */
 export async function sessionsShow(id: string, opts: GlobalOptions, io: CommandIO): Promise<number> {
-  const { session, events } = await withClient(opts, io, async (c) => {
+  const { session, events, truncated } = await withClient(opts, io, async (c) => {
     const collected: SessionEvent[] = [];
     const record = (e: SessionEvent): void => void collected.push(e);
     for (const name of SESSION_EVENT_NAMES) c.socket.on(name, record as never);
     const attached = await c.request('session:attach', { sessionId: id });
     await c.request('session:detach', { sessionId: attached.session.id });
-    return { session: attached.session, events: collected };
+    return { session: attached.session, events: collected, truncated: attached.truncated };
   });
   if (opts.json) {
-    io.out(JSON.stringify({ session, events }, null, 2));
+    io.out(jsonText({ session, events }, 2));
     return 0;
   }
   io.out(
     [
-      `session  ${session.id}${session.title ? `  "${session.title}"` : ''}`,
+      `session  ${session.id}${session.title ? `  "${safeLine(session.title)}"` : ''}`,
       `status   ${session.status}${session.busy ? ' (a turn is running)' : ''}, owner ${session.owner}`,
-      `model    ${session.model}, policy ${session.policy}`,
+      `model    ${session.model}, policy ${policyWithLevel(session.policy, session.policyAssessment)}`,
       `servers  ${session.servers.map((s) => `${s.name} (${s.state})`).join(', ') || 'none'}`,
       `created  ${new Date(session.createdAt).toISOString()}, last active ${formatAgo(Date.now() - session.lastActive)}`,
       `pending approvals ${session.pendingApprovals}, events ${session.lastSeq}`,
       '',
+      ...(truncated ? ['(older events are no longer in mcpd’s log)'] : []),
       ...transcript(events),
     ].join('\n'),
   );
   return 0;
 }
 
-/** A readable transcript: user messages, final answers, and tool calls with their outcome. */
+/**
+ * A readable transcript: user messages, final answers, and tool calls with their outcome. Messages and answers keep
+ * their lines (the CLI's output boundary makes them inert); the indented lines about calls are one safe line each.
+ */
 export function transcript(events: SessionEvent[]): string[] {
   const lines: string[] = [];
   for (const e of events) {
     if (e.type === 'user:message') lines.push(`> ${e.from}: ${e.text}`);
     else if (e.type === 'agent:response' && e.done && e.text) lines.push(`assistant: ${e.text}`);
-    else if (e.type === 'tool:started') lines.push(`  tool ${e.server}/${e.tool} ${JSON.stringify(e.args)} (${e.origin})`);
-    else if (e.type === 'tool:approval_resolved' && e.decision === 'deny') lines.push(`  denied${e.reason ? `: ${e.reason}` : ''}`);
-    else if (e.type === 'tool:result') lines.push(`  ${e.ok ? 'ok' : 'failed'} in ${e.durationMs} ms: ${e.summary.split('\n')[0] ?? ''}`);
-    else if (e.type === 'error') lines.push(`  error: ${e.message}`);
+    else if (e.type === 'tool:started') lines.push(`  tool ${safeLine(`${e.server}/${e.tool} ${JSON.stringify(e.args)}`)} (${e.origin})`);
+    else if (e.type === 'tool:approval_resolved' && e.decision === 'deny')
+      lines.push(`  denied${e.reason ? `: ${safeLine(e.reason)}` : ''}`);
+    else if (e.type === 'tool:result')
+      lines.push(`  ${e.ok ? 'ok' : 'failed'} in ${e.durationMs} ms: ${safeLine(e.summary.split('\n')[0] ?? '')}`);
+    else if (e.type === 'error') lines.push(`  error: ${safeLine(e.message)}`);
   }
   return lines.length > 0 ? lines : ['(no messages yet)'];
 }
@@ -114,7 +123,7 @@ export async function sessionsKill(id: string | undefined, opts: GlobalOptions &
     for (const target of targets) done.push(await c.request('session:kill', { sessionId: target }));
     return done;
   });
-  if (opts.json) io.out(JSON.stringify(killed, null, 2));
+  if (opts.json) io.out(jsonText(killed, 2));
   else io.out(killed.length === 0 ? 'No live sessions.' : killed.map((s) => `ended ${s.id}`).join('\n'));
   return 0;
 }

@@ -1,4 +1,6 @@
 import type { CommandIO } from '../../src/cli/io.js';
+import { jsonText } from '../../src/text/safe-json.js';
+import { safeLine } from '../../src/text/sanitize.js';
 import { formatMs, formatTable } from '../../src/text/table.js';
 import { claimedHints } from '../../src/view/format.js';
 import { parseJsonObject } from '../../src/cli/args.js';
@@ -11,18 +13,32 @@ export async function toolsList(opts: GlobalOptions & { session?: string }, io: 
     return { session, listing: await c.request('tools:list', { sessionId: session.id }) };
   });
   if (opts.json) {
-    io.out(JSON.stringify({ session: session.id, ...listing }, null, 2));
+    io.out(jsonText({ session: session.id, ...listing }, 2));
     return listing.failed.length > 0 ? 1 : 0;
   }
   for (const f of listing.failed) io.err(`${f.server}: unavailable: ${f.error}`);
   io.out(`tools of session ${session.id}:`);
   io.out(
     formatTable(
-      ['SERVER', 'TOOL', 'CLAIMS', 'DESCRIPTION'],
-      listing.tools.map((t) => [t.server, t.name, claimedHints(t.annotations), t.description.replace(/\s+/g, ' ').slice(0, 70)]),
+      ['SERVER', 'TOOL', 'CLAIMS', 'MODEL', 'DESCRIPTION'],
+      listing.tools.map((t) => [
+        t.server,
+        t.name,
+        claimedHints(t.annotations),
+        t.refused === undefined ? 'offered' : 'REFUSED',
+        safeLine(t.description.replace(/[ \t\r\n]+/g, ' ')).slice(0, 70),
+      ]),
       { maxWidth: io.columns },
     ),
   );
+  // Names and reasons are the server's text: each note is one safe line (a name may be why it was refused).
+  const refused = listing.tools.filter((t) => t.refused !== undefined);
+  if (refused.length > 0)
+    io.out(
+      ['', 'not offered to the model:', ...refused.map((t) => `  ${safeLine(`${t.server}/${t.name}`)}: ${safeLine(t.refused ?? '')}`)].join(
+        '\n',
+      ),
+    );
   return listing.failed.length > 0 ? 1 : 0;
 }
 
@@ -38,7 +54,7 @@ export async function toolsCall(
     const session = await resolveSession(c, opts.session, io, { servers: [server] });
     return { session, result: await c.request('tools:call', { sessionId: session.id, server, tool, args }) };
   });
-  if (opts.json) io.out(JSON.stringify({ session: session.id, ...result }, null, 2));
+  if (opts.json) io.out(jsonText({ session: session.id, ...result }, 2));
   else {
     io.out(result.text);
     io.err(

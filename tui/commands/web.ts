@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import type { CommandIO } from '../../src/cli/io.js';
 import { McpgwError } from '../../src/errors.js';
 import { connectDaemon } from '../client/connect.js';
-import { locateDaemon } from '../client/locate.js';
 import type { GlobalOptions } from './common.js';
 
 export interface WebOptions extends GlobalOptions {
@@ -17,8 +16,12 @@ export interface WebDeps {
 }
 
 /**
- * `mcpgw web`: starts mcpd if needed and opens the browser client. The link carries the user's token in its
- * fragment (never sent over HTTP, removed from the address bar by the page), because mcpd admits no one without it.
+ * `mcpgw web`: starts mcpd if needed and opens the browser client. The link carries a one-time code, never the
+ * token: a browser's command line is readable by every local user (ps). mcpd issues the code over this client's
+ * authenticated socket (after mcpd proved its identity); it works once, for about a minute, and the page trades it
+ * for a browser credential. The code sits in the fragment, which is never sent over HTTP, and the page removes it
+ * from the address bar. (The opened browser's command line still shows the code until it is used; `--print` keeps
+ * it off every command line.)
  */
 export async function webOpen(opts: WebOptions, io: CommandIO, deps: WebDeps = {}): Promise<number> {
   const env = deps.env ?? process.env;
@@ -30,18 +33,22 @@ export async function webOpen(opts: WebOptions, io: CommandIO, deps: WebDeps = {
       if (!opts.json) io.err('mcpd is not running; starting it…');
     },
   });
-  client.close();
-  const { url, token, stateDir } = locateDaemon(env);
-  if (!url || !token) throw new McpgwError('internal', `mcpd is running but its address or token is not readable in ${stateDir}`);
-  await ensureWebBuilt(url);
-  const link = `${url}/#token=${encodeURIComponent(token)}`;
+  let issued: { code: string; expiresAt: number };
+  try {
+    await ensureWebBuilt(client.url);
+    issued = await client.request('web:code', {});
+  } finally {
+    client.close();
+  }
+  const link = `${client.url}/#code=${encodeURIComponent(issued.code)}`;
+  const expiresAt = issued.expiresAt;
   const opened = opts.print ? false : await (deps.openBrowser ?? openBrowser)(link);
   if (opts.json) {
-    io.out(JSON.stringify({ url: link, opened }));
+    io.out(JSON.stringify({ url: link, opened, expiresAt }));
     return 0;
   }
   io.out(link);
-  io.err('This link carries your mcpd token: whoever has it can run tools as you. Open it only in your own browser.');
+  io.err(`The link works once, until ${new Date(expiresAt).toLocaleTimeString()}; the browser that opens it acts as you.`);
   if (!opts.print && !opened) io.err('Could not start a browser (xdg-open / open); open the link above yourself.');
   return 0;
 }

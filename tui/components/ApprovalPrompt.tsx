@@ -1,11 +1,12 @@
 import { useState } from 'react';
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { formatArgs } from '../../src/view/args.js';
 import { annotationClaims } from '../../src/view/format.js';
 import type { ApprovalRequestView, ToolCallItem } from '../../src/view/types.js';
-import { formatArgs } from './args.js';
 import { useKeys } from './keys.js';
 import { TextInput } from './TextInput.js';
 import { theme } from './theme.js';
+import { Text } from './Text.js';
 
 export type ApprovalAnswer = { decision: 'approve'; scope: 'once' | 'session' } | { decision: 'deny'; scope: 'once'; reason?: string };
 
@@ -83,6 +84,9 @@ export function ApprovalPrompt({ call, onAnswer, isActive = true, queued = 0, se
             {line}
           </Text>
         ))}
+        {args.revealed ? (
+          <Text color={theme.error}>{'the arguments contain invisible characters, shown as ⟦U+…⟧ (controls as ␛-style pictures)'}</Text>
+        ) : null}
         {folded ? (
           <Text dimColor>
             {[

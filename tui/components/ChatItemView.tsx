@@ -1,8 +1,9 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import type { ChatItem } from '../../src/view/types.js';
 import { Markdown } from './Markdown.js';
 import { glyph, theme } from './theme.js';
 import { ToolCall } from './ToolCall.js';
+import { Text } from './Text.js';
 
 export interface ChatItemViewProps {
   item: ChatItem;
@@ -21,7 +22,9 @@ export function ChatItemView({ item, consoleOpen, width, me, text, continued = f
       return (
         <Box marginTop={1}>
           <Text color={theme.user} bold>{`${glyph.user} `}</Text>
-          <Text bold>{item.text}</Text>
+          <Text bold multiline emoji>
+            {item.text}
+          </Text>
           {me !== undefined && item.from !== me ? <Text dimColor>{`  (${item.from})`}</Text> : null}
         </Box>
       );
@@ -41,7 +44,7 @@ export function ChatItemView({ item, consoleOpen, width, me, text, continued = f
       return <ToolCall call={item} consoleOpen={consoleOpen} {...(me === undefined ? {} : { me })} />;
     case 'notice':
       return (
-        <Text color={theme.warn}>
+        <Text color={theme.warn} multiline emoji>
           {`${glyph.notice} `}
           <Text dimColor>{`${item.server}: `}</Text>
           {item.text}
@@ -49,7 +52,7 @@ export function ChatItemView({ item, consoleOpen, width, me, text, continued = f
       );
     case 'error':
       return (
-        <Text color={theme.error}>
+        <Text color={theme.error} multiline emoji>
           {`${glyph.error} error (${item.code}): `}
           {item.message}
         </Text>

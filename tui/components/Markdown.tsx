@@ -1,7 +1,8 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import { parseMarkdown, type Block, type Inline } from './markdown.js';
 import { Table } from './Table.js';
 import { theme } from './theme.js';
+import { Text } from './Text.js';
 
 export interface MarkdownProps {
   text: string;
@@ -48,7 +49,7 @@ function BlockView({ block, width }: { block: Block; width?: number }) {
         >
           {block.lang ? <Text dimColor>{block.lang}</Text> : null}
           {block.lines.map((line, i) => (
-            <Text key={i} color={theme.code}>
+            <Text key={i} color={theme.code} emoji>
               {line === '' ? ' ' : line}
             </Text>
           ))}
@@ -73,7 +74,7 @@ function BlockView({ block, width }: { block: Block; width?: number }) {
     case 'rule':
       return <Text dimColor>{'─'.repeat(Math.max(3, Math.min(width ?? 40, 60)))}</Text>;
     case 'table':
-      return <Table headers={block.header} rows={block.rows} {...(width === undefined ? {} : { maxWidth: width })} />;
+      return <Table headers={block.header} rows={block.rows} emoji {...(width === undefined ? {} : { maxWidth: width })} />;
     case 'blank':
       return <Text> </Text>;
   }
@@ -85,35 +86,40 @@ function Runs({ inline }: { inline: Inline[] }) {
       {inline.map((run, i) => {
         switch (run.kind) {
           case 'text':
-            return run.text;
+            // Wrapped here, not returned bare: only strings inside our Text are made safe.
+            return (
+              <Text key={i} multiline emoji>
+                {run.text}
+              </Text>
+            );
           case 'bold':
             return (
-              <Text key={i} bold>
+              <Text key={i} bold emoji>
                 {run.text}
               </Text>
             );
           case 'italic':
             return (
-              <Text key={i} italic>
+              <Text key={i} italic emoji>
                 {run.text}
               </Text>
             );
           case 'strike':
             return (
-              <Text key={i} strikethrough>
+              <Text key={i} strikethrough emoji>
                 {run.text}
               </Text>
             );
           case 'code':
             return (
-              <Text key={i} color={theme.code}>
+              <Text key={i} color={theme.code} emoji>
                 {run.text}
               </Text>
             );
           case 'link':
             return (
               <Text key={i}>
-                <Text underline color={theme.accent}>
+                <Text underline color={theme.accent} emoji>
                   {run.text}
                 </Text>
                 <Text dimColor>{` (${run.url})`}</Text>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
-import { Text } from 'ink';
 import { formatElapsed } from '../../src/view/format.js';
 import { theme } from './theme.js';
+import { Text } from './Text.js';
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 

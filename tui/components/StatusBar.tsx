@@ -1,6 +1,8 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import type { PolicyAssessment } from '../../src/policy/assess.js';
 import type { SessionInfo } from '../../src/protocol/session.js';
 import { containerGlyph, theme } from './theme.js';
+import { Text } from './Text.js';
 
 /** The link to mcpd, as the status bar shows it. */
 export type ConnectionState =
@@ -43,7 +45,7 @@ export function StatusBar({ connection, session, pending }: StatusBarProps) {
             <Text dimColor>{`${session.servers.map((s) => s.name).join(' ') || 'no servers'} (state unknown)`}</Text>
           )}
           <Text dimColor>{session.model}</Text>
-          <PolicyBadge policy={session.policy} />
+          <PolicyBadge policy={session.policy} assessment={session.policyAssessment} />
         </>
       ) : null}
       {pending > 0 ? (
@@ -73,16 +75,25 @@ function ConnectionBadge({ connection }: { connection: ConnectionState }) {
   }
 }
 
-/** "all" lets every tool run unasked: it must be impossible to miss. */
-function PolicyBadge({ policy }: { policy: string }) {
-  if (policy === 'all') {
-    return (
-      <Text backgroundColor={theme.error} color="white" bold>
-        {' POLICY all: tools run without asking '}
-      </Text>
-    );
+/** Drawn from mcpd's assessment of the policy's rules, not its name: running tools unasked must be impossible to miss. */
+function PolicyBadge({ policy, assessment }: { policy: string; assessment: PolicyAssessment }) {
+  switch (assessment.level) {
+    case 'dangerous':
+      return (
+        <Text backgroundColor={theme.error} color="white" bold>
+          {` POLICY ${policy}: tools run without asking `}
+        </Text>
+      );
+    case 'trusts-claims':
+      return (
+        <Text color={theme.warn}>
+          {`policy ${policy} · `}
+          <Text bold>trusts server claims</Text>
+        </Text>
+      );
+    case 'safe':
+      return <Text dimColor>{`policy ${policy}`}</Text>;
   }
-  return <Text dimColor>{`policy ${policy}`}</Text>;
 }
 
 function truncate(text: string, max: number): string {

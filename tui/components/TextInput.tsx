@@ -1,7 +1,7 @@
 import { useReducer, useRef } from 'react';
-import { Text } from 'ink';
 import { useKeys } from './keys.js';
 import { theme } from './theme.js';
+import { Text } from './Text.js';
 
 export interface TextInputProps {
   value: string;
@@ -82,7 +82,7 @@ export function TextInput({ value, onChange, onSubmit, isActive = true, prompt =
 
   if (!isActive) {
     return (
-      <Text dimColor>
+      <Text dimColor multiline emoji>
         {prompt}
         {value}
       </Text>
@@ -90,7 +90,7 @@ export function TextInput({ value, onChange, onSubmit, isActive = true, prompt =
   }
   const shown = value === '' && placeholder;
   return (
-    <Text>
+    <Text multiline emoji>
       <Text color={theme.accent} bold>
         {prompt}
       </Text>
@@ -102,7 +102,9 @@ export function TextInput({ value, onChange, onSubmit, isActive = true, prompt =
       ) : (
         <>
           {value.slice(0, at)}
-          <Text inverse>{value.slice(at, at + 1) || ' '}</Text>
+          <Text inverse multiline emoji>
+            {value.slice(at, at + 1) || ' '}
+          </Text>
           {value.slice(at + 1)}
         </>
       )}

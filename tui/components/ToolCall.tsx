@@ -1,11 +1,12 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import { formatMs } from '../../src/text/table.js';
+import { inlineArgs } from '../../src/view/args.js';
 import { callName, describeDecider, formatElapsed } from '../../src/view/format.js';
 import type { ToolCallItem } from '../../src/view/types.js';
-import { inlineArgs } from './args.js';
 import { useTicker } from './Spinner.js';
 import { callGlyph, theme } from './theme.js';
 import { ToolConsole } from './ToolConsole.js';
+import { Text } from './Text.js';
 
 export interface ToolCallProps {
   call: ToolCallItem;
@@ -36,7 +37,7 @@ export function ToolCall({ call, consoleOpen, consoleHeight = 6, me, summaryLine
       {call.result ? (
         <Box flexDirection="column" paddingLeft={2}>
           {summary.slice(0, summaryLines).map((line, i) => (
-            <Text key={i} color={call.result?.ok ? undefined : theme.error} wrap="truncate-end">
+            <Text key={i} color={call.result?.ok ? undefined : theme.error} wrap="truncate-end" emoji>
               {`${i === 0 ? '⎿ ' : '  '}${line}`}
             </Text>
           ))}

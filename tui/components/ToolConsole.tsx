@@ -1,6 +1,7 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import type { OutputLine } from '../../src/view/types.js';
 import { theme } from './theme.js';
+import { Text } from './Text.js';
 
 export interface ToolConsoleProps {
   lines: readonly OutputLine[];
@@ -40,7 +41,9 @@ export function ToolConsole({ lines, dropped = 0, open, height = 6, toggleKey = 
         return (
           <Text key={line.seq} wrap="truncate-end">
             <Text color={style.color} dimColor={style.dim}>{`${style.mark} `}</Text>
-            <Text dimColor={style.dim}>{line.text}</Text>
+            <Text dimColor={style.dim} emoji>
+              {line.text}
+            </Text>
           </Text>
         );
       })}

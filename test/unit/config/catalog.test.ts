@@ -19,15 +19,19 @@ describe('parseCatalog', () => {
       command: 'mcp-server-memory',
       args: [],
       env: {},
+      envFiles: [],
       image: undefined,
       build: { npm: ['@modelcontextprotocol/server-memory'] },
+      runtime: 'node',
       network: 'none',
       mounts: [],
-      limits: { memoryBytes: 512 * 1024 * 1024, nanoCpus: 500_000_000, pids: 128 },
+      limits: { memoryBytes: 512 * 1024 * 1024, nanoCpus: 500_000_000, pids: 128, outputBytesPerSecond: 65_536, outputLinesPerSecond: 200 },
       timeoutMs: 60_000,
+      maxTotalTimeoutMs: 600_000,
       workdir: undefined,
       disabled: false,
     });
+    expect(catalog.unavailable.size).toBe(0);
     expect(catalog.sandbox).toEqual({ maxContainers: 64, maxConcurrentStarts: 4, maxMessageSize: 16 * 1024 * 1024, startTimeout: 30_000 });
   });
 
@@ -64,54 +68,111 @@ describe('parseCatalog', () => {
   it.each([
     [
       'an unknown key (a typo must not silently loosen anything)',
-      { s: { command: 'node', mount: ['/a:/a'] } },
+      { command: 'node', mount: ['/a:/a'] },
       'mcpServers.s',
       'unknown key(s) "mount"',
     ],
     [
       'a bad memory size',
-      { s: { command: 'node', limits: { memory: 'lots' } } },
+      { command: 'node', limits: { memory: 'lots' } },
       'mcpServers.s.limits.memory',
       'expected a memory size like "512m" or "1g"',
     ],
-    ['a wrong type', { s: { command: 'node', args: 'x' } }, 'mcpServers.s.args', 'expected array'],
+    ['a wrong type', { command: 'node', args: 'x' }, 'mcpServers.s.args', 'expected array, received string (found: "x")'],
     [
       'a relative mount target',
-      { s: { command: 'node', mounts: [{ source: '/a', target: 'a' }] } },
+      { command: 'node', mounts: [{ source: '/a', target: 'a' }] },
       'mcpServers.s.mounts.0.target',
       'must be an absolute path inside the container',
     ],
-    ['a remote server', { s: { url: 'https://example.com/mcp' } }, 'mcpServers.s.url', 'remote (url) servers are not supported'],
+    ['image and build together', { image: 'x', build: { npm: ['y'] } }, 'mcpServers.s.image', 'give either "image" or "build", not both'],
     [
-      'image and build together',
-      { s: { image: 'x', build: { npm: ['y'] } } },
-      'mcpServers.s.image',
-      'give either "image" or "build", not both',
+      'a recipe with both npm and pip',
+      { command: 'x', build: { npm: ['a'], pip: ['b'] } },
+      'mcpServers.s.build',
+      'exactly one of "npm" or "pip"',
     ],
-    ['a server name with a double underscore', { a__b: { command: 'node' } }, 'mcpServers.a__b', 'server names use letters'],
-    ['nothing to run', { s: { args: ['x'] } }, 'mcpServers.s', 'give a "command", an "image" or a "build" recipe'],
+    ['nothing to run', { args: ['x'] }, 'mcpServers.s', 'give a "command", an "image" or a "build" recipe'],
+    ['a remote url', { url: 'https://example.com/mcp' }, 'mcpServers.s', 'a remote server ("url"): mcpgw only runs servers it can sandbox'],
+    ['a remote sse entry', { type: 'sse', url: 'http://127.0.0.1:9/sse' }, 'mcpServers.s', 'a remote sse server'],
     [
-      'a Python launcher without an image',
-      { s: { command: 'uvx', args: ['mcp-server-git'] } },
+      'a streamable-http entry',
+      { type: 'streamable-http', url: 'http://127.0.0.1:9/mcp', headers: { A: 'b' } },
+      'mcpServers.s',
+      'remote streamable-http',
+    ],
+    ['a Windsurf serverUrl', { serverUrl: 'https://example.com/mcp' }, 'mcpServers.s', 'a remote server ("serverUrl")'],
+    [
+      'an unsupported launcher',
+      { command: 'deno', args: ['run', 'x.ts'] },
       'mcpServers.s.command',
-      '"uvx" is not in the offline Node base image',
+      '"deno" is not in mcpgw\'s base images',
     ],
-  ])('reports %s with its path', (_name, servers, path, message) => {
-    const result = parseCatalog({ mcpServers: servers });
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
-    expect(result.issues).toEqual(expect.arrayContaining([expect.objectContaining({ path, message: expect.stringContaining(message) })]));
+    [
+      'uv run',
+      { command: 'uv', args: ['--directory', '/p', 'run', 'server.py'] },
+      'mcpServers.s.command',
+      '"uv run" runs inside a uv project',
+    ],
+    [
+      'a refused docker flag',
+      { command: 'docker', args: ['run', '-i', '--privileged', 'img'] },
+      'mcpServers.s.args',
+      '"--privileged" is refused',
+    ],
+    ['a prompted input', { command: 'x', env: { T: '${input:token}' } }, 'mcpServers.s', 'prompted inputs are not supported'],
+  ])('makes only the entry with %s unavailable, with where and why', (_name, entry, path, message) => {
+    const { catalog } = parseOk({ mcpServers: { good: { command: 'node', args: ['server.js'] }, s: entry } });
+    expect(catalog.servers.has('good')).toBe(true);
+    expect(catalog.servers.has('s')).toBe(false);
+    expect(catalog.unavailable.get('s')).toEqual({ name: 's', path, reason: expect.stringContaining(message) });
   });
 
-  it('shows what it found next to what it expected', () => {
-    const result = parseCatalog({ mcpServers: { s: { command: 'node', timeout: 'soon' } } });
-    expect(result.ok ? '' : formatConfigIssues(result.issues)).toBe(
-      '  mcpServers.s.timeout: expected a duration like "30s", "15m" or milliseconds (found: "soon")',
+  it('makes a server whose name cannot be a tool name unavailable', () => {
+    const { catalog } = parseOk({ mcpServers: { a__b: { command: 'node' }, ok: { command: 'node' } } });
+    expect(catalog.unavailable.get('a__b')?.reason).toMatch(/server names use letters/);
+    expect([...catalog.servers.keys()]).toEqual(['ok']);
+  });
+
+  it('shows what it found next to what it expected, but never a value found in env', () => {
+    const { catalog } = parseOk({ mcpServers: { s: { command: 'node', timeout: 'soon' }, e: { command: 'node', env: { TOKEN: 12345 } } } });
+    expect(catalog.unavailable.get('s')?.reason).toBe(
+      'mcpServers.s.timeout: expected a duration like "30s", "15m" or milliseconds (found: "soon")',
     );
+    expect(catalog.unavailable.get('e')?.reason).toBe('mcpServers.e.env.TOKEN: Invalid input: expected string, received number');
+  });
+
+  it.each([
+    ['a bad section', { daemon: { idleTimeout: 'never' } }, 'daemon.idleTimeout'],
+    ['a bad sandbox section', { sandbox: { maxContainers: -1 } }, 'sandbox.maxContainers'],
+    ['mcpServers that is not an object', { mcpServers: ['a'] }, 'mcpServers'],
+  ])('still rejects the whole file for %s', (_name, input, path) => {
+    const result = parseCatalog(input);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.issues.map((i) => i.path)).toContain(path);
   });
 
   it('accepts keys other MCP clients write, and unknown top-level sections', () => {
-    expect(parseCatalog({ globalShortcut: 'x', mcpServers: { s: { type: 'stdio', command: 'node' } } }).ok).toBe(true);
+    const { catalog } = parseOk({ globalShortcut: 'x', mcpServers: { s: { type: 'stdio', command: 'node' } } });
+    expect(catalog.servers.has('s')).toBe(true);
+  });
+
+  it('takes envFile (VS Code) as an env file read at start, and keeps ${VAR} templates as written', () => {
+    const { catalog } = parseOk({
+      mcpServers: { s: { command: 'node', args: ['--key', '${env:KEY}'], env: { A: '${A}', B: 'x-${B:-none}' }, envFile: '.env' } },
+    });
+    expect(catalog.servers.get('s')).toMatchObject({
+      args: ['--key', '${env:KEY}'],
+      env: { A: '${A}', B: 'x-${B:-none}' },
+      envFiles: ['.env'],
+    });
+  });
+
+  it('gives a build.pip recipe the Python runtime, and python as python3', () => {
+    const { catalog } = parseOk({
+      mcpServers: { p: { build: { pip: ['mcp-server-time==1.0'] }, command: 'python', args: ['-m', 'mcp_server_time'] } },
+    });
+    expect(catalog.servers.get('p')).toMatchObject({ runtime: 'python', command: 'python3', build: { pip: ['mcp-server-time==1.0'] } });
   });
 });
 

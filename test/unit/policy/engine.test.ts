@@ -74,6 +74,38 @@ describe('server and tool globs', () => {
   });
 });
 
+describe('tool globs ignore case; server globs do not', () => {
+  it.each([
+    [{ tool: '*delete*' }, call('fs', 'Delete_file'), true],
+    [{ tool: '*delete*' }, call('fs', 'DELETE'), true],
+    [{ tool: '*delete*' }, call('fs', 'bulkDeleteItems'), true],
+    [{ tool: ['READ_*'] }, call('fs', 'read_file'), true],
+    [{ server: 'fs', tool: 'write_file' }, call('fs', 'Write_File'), true],
+    // Server names are the user's own, from the config: matched exactly as written.
+    [{ server: 'FS', tool: 'write_file' }, call('fs', 'write_file'), false],
+  ] satisfies [Pick<PolicyRule, 'server' | 'tool'>, PolicyCall, boolean][])('%j on %j → %s', (matchers, c, matches) => {
+    const verdict = evaluatePolicy(policy([{ ...matchers, decision: 'deny' }], 'ask'), c);
+    expect(verdict.decision).toBe(matches ? 'deny' : 'ask');
+  });
+
+  it('the README example denies a delete tool whatever its case', () => {
+    const readme = policy([
+      { tool: '*delete*', decision: 'deny' },
+      { server: 'files', tool: ['read_*', 'list_*'], decision: 'allow' },
+    ]);
+    for (const tool of ['delete_file', 'Delete_file', 'DELETE', 'DeleteAll']) {
+      expect(evaluatePolicy(readme, call('files', tool)).decision).toBe('deny');
+    }
+  });
+
+  it('a session rule binds to the exact tool answered for, case included', () => {
+    const always = [sessionRuleFor('fs', 'write_file')];
+    expect(evaluatePolicy(policy([]), call('fs', 'write_file'), always).source).toBe('session');
+    // A sibling differing only in case is another tool, with its own description; it is asked about.
+    expect(evaluatePolicy(policy([]), call('fs', 'WRITE_FILE'), always)).toMatchObject({ decision: 'ask', source: 'default' });
+  });
+});
+
 describe('args patterns', () => {
   it.each([
     ['string, matching', { url: '^https://docs\\.example\\.com/' }, { url: 'https://docs.example.com/x' }, true],

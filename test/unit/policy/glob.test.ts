@@ -83,3 +83,25 @@ describe('checkGlob', () => {
     expect(checkGlob(glob)).toBeUndefined();
   });
 });
+
+describe('matchGlob with ignoreCase (how policy rules match tool names)', () => {
+  it.each([
+    ['*delete*', 'Delete_file', true],
+    ['*delete*', 'DELETE', true],
+    ['*delete*', 'bulk_DeLeTe', true],
+    ['*DELETE*', 'delete_file', true],
+    ['read_?ile', 'READ_FILE', true],
+    ['\\*', '*', true],
+    ['a\\B', 'ab', true],
+    ['*delete*', 'remove', false],
+    ['fetch', 'FETCHER', false], // still the whole name
+    ['ß', 'SS', false], // lower-casing, not full case folding: one character stays one character
+  ])('%j against %j → %s', (glob, name, expected) => {
+    expect(matchGlob(glob, name, { ignoreCase: true })).toBe(expected);
+  });
+
+  it('applies to each glob of a list', () => {
+    expect(matchGlobs(['read_*', 'LIST_*'], 'List_Dir', { ignoreCase: true })).toBe(true);
+    expect(matchGlobs(['read_*', 'LIST_*'], 'List_Dir')).toBe(false);
+  });
+});

@@ -163,7 +163,7 @@ describe('the backtracking guard', () => {
   });
 
   it('stops a test that would exceed the step budget and says so', () => {
-    // 40 simultaneously live states × 256K characters: above MAX_STEPS, so the answer is "unknown", not a guess.
+    // An 83-instruction program × 256K characters: above MAX_WORK, so the answer is "unknown", not a guess.
     expect(compiled('(.*){20}x').match('y'.repeat(256 * 1024))).toBe('over-budget');
   });
 

@@ -2,27 +2,35 @@ import { describe, expect, it } from 'vitest';
 import { buildGatewaySpec } from '../../../daemon/egress/image.js';
 import { buildContainerSpec } from '../../../daemon/sandbox/spec.js';
 import type { ServerConfig } from '../../../src/config/catalog.js';
+import type { LaunchSpec } from '../../../daemon/config/launch.js';
 
 const server: ServerConfig = {
   name: 'memory',
   command: 'mcp-server-memory',
   args: ['--verbose'],
   env: { MEMORY_FILE_PATH: '/tmp/memory.jsonl' },
+  envFiles: [],
   image: undefined,
   build: { npm: ['@modelcontextprotocol/server-memory'] },
+  runtime: 'node',
   network: 'none',
   mounts: [],
-  limits: { memoryBytes: 512 * 1024 * 1024, nanoCpus: 500_000_000, pids: 128 },
+  limits: { memoryBytes: 512 * 1024 * 1024, nanoCpus: 500_000_000, pids: 128, outputBytesPerSecond: 65_536, outputLinesPerSecond: 200 },
   timeoutMs: 60_000,
+  maxTotalTimeoutMs: 600_000,
   workdir: undefined,
   disabled: false,
 };
+
+/** The launch of a server without secrets: its own env, args and mounts. */
+const plain = (s: ServerConfig): LaunchSpec => ({ env: s.env, args: s.args, mounts: s.mounts });
 
 describe('buildContainerSpec', () => {
   it('builds the exact hardened spec by default', () => {
     expect(
       buildContainerSpec({
         server,
+        launch: plain(server),
         image: 'mcpgw/memory:abc',
         sessionId: 's1',
         instanceId: 'host:1:2',
@@ -63,19 +71,21 @@ describe('buildContainerSpec', () => {
   });
 
   it('loosens only what the server config asks for, visibly', () => {
+    const loosened: ServerConfig = {
+      ...server,
+      command: undefined,
+      args: [],
+      network: 'bridge',
+      mounts: [
+        { source: '/home/me/docs', target: '/docs', readOnly: true },
+        { source: '/home/me/out', target: '/out', readOnly: false },
+      ],
+      limits: { memoryBytes: 1024 ** 3, nanoCpus: 1e9, pids: 256, outputBytesPerSecond: 65_536, outputLinesPerSecond: 200 },
+      workdir: '/docs',
+    };
     const spec = buildContainerSpec({
-      server: {
-        ...server,
-        command: undefined,
-        args: [],
-        network: 'bridge',
-        mounts: [
-          { source: '/home/me/docs', target: '/docs', readOnly: true },
-          { source: '/home/me/out', target: '/out', readOnly: false },
-        ],
-        limits: { memoryBytes: 1024 ** 3, nanoCpus: 1e9, pids: 256 },
-        workdir: '/docs',
-      },
+      server: loosened,
+      launch: plain(loosened),
       image: 'img',
       sessionId: 's',
       instanceId: 'i',
@@ -101,14 +111,35 @@ describe('buildContainerSpec', () => {
   });
 
   it('passes only the environment the config names (plus HOME, which the config may override)', () => {
+    const withEnv = { ...server, env: { HOME: '/data', TOKEN: 'x' } };
     const spec = buildContainerSpec({
-      server: { ...server, env: { HOME: '/data', TOKEN: 'x' } },
+      server: withEnv,
+      launch: plain(withEnv),
       image: 'i',
       sessionId: 's',
       instanceId: 'i',
       containerName: 'n',
     });
     expect(spec.Env).toEqual(['HOME=/data', 'TOKEN=x']);
+  });
+
+  it('takes env, args and mounts from the resolved launch, not from the templates in the config', () => {
+    const templated = { ...server, env: { TOKEN: '${API_TOKEN}' }, args: ['--key', '${env:API_TOKEN}'] };
+    const spec = buildContainerSpec({
+      server: templated,
+      launch: {
+        env: { TOKEN: 'resolved' },
+        args: ['--key', 'resolved'],
+        mounts: [{ source: '/real/docs', target: '/docs', readOnly: true }],
+      },
+      image: 'i',
+      sessionId: 's',
+      instanceId: 'i',
+      containerName: 'n',
+    });
+    expect(spec.Env).toEqual(['HOME=/tmp', 'TOKEN=resolved']);
+    expect(spec.Cmd).toEqual(['--key', 'resolved']);
+    expect(spec.HostConfig?.Mounts).toEqual([{ Type: 'bind', Source: '/real/docs', Target: '/docs', ReadOnly: true }]);
   });
 });
 
@@ -117,7 +148,15 @@ describe('buildContainerSpec with an egress allowlist', () => {
   const network = { network: 'mcpgw-egress-abc', ip: '10.200.0.3', dns: ['10.200.0.2'], env: {} };
 
   it('joins its own network at a fixed address, with the gateway as its only resolver', () => {
-    const spec = buildContainerSpec({ server: allowlisted, image: 'i', sessionId: 's', instanceId: 'i', containerName: 'n', network });
+    const spec = buildContainerSpec({
+      server: allowlisted,
+      launch: plain(allowlisted),
+      image: 'i',
+      sessionId: 's',
+      instanceId: 'i',
+      containerName: 'n',
+      network,
+    });
     expect(spec.NetworkDisabled).toBe(false);
     expect(spec.NetworkingConfig).toEqual({ EndpointsConfig: { 'mcpgw-egress-abc': { IPAMConfig: { IPv4Address: '10.200.0.3' } } } });
     expect(spec.HostConfig).toMatchObject({
@@ -130,12 +169,19 @@ describe('buildContainerSpec with an egress allowlist', () => {
   });
 
   it('fails closed: no allowlisted server without its network, no network for anyone else', () => {
-    expect(() => buildContainerSpec({ server: allowlisted, image: 'i', sessionId: 's', instanceId: 'i', containerName: 'n' })).toThrow(
-      /egress network/,
-    );
-    expect(() => buildContainerSpec({ server, image: 'i', sessionId: 's', instanceId: 'i', containerName: 'n', network })).toThrow(
-      /egress network/,
-    );
+    expect(() =>
+      buildContainerSpec({
+        server: allowlisted,
+        launch: plain(allowlisted),
+        image: 'i',
+        sessionId: 's',
+        instanceId: 'i',
+        containerName: 'n',
+      }),
+    ).toThrow(/egress network/);
+    expect(() =>
+      buildContainerSpec({ server, launch: plain(server), image: 'i', sessionId: 's', instanceId: 'i', containerName: 'n', network }),
+    ).toThrow(/egress network/);
   });
 });
 

@@ -2,9 +2,10 @@ import { PassThrough, Writable } from 'node:stream';
 import Docker from 'dockerode';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
+import { OutputBudget } from '../../../daemon/sandbox/output-budget.js';
 import { DockerStreamTransport, MESSAGE_TOO_LARGE_CODE } from '../../../daemon/sandbox/transport.js';
 
-function harness(options: { maxMessageBytes?: number; stdin?: Writable } = {}) {
+function harness(options: { maxMessageBytes?: number; stdin?: Writable; budget?: OutputBudget } = {}) {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const stdin = options.stdin ?? new PassThrough();
@@ -16,6 +17,7 @@ function harness(options: { maxMessageBytes?: number; stdin?: Writable } = {}) {
     stdout,
     stderr,
     onStderrLine: (line) => stderrLines.push(line),
+    ...(options.budget ? { budget: options.budget } : {}),
     ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
   });
   transport.onmessage = (m) => messages.push(m);
@@ -210,15 +212,47 @@ describe('DockerStreamTransport', () => {
     expect(signals).toEqual([]);
   });
 
-  it('limits how fast stderr lines are forwarded but keeps them all in the tail', async () => {
-    const h = harness();
+  it('forwards stderr lines within the output budget, summarises the rest, and keeps them all in the tail', async () => {
+    const summaries: string[] = [];
+    // A clock that stands still: the burst (4 s of 50 lines/s) is all there is.
+    const budget = new OutputBudget(
+      { bytesPerSecond: 1024 * 1024, linesPerSecond: 50 },
+      (l) => summaries.push(l),
+      () => 0,
+    );
+    const h = harness({ budget });
     await h.transport.start();
     h.stderr.write(Array.from({ length: 500 }, (_, i) => `line ${i}`).join('\n') + '\n');
     await settle();
     expect(h.stderrLines).toHaveLength(200);
+    expect(h.stderrLines.at(-1)).toBe('line 199');
     expect(h.transport.stderrLog.tail(1)).toEqual(['line 499']);
-    h.stdout.end();
+    budget.close();
+    expect(summaries).toEqual(['[mcpgw] … 300 lines (2.3 KiB) of server output dropped (over the budget of 1.0 MiB/s and 50 lines/s)']);
+  });
+
+  it('drops log and progress notifications unparsed while the budget is exhausted, never a response', async () => {
+    const budget = new OutputBudget(
+      { bytesPerSecond: 1024 * 1024, linesPerSecond: 1 },
+      () => undefined,
+      () => 0,
+    );
+    const h = harness({ budget });
+    await h.transport.start();
+    const log = (i: number): string =>
+      JSON.stringify({ method: 'notifications/message', params: { level: 'info', data: `log ${i}` }, jsonrpc: '2.0' });
+    h.stdout.write(`${log(0)}\n`);
     await settle();
-    expect(h.stderrLines.at(-1)).toBe('[mcpgw] 300 stderr lines dropped (more than 200/s)');
+    expect(h.messages).toHaveLength(1);
+    // The sandbox charges what it parses; here the budget (a burst of 4 lines) is spent as if it had.
+    for (let i = 0; i < 4; i++) budget.admit('spent');
+    h.messages.length = 0;
+    h.stdout.write(
+      `${log(1)}\n${JSON.stringify(response(7, 'the answer'))}\n{"jsonrpc":"2.0","method":"notifications/message","params":{}}\n` +
+        `${JSON.stringify({ method: 'notifications/progress', params: { progressToken: 1, progress: 1 }, jsonrpc: '2.0' })}\n`,
+    );
+    await settle();
+    expect(h.messages).toEqual([response(7, 'the answer')]);
+    expect(h.errors).toEqual([]);
   });
 });

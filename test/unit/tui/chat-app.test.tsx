@@ -251,9 +251,10 @@ describe('ChatApp', () => {
     expect(frame).toMatch(new RegExp(`●\\s+${sid}\\s+earlier chat\\s+active`));
     expect(frame).toContain(other.id);
     await press(app, '/servers\r');
-    frame = await waitForFrame(app, 'Servers (2)');
+    frame = await waitForFrame(app, 'Servers (3)');
     expect(frame).toMatch(/testsrv\s+stopped\s+none/);
     expect(frame).toMatch(/memory\s+not in this session/);
+    expect(frame).toMatch(/git\s+unavailable\s+none\s+why: secret GIT_TOKEN is not set/);
     await press(app, '/help\r');
     frame = await waitForFrame(app, '/call SERVER TOOL {json}');
     expect(frame).toContain('ctrl-o');

@@ -41,6 +41,7 @@ export class FakeDaemon {
       status: 'active',
       model: 'gemini-2.5-flash',
       policy: 'ask',
+      policyAssessment: { level: 'safe', reasons: [] },
       servers: [{ name: 'testsrv', state: 'stopped' }],
       createdAt: this.ts,
       lastActive: this.ts,
@@ -57,13 +58,21 @@ export class FakeDaemon {
   /** Logs an event and sends it to every client attached to the session. */
   emit<K extends SessionEventName>(sessionId: string, type: K, payload: SessionEventPayloads[K]): SessionEvent {
     const log = this.logs.get(sessionId)!;
-    const event = { type, sessionId, seq: log.length + 1, ts: (this.ts += 100), ...payload } as unknown as SessionEvent;
-    log.push(event);
     const info = this.sessions.find((s) => s.id === sessionId)!;
+    const event = { type, sessionId, seq: info.lastSeq + 1, ts: (this.ts += 100), ...payload } as unknown as SessionEvent;
+    log.push(event);
     info.lastSeq = event.seq;
     if (type === 'session:updated') Object.assign(info, (payload as SessionEventPayloads['session:updated']).session);
     for (const client of this.clients) if (client.attached.has(sessionId)) client.socket.emit(type, event);
     return event;
+  }
+
+  /** Drops a session's oldest events, through `throughSeq`, as mcpd's capped log does. */
+  trim(sessionId: string, throughSeq: number): void {
+    this.logs.set(
+      sessionId,
+      this.logs.get(sessionId)!.filter((e) => e.seq > throughSeq),
+    );
   }
 
   /** Every connected client loses its connection, as when mcpd stops. */
@@ -99,9 +108,15 @@ export class FakeDaemon {
         const info = find(payload.sessionId);
         const since = Number(payload.sinceSeq ?? 0);
         const events = (this.logs.get(info.id) ?? []).filter((e) => e.seq > since);
-        for (const event of events) client.socket.emit(event.type, event);
+        // Like mcpd: a trimmed stretch is announced before the first event after it.
+        let after = since;
+        for (const event of events) {
+          if (event.seq > after + 1) client.socket.emit('session:gap', { sessionId: info.id, fromSeq: after + 1, toSeq: event.seq - 1 });
+          client.socket.emit(event.type, event);
+          after = event.seq;
+        }
         client.attached.add(info.id);
-        return { session: { ...info }, replayed: events.length, truncated: false };
+        return { session: { ...info }, replayed: events.length, truncated: events.length > 0 && events[0]!.seq > since + 1 };
       }
       case 'session:detach':
         client.attached.delete(String(payload.sessionId));
@@ -114,8 +129,9 @@ export class FakeDaemon {
         return { cancelled: true };
       case 'servers:list':
         return [
-          { name: 'testsrv', image: 'build: ./test-server', network: 'none', disabled: false },
-          { name: 'memory', image: 'build: @modelcontextprotocol/server-memory', network: 'none', disabled: false },
+          { name: 'testsrv', image: 'build: ./test-server', network: 'none', disabled: false, available: true },
+          { name: 'memory', image: 'build: @modelcontextprotocol/server-memory', network: 'none', disabled: false, available: true },
+          { name: 'git', image: '-', network: 'none', disabled: false, available: false, reason: 'secret GIT_TOKEN is not set' },
         ];
       case 'tools:call':
         return { callId: 'c_direct', ok: true, isError: false, text: 'echo: hi', durationMs: 3 };

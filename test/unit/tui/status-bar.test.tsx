@@ -1,5 +1,8 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
+import { assessPolicy } from '../../../src/policy/assess.js';
+import { parsePolicy } from '../../../src/policy/parse.js';
+import { policyPreset } from '../../../src/policy/presets.js';
 import { StatusBar } from '../../../tui/components/StatusBar.js';
 import { sessionInfo } from '../view/events.js';
 import { plain } from './helpers.js';
@@ -45,10 +48,30 @@ describe('StatusBar', () => {
   });
 
   it('is loud when the policy lets every tool run without asking', () => {
-    const frame =
-      render(<StatusBar connection={{ kind: 'connected' }} session={{ ...session, policy: 'all' }} pending={0} />).lastFrame() ?? '';
+    const all = { ...session, policy: 'all', policyAssessment: assessPolicy(policyPreset('all').policy) };
+    const frame = render(<StatusBar connection={{ kind: 'connected' }} session={all} pending={0} />).lastFrame() ?? '';
     expect(plain(frame)).toContain('POLICY all: tools run without asking');
     expect(plain(frame)).not.toContain('policy ask');
+  });
+
+  it('judges the policy by its rules, not its name', () => {
+    const file = parsePolicy('default: ask\nrules:\n  - tool: "*"\n    decision: allow\n');
+    if (!file.ok) throw new Error('the test policy must parse');
+    const innocentName = { ...session, policy: 'careful.yaml', policyAssessment: assessPolicy(file.policy) };
+    const loud = render(<StatusBar connection={{ kind: 'connected' }} session={innocentName} pending={0} />).lastFrame() ?? '';
+    expect(plain(loud)).toContain('POLICY careful.yaml: tools run without asking');
+
+    const misleadingName = { ...session, policy: 'all', policyAssessment: assessPolicy(policyPreset('ask').policy) };
+    const quiet = plain(render(<StatusBar connection={{ kind: 'connected' }} session={misleadingName} pending={0} />).lastFrame());
+    expect(quiet).toContain('policy all');
+    expect(quiet).not.toContain('without asking');
+  });
+
+  it('says when the policy trusts the servers’ own claims', () => {
+    const readOnly = { ...session, policy: 'read-only', policyAssessment: assessPolicy(policyPreset('read-only').policy) };
+    const frame = plain(render(<StatusBar connection={{ kind: 'connected' }} session={readOnly} pending={0} />).lastFrame());
+    expect(frame).toContain('policy read-only · trusts server claims');
+    expect(frame).not.toContain('without asking');
   });
 
   it('marks an ended session', () => {

@@ -25,6 +25,7 @@ export function sessionInfo(overrides: Partial<SessionInfo> = {}): SessionInfo {
     status: 'active',
     model: 'gemini-2.5-flash',
     policy: 'ask',
+    policyAssessment: { level: 'safe', reasons: [] },
     servers: [{ name: 'testsrv', state: 'running' }],
     createdAt: 1_700_000_000_000,
     lastActive: 1_700_000_000_000,

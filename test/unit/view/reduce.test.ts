@@ -10,6 +10,8 @@ import {
   MAX_OUTPUT_LINES,
   pendingApprovals,
   settledCount,
+  skipGap,
+  MAX_EARLY,
   type SessionView,
   type ToolCallItem,
 } from '../../../src/view/index.js';
@@ -222,6 +224,31 @@ describe('applyEvent: sequence numbers', () => {
     expect(view.lastSeq).toBe(log.events.length);
     expect(view.skipped).toBe(3);
     expect(view.items.map((i) => i.kind)).toEqual(['assistant', 'tool', 'assistant']);
+  });
+
+  it('skips a gap the daemon announces, so a long log after it is applied at once, not held', () => {
+    const log = new EventLog();
+    for (let i = 0; i < MAX_EARLY + 3000; i++) log.add('agent:thinking', { turnId: 't1', round: i });
+    log.add('user:message', { messageId: 'm_last', text: 'the newest', from: 'alice' });
+    // The daemon trimmed the first 2000 events; the replay says so before event 2001.
+    let view = skipGap(fresh(), { sessionId: 's_test', fromSeq: 1, toSeq: 2000 });
+    view = applyEvents(view, log.events.slice(2000));
+    expect(view.lastSeq).toBe(log.events.length);
+    expect(view.skipped).toBe(2000);
+    expect(hasGap(view)).toBe(false);
+    expect(view.items.at(-1)).toMatchObject({ kind: 'user', text: 'the newest' });
+    // Without the notice, the same replay is held behind the gap (up to MAX_EARLY events) instead.
+    expect(applyEvents(fresh(), log.events.slice(2000)).lastSeq).toBe(0);
+  });
+
+  it('applies what was held once a gap is announced, and ignores a gap it has already passed or another session’s', () => {
+    const log = new EventLog();
+    turnWithApprovedCall(log);
+    const held = applyEvents(fresh(), log.events.slice(3));
+    const view = skipGap(held, { sessionId: 's_test', fromSeq: 1, toSeq: 3 });
+    expect(view).toEqual(acceptGap(held));
+    expect(skipGap(view, { sessionId: 's_test', fromSeq: 1, toSeq: 3 })).toBe(view);
+    expect(skipGap(fresh(), { sessionId: 's_other', fromSeq: 1, toSeq: 3 })).toEqual(fresh());
   });
 
   it('ignores events of another session', () => {

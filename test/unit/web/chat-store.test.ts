@@ -2,6 +2,7 @@
 import { flushPromises } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { MAX_EARLY } from '../../../src/view/index.js';
 import { useChat } from '../../../web/src/stores/chat.js';
 import { useConnection } from '../../../web/src/stores/connection.js';
 import { useSessions } from '../../../web/src/stores/sessions.js';
@@ -83,6 +84,17 @@ describe('the chat store', () => {
     expect(chat.view?.lastSeq).toBe(4);
     fake.push(resolved);
     expect(chat.view?.lastSeq).toBe(6);
+  });
+
+  it('opens a long log mcpd trimmed: skips the announced gap, shows the rest at once and says the start is gone', async () => {
+    for (let i = 0; i < MAX_EARLY + 2000; i++) log.add('agent:thinking', { turnId: 't0', round: i });
+    log.add('user:message', { messageId: 'm_last', text: 'the newest message', from: 'bob' });
+    log.trimmedThrough = 1000;
+    const chat = await connect();
+    await chat.open('s_web');
+    expect(chat.view).toMatchObject({ lastSeq: log.events.length, skipped: 1000, early: [] });
+    expect(chat.view?.items.at(-1)).toMatchObject({ kind: 'user', text: 'the newest message' });
+    expect(chat.notes.map((n) => n.text)).toContain('The start of this session is no longer in mcpd’s log; older events are not shown.');
   });
 
   it('after a reconnect re-attaches from the last applied seq and replays only what was missed', async () => {

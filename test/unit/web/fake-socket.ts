@@ -1,4 +1,4 @@
-import type { SessionEvent, SessionEventName, SessionEventPayloads } from '../../../src/protocol/events.js';
+import type { ReplayGap, SessionEvent, SessionEventName, SessionEventPayloads } from '../../../src/protocol/events.js';
 import type { DaemonStatus, SessionInfo } from '../../../src/protocol/session.js';
 import type { DaemonSocket } from '../../../web/src/lib/socket.js';
 import { sessionInfo as baseSessionInfo } from '../view/events.js';
@@ -97,6 +97,11 @@ export class FakeSocket {
     for (const event of events) this.fire(event.type, event);
   }
 
+  /** mcpd tells of events its capped log no longer has (during a replay). */
+  pushGap(gap: ReplayGap): void {
+    this.fire('session:gap', gap);
+  }
+
   sent(name: string): Array<Record<string, unknown>> {
     return this.requests.filter((r) => r.name === name).map((r) => r.payload);
   }
@@ -111,6 +116,8 @@ export class FakeLog {
   readonly events: SessionEvent[] = [];
   /** What `session:attach` says of the session besides its log (a turn running: busy). */
   info: Partial<SessionInfo> = {};
+  /** Events up to this seq were trimmed from the log (mcpd's caps). */
+  trimmedThrough = 0;
   constructor(readonly sessionId = 's_web') {}
 
   add<K extends SessionEventName>(type: K, payload: SessionEventPayloads[K]): SessionEvent {
@@ -129,12 +136,14 @@ export class FakeLog {
   serve(fake: FakeSocket): void {
     fake.handle('session:attach', (payload) => {
       const since = Number(payload.sinceSeq ?? 0);
-      const replay = this.events.filter((e) => e.seq > since);
+      const replay = this.events.filter((e) => e.seq > Math.max(since, this.trimmedThrough));
+      const truncated = since < this.trimmedThrough;
+      if (truncated) fake.pushGap({ sessionId: this.sessionId, fromSeq: since + 1, toSeq: this.trimmedThrough });
       fake.push(...replay);
       return {
         session: sessionInfo({ id: this.sessionId, lastSeq: this.events.length, ...this.info }),
         replayed: replay.length,
-        truncated: false,
+        truncated,
       };
     });
   }

@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, RequestName, ServerToClientEvents } from '../../../src/protocol/events.js';
+import { verifyDaemonIdentity } from '../../../src/protocol/identity.js';
 import type { Result } from '../../../src/protocol/result.js';
 
 export type DaemonSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -18,18 +19,34 @@ export class RequestError extends Error {
   }
 }
 
+/** Told when the peer did not prove it is mcpd; the credential was not sent. */
+export type IdentityFailed = (err: Error) => void;
+
 /**
  * Opens Socket.io to the mcpd that served this page (same origin, so Host and Origin are the daemon's own),
- * presenting the token. Socket.io's own reconnection covers a daemon restart: it comes back on the same port.
+ * presenting the credential. Socket.io's own reconnection covers a daemon restart: it comes back on the same port.
+ *
+ * Before each connection, reconnections included, the peer must prove it knows the credential (GET /identity):
+ * a page left open while mcpd is down must not hand its credential to another local user's process that took the
+ * port. A peer that fails has its connection closed before the credential is sent, and Socket.io tries again later.
  */
-export function openSocket(token: string): DaemonSocket {
-  return io({
-    auth: { token },
+export function openSocket(token: string, onIdentityFailed: IdentityFailed = () => undefined): DaemonSocket {
+  const socket: DaemonSocket = io({
+    auth: (send) => {
+      verifyDaemonIdentity(window.location.origin, token).then(
+        () => send({ token }),
+        (err: unknown) => {
+          socket.io.engine.close();
+          onIdentityFailed(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+    },
     transports: ['websocket'],
     reconnectionDelay: 250,
     reconnectionDelayMax: 2000,
     autoConnect: false,
   });
+  return socket;
 }
 
 /** Sends one acknowledged request and unwraps its Result; nothing is queued while offline. */

@@ -11,6 +11,7 @@ import {
   hasGap,
   interruptOpen,
   pendingApprovals,
+  skipGap,
 } from '../../../src/view/index.js';
 import type { SessionView } from '../../../src/view/index.js';
 import { useConnection } from './connection.js';
@@ -48,6 +49,9 @@ export const useChat = defineStore('chat', () => {
   const pending = computed(() => (view.value ? pendingApprovals(view.value) : []));
 
   connection.onEvent(onEvent);
+  connection.onGap((gap) => {
+    if (view.value) view.value = skipGap(view.value, gap);
+  });
   connection.onConnected(async ({ restarted }) => {
     const current = view.value;
     if (!current) return;

@@ -1,9 +1,9 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { errorMessage } from '../../../src/errors.js';
-import { SESSION_EVENT_NAMES, type RequestName, type SessionEvent } from '../../../src/protocol/events.js';
+import { SESSION_EVENT_NAMES, type ReplayGap, type RequestName, type SessionEvent } from '../../../src/protocol/events.js';
 import type { DaemonStatus } from '../../../src/protocol/session.js';
-import { openSocket, sendRequest, type DaemonSocket, type RequestOf, type ValueOf } from '../lib/socket.js';
+import { openSocket, sendRequest, type DaemonSocket, type IdentityFailed, type RequestOf, type ValueOf } from '../lib/socket.js';
 
 /** Where the link to mcpd is; `refused` (a bad token) is final, everything else heals by itself. */
 export type ConnectionState =
@@ -26,17 +26,30 @@ export const useConnection = defineStore('connection', () => {
   const user = computed(() => daemon.value?.user);
   const connected = computed(() => state.value.kind === 'connected');
   const eventHooks = new Set<(event: SessionEvent) => void>();
+  const gapHooks = new Set<(gap: ReplayGap) => void>();
   const connectedHooks = new Set<ConnectedHook>();
   let socket: DaemonSocket | undefined;
   let attempt = 0;
 
   /** Connects with `token`; `open` is replaced in tests by a fake socket. */
-  function start(token: string, open: (token: string) => DaemonSocket = openSocket): void {
+  function start(token: string, open: (token: string, onIdentityFailed: IdentityFailed) => DaemonSocket = openSocket): void {
     stop();
-    const s = open(token);
+    const s = open(token, (err) => {
+      if (socket !== s) return;
+      // mcpd itself says it no longer knows the credential (revoked or expired): final, like a refused token.
+      if (/does not know this token/.test(err.message)) {
+        s.disconnect();
+        state.value = { kind: 'refused', message: err.message };
+        return;
+      }
+      state.value = { kind: 'reconnecting', attempt: ++attempt, reason: err.message };
+    });
     socket = s;
     state.value = { kind: 'connecting' };
     for (const name of SESSION_EVENT_NAMES) s.on(name, ((event: SessionEvent) => dispatch(event)) as never);
+    s.on('session:gap', (gap: ReplayGap) => {
+      for (const hook of gapHooks) hook(gap);
+    });
     s.on('connect', () => void handshake(s));
     s.on('connect_error', (err: Error) => {
       if (socket !== s) return;
@@ -106,11 +119,17 @@ export const useConnection = defineStore('connection', () => {
     return () => eventHooks.delete(hook);
   }
 
+  /** Subscribes to a replay's news that events are gone from mcpd's log; returns the unsubscribe. */
+  function onGap(hook: (gap: ReplayGap) => void): () => void {
+    gapHooks.add(hook);
+    return () => gapHooks.delete(hook);
+  }
+
   /** Runs `hook` on every connection, before the state turns `connected`; returns the unsubscribe. */
   function onConnected(hook: ConnectedHook): () => void {
     connectedHooks.add(hook);
     return () => connectedHooks.delete(hook);
   }
 
-  return { state, daemon, user, connected, start, stop, request, onEvent, onConnected };
+  return { state, daemon, user, connected, start, stop, request, onEvent, onGap, onConnected };
 });
