@@ -86,9 +86,14 @@ export function formatEgressRule(rule: EgressRule): string {
   return defaults ? name : `${name}:${rule.ports.join(',')}`;
 }
 
+/** The short form for clients and loosening lists: "none", "bridge", a network name, or "allow a.com, *.b.com". */
+export function shortNetwork(network: NetworkSetting): string {
+  return isAllowlist(network) ? `allow ${network.allow.map(formatEgressRule).join(', ')}` : network;
+}
+
 /** One line for displays: what the sandbox may reach; anything beyond "none" says it was opted into. */
 export function describeNetwork(network: NetworkSetting): string {
-  if (isAllowlist(network)) return `allow ${network.allow.map(formatEgressRule).join(', ')} (opted in)`;
+  if (isAllowlist(network)) return `${shortNetwork(network)} (opted in)`;
   if (network === 'none') return 'none';
   if (network === 'bridge') return 'bridge: FULL network access (opted in)';
   return `${network}: Docker network, full access (opted in)`;

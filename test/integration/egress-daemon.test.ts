@@ -64,6 +64,9 @@ describe('egress through mcpd', () => {
 
   it('lists the server with its allowlist', async () => {
     const servers = await client.request('servers:list', {});
-    expect(servers.find((s) => s.name === 'netsrv')?.network).toBe('allow api.example.com (opted in)');
+    expect(servers.find((s) => s.name === 'netsrv')).toMatchObject({
+      network: 'allow api.example.com',
+      loosened: ['network allow api.example.com'],
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatConfigIssues, parseCatalog } from '../../../src/config/catalog.js';
-import { describeNetwork, formatEgressRule, parseEgressRule } from '../../../src/config/egress.js';
+import { describeNetwork, formatEgressRule, parseEgressRule, shortNetwork } from '../../../src/config/egress.js';
 import { decideName } from '../../../daemon/egress/gateway/policy.js';
 
 const rule = (text: string) => {
@@ -127,22 +127,19 @@ describe('network in a server entry', () => {
     expect(bridge.ok && bridge.catalog.servers.get('s')?.network).toBe('bridge');
   });
 
-  it('says which entry is wrong and why', () => {
-    const result = parse({ allow: ['api.github.com', '10.0.0.1'] });
-    expect(result.ok).toBe(false);
-    if (!result.ok) {
-      expect(result.issues).toEqual([
-        { path: 'mcpServers.s.network.allow.1', message: 'IP addresses cannot be allowed: name the host', found: '"10.0.0.1"' },
-      ]);
-    }
-    const empty = parse({ allow: [] });
-    expect(!empty.ok && empty.issues[0]?.message).toMatch(/at least one host/);
-    for (const shared of ['host', 'container:abc']) {
-      const result = parse(shared);
-      expect(!result.ok && result.issues[0]?.message).toMatch(/would share another network namespace/);
-    }
-    const unknown = parse({ allow: ['a.example'], deny: ['b.example'] });
-    expect(!unknown.ok && unknown.issues[0]?.message).toMatch(/unknown key/);
+  it('makes a server with a bad entry unavailable, saying which entry and why', () => {
+    const why = (network: unknown): string | undefined => {
+      const result = parse(network);
+      if (!result.ok) throw new Error(formatConfigIssues(result.issues));
+      return result.catalog.unavailable.get('s')?.reason;
+    };
+    expect(why({ allow: ['api.github.com', '10.0.0.1'] })).toBe(
+      'mcpServers.s.network.allow.1: IP addresses cannot be allowed: name the host (found: "10.0.0.1")',
+    );
+    expect(why({ allow: [] })).toMatch(/at least one host/);
+    expect(why({ allow: ['a.example'], deny: ['b.example'] })).toMatch(/unknown key/);
+    for (const shared of ['host', 'container:abc']) expect(why(shared)).toMatch(/would share another network namespace/);
+    expect(why({ allow: ['a.example'] })).toBeUndefined();
   });
 
   it('describes every kind loudly enough', () => {
@@ -152,5 +149,7 @@ describe('network in a server entry', () => {
       'allow api.github.com, example.org:8443 (opted in)',
     );
     expect(describeNetwork('my-net')).toBe('my-net: Docker network, full access (opted in)');
+    expect(shortNetwork({ allow: [rule('*.context7.com')] })).toBe('allow *.context7.com');
+    expect(shortNetwork('bridge')).toBe('bridge');
   });
 });
