@@ -56,6 +56,24 @@ export default tseslint.config(
     rules: boundary(['**/tui/**', '**/web/**'], 'daemon/ must not import a client'),
   },
   {
+    // The egress gateway runs alone in its container, which holds node and these files only.
+    files: ['daemon/egress/gateway/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!node:|\\./)',
+              allowTypeImports: true,
+              message: 'the gateway image holds only node built-ins and the files next to it (type imports are fine)',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['tui/**/*.ts', 'tui/**/*.tsx'],
     rules: boundary(TUI_BOUNDARY, TUI_MESSAGE, INK_TEXT),
   },

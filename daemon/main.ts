@@ -13,6 +13,8 @@ import { ToolCatalog } from './agent/toolset.js';
 import { routes } from './api/routes.js';
 import { sessionRoom, startApiServer, type ApiServer } from './api/server.js';
 import { createLaunchResolver } from './config/launch.js';
+import { openEgress } from './egress/open.js';
+import { egressReporter } from './egress/report.js';
 import { ImageBuilder } from './images/builder.js';
 import type { Logger } from './logger.js';
 import { loadPolicySpec, sessionPolicyResolver } from './policies.js';
@@ -104,9 +106,25 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
     const launch = createLaunchResolver({ env: deps.env ?? process.env, secretsFile: catalog.secretsFile, stateDir });
     let sessions: SessionService | undefined;
     let tools: ToolRunner | undefined;
+    // Servers with a network allowlist go out through one egress gateway; its decisions reach the log, the audit
+    // stream and the tool's console.
+    const egress = openEgress({
+      engine,
+      builder,
+      instanceId: lock.instance,
+      log: (level, message, fields) => log[level](message, fields),
+      onDecision: egressReporter({
+        log,
+        console: (sessionId, server, line) => tools?.onLog(sessionId, server, line),
+        audit: (entry) => store.audit(entry),
+        owner: async (sessionId) => (await store.getSession(sessionId))?.owner,
+        isInternal: (sessionId) => sessionId === POOL_SESSION,
+      }),
+    });
     const runtime = new SandboxRuntime({
       engine,
       instanceId: lock.instance,
+      networks: egress,
       resolveImage: (server, sessionId) =>
         builder.imageFor(server, {
           build: settings.autoBuild,

@@ -1,7 +1,10 @@
 import type { ContainerCreateOptions } from 'dockerode';
 import type { ServerConfig } from '../../src/config/catalog.js';
+import { isAllowlist } from '../../src/config/egress.js';
+import { McpgwError } from '../../src/errors.js';
 import type { LaunchSpec } from '../config/launch.js';
 import { LABELS } from './labels.js';
+import type { SandboxNetworkAttachment } from './network-hook.js';
 
 /** The unprivileged user every sandbox runs as (nobody:nogroup). */
 export const SANDBOX_USER = '65534:65534';
@@ -15,6 +18,8 @@ export interface SandboxSpecInput {
   sessionId: string;
   instanceId: string;
   containerName: string;
+  /** The egress network prepared for a server with an allowlist. */
+  network?: SandboxNetworkAttachment | undefined;
 }
 
 /**
@@ -28,8 +33,13 @@ export function buildContainerSpec({
   sessionId,
   instanceId,
   containerName,
+  network,
 }: SandboxSpecInput): ContainerCreateOptions {
-  const env = { HOME: '/tmp', ...launch.env };
+  if (isAllowlist(server.network) !== (network !== undefined)) {
+    // Fail closed: an allowlisted server never starts on some other network, nor does any other server get one.
+    throw new McpgwError('internal', `"${server.name}": an egress network must be given exactly when the server has an allowlist`);
+  }
+  const env = { HOME: '/tmp', ...launch.env, ...network?.env };
   return {
     name: containerName,
     Image: image,
@@ -45,6 +55,7 @@ export function buildContainerSpec({
     AttachStdout: true,
     AttachStderr: true,
     NetworkDisabled: server.network === 'none',
+    ...(network ? { NetworkingConfig: { EndpointsConfig: { [network.network]: { IPAMConfig: { IPv4Address: network.ip } } } } } : {}),
     Labels: {
       [LABELS.managed]: 'true',
       [LABELS.session]: sessionId,
@@ -57,7 +68,9 @@ export function buildContainerSpec({
       MemorySwap: server.limits.memoryBytes,
       NanoCpus: server.limits.nanoCpus,
       PidsLimit: server.limits.pids,
-      NetworkMode: server.network,
+      NetworkMode: network?.network ?? (isAllowlist(server.network) ? 'none' : server.network),
+      // The embedded resolver forwards to the gateway only; no search domains are copied from the host.
+      ...(network ? { Dns: network.dns, DnsSearch: ['.'] } : {}),
       ReadonlyRootfs: true,
       Tmpfs: { '/tmp': TMPFS_OPTIONS },
       CapDrop: ['ALL'],

@@ -38,7 +38,8 @@ export function convertEntry(entry: ParsedEntry, raw: Record<string, unknown>): 
     if (docker && !docker.ok) return { ok: false, path: 'args', reason: docker.reason };
     if (docker) {
       if (docker.network && raw.network !== undefined && entry.network !== docker.network) {
-        return { ok: false, path: 'network', reason: `"network" says ${entry.network} but the docker flags say ${docker.network}` };
+        const said = typeof entry.network === 'string' ? entry.network : 'an allowlist';
+        return { ok: false, path: 'network', reason: `"network" says ${said} but the docker flags say ${docker.network}` };
       }
       const merged = limitsSchema.safeParse({ ...(raw.limits as object | undefined), ...docker.limits });
       if (!merged.success) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { networkSchema } from './egress.js';
 import { settingsSchema } from './settings.js';
 import { durationSchema, memorySchema } from './units.js';
 
@@ -96,7 +97,7 @@ export const serverEntrySchema = z
     env: z.record(z.string(), z.string()).default({}),
     image: z.string().min(1).optional(),
     build: build.optional(),
-    network: z.string().min(1).default('none'),
+    network: networkSchema.default('none'),
     mounts: z.array(mount).default([]),
     limits: limitsSchema,
     timeout: duration.default(60_000),
