@@ -28,6 +28,8 @@ export interface ImageSummary {
   labels: Record<string, string>;
   size: number;
   created: number;
+  /** The image's declared VOLUMEs (only from inspect); each would be a writable anonymous volume unless covered. */
+  volumes?: string[];
 }
 
 /** What the engine says about itself, for `doctor` and status displays. */
@@ -207,6 +209,7 @@ export class DockerodeEngine implements ContainerEngine {
         id: info.Id,
         tags: info.RepoTags ?? [],
         labels: info.Config?.Labels ?? {},
+        volumes: Object.keys((info.Config as { Volumes?: Record<string, unknown> | null } | undefined)?.Volumes ?? {}),
         size: info.Size,
         created: Date.parse(info.Created),
       };

@@ -100,7 +100,8 @@ export class Sandbox implements AsyncDisposable {
   static async start(opts: SandboxOptions): Promise<Sandbox> {
     const { engine, server } = opts;
     const containerName = `mcpgw-${server.name}-${randomBytes(4).toString('hex')}`;
-    const id = await engine.create(buildContainerSpec({ ...opts, containerName }));
+    const imageVolumes = (await engine.inspectImage(opts.image))?.volumes;
+    const id = await engine.create(buildContainerSpec({ ...opts, containerName, imageVolumes }));
     let transport: DockerStreamTransport | undefined;
     const log = (line: string): void => opts.onLog?.(line);
     // One budget for everything the server makes people read: stderr, log notifications, progress, error text.

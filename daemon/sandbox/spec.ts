@@ -8,7 +8,8 @@ import type { SandboxNetworkAttachment } from './network-hook.js';
 
 /** The unprivileged user every sandbox runs as (nobody:nogroup). */
 export const SANDBOX_USER = '65534:65534';
-export const TMPFS_OPTIONS = 'rw,nosuid,nodev,size=64m,uid=65534,gid=65534,mode=1777';
+/** Scratch space: writable, but nothing written there can be executed, setuid, or a device. */
+export const TMPFS_OPTIONS = 'rw,noexec,nosuid,nodev,size=64m,uid=65534,gid=65534,mode=1777';
 
 export interface SandboxSpecInput {
   server: ServerConfig;
@@ -20,6 +21,8 @@ export interface SandboxSpecInput {
   containerName: string;
   /** The egress network prepared for a server with an allowlist. */
   network?: SandboxNetworkAttachment | undefined;
+  /** The image's VOLUMEs: each gets a tmpfs, so none becomes a writable volume beside the read-only root. */
+  imageVolumes?: readonly string[] | undefined;
 }
 
 /**
@@ -34,6 +37,7 @@ export function buildContainerSpec({
   instanceId,
   containerName,
   network,
+  imageVolumes = [],
 }: SandboxSpecInput): ContainerCreateOptions {
   if (isAllowlist(server.network) !== (network !== undefined)) {
     // Fail closed: an allowlisted server never starts on some other network, nor does any other server get one.
@@ -72,7 +76,7 @@ export function buildContainerSpec({
       // The embedded resolver forwards to the gateway only; no search domains are copied from the host.
       ...(network ? { Dns: network.dns, DnsSearch: ['.'] } : {}),
       ReadonlyRootfs: true,
-      Tmpfs: { '/tmp': TMPFS_OPTIONS },
+      Tmpfs: scratchSpace(imageVolumes, launch.mounts),
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],
       LogConfig: { Type: 'none', Config: {} },
@@ -80,4 +84,15 @@ export function buildContainerSpec({
       AutoRemove: false,
     },
   };
+}
+
+/** /tmp plus a tmpfs over each image VOLUME that no configured mount already covers. */
+function scratchSpace(volumes: readonly string[], mounts: LaunchSpec['mounts']): Record<string, string> {
+  const tmpfs: Record<string, string> = { '/tmp': TMPFS_OPTIONS };
+  const mounted = new Set(mounts.map((m) => m.target.replace(/\/+$/, '')));
+  for (const volume of volumes) {
+    const target = volume.replace(/\/+$/, '') || '/';
+    if (target !== '/' && !mounted.has(target) && !(target in tmpfs)) tmpfs[target] = TMPFS_OPTIONS;
+  }
+  return tmpfs;
 }

@@ -60,7 +60,7 @@ describe('buildContainerSpec', () => {
         PidsLimit: 128,
         NetworkMode: 'none',
         ReadonlyRootfs: true,
-        Tmpfs: { '/tmp': 'rw,nosuid,nodev,size=64m,uid=65534,gid=65534,mode=1777' },
+        Tmpfs: { '/tmp': 'rw,noexec,nosuid,nodev,size=64m,uid=65534,gid=65534,mode=1777' },
         CapDrop: ['ALL'],
         SecurityOpt: ['no-new-privileges'],
         LogConfig: { Type: 'none', Config: {} },
@@ -140,6 +140,20 @@ describe('buildContainerSpec', () => {
     expect(spec.Env).toEqual(['HOME=/tmp', 'TOKEN=resolved']);
     expect(spec.Cmd).toEqual(['--key', 'resolved']);
     expect(spec.HostConfig?.Mounts).toEqual([{ Type: 'bind', Source: '/real/docs', Target: '/docs', ReadOnly: true }]);
+  });
+
+  it('covers each image VOLUME with a noexec tmpfs, unless a configured mount already covers it', () => {
+    const spec = buildContainerSpec({
+      server,
+      launch: { env: {}, args: [], mounts: [{ source: '/real/docs', target: '/docs', readOnly: true }] },
+      image: 'i',
+      sessionId: 's',
+      instanceId: 'i',
+      containerName: 'n',
+      imageVolumes: ['/data', '/cache/', '/docs', '/tmp', '/'],
+    });
+    const scratch = 'rw,noexec,nosuid,nodev,size=64m,uid=65534,gid=65534,mode=1777';
+    expect(spec.HostConfig?.Tmpfs).toEqual({ '/tmp': scratch, '/data': scratch, '/cache': scratch });
   });
 });
 
