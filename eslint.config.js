@@ -118,6 +118,24 @@ export default tseslint.config(
   // Notices (a crashed sandbox, an image build) are session news on the `tool:output` stream, not a call's.
   { files: ['daemon/sessions/notices.ts'], rules: restrictSyntax([questionEvent, callAudit, questionTake]) },
   {
+    // The egress gateway runs alone in its container, which holds node and these files only.
+    files: ['daemon/egress/gateway/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!node:|\\./)',
+              allowTypeImports: true,
+              message: 'the gateway image holds only node built-ins and the files next to it (type imports are fine)',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['tui/**/*.ts', 'tui/**/*.tsx'],
     rules: boundaries(tuiBoundary, inkText, reducer),
   },

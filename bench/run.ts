@@ -4,7 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeMachine } from './lib/machine.js';
 import { agentLoop } from './agent.js';
+import { buildTimes } from './build.js';
 import { daemonOverhead, firstResult, throughput } from './daemon.js';
+import { egressBench } from './egress.js';
 import { coldStart, concurrentStarts, echoRoundTrip, requireDocker } from './sandbox.js';
 
 const quick = process.argv.includes('--quick');
@@ -20,6 +22,8 @@ if (want('first')) results.sessionFirstResultMs = await firstResult(quick ? 3 : 
 if (want('overhead')) results.daemonCallOverheadMs = await daemonOverhead(quick ? 300 : 2000);
 if (want('throughput')) results.throughput = await throughput(quick ? [1, 10] : [1, 10, 50], quick ? 20 : 100);
 if (want('agent')) results.agentLoopMs = await agentLoop(quick ? 20 : 200);
+if (want('egress')) results.egress = await egressBench(quick ? 50 : 300, quick ? 64 : 256, quick ? 3 : 10);
+if (want('build')) results.build = await buildTimes(quick ? 3 : 10);
 
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
 // Full runs are the record (commit them, renamed by date and machine); quick and partial runs are scratch.

@@ -82,7 +82,8 @@ export async function echoRoundTrip(calls: number): Promise<{ sandbox: Summary; 
   };
 }
 
-function containerMemory(id: string): number {
+/** A container's memory use from its cgroup (v1 or v2), in bytes; NaN when it cannot be read. */
+export function containerMemory(id: string): number {
   for (const file of [
     `/sys/fs/cgroup/memory/docker/${id}/memory.usage_in_bytes`,
     `/sys/fs/cgroup/system.slice/docker-${id}.scope/memory.current`,

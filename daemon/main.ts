@@ -85,7 +85,13 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
     const services = buildServices({
       store,
       engine,
-      builder: new ImageBuilder({ engine, cacheDir: deps.cacheDir, baseImage: catalog.sandbox.baseImage }),
+      builder: new ImageBuilder({
+        engine,
+        instanceId: lock.instance,
+        baseImage: catalog.sandbox.baseImage,
+        pythonBaseImage: catalog.sandbox.pythonBaseImage,
+        build: catalog.sandbox.build,
+      }),
       model: deps.model ?? createGeminiModelClient({ apiKey: catalog.settings.gemini.apiKey, baseUrl: catalog.settings.gemini.baseUrl }),
       launch: createLaunchResolver({ env: deps.env ?? process.env, secretsFile: catalog.secretsFile, stateDir }),
       catalog,

@@ -6,6 +6,8 @@ import { TurnRegistry } from './agent/turns.js';
 import { CallOutput } from './calls/output.js';
 import { ToolCalls } from './calls/tool-call.js';
 import type { LaunchResolver } from './config/launch.js';
+import { openEgress } from './egress/open.js';
+import { egressReporter } from './egress/report.js';
 import type { ImageBuilder } from './images/builder.js';
 import type { Logger } from './logger.js';
 import type { NamedPolicy } from './policies.js';
@@ -59,10 +61,27 @@ export function buildServices(o: ServiceOptions): Services {
   const feed = new LiveFeed();
   const events = new SessionEventLog(store, feed.publish, (message, fields) => log.warn(message, fields));
   const turns = new TurnRegistry();
+  const output = new CallOutput(events);
+  // Servers with a network allowlist go out through one egress gateway; its decisions reach the log, the audit
+  // stream and the tool's console.
+  const egress = openEgress({
+    engine: o.engine,
+    builder: o.builder,
+    instanceId: o.instanceId,
+    log: (level, message, fields) => log[level](message, fields),
+    onDecision: egressReporter({
+      log,
+      console: (sessionId, server, line) => output.onLog(sessionId, server, line),
+      audit: (entry) => store.audit(entry),
+      owner: async (sessionId) => (await store.getSession(sessionId))?.owner,
+      isInternal: (sessionId) => sessionId === POOL_SESSION,
+    }),
+  });
   const signals = new SandboxSignals();
   const runtime = new SandboxRuntime({
     engine: o.engine,
     instanceId: o.instanceId,
+    networks: egress,
     resolveImage: (server, sessionId) =>
       o.builder.imageFor(server, {
         build: settings.autoBuild,
@@ -96,7 +115,6 @@ export function buildServices(o: ServiceOptions): Services {
     timeoutMs: settings.approvalTimeout,
     onChange: (id) => sessions.publishUpdate(id),
   });
-  const output = new CallOutput(events);
   const calls = new ToolCalls({ events, store, questions, sandboxes: sessions, output });
   const agent = new AgentService({
     model: o.model,

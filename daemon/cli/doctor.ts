@@ -83,8 +83,18 @@ export async function doctor(opts: { config?: string; json?: boolean }, io: Comm
   add(geminiCheck(catalog));
 
   if (catalog && local && engine) {
-    for (const kind of ['node'] as const) {
-      const tag = await local.builder.baseTag();
+    const runtimes = new Set(['node' as const, ...[...catalog.servers.values()].map((s) => s.runtime)]);
+    for (const kind of runtimes) {
+      const tag = await local.builder.baseTag(kind).catch((err: unknown) => err as Error);
+      if (tag instanceof Error) {
+        add({
+          name: `base (${kind})`,
+          status: 'fail',
+          detail: errorMessage(tag),
+          fix: 'install python3 with pip, or set sandbox.pythonBaseImage',
+        });
+        continue;
+      }
       const present = await local.engine.inspectImage(tag);
       add(
         present

@@ -58,19 +58,34 @@ export async function imagesList(opts: { config?: string; json?: boolean }, io: 
   });
   const current = new Map<string, string>();
   for (const s of catalog.servers.values()) if (s.build) current.set(await builder.recipeTag(s), s.name);
-  current.set(await builder.baseTag(), '(base)');
+  const runtimes = new Set([...catalog.servers.values()].map((s) => s.runtime));
+  runtimes.add('node');
+  for (const runtime of runtimes) {
+    // A runtime whose host interpreter is missing has no current base: its images all show as stale.
+    await builder.baseTag(runtime).then(
+      (tag) => current.set(tag, '(base)'),
+      () => undefined,
+    );
+    await builder.builderTag(runtime).then(
+      (tag) => current.set(tag, '(builder)'),
+      () => undefined,
+    );
+  }
   const images = await builder.list();
-  const rows = images.map((img) => {
-    const tag = img.tags[0] ?? img.id.slice(7, 19);
-    return {
-      image: tag,
-      kind: img.labels[LABELS.kind] ?? '?',
-      server: img.labels[LABELS.server] ?? '-',
-      current: img.tags.some((t) => current.has(t)),
-      size: img.size,
-      created: img.created,
-    };
-  });
+  // One row per tag: an image reused for the same recipe under another server's name carries both names.
+  const rows = images.flatMap((img) =>
+    (img.tags.length > 0 ? img.tags : [img.id.slice(7, 19)]).map((tag) => {
+      const name = current.get(tag);
+      return {
+        image: tag,
+        kind: img.labels[LABELS.kind] ?? '?',
+        server: name && !name.startsWith('(') ? name : (img.labels[LABELS.server] ?? '-'),
+        current: name !== undefined,
+        size: img.size,
+        created: img.created,
+      };
+    }),
+  );
   if (opts.json) {
     io.out(JSON.stringify({ images: rows }, null, 2));
     return 0;

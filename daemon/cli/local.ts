@@ -1,7 +1,7 @@
-import { homedir } from 'node:os';
 import type { Catalog } from '../../src/config/catalog.js';
-import { resolvePaths } from '../../src/paths.js';
 import { createLaunchResolver, type LaunchResolver } from '../config/launch.js';
+import { openEgress } from '../egress/open.js';
+import { formatDecision } from '../egress/report.js';
 import { ImageBuilder } from '../images/builder.js';
 import { DockerodeEngine, type ContainerEngine } from '../sandbox/engine.js';
 import { currentInstanceId } from '../sandbox/instance.js';
@@ -14,18 +14,28 @@ export interface LocalSandboxes {
   launch: LaunchResolver;
 }
 
-/** Wires engine, image builder and runtime for commands that run sandboxes in-process (no daemon). */
-export function openLocalSandboxes(catalog: Catalog, options: { build: boolean; engine?: ContainerEngine }): LocalSandboxes {
+/**
+ * Wires engine, image builder and runtime for commands that run sandboxes in-process (no daemon). Egress decisions
+ * of allowlisted servers go to `onLog` as the daemon would put them in the tool's console.
+ */
+export function openLocalSandboxes(
+  catalog: Catalog,
+  options: { build: boolean; engine?: ContainerEngine; onLog?: (server: string, line: string) => void },
+): LocalSandboxes {
   const engine = options.engine ?? new DockerodeEngine();
   const builder = new ImageBuilder({
     engine,
-    cacheDir: resolvePaths(process.env, homedir()).cacheDir,
     baseImage: catalog.sandbox.baseImage,
+    pythonBaseImage: catalog.sandbox.pythonBaseImage,
+    build: catalog.sandbox.build,
   });
   const launch = createLaunchResolver({ env: process.env, secretsFile: catalog.secretsFile });
+  const instanceId = currentInstanceId();
+  const networks = openEgress({ engine, builder, instanceId, onDecision: (d) => options.onLog?.(d.server, formatDecision(d)) });
   const runtime = new SandboxRuntime({
     engine,
-    instanceId: currentInstanceId(),
+    instanceId,
+    networks,
     resolveImage: (server) => builder.imageFor(server, { build: options.build }),
     resolveLaunch: (server) => launch.resolve(server),
     maxContainers: catalog.sandbox.maxContainers,

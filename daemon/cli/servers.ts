@@ -1,4 +1,5 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { describeNetwork } from '../../src/config/egress.js';
 import { parseJsonObject } from '../../src/cli/args.js';
 import { McpgwError } from '../../src/errors.js';
 import { jsonText } from '../../src/text/safe-json.js';
@@ -73,7 +74,7 @@ function describeState(state: ServerState): {
     ...why,
     source: imageLabel(s),
     command: [s.command ?? (s.image ? '(image entrypoint)' : '(package bin)'), ...s.args].join(' '),
-    network: s.network === 'none' ? 'none' : `${s.network} (opted in)`,
+    network: describeNetwork(s.network),
     limits: `${formatSize(s.limits.memoryBytes)}, ${s.limits.nanoCpus / 1e9} cpu, ${s.limits.pids} pids`,
     mounts: s.mounts.map((m) => `${m.source}:${m.target}${m.readOnly ? '' : ':rw'}`).join(', ') || '-',
     loosened: loosenedBy(s),
@@ -97,11 +98,11 @@ export async function serversTest(name: string, opts: ServersTestOptions, io: Co
   if (why) throw new McpgwError('server_unavailable', `server "${name}" is unavailable: ${why.reason}`);
   const server = catalog.servers.get(name);
   if (!server) throw unknownServer(name, catalog.servers.keys());
-  const { engine, builder, runtime } = openLocalSandboxes(catalog, { build: opts.build ?? false });
-  await engine.ping();
   const log = (line: string): void => {
     if (!opts.json) io.err(`  ${server.name} | ${line}`);
   };
+  const { engine, builder, runtime } = openLocalSandboxes(catalog, { build: opts.build ?? false, onLog: (_server, line) => log(line) });
+  await engine.ping();
   const image = await builder.imageFor(server, { build: opts.build ?? false, onProgress: (p) => log(p.line) });
   const report: Record<string, unknown> = { ok: true, server: name, image };
   const started = performance.now();

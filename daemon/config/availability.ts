@@ -1,5 +1,6 @@
 import type { Catalog, ServerConfig } from '../../src/config/catalog.js';
 import { imageLabel, loosenedBy } from '../../src/config/describe.js';
+import { shortNetwork } from '../../src/config/egress.js';
 import type { ServerSummary } from '../../src/protocol/session.js';
 import type { LaunchResolver } from './launch.js';
 
@@ -36,7 +37,7 @@ export function serverSummary(state: ServerState): ServerSummary {
   return {
     name: state.name,
     image: s ? imageLabel(s) : '-',
-    network: s?.network ?? 'none',
+    network: s ? shortNetwork(s.network) : 'none',
     disabled: s?.disabled ?? false,
     available: state.available,
     ...(state.available ? {} : { reason: state.reason }),

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { ServerConfig } from '../../src/config/catalog.js';
 import { commandBase } from '../../src/config/launchers.js';
 import { resolvePaths } from '../../src/paths.js';
+import { localSpecPath } from '../images/recipe.js';
 
 export interface DeniedPath {
   /** Absolute, as configured and (when it exists) resolved: both forms are checked. */
@@ -118,8 +119,6 @@ type Mount = ServerConfig['mounts'][number];
 
 export type HostPathResult = { ok: true; server: ServerConfig; notices: string[] } | { ok: false; reason: string; path: string };
 
-const isLocalSpec = (spec: string): boolean => spec.startsWith('/');
-
 /**
  * Checks explicit mounts and local build specs, then mounts what the command and args name on the host. The
  * returned server has resolved mount sources; the caller shows the notices.
@@ -134,10 +133,14 @@ export function applyHostPaths(server: ServerConfig, policy: HostPathPolicy): Ho
     if (!check.ok) return { ok: false, path: `${at}.mounts.${i}`, reason: `refused mount: ${check.reason}` };
     mounts.push({ ...m, source: check.real });
   }
-  for (const spec of [...(server.build?.npm ?? []), ...(server.build?.pip ?? [])]) {
-    const local = spec.startsWith('file:') ? spec.slice(5) : spec;
-    if (!isLocalSpec(local)) continue;
-    const check = checkHostPath(local, policy);
+  // The paths the image builder will copy into the build context, read exactly as it reads them (extras stripped).
+  const locals = [
+    ...(server.build?.npm ?? []).map((spec) => localSpecPath('npm', spec)),
+    ...(server.build?.pip ?? []).map((spec) => localSpecPath('pip', spec)),
+  ];
+  for (const local of locals) {
+    if (!local) continue;
+    const check = checkHostPath(local.path, policy);
     if (!check.ok) return { ok: false, path: `${at}.build`, reason: `cannot build from ${check.reason}` };
   }
   if (server.image) return { ok: true, server: { ...server, mounts }, notices: [] };

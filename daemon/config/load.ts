@@ -77,6 +77,9 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
       catalog.unavailable.set(server.name, { name: server.name, reason: withPaths.reason, path: withPaths.path });
     }
   }
+  const { npm, pip } = catalog.sandbox.build;
+  if (npm.cafile) npm.cafile = resolveHostPath(npm.cafile, baseDir, home);
+  if (pip.cert) pip.cert = resolveHostPath(pip.cert, baseDir, home);
   return { catalog, notices };
 }
 
@@ -102,6 +105,7 @@ function resolveHostPath(p: string, baseDir: string, home: string): string {
 /** Local directory and tarball specs are made absolute so the recipe means the same wherever it is built. */
 function resolveNpmSpec(spec: string, resolve: (p: string) => string): string {
   if (spec.startsWith('file:')) return `file:${resolve(spec.slice(5))}`;
+  if (spec.includes('://')) return spec; // a tarball URL
   if (/^(\.{1,2}\/|\/|~\/)/.test(spec) || /\.(tgz|tar\.gz)$/.test(spec)) return resolve(spec);
   return spec;
 }

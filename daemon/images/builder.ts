@@ -1,47 +1,85 @@
-import { createHash } from 'node:crypto';
-import { spawn } from 'node:child_process';
-import { mkdir, readFile, rm, stat, writeFile, readdir } from 'node:fs/promises';
-import path from 'node:path';
-import type { ServerConfig } from '../../src/config/catalog.js';
+import { createHash, randomBytes } from 'node:crypto';
+import type { BuildRecipe, ServerConfig } from '../../src/config/catalog.js';
+import type { BuildSettings } from '../../src/config/schema.js';
 import { McpgwError } from '../../src/errors.js';
 import type { ContainerEngine, ImageSummary } from '../sandbox/engine.js';
+import { currentInstanceId } from '../sandbox/instance.js';
 import { LABELS } from '../sandbox/labels.js';
-import { buildContext, directoryContext } from './context.js';
-import { nodeRootfsFiles } from './rootfs.js';
+import { BaseImages, type Runtime } from './bases.js';
+import { runBuildContainer } from './build-container.js';
+import { buildContextTar, fingerprint } from './build-context.js';
+import { contextWithArchive } from './context.js';
+import { entrypointOf } from './entrypoint.js';
+import {
+  BUILD,
+  appDockerfile,
+  buildContainerSpec,
+  cacheVolume,
+  containerSpecs,
+  installCommand,
+  installEnv,
+  localSpecPath,
+  type Ecosystem,
+} from './recipe.js';
+import { redactCredentials, withoutCredentials } from './registry.js';
+import { RegistrySettings } from './registry-settings.js';
 
-/** Bumped when the way images are assembled changes, so old images are not reused. */
-const BUILDER_VERSION = '1';
-const PATH_ENV = '/usr/local/bin:/usr/bin:/bin';
+/** Bumped when the way recipe images are assembled changes, so old images are not reused. */
+const BUILDER_VERSION = '2';
 
-export type BuildProgress = { server: string; phase: 'base' | 'npm' | 'docker' | 'cached' | 'done'; line: string };
+export type BuildProgress = { server: string; phase: 'base' | 'npm' | 'pip' | 'docker' | 'cached' | 'done'; line: string };
 
 export interface ImageBuilderOptions {
   engine: ContainerEngine;
-  /** Where npm installs are staged before they are copied into an image. */
-  cacheDir: string;
-  /** The node binary copied into the offline base. */
+  /** The node binary copied into the offline Node base. */
   nodeBinary?: string;
-  /** A pulled Node image to build on instead of the offline base. */
+  /** The python3 the offline Python base is made from (default: see choosePythonBinary). */
+  pythonBinary?: string;
+  /** A pulled Node image to build on instead of the offline base (`sandbox.baseImage`). */
   baseImage?: string | undefined;
-  npmCommand?: string;
+  /** A pulled Python image to build on instead of the offline base (`sandbox.pythonBaseImage`). */
+  pythonBaseImage?: string | undefined;
+  /** `sandbox.build`: timeout, memory, registry overrides. */
+  build?: BuildSettings | undefined;
+  /** Where the user's npm/pip settings are read from (mcpd's environment). */
+  env?: NodeJS.ProcessEnv;
+  /** Labels build containers so the orphan purge removes them if this process dies mid-build. */
+  instanceId?: string;
+  /** Names the shared cache volumes (`<prefix>-npm`, `<prefix>-pip`); a benchmark uses its own to start cold. */
+  cacheVolumePrefix?: string;
 }
 
+const DEFAULT_BUILD: BuildSettings = { timeout: 600_000, memory: 2 * 1024 ** 3, npm: {}, pip: {} };
+
 /**
- * Builds and finds sandbox images: an offline Node base made FROM scratch from the host's node, and one image per
- * `build` recipe, tagged by the recipe's hash so it is rebuilt only when the recipe changes.
+ * Builds and finds sandbox images. A recipe is installed by npm or pip inside a throwaway, locked-down build
+ * container (see recipe.ts); its /app is copied into an image FROM the runtime base, tagged by the recipe's hash so
+ * it is rebuilt only when the recipe changes.
+ *
+ * Why a container we create ourselves rather than a multi-stage `docker build` with RUN: RUN steps get the
+ * engine's default capabilities and no pids/no-new-privileges control, the legacy builder cannot mount a cache
+ * volume, and create/start/wait/archive are plain engine calls that Podman's Docker-compatible API serves too.
  */
 export class ImageBuilder {
-  private baseTagMemo: Promise<string> | undefined;
+  private readonly bases: BaseImages;
   private readonly inFlight = new Map<string, Promise<string>>();
+  private readonly settings: BuildSettings;
+  private readonly registry: RegistrySettings;
 
-  constructor(private readonly opts: ImageBuilderOptions) {}
+  constructor(private readonly opts: ImageBuilderOptions) {
+    this.bases = new BaseImages({
+      engine: opts.engine,
+      nodeBinary: opts.nodeBinary,
+      pythonBinary: opts.pythonBinary,
+      nodeBaseImage: opts.baseImage,
+      pythonBaseImage: opts.pythonBaseImage,
+    });
+    this.settings = opts.build ?? DEFAULT_BUILD;
+    this.registry = new RegistrySettings(this.settings, opts.env ?? process.env, opts.nodeBinary ?? process.execPath);
+  }
 
-  /** The image a server runs: its own `image`, its recipe's image, or the plain Node base. */
+  /** The image a server runs: its own `image`, its recipe's image, or the plain base of its runtime. */
   async imageFor(server: ServerConfig, options: { build: boolean; onProgress?: (p: BuildProgress) => void }): Promise<string> {
-    if (!server.image && server.runtime === 'python') {
-      // The Python base and pip recipes come with builds in containers; until then such a server cannot start.
-      throw new McpgwError('image_missing', `"${server.name}" needs the Python base image, which this mcpgw cannot build yet`);
-    }
     if (server.image) {
       if (await this.opts.engine.inspectImage(server.image)) return server.image;
       throw new McpgwError(
@@ -49,7 +87,7 @@ export class ImageBuilder {
         `image ${server.image} for "${server.name}" is not present locally; pull or build it first (docker pull ${server.image})`,
       );
     }
-    if (!server.build) return this.ensureBase(server.name, options.onProgress);
+    if (!server.build) return this.ensureBase(server.name, options.onProgress, server.runtime);
     const tag = await this.recipeTag(server);
     const existing = await this.findRecipeImage(tag);
     if (existing) return existing;
@@ -61,9 +99,7 @@ export class ImageBuilder {
 
   /** Builds (or finds cached) the server's image; reports "cached" when nothing had to be done. */
   async build(server: ServerConfig, onProgress?: (p: BuildProgress) => void): Promise<string> {
-    if (server.image && !server.build) {
-      return this.imageFor(server, { build: false });
-    }
+    if (server.image && !server.build) return this.imageFor(server, { build: false });
     if (server.build) {
       const existing = await this.findRecipeImage(await this.recipeTag(server));
       if (existing) {
@@ -74,145 +110,152 @@ export class ImageBuilder {
     return this.imageFor(server, { build: true, ...(onProgress ? { onProgress } : {}) });
   }
 
-  /** Images mcpgw built (base and recipes). */
+  /** Images mcpgw built (bases, builders and recipes). */
   list(): Promise<ImageSummary[]> {
     return this.opts.engine.listImages();
   }
 
-  /** The tag of the offline base (or the configured pulled base). */
-  baseTag(): Promise<string> {
-    if (this.opts.baseImage) return Promise.resolve(this.opts.baseImage);
-    this.baseTagMemo ??= (async () => {
-      const files = await nodeRootfsFiles(this.opts.nodeBinary ?? process.execPath);
-      const hash = createHash('sha256').update(BUILDER_VERSION);
-      for (const f of files) hash.update(`${f.path}\0${f.size}\0${f.mtimeMs}\0${f.mode}\n`);
-      return `mcpgw/base:node${process.versions.node}-${hash.digest('hex').slice(0, 12)}`;
-    })();
-    return this.baseTagMemo;
+  /** The tag of a runtime's base (offline or the configured pulled one). */
+  baseTag(runtime: Runtime = 'node'): Promise<string> {
+    return this.bases.runtimeTag(runtime);
   }
 
-  /** Makes sure the base exists, building the offline one if needed. */
-  async ensureBase(server: string, onProgress?: (p: BuildProgress) => void): Promise<string> {
-    const tag = await this.baseTag();
-    if (await this.opts.engine.inspectImage(tag)) return tag;
-    if (this.opts.baseImage) {
-      throw new McpgwError('image_missing', `base image ${tag} is not present locally; pull it first (docker pull ${tag})`);
-    }
-    return this.singleFlight(tag, async () => {
-      const files = await nodeRootfsFiles(this.opts.nodeBinary ?? process.execPath);
-      onProgress?.({ server, phase: 'base', line: `building offline base ${tag} from ${files.length} host files` });
-      const dockerfile = [
-        'FROM scratch',
-        'COPY rootfs/ /',
-        `ENV PATH=${PATH_ENV} HOME=/tmp NODE_ENV=production`,
-        'USER 65534:65534',
-        'WORKDIR /tmp',
-        'CMD ["node"]',
-      ].join('\n');
-      const inline = [
-        { path: '/etc/passwd', content: 'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/tmp:/sbin/nologin\n' },
-        { path: '/etc/group', content: 'root:x:0:\nnogroup:x:65534:\n' },
-      ];
-      await this.opts.engine.buildImage(
-        buildContext(dockerfile, inline, files),
-        tag,
-        { [LABELS.managed]: 'true', [LABELS.kind]: 'base' },
-        (line) => reportStep(line, (text) => onProgress?.({ server, phase: 'docker', line: text })),
-      );
-      return tag;
-    });
+  /** The tag of a runtime's builder variant. */
+  builderTag(runtime: Runtime = 'node'): Promise<string> {
+    return this.bases.builderTag(runtime);
   }
 
-  /** The image for a recipe: by its tag, or one built for the same recipe under another server's name. */
-  private async findRecipeImage(tag: string): Promise<string | undefined> {
-    if (await this.opts.engine.inspectImage(tag)) return tag;
-    const [same] = await this.opts.engine.listImages({ [LABELS.recipe]: tag.split(':')[1] ?? '' });
-    return same?.tags[0] ?? same?.id;
+  /** Makes sure a runtime's base exists, building the offline one if needed. */
+  ensureBase(server: string, onProgress?: (p: BuildProgress) => void, runtime: Runtime = 'node'): Promise<string> {
+    return this.bases.ensureRuntime(runtime, undefined, reporter(server, onProgress));
   }
 
-  /** `mcpgw/<server>:<hash>` where the hash covers the base, the npm specs and local specs' contents. */
+  /** Makes sure a runtime's base and builder images exist (what a first build would otherwise do first). */
+  async prepare(runtime: Runtime, onProgress?: (p: BuildProgress) => void): Promise<{ base: string; builder: string }> {
+    const report = reporter('(base)', onProgress);
+    const base = await this.bases.ensureRuntime(runtime, undefined, report);
+    return { base, builder: (await this.bases.ensureBuilder(runtime, undefined, report)).tag };
+  }
+
+  /** `mcpgw/<server>:<hash>` where the hash covers the bases, the specs, local specs' contents and the index. */
   async recipeTag(server: ServerConfig): Promise<string> {
     return `mcpgw/${server.name.toLowerCase()}:${(await this.recipeHash(server)).slice(0, 12)}`;
   }
 
   private async recipeHash(server: ServerConfig): Promise<string> {
-    const build = server.build;
-    if (!build) throw new McpgwError('internal', `"${server.name}" has no build recipe`);
+    const build = recipeOf(server);
+    const { ecosystem, specs } = kindOf(build);
+    const runtime = runtimeOf(ecosystem);
+    // Concurrently: this runs on every lookup of a recipe's image (a cached rebuild must stay well under a second).
+    const [index, base, builder] = await Promise.all([
+      ecosystem === 'npm' ? this.registry.npm().then((s) => s.registry) : this.registry.pipIndex(build),
+      this.bases.runtimeTag(runtime, build.base),
+      this.bases.builderTag(runtime, build.base),
+    ]);
     const hash = createHash('sha256');
     hash.update(
-      JSON.stringify({ v: BUILDER_VERSION, base: build.base ?? (await this.baseTag()), npm: build.npm, bin: server.command === undefined }),
+      JSON.stringify({
+        v: BUILDER_VERSION,
+        base,
+        builder,
+        [ecosystem]: specs,
+        scripts: build.scripts === true,
+        // The index decides what a name resolves to; credentials in its URL are not part of the recipe.
+        index: index ? withoutCredentials(index) : null,
+        bin: server.command === undefined,
+      }),
     );
-    for (const spec of build.npm ?? []) {
-      const local = localPath(spec);
-      if (local) hash.update(await fingerprint(local));
+    for (const spec of specs) {
+      const local = localSpecPath(ecosystem, spec);
+      if (local) hash.update(await fingerprint(local.path));
     }
+    const indexDir = fileIndexDir(index);
+    if (indexDir) hash.update(await fingerprint(indexDir));
     return hash.digest('hex');
   }
 
-  private async buildRecipe(server: ServerConfig, tag: string, onProgress?: (p: BuildProgress) => void): Promise<string> {
-    const build = server.build;
-    if (!build?.npm) throw new McpgwError('internal', `"${server.name}" has no npm recipe`);
-    const base = build.base ?? (await this.ensureBase(server.name, onProgress));
-    if (build.base && !(await this.opts.engine.inspectImage(build.base))) {
-      throw new McpgwError('image_missing', `base image ${build.base} for "${server.name}" is not present locally; pull it first`);
-    }
-    const staging = path.join(this.opts.cacheDir, 'builds', tag.replace(/[/:]/g, '_'));
-    await rm(staging, { recursive: true, force: true });
-    const app = path.join(staging, 'app');
-    await mkdir(app, { recursive: true });
-    try {
-      await writeFile(path.join(app, 'package.json'), JSON.stringify({ name: 'mcpgw-sandbox-app', private: true }, null, 2));
-      onProgress?.({ server: server.name, phase: 'npm', line: `npm install ${build.npm.join(' ')}` });
-      await this.npmInstall(app, build.npm, (line) => onProgress?.({ server: server.name, phase: 'npm', line }));
-      const entrypoint = server.command === undefined ? await packageBin(app) : undefined;
-      const dockerfile = [
-        `FROM ${base}`,
-        'COPY app /app',
-        'ENV PATH=/app/node_modules/.bin:/usr/local/bin:/usr/bin:/bin',
-        ...(entrypoint ? [`ENTRYPOINT ${JSON.stringify([entrypoint])}`] : []),
-      ].join('\n');
-      await writeFile(path.join(staging, 'Dockerfile'), dockerfile);
-      const labels = {
-        [LABELS.managed]: 'true',
-        [LABELS.kind]: 'server',
-        [LABELS.server]: server.name,
-        [LABELS.recipe]: tag.split(':')[1] ?? '',
-      };
-      await this.opts.engine.buildImage(directoryContext(staging), tag, labels, (line) =>
-        reportStep(line, (text) => onProgress?.({ server: server.name, phase: 'docker', line: text })),
-      );
-      onProgress?.({ server: server.name, phase: 'done', line: `built ${tag}` });
-      return tag;
-    } finally {
-      await rm(staging, { recursive: true, force: true });
-    }
+  /**
+   * The image for a recipe: by its tag, or one built for the same recipe under another server's name, which is then
+   * tagged for this server too (so `images ls` shows it under both names and the next lookup is a direct hit).
+   */
+  private async findRecipeImage(tag: string): Promise<string | undefined> {
+    if (await this.opts.engine.inspectImage(tag)) return tag;
+    const [same] = await this.opts.engine.listImages({ [LABELS.recipe]: tag.split(':')[1] ?? '' });
+    if (!same) return undefined;
+    return this.opts.engine.tagImage(same.id, tag).then(
+      () => tag,
+      () => same.tags[0] ?? same.id,
+    );
   }
 
-  /** Installs on the host with lifecycle scripts off: a package's install script must not run outside the sandbox. */
-  private npmInstall(dir: string, specs: string[], onLine: (line: string) => void): Promise<void> {
-    const args = ['install', '--omit=dev', '--ignore-scripts', '--install-links', '--no-audit', '--no-fund', '--loglevel=error', ...specs];
-    return new Promise((resolve, reject) => {
-      const child = spawn(this.opts.npmCommand ?? 'npm', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-      const tail: string[] = [];
-      const collect = (chunk: Buffer): void => {
-        for (const line of chunk.toString('utf8').split('\n')) {
-          if (!line.trim()) continue;
-          tail.push(line);
-          if (tail.length > 20) tail.shift();
-          onLine(line);
-        }
-      };
-      child.stdout.on('data', collect);
-      child.stderr.on('data', collect);
-      child.on('error', (err) => reject(new McpgwError('image_build_failed', `cannot run npm: ${err.message}`, { cause: err })));
-      child.on('close', (code) => {
-        if (code === 0) resolve();
-        else
-          reject(
-            new McpgwError('image_build_failed', `npm install ${specs.join(' ')} failed (exit ${code}):\n  ${tail.slice(-8).join('\n  ')}`),
-          );
-      });
+  private async buildRecipe(server: ServerConfig, tag: string, onProgress?: (p: BuildProgress) => void): Promise<string> {
+    const build = recipeOf(server);
+    const { ecosystem, specs: hostSpecs } = kindOf(build);
+    const runtime = runtimeOf(ecosystem);
+    const report = reporter(server.name, onProgress);
+    const base = await this.bases.ensureRuntime(runtime, build.base, report);
+    const builder = await this.bases.ensureBuilder(runtime, build.base, report);
+    const { specs, local } = containerSpecs(ecosystem, hostSpecs);
+    const npm = ecosystem === 'npm' ? await this.registry.npm() : {};
+    const pip = ecosystem === 'pip' ? await this.registry.pip() : {};
+    const index = ecosystem === 'pip' ? await this.registry.pipIndex(build) : undefined;
+    const indexDir = fileIndexDir(index);
+    const ca = await this.registry.caBundle(ecosystem);
+    // Package code runs in an npm build only with scripts on; then the shared cache is not offered to it.
+    const sharedCache = ecosystem === 'pip' || build.scripts !== true ? cacheVolume(ecosystem, this.opts.cacheVolumePrefix) : undefined;
+    if (sharedCache) await this.opts.engine.ensureVolume(sharedCache, { [LABELS.managed]: 'true', [LABELS.kind]: 'cache' });
+    const cmd = installCommand({
+      ecosystem,
+      specs,
+      scripts: build.scripts === true,
+      launcher: builder.launcher,
+      noBuildIsolation: builder.offline,
+      report: server.command === undefined,
     });
+    const env = installEnv({
+      ecosystem,
+      npm,
+      pip,
+      indexUrl: indexDir ? `file://${BUILD.index}` : index,
+      hasCa: ca !== undefined,
+      npmCache: sharedCache ? BUILD.cache : `${BUILD.dir}/npm-cache`,
+    });
+    const recipe = tag.split(':')[1] ?? '';
+    const labels = { [LABELS.managed]: 'true', [LABELS.server]: server.name, [LABELS.recipe]: recipe };
+    const what = redactCredentials(`${ecosystem} install ${hostSpecs.join(' ')}`);
+    const phase = ecosystem;
+    onProgress?.({ server: server.name, phase, line: `${what} (in a build container from ${builder.tag})` });
+    await runBuildContainer(
+      {
+        engine: this.opts.engine,
+        spec: buildContainerSpec({
+          ecosystem,
+          name: `mcpgw-build-${server.name.toLowerCase()}-${randomBytes(4).toString('hex')}`,
+          image: builder.tag,
+          cmd,
+          env,
+          labels: { ...labels, [LABELS.kind]: 'build', [LABELS.instance]: this.opts.instanceId ?? currentInstanceId() },
+          cache: sharedCache,
+          memoryBytes: this.settings.memory,
+        }),
+        context: await buildContextTar({ ecosystem, local, ca, indexDir }),
+        timeoutMs: this.settings.timeout,
+        what,
+        onLine: (line) => onProgress?.({ server: server.name, phase, line }),
+      },
+      async (id) => {
+        const entrypoint = server.command === undefined ? await entrypointOf(this.opts.engine, id, ecosystem) : undefined;
+        const context = await contextWithArchive(
+          appDockerfile(base, ecosystem, entrypoint),
+          await this.opts.engine.getArchive(id, BUILD.app),
+        );
+        await this.opts.engine.buildImage(context, tag, { ...labels, [LABELS.kind]: 'server', [LABELS.runtime]: runtime }, (line) =>
+          reportStep(line, (text) => onProgress?.({ server: server.name, phase: 'docker', line: text })),
+        );
+      },
+    );
+    onProgress?.({ server: server.name, phase: 'done', line: `built ${tag}` });
+    return tag;
   }
 
   private singleFlight(key: string, work: () => Promise<string>): Promise<string> {
@@ -225,52 +268,30 @@ export class ImageBuilder {
   }
 }
 
+function recipeOf(server: ServerConfig): BuildRecipe {
+  if (!server.build) throw new McpgwError('internal', `"${server.name}" has no build recipe`);
+  return server.build;
+}
+
+function kindOf(build: BuildRecipe): { ecosystem: Ecosystem; specs: string[] } {
+  return build.pip ? { ecosystem: 'pip', specs: build.pip } : { ecosystem: 'npm', specs: build.npm ?? [] };
+}
+
+const runtimeOf = (ecosystem: Ecosystem): Runtime => (ecosystem === 'pip' ? 'python' : 'node');
+
+/** The host directory of a file:// index (copied into the build context), else undefined. */
+function fileIndexDir(index: string | undefined): string | undefined {
+  return index?.startsWith('file://') ? decodeURIComponent(new URL(index).pathname) : undefined;
+}
+
+function reporter(server: string, onProgress?: (p: BuildProgress) => void): (line: string) => void {
+  return (line) => {
+    if (/^building /.test(line)) onProgress?.({ server, phase: 'base', line });
+    else reportStep(line, (text) => onProgress?.({ server, phase: 'docker', line: text }));
+  };
+}
+
 /** Forwards the builder's "Step N/M" lines and drops its container bookkeeping noise. */
 function reportStep(line: string, emit: (line: string) => void): void {
   if (/^Step \d+\/\d+/.test(line) || /^Successfully tagged/.test(line)) emit(line);
-}
-
-function localPath(spec: string): string | undefined {
-  if (spec.startsWith('file:')) return spec.slice(5);
-  return spec.startsWith('/') ? spec : undefined;
-}
-
-/** Sizes and mtimes of a local spec's files (node_modules and .git skipped): cheap, and changes when they do. */
-async function fingerprint(target: string): Promise<string> {
-  const parts: string[] = [];
-  const walk = async (p: string): Promise<void> => {
-    const info = await stat(p).catch(() => undefined);
-    if (!info) return;
-    if (info.isDirectory()) {
-      for (const name of (await readdir(p)).sort()) {
-        if (name !== 'node_modules' && name !== '.git') await walk(path.join(p, name));
-      }
-    } else {
-      parts.push(`${path.relative(target, p)}:${info.size}:${info.mtimeMs}`);
-    }
-  };
-  await walk(target);
-  return parts.join('\n');
-}
-
-/** The bin npx would run for the single installed package: its only bin, or the one named like the package. */
-async function packageBin(app: string): Promise<string> {
-  const manifest = JSON.parse(await readFile(path.join(app, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-  const names = Object.keys(manifest.dependencies ?? {});
-  const name = names[0];
-  if (names.length !== 1 || !name) {
-    throw new McpgwError('config_invalid', `cannot tell which bin to run among packages ${names.join(', ')}; set "command"`);
-  }
-  const pkg = JSON.parse(await readFile(path.join(app, 'node_modules', name, 'package.json'), 'utf8')) as {
-    bin?: string | Record<string, string>;
-  };
-  const unscoped = name.replace(/^@[^/]+\//, '');
-  if (typeof pkg.bin === 'string') return unscoped;
-  const bins = Object.keys(pkg.bin ?? {});
-  if (bins.length === 1 && bins[0]) return bins[0];
-  if (bins.includes(unscoped)) return unscoped;
-  throw new McpgwError(
-    'config_invalid',
-    `package ${name} has ${bins.length === 0 ? 'no bins' : `bins ${bins.join(', ')}`}; set "command" to the one to run`,
-  );
 }

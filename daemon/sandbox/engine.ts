@@ -28,6 +28,8 @@ export interface ImageSummary {
   labels: Record<string, string>;
   size: number;
   created: number;
+  /** The image's declared VOLUMEs (only from inspect); each would be a writable anonymous volume unless covered. */
+  volumes?: string[];
 }
 
 /** What the engine says about itself, for `doctor` and status displays. */
@@ -48,8 +50,8 @@ export interface EngineInfo {
 export interface ContainerEngine {
   ping(): Promise<void>;
   create(spec: ContainerCreateOptions): Promise<string>;
-  /** Attaches (hijacked) and demultiplexes; call before start so no output is lost. */
-  attach(id: string): Promise<AttachedStdio>;
+  /** Attaches (hijacked) and demultiplexes; call before start so no output is lost. `stdin: false` for output only. */
+  attach(id: string, options?: { stdin?: boolean }): Promise<AttachedStdio>;
   /** Resolves when the container next exits; call before start. */
   waitForExit(id: string): Promise<ExitStatus>;
   start(id: string): Promise<void>;
@@ -61,10 +63,20 @@ export interface ContainerEngine {
   listImages(labels?: Record<string, string>): Promise<ImageSummary[]>;
   buildImage(context: Readable, tag: string, labels: Record<string, string>, onLine: (line: string) => void): Promise<void>;
   removeImage(ref: string): Promise<void>;
+  /** Adds a tag (`repo:tag`) to an existing image. */
+  tagImage(ref: string, tag: string): Promise<void>;
   /** The container's run state, exit code and OOM flag; undefined when it no longer exists. */
   inspectExit(id: string): Promise<(ExitStatus & { running: boolean }) | undefined>;
   /** Raw inspect output, for tests and diagnostics. */
   inspect(id: string): Promise<Docker.ContainerInspectInfo>;
+  /** Extracts a tar into a (created or stopped) container at `dir`; entries keep the uid/gid in their headers. */
+  putArchive(id: string, dir: string, tar: Readable): Promise<void>;
+  /** A tar of `path` in a container (its entries are named from the path's last component). */
+  getArchive(id: string, path: string): Promise<Readable>;
+  /** Creates a named volume if it does not exist (an engine-managed volume, not a host directory). */
+  ensureVolume(name: string, labels: Record<string, string>): Promise<void>;
+  /** Removes a named volume; one that is already gone is not an error. */
+  removeVolume(name: string): Promise<void>;
   /** The engine's name, version and runtimes. */
   describe(): Promise<EngineInfo>;
 }
@@ -111,10 +123,11 @@ export class DockerodeEngine implements ContainerEngine {
     }
   }
 
-  async attach(id: string): Promise<AttachedStdio> {
+  async attach(id: string, options: { stdin?: boolean } = {}): Promise<AttachedStdio> {
+    const stdin = options.stdin ?? true;
     const stream = (await this.docker
       .getContainer(id)
-      .attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })
+      .attach({ stream: true, stdin, stdout: true, stderr: true, hijack: stdin })
       .catch((err: unknown) => {
         throw dockerError(err, 'attach');
       })) as unknown as Duplex;
@@ -196,6 +209,7 @@ export class DockerodeEngine implements ContainerEngine {
         id: info.Id,
         tags: info.RepoTags ?? [],
         labels: info.Config?.Labels ?? {},
+        volumes: Object.keys((info.Config as { Volumes?: Record<string, unknown> | null } | undefined)?.Volumes ?? {}),
         size: info.Size,
         created: Date.parse(info.Created),
       };
@@ -243,11 +257,60 @@ export class DockerodeEngine implements ContainerEngine {
     });
   }
 
+  async tagImage(ref: string, tag: string): Promise<void> {
+    const colon = tag.lastIndexOf(':');
+    try {
+      await this.docker.getImage(ref).tag({ repo: tag.slice(0, colon), tag: tag.slice(colon + 1) });
+    } catch (err) {
+      throw dockerError(err, 'tag an image');
+    }
+  }
+
   async removeImage(ref: string): Promise<void> {
     try {
       await this.docker.getImage(ref).remove({ force: true });
     } catch (err) {
       if (statusOf(err) !== 404) throw dockerError(err, 'remove an image');
+    }
+  }
+
+  async putArchive(id: string, dir: string, tar: Readable): Promise<void> {
+    try {
+      await this.docker.getContainer(id).putArchive(tar, { path: dir });
+    } catch (err) {
+      throw dockerError(err, `copy files into a container (${dir})`);
+    }
+  }
+
+  async getArchive(id: string, path: string): Promise<Readable> {
+    try {
+      return (await this.docker.getContainer(id).getArchive({ path })) as Readable;
+    } catch (err) {
+      if (statusOf(err) === 404) throw new McpgwError('not_found', `${path} does not exist in the container`, { cause: err });
+      throw dockerError(err, `copy files out of a container (${path})`);
+    }
+  }
+
+  async ensureVolume(name: string, labels: Record<string, string>): Promise<void> {
+    try {
+      await this.docker.getVolume(name).inspect();
+      return;
+    } catch (err) {
+      if (statusOf(err) !== 404) throw dockerError(err, 'inspect a volume');
+    }
+    try {
+      // Creating a volume that a concurrent build just created returns the existing one: no race to lose.
+      await this.docker.createVolume({ Name: name, Labels: labels });
+    } catch (err) {
+      throw dockerError(err, 'create a volume');
+    }
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    try {
+      await this.docker.getVolume(name).remove({ force: true });
+    } catch (err) {
+      if (statusOf(err) !== 404) throw dockerError(err, 'remove a volume');
     }
   }
 

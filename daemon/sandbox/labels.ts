@@ -6,6 +6,8 @@ export const LABELS = {
   instance: 'mcpgw.instance',
   recipe: 'mcpgw.recipe',
   kind: 'mcpgw.kind',
+  /** node | python: the runtime an image provides. */
+  runtime: 'mcpgw.runtime',
 } as const;
 
 /** The label filter that selects everything mcpgw created. */

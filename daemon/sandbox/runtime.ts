@@ -3,6 +3,7 @@ import type { LaunchSpec } from '../config/launch.js';
 import { McpgwError } from '../../src/errors.js';
 import type { ContainerEngine } from './engine.js';
 import { LABELS } from './labels.js';
+import type { SandboxNetworkLease, SandboxNetworks } from './network-hook.js';
 import { Sandbox, type SandboxExit } from './sandbox.js';
 import { Semaphore } from './semaphore.js';
 
@@ -20,6 +21,8 @@ export interface SandboxRuntimeOptions {
   /** How long a start may wait in the queue for a free slot under the global cap. */
   queueTimeoutMs?: number;
   closeGraceMs?: number;
+  /** Prepares egress networks for servers with an allowlist; without it such servers fail to start. */
+  networks?: SandboxNetworks;
   onLog?: (sessionId: string, server: string, line: string) => void;
   onExit?: (sessionId: string, server: string, exit: SandboxExit, containerId: string) => void;
   onStarted?: (sessionId: string, server: string, containerId: string) => void;
@@ -44,6 +47,7 @@ export class SandboxRuntime {
   private readonly slots: Semaphore;
   private readonly starts: Semaphore;
   private readonly slotRelease = new Map<Sandbox, () => void>();
+  private readonly leases = new Map<Sandbox, SandboxNetworkLease>();
   private closed = false;
 
   constructor(private readonly opts: SandboxRuntimeOptions) {
@@ -93,7 +97,10 @@ export class SandboxRuntime {
     if (stale) await this.retire(k, stale);
     const pooled = this.takePooled(server.name);
     const sandbox = pooled ?? (await this.startSandbox(sessionId, server, signal));
-    if (pooled) pooled.bind(sessionId);
+    if (pooled) {
+      pooled.bind(sessionId);
+      this.leases.get(pooled)?.bind(sessionId);
+    }
     this.live.set(k, sandbox);
     this.opts.onStarted?.(sessionId, server.name, sandbox.containerId);
     return sandbox;
@@ -118,7 +125,9 @@ export class SandboxRuntime {
       const launch = await this.opts.resolveLaunch(server);
       const image = await this.opts.resolveImage(server, sessionId);
       const releaseStart = await this.starts.acquire({ what, ...(signal ? { signal } : {}) });
+      let lease: SandboxNetworkLease | undefined;
       try {
+        lease = await this.opts.networks?.prepare(server, sessionId);
         // The callbacks read the sandbox's session when they fire: a pooled sandbox changes hands once.
         let self: Sandbox | undefined;
         const sandbox = await Sandbox.start({
@@ -133,10 +142,15 @@ export class SandboxRuntime {
           ...(this.opts.closeGraceMs === undefined ? {} : { closeGraceMs: this.opts.closeGraceMs }),
           onLog: (line) => this.opts.onLog?.(self?.sessionId ?? sessionId, server.name, line),
           onExit: (exit) => self && this.handleExit(self, exit),
+          network: lease?.attachment,
         });
         self = sandbox;
         this.slotRelease.set(sandbox, releaseSlot);
+        if (lease) this.leases.set(sandbox, lease);
         return sandbox;
+      } catch (err) {
+        await lease?.release();
+        throw err;
       } finally {
         releaseStart();
       }
@@ -171,6 +185,9 @@ export class SandboxRuntime {
     try {
       await sandbox.close();
     } finally {
+      // The network goes after its container: Docker refuses to remove a network that still has endpoints.
+      await this.leases.get(sandbox)?.release();
+      this.leases.delete(sandbox);
       this.slotRelease.get(sandbox)?.();
       this.slotRelease.delete(sandbox);
     }
@@ -230,11 +247,12 @@ export class SandboxRuntime {
     await Promise.allSettled([...this.starting.values(), ...this.refills]);
     const pooled = [...this.pool.values()].flat();
     await Promise.allSettled([...[...this.live.entries()].map(([k, s]) => this.retire(k, s)), ...pooled.map((s) => this.discard(s))]);
+    await this.opts.networks?.close();
   }
 
   /**
-   * Removes containers labelled as ours whose owning process is gone (a crashed daemon or CLI). Containers of
-   * live owners, this one included, are left alone.
+   * Removes containers labelled as ours whose owning process is gone (a crashed daemon or CLI), then their egress
+   * networks. Those of live owners, this one included, are left alone.
    */
   async purgeOrphans(isAlive: (instanceId: string) => Promise<boolean>): Promise<string[]> {
     const removed: string[] = [];
@@ -247,6 +265,7 @@ export class SandboxRuntime {
         removed.push(c.name);
       }),
     );
+    if (this.opts.networks) removed.push(...(await this.opts.networks.purgeOrphans(isAlive)));
     return removed;
   }
 }

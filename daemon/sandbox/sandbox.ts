@@ -9,6 +9,7 @@ import { truncateMiddle } from '../../src/text/truncate.js';
 import { VERSION } from '../../src/version.js';
 import type { ContainerEngine, ExitStatus } from './engine.js';
 import { Deadline } from './deadline.js';
+import type { SandboxNetworkAttachment } from './network-hook.js';
 import { OutputBudget } from './output-budget.js';
 import { buildContainerSpec } from './spec.js';
 import { DockerStreamTransport, MESSAGE_TOO_LARGE_CODE } from './transport.js';
@@ -32,6 +33,8 @@ export interface SandboxOptions {
   maxMessageBytes: number;
   startTimeoutMs: number;
   closeGraceMs?: number;
+  /** The egress network of a server with an allowlist. */
+  network?: SandboxNetworkAttachment | undefined;
   /** Server output for people (stderr, MCP log notifications, SDK errors) that fits the output budget. Never parsed. */
   onLog?: (line: string) => void;
   onExit?: (exit: SandboxExit) => void;
@@ -97,7 +100,8 @@ export class Sandbox implements AsyncDisposable {
   static async start(opts: SandboxOptions): Promise<Sandbox> {
     const { engine, server } = opts;
     const containerName = `mcpgw-${server.name}-${randomBytes(4).toString('hex')}`;
-    const id = await engine.create(buildContainerSpec({ ...opts, containerName }));
+    const imageVolumes = (await engine.inspectImage(opts.image))?.volumes;
+    const id = await engine.create(buildContainerSpec({ ...opts, containerName, imageVolumes }));
     let transport: DockerStreamTransport | undefined;
     const log = (line: string): void => opts.onLog?.(line);
     // One budget for everything the server makes people read: stderr, log notifications, progress, error text.

@@ -1,11 +1,15 @@
 import type { ContainerCreateOptions } from 'dockerode';
 import type { ServerConfig } from '../../src/config/catalog.js';
+import { isAllowlist } from '../../src/config/egress.js';
+import { McpgwError } from '../../src/errors.js';
 import type { LaunchSpec } from '../config/launch.js';
 import { LABELS } from './labels.js';
+import type { SandboxNetworkAttachment } from './network-hook.js';
 
 /** The unprivileged user every sandbox runs as (nobody:nogroup). */
 export const SANDBOX_USER = '65534:65534';
-export const TMPFS_OPTIONS = 'rw,nosuid,nodev,size=64m,uid=65534,gid=65534,mode=1777';
+/** Scratch space: writable, but nothing written there can be executed, setuid, or a device. */
+export const TMPFS_OPTIONS = 'rw,noexec,nosuid,nodev,size=64m,uid=65534,gid=65534,mode=1777';
 
 export interface SandboxSpecInput {
   server: ServerConfig;
@@ -15,6 +19,10 @@ export interface SandboxSpecInput {
   sessionId: string;
   instanceId: string;
   containerName: string;
+  /** The egress network prepared for a server with an allowlist. */
+  network?: SandboxNetworkAttachment | undefined;
+  /** The image's VOLUMEs: each gets a tmpfs, so none becomes a writable volume beside the read-only root. */
+  imageVolumes?: readonly string[] | undefined;
 }
 
 /**
@@ -28,8 +36,14 @@ export function buildContainerSpec({
   sessionId,
   instanceId,
   containerName,
+  network,
+  imageVolumes = [],
 }: SandboxSpecInput): ContainerCreateOptions {
-  const env = { HOME: '/tmp', ...launch.env };
+  if (isAllowlist(server.network) !== (network !== undefined)) {
+    // Fail closed: an allowlisted server never starts on some other network, nor does any other server get one.
+    throw new McpgwError('internal', `"${server.name}": an egress network must be given exactly when the server has an allowlist`);
+  }
+  const env = { HOME: '/tmp', ...launch.env, ...network?.env };
   return {
     name: containerName,
     Image: image,
@@ -45,6 +59,7 @@ export function buildContainerSpec({
     AttachStdout: true,
     AttachStderr: true,
     NetworkDisabled: server.network === 'none',
+    ...(network ? { NetworkingConfig: { EndpointsConfig: { [network.network]: { IPAMConfig: { IPv4Address: network.ip } } } } } : {}),
     Labels: {
       [LABELS.managed]: 'true',
       [LABELS.session]: sessionId,
@@ -57,9 +72,11 @@ export function buildContainerSpec({
       MemorySwap: server.limits.memoryBytes,
       NanoCpus: server.limits.nanoCpus,
       PidsLimit: server.limits.pids,
-      NetworkMode: server.network,
+      NetworkMode: network?.network ?? (isAllowlist(server.network) ? 'none' : server.network),
+      // The embedded resolver forwards to the gateway only; no search domains are copied from the host.
+      ...(network ? { Dns: network.dns, DnsSearch: ['.'] } : {}),
       ReadonlyRootfs: true,
-      Tmpfs: { '/tmp': TMPFS_OPTIONS },
+      Tmpfs: scratchSpace(imageVolumes, launch.mounts),
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],
       LogConfig: { Type: 'none', Config: {} },
@@ -67,4 +84,15 @@ export function buildContainerSpec({
       AutoRemove: false,
     },
   };
+}
+
+/** /tmp plus a tmpfs over each image VOLUME that no configured mount already covers. */
+function scratchSpace(volumes: readonly string[], mounts: LaunchSpec['mounts']): Record<string, string> {
+  const tmpfs: Record<string, string> = { '/tmp': TMPFS_OPTIONS };
+  const mounted = new Set(mounts.map((m) => m.target.replace(/\/+$/, '')));
+  for (const volume of volumes) {
+    const target = volume.replace(/\/+$/, '') || '/';
+    if (target !== '/' && !mounted.has(target) && !(target in tmpfs)) tmpfs[target] = TMPFS_OPTIONS;
+  }
+  return tmpfs;
 }

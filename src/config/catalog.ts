@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { configFileSchema, REMOTE_TYPES, SERVER_NAME_PATTERN, serverEntrySchema, type SandboxSettings } from './schema.js';
 import type { Settings } from './settings.js';
+import type { NetworkSetting } from './egress.js';
 import { convertEntry } from './entry.js';
 import type { BuildRecipe, Runtime } from './launchers.js';
 import { describeFound, valueAt } from '../text/found.js';
@@ -22,7 +23,8 @@ export interface ServerConfig {
   build: BuildRecipe | undefined;
   /** Which base image runs it when there is no `image`: python for uvx/pipx/python entries and pip recipes. */
   runtime: Runtime;
-  network: string;
+  /** 'none' (default), an egress allowlist, 'bridge' or another Docker network (both: full access). */
+  network: NetworkSetting;
   mounts: { source: string; target: string; readOnly: boolean }[];
   limits: z.output<typeof serverEntrySchema>['limits'];
   timeoutMs: number;

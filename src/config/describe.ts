@@ -1,4 +1,5 @@
 import type { ServerConfig } from './catalog.js';
+import { shortNetwork } from './egress.js';
 import { npmSpecSummary, pipSpecSummary } from './redact.js';
 import { DEFAULT_LIMITS } from './schema.js';
 
@@ -16,7 +17,7 @@ export function imageLabel(s: Pick<ServerConfig, 'image' | 'build' | 'runtime'>)
 /** What this server's config loosens beyond the locked-down defaults, one short phrase each (empty: nothing). */
 export function loosenedBy(s: Pick<ServerConfig, 'network' | 'mounts' | 'limits'>): string[] {
   const out: string[] = [];
-  if (s.network !== 'none') out.push(`network ${s.network}`);
+  if (s.network !== 'none') out.push(`network ${shortNetwork(s.network)}`);
   for (const m of s.mounts) if (!m.readOnly) out.push(`writable mount ${m.target}`);
   const mib = (bytes: number): string => `${Math.round(bytes / 1024 ** 2)} MiB`;
   if (s.limits.memoryBytes > DEFAULT_LIMITS.memory) out.push(`memory ${mib(s.limits.memoryBytes)}`);

@@ -20,8 +20,9 @@ const PYTHON = /^python(3(\.\d+)*)?$/;
 
 function recipe(build: ParsedEntry['build']): BuildRecipe | undefined {
   if (!build) return undefined;
-  const base = build.base === undefined ? {} : { base: build.base };
-  return build.pip ? { pip: build.pip, ...base } : { npm: build.npm ?? [], ...base };
+  const { npm, pip, ...rest } = build;
+  const extra = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+  return pip ? { pip, ...extra } : { npm: npm ?? [], ...extra };
 }
 
 /** Translates a validated entry; `raw` is the entry as written (to tell set fields from defaults). */
@@ -37,7 +38,8 @@ export function convertEntry(entry: ParsedEntry, raw: Record<string, unknown>): 
     if (docker && !docker.ok) return { ok: false, path: 'args', reason: docker.reason };
     if (docker) {
       if (docker.network && raw.network !== undefined && entry.network !== docker.network) {
-        return { ok: false, path: 'network', reason: `"network" says ${entry.network} but the docker flags say ${docker.network}` };
+        const said = typeof entry.network === 'string' ? entry.network : 'an allowlist';
+        return { ok: false, path: 'network', reason: `"network" says ${said} but the docker flags say ${docker.network}` };
       }
       const merged = limitsSchema.safeParse({ ...(raw.limits as object | undefined), ...docker.limits });
       if (!merged.success) {

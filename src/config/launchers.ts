@@ -8,8 +8,14 @@ import { convertPython } from './python.js';
 export type Runtime = 'node' | 'python';
 
 /** An image recipe: npm packages on the Node base or pip requirements on the Python base, exactly one. */
-export type BuildRecipe =
-  { npm: string[]; pip?: undefined; base?: string | undefined } | { pip: string[]; npm?: undefined; base?: string | undefined };
+export type BuildRecipe = ({ npm: string[]; pip?: undefined } | { pip: string[]; npm?: undefined }) & {
+  /** A pulled image to build on instead of the offline base. */
+  base?: string | undefined;
+  /** npm: run lifecycle scripts (inside the build container). */
+  scripts?: boolean | undefined;
+  /** pip: the index to install from. */
+  indexUrl?: string | undefined;
+};
 
 export type LauncherResult =
   | { ok: true; command: string | undefined; args: string[]; runtime: Runtime; build?: BuildRecipe; notices: string[] }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { networkSchema } from './egress.js';
 import { settingsSchema } from './settings.js';
 import { durationSchema, memorySchema } from './units.js';
 
@@ -47,17 +48,41 @@ export const limitsSchema = z
     outputLinesPerSecond: l.outputLines ?? DEFAULT_LIMITS.outputLines,
   }));
 
+const httpUrl = z.string().regex(/^https?:\/\/\S+$/, 'expected an http(s) URL');
+const indexUrl = z.string().regex(/^(https?|file):\/\/\S+$/, 'expected an http(s) or file:// URL');
+
+/** Package specs go to the package manager as arguments: an option there would change what it does. */
+const packageSpecs = (tool: string) =>
+  z
+    .array(
+      z
+        .string()
+        .min(1)
+        .refine((spec) => !spec.startsWith('-'), 'expected a package spec, not an option'),
+    )
+    .min(1, `list at least one ${tool} package spec`);
+
 /** A recipe installs npm packages (Node base) or pip packages (Python base): exactly one of the two. */
 const build = z
   .strictObject({
-    npm: z.array(z.string().min(1)).min(1, 'list at least one npm package spec').optional(),
-    pip: z.array(z.string().min(1)).min(1, 'list at least one pip requirement').optional(),
-    /** A pulled image to build on instead of the offline base made from the host's node (or python3). */
+    npm: packageSpecs('npm').optional(),
+    pip: packageSpecs('pip').optional(),
+    /** A pulled image to build on instead of the offline base made from the host's node or python3. */
     base: z.string().min(1).optional(),
+    /** npm only: run the packages' lifecycle scripts, inside the build container (never on the host). */
+    scripts: z.boolean().optional(),
+    /** pip only: the index to install from, instead of sandbox.build.pip.indexUrl or the user's pip config. */
+    indexUrl: indexUrl.optional(),
   })
-  .superRefine((recipe, ctx) => {
-    if ((recipe.npm === undefined) === (recipe.pip === undefined)) {
-      ctx.addIssue({ code: 'custom', message: 'give exactly one of "npm" or "pip"', path: [] });
+  .superRefine((b, ctx) => {
+    if ((b.npm === undefined) === (b.pip === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'give exactly one of "npm" or "pip"' });
+    }
+    if (b.scripts !== undefined && b.pip) {
+      ctx.addIssue({ code: 'custom', message: '"scripts" applies to npm recipes', path: ['scripts'] });
+    }
+    if (b.indexUrl !== undefined && b.npm) {
+      ctx.addIssue({ code: 'custom', message: '"indexUrl" applies to pip recipes (npm: sandbox.build.npm.registry)', path: ['indexUrl'] });
     }
   });
 
@@ -72,7 +97,7 @@ export const serverEntrySchema = z
     env: z.record(z.string(), z.string()).default({}),
     image: z.string().min(1).optional(),
     build: build.optional(),
-    network: z.string().min(1).default('none'),
+    network: networkSchema.default('none'),
     mounts: z.array(mount).default([]),
     limits: limitsSchema,
     timeout: duration.default(60_000),
@@ -97,20 +122,38 @@ export const serverEntrySchema = z
 
 export type ServerEntryInput = z.input<typeof serverEntrySchema>;
 
+/** How recipes are built: in a throwaway container, with the registry settings it needs. */
+const buildSettingsSchema = z
+  .strictObject({
+    timeout: duration.default(600_000),
+    memory: memory.default(2 * 1024 ** 3),
+    /** Override the host user's npm config (`npm config get registry cafile`). */
+    npm: z.strictObject({ registry: httpUrl.optional(), cafile: z.string().min(1).optional() }).default({}),
+    /** Override the host user's pip config (`index-url`, `cert`). */
+    pip: z.strictObject({ indexUrl: indexUrl.optional(), cert: z.string().min(1).optional() }).default({}),
+  })
+  .default({ timeout: 600_000, memory: 2 * 1024 ** 3, npm: {}, pip: {} });
+
+export type BuildSettings = z.output<typeof buildSettingsSchema>;
+
 export const sandboxSettingsSchema = z
   .strictObject({
     /** A pulled image with node to build recipes on; unset means the offline base made from the host's node. */
     baseImage: z.string().min(1).optional(),
+    /** A pulled image with python3 and pip; unset means the offline base made from the host's python3. */
+    pythonBaseImage: z.string().min(1).optional(),
     maxContainers: z.number().int().positive().default(64),
     maxConcurrentStarts: z.number().int().positive().default(4),
     maxMessageSize: memory.default(16 * 1024 ** 2),
     startTimeout: duration.default(30_000),
+    build: buildSettingsSchema,
   })
   .default({
     maxContainers: 64,
     maxConcurrentStarts: 4,
     maxMessageSize: 16 * 1024 ** 2,
     startTimeout: 30_000,
+    build: { timeout: 600_000, memory: 2 * 1024 ** 3, npm: {}, pip: {} },
   });
 
 export type SandboxSettings = z.output<typeof sandboxSettingsSchema>;

@@ -81,6 +81,6 @@ export interface AuditRecord {
   ts: number;
   sessionId: string;
   user: string;
-  kind: 'policy' | 'approval' | 'tool' | 'session';
+  kind: 'policy' | 'approval' | 'tool' | 'session' | 'egress';
   [field: string]: unknown;
 }

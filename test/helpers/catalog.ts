@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { parseConfigText } from '../../daemon/config/load.js';
-import type { Catalog, ServerConfig } from '../../src/config/catalog.js';
+import { parseCatalog, type Catalog, type ServerConfig } from '../../src/config/catalog.js';
 
 /** The servers the integration tests run: three real ones from npm and the hand-written test server. */
 export const TEST_CONFIG_FILE = fileURLToPath(new URL('../fixtures/servers.json', import.meta.url));
@@ -16,4 +16,13 @@ export function testServer(name: string, overrides: Partial<ServerConfig> = {}):
   const server = testCatalog().servers.get(name);
   if (!server) throw new Error(`no test server ${name}`);
   return { ...server, ...overrides };
+}
+
+/** A server made from one config entry, with every default applied as the loader would (absolute paths only). */
+export function serverOf(name: string, entry: Record<string, unknown>): ServerConfig {
+  const result = parseCatalog({ mcpServers: { [name]: entry } });
+  const server = result.ok ? result.catalog.servers.get(name) : undefined;
+  if (!server)
+    throw new Error(`entry ${name} does not parse: ${JSON.stringify(result.ok ? result.catalog.unavailable.get(name) : result.issues)}`);
+  return server;
 }

@@ -1,5 +1,3 @@
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { createLaunchResolver } from '../../daemon/config/launch.js';
 import { ImageBuilder } from '../../daemon/images/builder.js';
 import { DockerodeEngine } from '../../daemon/sandbox/engine.js';
@@ -8,7 +6,7 @@ import { SandboxRuntime, type SandboxRuntimeOptions } from '../../daemon/sandbox
 import { LABELS } from '../../daemon/sandbox/labels.js';
 
 export const engine = new DockerodeEngine();
-export const builder = new ImageBuilder({ engine, cacheDir: path.join(tmpdir(), 'mcpgw-test-cache') });
+export const builder = new ImageBuilder({ engine });
 /** Secrets from the test process's environment; no secrets.env. */
 export const testLaunch = createLaunchResolver({ env: process.env, secretsFile: undefined });
 

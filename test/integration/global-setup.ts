@@ -1,5 +1,6 @@
 import { copyFile, mkdir, stat, utimes } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { DockerNetworks } from '../../daemon/egress/docker-networks.js';
 import { isInstanceAlive } from '../../daemon/sandbox/instance.js';
 import { LABELS } from '../../daemon/sandbox/labels.js';
 import { engine, builder } from '../helpers/docker.js';
@@ -38,15 +39,21 @@ export async function setup(): Promise<void> {
 }
 
 /**
- * Fails the run if any test left a container behind: one whose owning process (a test worker, an mcpd a test
- * started) has exited. Containers of processes still running (a developer's own mcpd) are not ours to judge.
+ * Fails the run if any test left a container or a network behind: one whose owning process (a test worker, an mcpd
+ * a test started) has exited. Those of processes still running (a developer's own mcpd) are not ours to judge.
  */
 export async function teardown(): Promise<void> {
   const managed = await engine.listManaged();
   const left = [];
   for (const c of managed) if (!(await isInstanceAlive(c.labels[LABELS.instance] ?? ''))) left.push(c);
-  if (left.length > 0) {
-    await Promise.all(left.map((c) => engine.remove(c.id)));
-    throw new Error(`tests leaked ${left.length} sandbox container(s): ${left.map((c) => c.name).join(', ')}`);
-  }
+  if (left.length > 0) await Promise.all(left.map((c) => engine.remove(c.id)));
+  const networks = new DockerNetworks(engine.docker);
+  const leftNetworks = [];
+  for (const n of await networks.listManaged()) if (!(await isInstanceAlive(n.labels[LABELS.instance] ?? ''))) leftNetworks.push(n);
+  await Promise.allSettled(leftNetworks.map((n) => networks.remove(n.id)));
+  const leaks = [
+    ...(left.length > 0 ? [`${left.length} sandbox container(s): ${left.map((c) => c.name).join(', ')}`] : []),
+    ...(leftNetworks.length > 0 ? [`${leftNetworks.length} network(s): ${leftNetworks.map((n) => n.name).join(', ')}`] : []),
+  ];
+  if (leaks.length > 0) throw new Error(`tests leaked ${leaks.join('; ')}`);
 }

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../daemon/sandbox/sandbox.js';
 import { testServer } from '../helpers/catalog.js';
-import { containersOf, engine, testRuntime } from '../helpers/docker.js';
+import { buildContext } from '../../daemon/images/context.js';
+import { builder, containersOf, engine, testRuntime } from '../helpers/docker.js';
 
 const runtime = testRuntime();
 const session = `hardening-${process.pid}`;
@@ -53,6 +54,23 @@ describe('the sandbox, seen from inside', () => {
   });
 });
 
+describe('an image that declares a VOLUME', () => {
+  it('gets a noexec tmpfs there, not a writable volume beside the read-only root', async () => {
+    const base = await builder.imageFor(testServer('testsrv'), { build: false });
+    const tag = `mcpgw-test/volume:${process.pid}`;
+    await engine.buildImage(buildContext(`FROM ${base}\nVOLUME /state`, [], []), tag, {}, () => undefined);
+    try {
+      const volumed = await runtime.acquire(`${session}-volume`, testServer('testsrv', { image: tag, build: undefined }));
+      const info = await engine.inspect(volumed.containerId);
+      expect(info.HostConfig.Tmpfs).toMatchObject({ '/state': 'rw,noexec,nosuid,nodev,size=64m,uid=65534,gid=65534,mode=1777' });
+      expect(info.Mounts.filter((m) => m.Type === 'volume')).toEqual([]);
+      await runtime.release(`${session}-volume`);
+    } finally {
+      await engine.removeImage(tag);
+    }
+  });
+});
+
 describe('the sandbox, seen by docker inspect', () => {
   it('has the hardened spec', async () => {
     const info = await engine.inspect(sandbox.containerId);
@@ -68,7 +86,7 @@ describe('the sandbox, seen by docker inspect', () => {
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],
       Init: true,
-      Tmpfs: { '/tmp': 'rw,nosuid,nodev,size=64m,uid=65534,gid=65534,mode=1777' },
+      Tmpfs: { '/tmp': 'rw,noexec,nosuid,nodev,size=64m,uid=65534,gid=65534,mode=1777' },
     });
     expect(info.HostConfig.CapAdd ?? []).toEqual([]);
     expect(info.HostConfig.Privileged).toBe(false);

@@ -39,5 +39,7 @@ function describe(e: AuditRecord): string {
       return `${call} ${String(e.outcome)} in ${String(e.durationMs)} ms (${String(e.origin)})`;
     case 'session':
       return `${String(e.action)}${e.reason ? `: ${String(e.reason)}` : ''}`;
+    case 'egress':
+      return `${String(e.server)} → ${String(e.host ?? '?')}${e.port === undefined ? '' : `:${String(e.port)}`} ${e.allowed ? 'allowed' : 'DENIED'} (${String(e.via)}, ${String(e.reason)})`;
   }
 }

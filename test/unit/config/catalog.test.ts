@@ -32,7 +32,13 @@ describe('parseCatalog', () => {
       disabled: false,
     });
     expect(catalog.unavailable.size).toBe(0);
-    expect(catalog.sandbox).toEqual({ maxContainers: 64, maxConcurrentStarts: 4, maxMessageSize: 16 * 1024 * 1024, startTimeout: 30_000 });
+    expect(catalog.sandbox).toEqual({
+      maxContainers: 64,
+      maxConcurrentStarts: 4,
+      maxMessageSize: 16 * 1024 * 1024,
+      startTimeout: 30_000,
+      build: { timeout: 600_000, memory: 2 * 1024 ** 3, npm: {}, pip: {} },
+    });
   });
 
   it('turns an npx entry pasted from another client into a build recipe, with a notice', () => {
@@ -93,6 +99,10 @@ describe('parseCatalog', () => {
       'exactly one of "npm" or "pip"',
     ],
     ['nothing to run', { args: ['x'] }, 'mcpServers.s', 'give a "command", an "image" or a "build" recipe'],
+    ['a recipe with both npm and pip', { build: { npm: ['a'], pip: ['b'] } }, 'mcpServers.s.build', 'give exactly one of "npm" or "pip"'],
+    ['an option among the specs', { build: { pip: ['--index-url=http://evil'] } }, 'mcpServers.s.build.pip.0', 'not an option'],
+    ['scripts on a pip recipe', { build: { pip: ['a'], scripts: true } }, 'mcpServers.s.build.scripts', 'applies to npm recipes'],
+    ['an index on an npm recipe', { build: { npm: ['a'], indexUrl: 'https://x/simple' } }, 'mcpServers.s.build.indexUrl', 'applies to pip'],
     ['a remote url', { url: 'https://example.com/mcp' }, 'mcpServers.s', 'a remote server ("url"): mcpgw only runs servers it can sandbox'],
     ['a remote sse entry', { type: 'sse', url: 'http://127.0.0.1:9/sse' }, 'mcpServers.s', 'a remote sse server'],
     [
@@ -145,6 +155,7 @@ describe('parseCatalog', () => {
   it.each([
     ['a bad section', { daemon: { idleTimeout: 'never' } }, 'daemon.idleTimeout'],
     ['a bad sandbox section', { sandbox: { maxContainers: -1 } }, 'sandbox.maxContainers'],
+    ['a registry that is not a URL', { sandbox: { build: { npm: { registry: 'registry.npmjs.org' } } } }, 'sandbox.build.npm.registry'],
     ['mcpServers that is not an object', { mcpServers: ['a'] }, 'mcpServers'],
   ])('still rejects the whole file for %s', (_name, input, path) => {
     const result = parseCatalog(input);
@@ -165,6 +176,38 @@ describe('parseCatalog', () => {
       args: ['--key', '${env:KEY}'],
       env: { A: '${A}', B: 'x-${B:-none}' },
       envFiles: ['.env'],
+    });
+  });
+
+  it("keeps a recipe's scripts and index, and reads the build settings", () => {
+    const { catalog } = parseOk({
+      mcpServers: {
+        py: { build: { pip: ['mcp-server-fetch==1.0'], indexUrl: 'file:///srv/index' }, command: 'mcp-server-fetch' },
+        js: { build: { npm: ['a'], scripts: true }, command: 'a' },
+      },
+      sandbox: {
+        pythonBaseImage: 'python:3.12-slim',
+        build: {
+          timeout: '5m',
+          memory: '1g',
+          npm: { registry: 'https://mirror.example/npm/' },
+          pip: { indexUrl: 'https://mirror.example/simple', cert: '/ca.pem' },
+        },
+      },
+    });
+    expect(catalog.servers.get('py')).toMatchObject({
+      runtime: 'python',
+      build: { pip: ['mcp-server-fetch==1.0'], indexUrl: 'file:///srv/index' },
+    });
+    expect(catalog.servers.get('js')?.build).toEqual({ npm: ['a'], scripts: true });
+    expect(catalog.sandbox).toMatchObject({
+      pythonBaseImage: 'python:3.12-slim',
+      build: {
+        timeout: 300_000,
+        memory: 1024 ** 3,
+        npm: { registry: 'https://mirror.example/npm/' },
+        pip: { indexUrl: 'https://mirror.example/simple', cert: '/ca.pem' },
+      },
     });
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { buildGatewaySpec } from '../../../daemon/egress/image.js';
 import { buildContainerSpec } from '../../../daemon/sandbox/spec.js';
 import type { ServerConfig } from '../../../src/config/catalog.js';
 import type { LaunchSpec } from '../../../daemon/config/launch.js';
@@ -59,7 +60,7 @@ describe('buildContainerSpec', () => {
         PidsLimit: 128,
         NetworkMode: 'none',
         ReadonlyRootfs: true,
-        Tmpfs: { '/tmp': 'rw,nosuid,nodev,size=64m,uid=65534,gid=65534,mode=1777' },
+        Tmpfs: { '/tmp': 'rw,noexec,nosuid,nodev,size=64m,uid=65534,gid=65534,mode=1777' },
         CapDrop: ['ALL'],
         SecurityOpt: ['no-new-privileges'],
         LogConfig: { Type: 'none', Config: {} },
@@ -139,5 +140,92 @@ describe('buildContainerSpec', () => {
     expect(spec.Env).toEqual(['HOME=/tmp', 'TOKEN=resolved']);
     expect(spec.Cmd).toEqual(['--key', 'resolved']);
     expect(spec.HostConfig?.Mounts).toEqual([{ Type: 'bind', Source: '/real/docs', Target: '/docs', ReadOnly: true }]);
+  });
+
+  it('covers each image VOLUME with a noexec tmpfs, unless a configured mount already covers it', () => {
+    const spec = buildContainerSpec({
+      server,
+      launch: { env: {}, args: [], mounts: [{ source: '/real/docs', target: '/docs', readOnly: true }] },
+      image: 'i',
+      sessionId: 's',
+      instanceId: 'i',
+      containerName: 'n',
+      imageVolumes: ['/data', '/cache/', '/docs', '/tmp', '/'],
+    });
+    const scratch = 'rw,noexec,nosuid,nodev,size=64m,uid=65534,gid=65534,mode=1777';
+    expect(spec.HostConfig?.Tmpfs).toEqual({ '/tmp': scratch, '/data': scratch, '/cache': scratch });
+  });
+});
+
+describe('buildContainerSpec with an egress allowlist', () => {
+  const allowlisted: ServerConfig = { ...server, network: { allow: [{ host: 'api.github.com', wildcard: false, ports: [443, 80] }] } };
+  const network = { network: 'mcpgw-egress-abc', ip: '10.200.0.3', dns: ['10.200.0.2'], env: {} };
+
+  it('joins its own network at a fixed address, with the gateway as its only resolver', () => {
+    const spec = buildContainerSpec({
+      server: allowlisted,
+      launch: plain(allowlisted),
+      image: 'i',
+      sessionId: 's',
+      instanceId: 'i',
+      containerName: 'n',
+      network,
+    });
+    expect(spec.NetworkDisabled).toBe(false);
+    expect(spec.NetworkingConfig).toEqual({ EndpointsConfig: { 'mcpgw-egress-abc': { IPAMConfig: { IPv4Address: '10.200.0.3' } } } });
+    expect(spec.HostConfig).toMatchObject({
+      NetworkMode: 'mcpgw-egress-abc',
+      Dns: ['10.200.0.2'],
+      DnsSearch: ['.'],
+      CapDrop: ['ALL'],
+      ReadonlyRootfs: true,
+    });
+  });
+
+  it('fails closed: no allowlisted server without its network, no network for anyone else', () => {
+    expect(() =>
+      buildContainerSpec({
+        server: allowlisted,
+        launch: plain(allowlisted),
+        image: 'i',
+        sessionId: 's',
+        instanceId: 'i',
+        containerName: 'n',
+      }),
+    ).toThrow(/egress network/);
+    expect(() =>
+      buildContainerSpec({ server, launch: plain(server), image: 'i', sessionId: 's', instanceId: 'i', containerName: 'n', network }),
+    ).toThrow(/egress network/);
+  });
+});
+
+describe('buildGatewaySpec', () => {
+  it('builds the exact gateway container: a sandbox with a network, forwarding off', () => {
+    expect(buildGatewaySpec({ image: 'mcpgw/egress:abc', name: 'mcpgw-egress-gw-1', instanceId: 'host:1:2', network: 'bridge' })).toEqual({
+      name: 'mcpgw-egress-gw-1',
+      Image: 'mcpgw/egress:abc',
+      User: '65534:65534',
+      Tty: false,
+      OpenStdin: true,
+      StdinOnce: true,
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+      Labels: { 'mcpgw.managed': 'true', 'mcpgw.instance': 'host:1:2', 'mcpgw.kind': 'egress-gateway' },
+      HostConfig: {
+        Init: true,
+        Memory: 268_435_456,
+        MemorySwap: 268_435_456,
+        NanoCpus: 1_000_000_000,
+        PidsLimit: 64,
+        NetworkMode: 'bridge',
+        ReadonlyRootfs: true,
+        CapDrop: ['ALL'],
+        SecurityOpt: ['no-new-privileges'],
+        Sysctls: { 'net.ipv4.ip_forward': '0', 'net.ipv4.ip_unprivileged_port_start': '0' },
+        LogConfig: { Type: 'none', Config: {} },
+        AutoRemove: false,
+      },
+    });
   });
 });
