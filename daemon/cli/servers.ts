@@ -22,7 +22,7 @@ export async function serversList(opts: { config?: string; json?: boolean }, io:
   // Secrets are checked for presence in this command's environment (mcpd checks its own when it starts a server).
   const states = await serverStates(catalog, createLaunchResolver({ env: process.env, secretsFile: catalog.secretsFile }));
   if (opts.json) {
-    io.out(JSON.stringify({ file: file ?? null, servers: states.map(describeState) }, null, 2));
+    io.out(JSON.stringify({ file: file ?? null, servers: states.map(describeState), notices }, null, 2));
     return 0;
   }
   for (const notice of notices) io.err(`notice: ${notice}`);
