@@ -18,7 +18,8 @@ import { egressReporter } from './egress/report.js';
 import { ImageBuilder } from './images/builder.js';
 import type { Logger } from './logger.js';
 import { loadPolicySpec, sessionPolicyResolver } from './policies.js';
-import { DockerodeEngine, type ContainerEngine } from './sandbox/engine.js';
+import type { ContainerEngine } from './sandbox/engine.js';
+import { engineSummary, mountsRefusedBy, openEngine } from './sandbox/open-engine.js';
 import { POOL_SESSION, SandboxRuntime } from './sandbox/runtime.js';
 import { SessionEventLog } from './sessions/event-log.js';
 import { Janitor } from './sessions/janitor.js';
@@ -88,7 +89,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
     const { redis } = connection;
     const store = new Store(redis, settings.redisPrefix, { maxBytes: settings.sessionLogSize, maxEventBytes: settings.maxEventSize });
 
-    const engine = deps.engine ?? new DockerodeEngine();
+    const engine = deps.engine ?? openEngine(catalog.sandbox);
     const dockerOk = await engine.ping().then(
       () => true,
       (err: unknown) => (
@@ -97,7 +98,12 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       ),
     );
     const builder = new ImageBuilder({ engine, cacheDir: deps.cacheDir, baseImage: catalog.sandbox.baseImage });
-    const launch = createLaunchResolver({ env: deps.env ?? process.env, secretsFile: catalog.secretsFile, stateDir });
+    const launch = createLaunchResolver({
+      env: deps.env ?? process.env,
+      secretsFile: catalog.secretsFile,
+      stateDir,
+      remoteEngine: mountsRefusedBy(engine.endpoint, catalog.sandbox)?.display,
+    });
     let sessions: SessionService | undefined;
     let tools: ToolRunner | undefined;
     // Servers with a network allowlist go out through one egress gateway; its decisions reach the log, the audit
@@ -192,6 +198,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
     if (repaired) log.info('closed calls interrupted by the previous daemon', { sessions: repaired });
 
     const startedAt = Date.now();
+    const engineNow = engineSummary(engine);
     const status = async (user: string): Promise<DaemonStatus> => {
       const mine = await store.listSessions(user);
       const count = (s: string): number => mine.filter((r) => r.status === s).length;
@@ -211,6 +218,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
           pooled: stats.pooled,
         },
         redis: { url: connection.url, private: connection.private, connected: redis.status === 'ready' },
+        engine: await engineNow(),
         user,
       };
     };

@@ -5,8 +5,9 @@ import { createLaunchResolver, type LaunchResolver } from '../config/launch.js';
 import { openEgress } from '../egress/open.js';
 import { formatDecision } from '../egress/report.js';
 import { ImageBuilder } from '../images/builder.js';
-import { DockerodeEngine, type ContainerEngine } from '../sandbox/engine.js';
+import type { ContainerEngine } from '../sandbox/engine.js';
 import { currentInstanceId } from '../sandbox/instance.js';
+import { mountsRefusedBy, openEngine } from '../sandbox/open-engine.js';
 import { SandboxRuntime } from '../sandbox/runtime.js';
 
 export interface LocalSandboxes {
@@ -24,13 +25,17 @@ export function openLocalSandboxes(
   catalog: Catalog,
   options: { build: boolean; engine?: ContainerEngine; onLog?: (server: string, line: string) => void },
 ): LocalSandboxes {
-  const engine = options.engine ?? new DockerodeEngine();
+  const engine = options.engine ?? openEngine(catalog.sandbox);
   const builder = new ImageBuilder({
     engine,
     cacheDir: resolvePaths(process.env, homedir()).cacheDir,
     baseImage: catalog.sandbox.baseImage,
   });
-  const launch = createLaunchResolver({ env: process.env, secretsFile: catalog.secretsFile });
+  const launch = createLaunchResolver({
+    env: process.env,
+    secretsFile: catalog.secretsFile,
+    remoteEngine: mountsRefusedBy(engine.endpoint, catalog.sandbox)?.display,
+  });
   const instanceId = currentInstanceId();
   const networks = openEgress({ engine, builder, instanceId, onDecision: (d) => options.onLog?.(d.server, formatDecision(d)) });
   const runtime = new SandboxRuntime({

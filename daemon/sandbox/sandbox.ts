@@ -114,6 +114,8 @@ export class Sandbox implements AsyncDisposable {
     try {
       const stdio = await engine.attach(id);
       const waited = engine.waitForExit(id);
+      // If start fails, nothing awaits `waited`: its rejection (a dropped engine connection) must not go unhandled.
+      waited.catch(() => undefined);
       await engine.start(id);
       transport = new DockerStreamTransport({
         ...stdio,
@@ -146,10 +148,12 @@ export class Sandbox implements AsyncDisposable {
     } catch (err) {
       budget.close();
       await transport?.close().catch(() => undefined);
-      await engine.remove(id).catch(() => undefined);
-      throw err instanceof McpgwError
-        ? err
-        : new McpgwError('sandbox_start_failed', `starting "${server.name}" failed: ${errorMessage(err)}`, { cause: err });
+      const left = await engine.remove(id).then(
+        () => undefined,
+        () => `; container ${containerName} could not be removed now (it is labelled: the orphan purge at the next mcpd or mcpgw start removes it)`,
+      );
+      if (err instanceof McpgwError) throw left ? new McpgwError(err.code, `${err.message}${left}`, { cause: err.cause, details: err.details }) : err;
+      throw new McpgwError('sandbox_start_failed', `starting "${server.name}" failed: ${errorMessage(err)}${left ?? ''}`, { cause: err });
     }
   }
 

@@ -106,12 +106,17 @@ export const sandboxSettingsSchema = z
     maxConcurrentStarts: z.number().int().positive().default(4),
     maxMessageSize: memory.default(16 * 1024 ** 2),
     startTimeout: duration.default(30_000),
+    /** Forces the engine: unix:///path, tcp://host:port, ssh://user@host, or `docker` / `podman` (their sockets). */
+    engine: z.string().min(1).optional(),
+    /** A remote (TCP/SSH) engine sees this machine's paths, so host-path mounts are allowed with it. */
+    sharedFilesystem: z.boolean().default(false),
   })
   .default({
     maxContainers: 64,
     maxConcurrentStarts: 4,
     maxMessageSize: 16 * 1024 ** 2,
     startTimeout: 30_000,
+    sharedFilesystem: false,
   });
 
 export type SandboxSettings = z.output<typeof sandboxSettingsSchema>;
