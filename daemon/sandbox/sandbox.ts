@@ -150,7 +150,7 @@ export class Sandbox implements AsyncDisposable {
       await transport?.close().catch(() => undefined);
       const left = await engine.remove(id).then(
         () => undefined,
-        () => `; container ${containerName} could not be removed now (it is labelled: the orphan purge at the next mcpd or mcpgw start removes it)`,
+        () => `; container ${containerName} could not be removed now (it is labelled: the orphan purge when mcpd next starts removes it)`,
       );
       if (err instanceof McpgwError) throw left ? new McpgwError(err.code, `${err.message}${left}`, { cause: err.cause, details: err.details }) : err;
       throw new McpgwError('sandbox_start_failed', `starting "${server.name}" failed: ${errorMessage(err)}${left ?? ''}`, { cause: err });
