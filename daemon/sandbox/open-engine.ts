@@ -43,3 +43,12 @@ export function engineSummary(engine: ContainerEngine): () => Promise<EngineSumm
     }
   };
 }
+
+/** The remote endpoint host-path mounts are refused for, resolved from the settings alone (for listings). */
+export function remoteEngineFor(settings: EngineSettings, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  try {
+    return mountsRefusedBy(currentEndpoint(settings.engine, env), settings)?.display;
+  } catch {
+    return undefined; // an unresolvable engine is reported by whatever tries to use it
+  }
+}
