@@ -91,8 +91,11 @@ export async function startStunnel(dir: string, pki: TestPki, socket = '/var/run
   };
 }
 
-/** What the faulty proxy decides for each chunk a client sends: forward it, or cut this connection. */
-export type CutRule = (info: { connection: number; firstLine: string; chunk: string }) => boolean;
+/**
+ * What the faulty proxy decides for each chunk a client sends: forward it, or cut this connection. `request` is the
+ * last HTTP request line on the connection (after an attach upgrade, the chunks are the container's stdin).
+ */
+export type CutRule = (info: { connection: number; request: string; chunk: string }) => boolean;
 
 /**
  * A TLS proxy (client certificates required) in front of the Docker socket that cuts a connection when `cut` says
@@ -114,7 +117,7 @@ export async function startFaultyProxy(
       const upstream = createConnection(opts.socket ?? '/var/run/docker.sock');
       sockets.add(client);
       sockets.add(upstream);
-      let firstLine = '';
+      let request = '';
       const cut = (): void => {
         state.cuts++;
         client.destroy();
@@ -122,10 +125,10 @@ export async function startFaultyProxy(
       };
       client.on('data', (data: Buffer) => {
         const chunk = data.toString('latin1');
-        if (!firstLine) firstLine = chunk.split('\r\n', 1)[0] ?? '';
+        if (/^(GET|POST|PUT|DELETE|HEAD) \//.test(chunk)) request = chunk.split('\r\n', 1)[0] ?? '';
         const name = /^POST \S*\/containers\/create\?name=([\w.-]+)/.exec(chunk)?.[1];
         if (name) state.created.push(name);
-        if (opts.cut({ connection, firstLine, chunk })) return cut();
+        if (opts.cut({ connection, request, chunk })) return cut();
         upstream.write(data);
       });
       upstream.on('data', (data: Buffer) => client.write(data));
