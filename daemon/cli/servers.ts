@@ -21,7 +21,10 @@ import type { CommandIO } from '../../src/cli/io.js';
 export async function serversList(opts: { config?: string; json?: boolean }, io: CommandIO): Promise<number> {
   const { catalog, file, notices } = await loadConfig(opts.config);
   // Secrets are checked for presence in this command's environment (mcpd checks its own when it starts a server).
-  const states = await serverStates(catalog, createLaunchResolver({ env: process.env, secretsFile: catalog.secretsFile, remoteEngine: remoteEngineFor(catalog.sandbox) }));
+  const states = await serverStates(
+    catalog,
+    createLaunchResolver({ env: process.env, secretsFile: catalog.secretsFile, remoteEngine: remoteEngineFor(catalog.sandbox) }),
+  );
   if (opts.json) {
     io.out(JSON.stringify({ file: file ?? null, servers: states.map(describeState) }, null, 2));
     return 0;

@@ -78,14 +78,18 @@ function parseEngineUrl(value: string, source: EndpointSource, inputs: EndpointI
   const where = source === 'config' ? 'sandbox.engine' : 'DOCKER_HOST';
   if (value.startsWith('unix://')) {
     const path = value.slice('unix://'.length);
-    if (!path.startsWith('/')) throw new McpgwError('config_invalid', `${where} "${value}": a unix:// engine needs an absolute socket path`);
+    if (!path.startsWith('/'))
+      throw new McpgwError('config_invalid', `${where} "${value}": a unix:// engine needs an absolute socket path`);
     return unixEndpoint(path, source);
   }
   let url: URL;
   try {
     url = new URL(value.includes('://') ? value : `tcp://${value}`);
   } catch {
-    throw new McpgwError('config_invalid', `${where} "${value}" is not an engine address (unix:///path, tcp://host:port or ssh://user@host)`);
+    throw new McpgwError(
+      'config_invalid',
+      `${where} "${value}" is not an engine address (unix:///path, tcp://host:port or ssh://user@host)`,
+    );
   }
   const host = url.hostname;
   if (!host) throw new McpgwError('config_invalid', `${where} "${value}" names no host`);
@@ -166,7 +170,7 @@ export function dockerOptions(endpoint: EngineEndpoint, readFile: (path: string)
         cert: read(tls.cert, 'client certificate'),
         key: read(tls.key, 'client key'),
         // Without DOCKER_TLS_VERIFY Docker's own client skips verification too; keep that meaning.
-        ...(tls.verify ? {} : { rejectUnauthorized: false } as Record<string, unknown>),
+        ...(tls.verify ? {} : ({ rejectUnauthorized: false } as Record<string, unknown>)),
       } as DockerOptions;
     }
   }
@@ -209,7 +213,9 @@ export function connectionError(err: unknown, action: string, endpoint: EngineEn
     return make(`cannot reach the engine at ${at} to ${action}: permission denied on the socket (is your user in the "docker" group?)`);
   }
   if (DROP_CODES.has(code) || /socket hang up|connection (was )?(closed|reset)|aborted/i.test(message)) {
-    return make(`the connection to the engine at ${at} failed while trying to ${action}: ${code || message}; check the engine and anything between (proxy, tunnel)`);
+    return make(
+      `the connection to the engine at ${at} failed while trying to ${action}: ${code || message}; check the engine and anything between (proxy, tunnel)`,
+    );
   }
   if (isTls) return make(`TLS error talking to the engine at ${at} (${action}): ${message}`);
   return undefined;

@@ -155,7 +155,8 @@ export class Sandbox implements AsyncDisposable {
         () => undefined,
         () => `; container ${containerName} could not be removed now (it is labelled: the orphan purge when mcpd next starts removes it)`,
       );
-      if (err instanceof McpgwError) throw left ? new McpgwError(err.code, `${err.message}${left}`, { cause: err.cause, details: err.details }) : err;
+      if (err instanceof McpgwError)
+        throw left ? new McpgwError(err.code, `${err.message}${left}`, { cause: err.cause, details: err.details }) : err;
       throw new McpgwError('sandbox_start_failed', `starting "${server.name}" failed: ${errorMessage(err)}${left ?? ''}`, { cause: err });
     }
   }

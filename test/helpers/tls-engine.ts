@@ -21,7 +21,24 @@ function openssl(args: string[], cwd: string): void {
 export function makePki(dir: string, name = 'pki'): TestPki {
   const d = path.join(dir, name);
   mkdirSync(path.join(d, 'client'), { recursive: true });
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca-key.pem', '-out', 'ca.pem', '-days', '2', '-subj', `/CN=mcpgw test CA ${name}`], d);
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca-key.pem',
+      '-out',
+      'ca.pem',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=mcpgw test CA ${name}`,
+    ],
+    d,
+  );
   writeFileSync(path.join(d, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
   writeFileSync(path.join(d, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
   for (const [who, cn] of [
@@ -30,7 +47,23 @@ export function makePki(dir: string, name = 'pki'): TestPki {
   ] as const) {
     openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who}-key.pem`, '-out', `${who}.csr`, '-subj', `/CN=${cn}`], d);
     openssl(
-      ['x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', `${who}.pem`, '-days', '2', '-extfile', `${who}.ext`],
+      [
+        'x509',
+        '-req',
+        '-in',
+        `${who}.csr`,
+        '-CA',
+        'ca.pem',
+        '-CAkey',
+        'ca-key.pem',
+        '-CAcreateserial',
+        '-out',
+        `${who}.pem`,
+        '-days',
+        '2',
+        '-extfile',
+        `${who}.ext`,
+      ],
       d,
     );
   }
@@ -51,7 +84,11 @@ export async function freePort(): Promise<number> {
 }
 
 /** stunnel4 on 127.0.0.1:port in front of the Docker socket, requiring a client certificate from the PKI's CA. */
-export async function startStunnel(dir: string, pki: TestPki, socket = '/var/run/docker.sock'): Promise<{ port: number; stop: () => Promise<void> }> {
+export async function startStunnel(
+  dir: string,
+  pki: TestPki,
+  socket = '/var/run/docker.sock',
+): Promise<{ port: number; stop: () => Promise<void> }> {
   const port = await freePort();
   const conf = path.join(dir, 'stunnel.conf');
   writeFileSync(
@@ -110,7 +147,13 @@ export async function startFaultyProxy(
   const sockets = new Set<Socket>();
   let connections = 0;
   const server = tls.createServer(
-    { cert: readFileSync(pki.serverCert), key: readFileSync(pki.serverKey), ca: readFileSync(pki.ca), requestCert: true, rejectUnauthorized: true },
+    {
+      cert: readFileSync(pki.serverCert),
+      key: readFileSync(pki.serverKey),
+      ca: readFileSync(pki.ca),
+      requestCert: true,
+      rejectUnauthorized: true,
+    },
     (client) => {
       if (opts.deadAfterCut && state.cuts > 0) return client.destroy();
       const connection = ++connections;
@@ -122,6 +165,8 @@ export async function startFaultyProxy(
         state.cuts++;
         client.destroy();
         upstream.destroy();
+        // An engine that became unreachable drops every connection, the long-polls (wait, attach) included.
+        if (opts.deadAfterCut) for (const s of sockets) s.destroy();
       };
       client.on('data', (data: Buffer) => {
         const chunk = data.toString('latin1');
@@ -134,8 +179,14 @@ export async function startFaultyProxy(
       upstream.on('data', (data: Buffer) => client.write(data));
       client.on('error', () => upstream.destroy());
       upstream.on('error', () => client.destroy());
-      client.on('close', () => upstream.end());
-      upstream.on('close', () => client.end());
+      client.on('close', () => {
+        upstream.end();
+        sockets.delete(client);
+      });
+      upstream.on('close', () => {
+        client.end();
+        sockets.delete(upstream);
+      });
     },
   );
   server.on('tlsClientError', () => undefined);

@@ -36,7 +36,10 @@ describe('a remote engine over TCP with TLS (stunnel in front of the Docker sock
   }
 
   it('runs a server and calls a tool through DOCKER_HOST + DOCKER_TLS_VERIFY + DOCKER_CERT_PATH', async () => {
-    const r = await mcpgw(['--config', TEST_CONFIG_FILE, 'servers', 'test', 'testsrv', '--call', 'echo', '--args', '{"message":"over tls"}'], env);
+    const r = await mcpgw(
+      ['--config', TEST_CONFIG_FILE, 'servers', 'test', 'testsrv', '--call', 'echo', '--args', '{"message":"over tls"}'],
+      env,
+    );
     expect(r.stderr).not.toMatch(/^\s+at /m);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('echo: over tls');
@@ -58,7 +61,9 @@ describe('a remote engine over TCP with TLS (stunnel in front of the Docker sock
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(
-      new RegExp(`refused mount: the engine at tcp://127\\.0\\.0\\.1:${tunnel.port} is remote, .*fs-data would be that machine's path \\(set sandbox\\.sharedFilesystem: true`),
+      new RegExp(
+        `refused mount: the engine at tcp://127\\.0\\.0\\.1:${tunnel.port} is remote, .*fs-data would be that machine's path \\(set sandbox\\.sharedFilesystem: true`,
+      ),
     );
     const ls = await mcpgw(['--config', TEST_CONFIG_FILE, 'servers', 'ls'], env);
     expect(ls.stdout).toMatch(/^filesystem\s+unavailable/m);
