@@ -32,7 +32,13 @@ describe('parseCatalog', () => {
       disabled: false,
     });
     expect(catalog.unavailable.size).toBe(0);
-    expect(catalog.sandbox).toEqual({ maxContainers: 64, maxConcurrentStarts: 4, maxMessageSize: 16 * 1024 * 1024, startTimeout: 30_000 });
+    expect(catalog.sandbox).toEqual({
+      maxContainers: 64,
+      maxConcurrentStarts: 4,
+      maxMessageSize: 16 * 1024 * 1024,
+      startTimeout: 30_000,
+      sharedFilesystem: false,
+    });
   });
 
   it('turns an npx entry pasted from another client into a build recipe, with a notice', () => {
