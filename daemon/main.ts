@@ -12,7 +12,8 @@ import { createLaunchResolver } from './config/launch.js';
 import { ImageBuilder } from './images/builder.js';
 import type { Logger } from './logger.js';
 import { loadPolicySpec } from './policies.js';
-import { DockerodeEngine, type ContainerEngine } from './sandbox/engine.js';
+import type { ContainerEngine } from './sandbox/engine.js';
+import { engineSummary, mountsRefusedBy, openEngine } from './sandbox/open-engine.js';
 import { buildServices, type Services } from './services.js';
 import { Janitor } from './sessions/janitor.js';
 import { recoverSessions } from './sessions/recovery.js';
@@ -79,7 +80,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       maxEventBytes: settings.maxEventSize,
     });
 
-    const engine = deps.engine ?? new DockerodeEngine();
+    const engine = deps.engine ?? openEngine(catalog.sandbox);
     const dockerOk = await pingDocker(engine, log);
 
     const services = buildServices({
@@ -93,7 +94,12 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
         build: catalog.sandbox.build,
       }),
       model: deps.model ?? createGeminiModelClient({ apiKey: catalog.settings.gemini.apiKey, baseUrl: catalog.settings.gemini.baseUrl }),
-      launch: createLaunchResolver({ env: deps.env ?? process.env, secretsFile: catalog.secretsFile, stateDir }),
+      launch: createLaunchResolver({
+        env: deps.env ?? process.env,
+        secretsFile: catalog.secretsFile,
+        stateDir,
+        remoteEngine: mountsRefusedBy(engine.endpoint, catalog.sandbox)?.display,
+      }),
       catalog,
       defaultPolicy: await loadPolicySpec(catalog.settings.policy),
       instanceId: lock.instance,
@@ -107,7 +113,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
     if (repaired) log.info('closed calls interrupted by the previous daemon', { sessions: repaired });
 
     const startedAt = Date.now();
-    const status = statusReporter({ store, runtime: services.runtime, connection, startedAt });
+    const status = statusReporter({ store, runtime: services.runtime, connection, startedAt, engine: engineSummary(engine) });
     const api = await serveApi(deps, services, { credentials, status, store });
     stack.push(() => api.close());
 

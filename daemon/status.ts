@@ -10,8 +10,10 @@ export function statusReporter(deps: {
   runtime: Pick<SandboxRuntime, 'stats'>;
   connection: Pick<RedisConnection, 'url' | 'private' | 'redis'>;
   startedAt: number;
+  /** The engine's name, version and endpoint (asked once, again while it is unreachable). */
+  engine: () => Promise<DaemonStatus['engine']>;
 }): (user: string, url: string) => Promise<DaemonStatus> {
-  const { store, runtime, connection, startedAt } = deps;
+  const { store, runtime, connection, startedAt, engine } = deps;
   return async (user, url) => {
     const mine = await store.listSessions(user);
     const count = (s: string): number => mine.filter((r) => r.status === s).length;
@@ -31,6 +33,7 @@ export function statusReporter(deps: {
         pooled: stats.pooled,
       },
       redis: { url: connection.url, private: connection.private, connected: connection.redis.status === 'ready' },
+      engine: await engine(),
       user,
     };
   };

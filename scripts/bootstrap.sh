@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs and starts what mcpgw and its tests need on a Debian/Ubuntu machine: a Docker engine, Redis,
-# busybox (the sandbox hardening tests' fork bomb) and Chromium (the web client's browser test; skip it with
+# busybox (the sandbox hardening tests' fork bomb), stunnel4 + openssl (the remote-engine tests) and Chromium (the web client's browser test; skip it with
 # MCPGW_BOOTSTRAP_BROWSER=0). Idempotent: safe to re-run.
 # Needs root (or sudo). On other systems install Docker and redis-server yourself.
 set -euo pipefail
@@ -14,6 +14,9 @@ need_pkgs=()
 command -v dockerd >/dev/null 2>&1 || need_pkgs+=(docker.io)
 command -v redis-server >/dev/null 2>&1 || need_pkgs+=(redis-server)
 [ -x /bin/busybox ] || need_pkgs+=(busybox-static)
+# stunnel4 + openssl: the remote-engine tests put a TLS endpoint (client certificates) in front of the Docker socket.
+command -v stunnel4 >/dev/null 2>&1 || need_pkgs+=(stunnel4)
+command -v openssl >/dev/null 2>&1 || need_pkgs+=(openssl)
 if [ "${MCPGW_BOOTSTRAP_BROWSER:-1}" = "1" ] && ! command -v chromium >/dev/null 2>&1; then need_pkgs+=(chromium); fi
 
 if [ "${#need_pkgs[@]}" -gt 0 ]; then

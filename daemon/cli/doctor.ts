@@ -54,15 +54,22 @@ export async function doctor(opts: { config?: string; json?: boolean }, io: Comm
     });
   }
 
-  const local = catalog ? openLocalSandboxes(catalog, { build: false }) : undefined;
+  let local: ReturnType<typeof openLocalSandboxes> | undefined;
+  let openFailure: unknown;
+  try {
+    local = catalog ? openLocalSandboxes(catalog, { build: false }) : undefined;
+  } catch (err) {
+    openFailure = err; // a bad sandbox.engine or unreadable TLS file: the engine check below reports it
+  }
   let engine: EngineInfo | undefined;
   try {
+    if (openFailure !== undefined) throw openFailure;
     if (!local) throw new Error('no config');
     engine = await local.engine.describe();
     add({
       name: 'engine',
       status: 'ok',
-      detail: `${engine.name} ${engine.version} (API ${engine.apiVersion}, ${engine.os}, cgroup v${engine.cgroupVersion})`,
+      detail: `${engine.name} ${engine.version} at ${local.engine.endpoint?.display ?? 'the default socket'} (API ${engine.apiVersion}, ${engine.os}, cgroup v${engine.cgroupVersion})`,
     });
     const runsc = engine.runtimes.includes('runsc');
     add({
@@ -75,7 +82,7 @@ export async function doctor(opts: { config?: string; json?: boolean }, io: Comm
       name: 'engine',
       status: 'fail',
       detail: errorMessage(err),
-      fix: "start Docker (or Podman's API service) and make sure your user can reach its socket, or set DOCKER_HOST",
+      fix: "start Docker (or Podman's API service) and make sure your user can reach its socket, or set DOCKER_HOST / sandbox.engine",
     });
   }
 

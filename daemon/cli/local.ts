@@ -3,8 +3,9 @@ import { createLaunchResolver, type LaunchResolver } from '../config/launch.js';
 import { openEgress } from '../egress/open.js';
 import { formatDecision } from '../egress/report.js';
 import { ImageBuilder } from '../images/builder.js';
-import { DockerodeEngine, type ContainerEngine } from '../sandbox/engine.js';
+import type { ContainerEngine } from '../sandbox/engine.js';
 import { currentInstanceId } from '../sandbox/instance.js';
+import { mountsRefusedBy, openEngine } from '../sandbox/open-engine.js';
 import { SandboxRuntime } from '../sandbox/runtime.js';
 
 export interface LocalSandboxes {
@@ -22,14 +23,18 @@ export function openLocalSandboxes(
   catalog: Catalog,
   options: { build: boolean; engine?: ContainerEngine; onLog?: (server: string, line: string) => void },
 ): LocalSandboxes {
-  const engine = options.engine ?? new DockerodeEngine();
+  const engine = options.engine ?? openEngine(catalog.sandbox);
   const builder = new ImageBuilder({
     engine,
     baseImage: catalog.sandbox.baseImage,
     pythonBaseImage: catalog.sandbox.pythonBaseImage,
     build: catalog.sandbox.build,
   });
-  const launch = createLaunchResolver({ env: process.env, secretsFile: catalog.secretsFile });
+  const launch = createLaunchResolver({
+    env: process.env,
+    secretsFile: catalog.secretsFile,
+    remoteEngine: mountsRefusedBy(engine.endpoint, catalog.sandbox)?.display,
+  });
   const instanceId = currentInstanceId();
   const networks = openEgress({ engine, builder, instanceId, onDecision: (d) => options.onLog?.(d.server, formatDecision(d)) });
   const runtime = new SandboxRuntime({

@@ -11,6 +11,7 @@ import { checkToolSchema } from '../../src/tools/index.js';
 import { imageLabel, loosenedBy } from '../../src/config/describe.js';
 import { serverStates, type ServerState } from '../config/availability.js';
 import { createLaunchResolver } from '../config/launch.js';
+import { remoteEngineFor } from '../sandbox/open-engine.js';
 import { loadConfig } from '../config/load.js';
 import { unknownServer } from '../sandbox/runtime.js';
 import { openLocalSandboxes } from './local.js';
@@ -20,7 +21,10 @@ import type { CommandIO } from '../../src/cli/io.js';
 export async function serversList(opts: { config?: string; json?: boolean }, io: CommandIO): Promise<number> {
   const { catalog, file, notices } = await loadConfig(opts.config);
   // Secrets are checked for presence in this command's environment (mcpd checks its own when it starts a server).
-  const states = await serverStates(catalog, createLaunchResolver({ env: process.env, secretsFile: catalog.secretsFile }));
+  const states = await serverStates(
+    catalog,
+    createLaunchResolver({ env: process.env, secretsFile: catalog.secretsFile, remoteEngine: remoteEngineFor(catalog.sandbox) }),
+  );
   if (opts.json) {
     io.out(JSON.stringify({ file: file ?? null, servers: states.map(describeState), notices }, null, 2));
     return 0;

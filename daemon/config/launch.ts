@@ -30,14 +30,25 @@ export interface LaunchResolverOptions {
   stateDir?: string;
   home?: string;
   uid?: number;
+  /** Set when the engine is remote and does not share this filesystem: host-path mounts name the other machine's. */
+  remoteEngine?: string;
 }
 
 /** The resolver mcpd and the CLI use: mcpd's environment, the secrets.env beside the config, the host denylist. */
 export function createLaunchResolver(opts: LaunchResolverOptions): LaunchResolver {
   const secrets = new SecretResolver({ env: opts.env, file: opts.secretsFile, uid: opts.uid });
   const policy = hostPathPolicy({ env: opts.env, home: opts.home ?? homedir(), secretsFile: opts.secretsFile, stateDir: opts.stateDir });
+  const check = (server: ServerConfig): ServerConfig['mounts'] => {
+    if (opts.remoteEngine !== undefined && server.mounts.length > 0) {
+      throw new McpgwError(
+        'server_unavailable',
+        `server "${server.name}" cannot start: refused mount: the engine at ${opts.remoteEngine} is remote, so ${server.mounts[0]!.source} would be that machine's path (set sandbox.sharedFilesystem: true if it shares this filesystem)`,
+      );
+    }
+    return recheckMounts(server, policy);
+  };
   const resolve = async (server: ServerConfig): Promise<LaunchSpec> => {
-    const mounts = recheckMounts(server, policy);
+    const mounts = check(server);
     const { env, args } = await secrets.resolve(server);
     return { env, args, mounts };
   };
@@ -45,7 +56,7 @@ export function createLaunchResolver(opts: LaunchResolverOptions): LaunchResolve
     resolve,
     check: async (server) => {
       try {
-        recheckMounts(server, policy);
+        check(server);
         return await secrets.check(server);
       } catch (err) {
         if (err instanceof McpgwError && err.code === 'server_unavailable') return err.message;

@@ -2,6 +2,7 @@ import { PassThrough, type Duplex, type Readable } from 'node:stream';
 import Docker from 'dockerode';
 import type { ContainerCreateOptions } from 'dockerode';
 import { McpgwError } from '../../src/errors.js';
+import { connectionError, endpointOf, tagConnectionErrors, type EngineEndpoint } from './engine-connect.js';
 import { MANAGED_FILTER } from './labels.js';
 
 export interface ExitStatus {
@@ -48,6 +49,8 @@ export interface EngineInfo {
 
 /** The few Docker operations mcpgw needs; the only module that knows dockerode. */
 export interface ContainerEngine {
+  /** Where the engine was found (engine-connect.ts); undefined for dockerode's default or a test double. */
+  readonly endpoint?: EngineEndpoint;
   ping(): Promise<void>;
   create(spec: ContainerCreateOptions): Promise<string>;
   /** Attaches (hijacked) and demultiplexes; call before start so no output is lost. `stdin: false` for output only. */
@@ -85,13 +88,10 @@ function statusOf(err: unknown): number | undefined {
   return typeof err === 'object' && err !== null && 'statusCode' in err ? Number((err as { statusCode: unknown }).statusCode) : undefined;
 }
 
-/** Maps dockerode's connection failures to one clear error that says what to do. */
+/** Maps dockerode's connection failures to one clear error that names the endpoint and says what to do. */
 function dockerError(err: unknown, action: string): McpgwError {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES') {
-    const hint = code === 'EACCES' ? 'permission denied on the Docker socket (is your user in the "docker" group?)' : 'is dockerd running?';
-    return new McpgwError('docker_unavailable', `cannot reach the Docker engine to ${action}: ${hint}`, { cause: err });
-  }
+  const connection = connectionError(err, action, endpointOf(err));
+  if (connection) return connection;
   const message = (err as { json?: { message?: string } } | undefined)?.json?.message ?? (err as Error | undefined)?.message ?? String(err);
   return new McpgwError('internal', `docker ${action} failed: ${message}`, { cause: err });
 }
@@ -100,9 +100,14 @@ function labelFilter(labels: Record<string, string>): { label: string[] } {
   return { label: [...MANAGED_FILTER.label, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)] };
 }
 
-/** The real engine, over the local Docker socket (or DOCKER_HOST). */
+/** The real engine, at the endpoint `openEngine` (engine-connect.ts) resolved, or dockerode's default. */
 export class DockerodeEngine implements ContainerEngine {
-  constructor(readonly docker: Docker = new Docker()) {}
+  constructor(
+    readonly docker: Docker = new Docker(),
+    readonly endpoint?: EngineEndpoint,
+  ) {
+    if (endpoint) tagConnectionErrors(docker.modem, endpoint);
+  }
 
   async ping(): Promise<void> {
     try {

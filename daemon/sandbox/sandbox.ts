@@ -7,7 +7,7 @@ import { McpgwError, errorMessage } from '../../src/errors.js';
 import { formatBytes } from '../../src/text/bytes.js';
 import { truncateMiddle } from '../../src/text/truncate.js';
 import { VERSION } from '../../src/version.js';
-import type { ContainerEngine, ExitStatus } from './engine.js';
+import type { AttachedStdio, ContainerEngine, ExitStatus } from './engine.js';
 import { Deadline } from './deadline.js';
 import type { SandboxNetworkAttachment } from './network-hook.js';
 import { OutputBudget } from './output-budget.js';
@@ -103,6 +103,7 @@ export class Sandbox implements AsyncDisposable {
     const imageVolumes = (await engine.inspectImage(opts.image))?.volumes;
     const id = await engine.create(buildContainerSpec({ ...opts, containerName, imageVolumes }));
     let transport: DockerStreamTransport | undefined;
+    let stdio: AttachedStdio | undefined;
     const log = (line: string): void => opts.onLog?.(line);
     // One budget for everything the server makes people read: stderr, log notifications, progress, error text.
     const { outputBytesPerSecond: bytesPerSecond, outputLinesPerSecond: linesPerSecond } = server.limits;
@@ -113,8 +114,10 @@ export class Sandbox implements AsyncDisposable {
       if (line !== undefined) log(line);
     };
     try {
-      const stdio = await engine.attach(id);
+      stdio = await engine.attach(id);
       const waited = engine.waitForExit(id);
+      // If start fails, nothing awaits `waited`: its rejection (a dropped engine connection) must not go unhandled.
+      waited.catch(() => undefined);
       await engine.start(id);
       transport = new DockerStreamTransport({
         ...stdio,
@@ -147,10 +150,15 @@ export class Sandbox implements AsyncDisposable {
     } catch (err) {
       budget.close();
       await transport?.close().catch(() => undefined);
-      await engine.remove(id).catch(() => undefined);
-      throw err instanceof McpgwError
-        ? err
-        : new McpgwError('sandbox_start_failed', `starting "${server.name}" failed: ${errorMessage(err)}`, { cause: err });
+      // Before the transport owns it, the attach socket is ours to close: left open it keeps the process alive.
+      if (!transport) stdio?.stdin.destroy();
+      const left = await engine.remove(id).then(
+        () => undefined,
+        () => `; container ${containerName} could not be removed now (it is labelled: the orphan purge when mcpd next starts removes it)`,
+      );
+      if (err instanceof McpgwError)
+        throw left ? new McpgwError(err.code, `${err.message}${left}`, { cause: err.cause, details: err.details }) : err;
+      throw new McpgwError('sandbox_start_failed', `starting "${server.name}" failed: ${errorMessage(err)}${left ?? ''}`, { cause: err });
     }
   }
 

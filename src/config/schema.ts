@@ -147,6 +147,10 @@ export const sandboxSettingsSchema = z
     maxMessageSize: memory.default(16 * 1024 ** 2),
     startTimeout: duration.default(30_000),
     build: buildSettingsSchema,
+    /** Forces the engine: unix:///path, tcp://host:port, ssh://user@host, or `docker` / `podman` (their sockets). */
+    engine: z.string().min(1).optional(),
+    /** A remote (TCP/SSH) engine sees this machine's paths, so host-path mounts are allowed with it. */
+    sharedFilesystem: z.boolean().default(false),
   })
   .default({
     maxContainers: 64,
@@ -154,6 +158,7 @@ export const sandboxSettingsSchema = z
     maxMessageSize: 16 * 1024 ** 2,
     startTimeout: 30_000,
     build: { timeout: 600_000, memory: 2 * 1024 ** 3, npm: {}, pip: {} },
+    sharedFilesystem: false,
   });
 
 export type SandboxSettings = z.output<typeof sandboxSettingsSchema>;

@@ -64,6 +64,8 @@ export interface DaemonStatus {
   /** `running` counts every container of this daemon, `pooled` the warm-pool ones among them. */
   containers: { running: number; starting: number; queued: number; capacity: number; pooled: number };
   redis: { url: string; private: boolean; connected: boolean };
+  /** The container engine: "Docker"/"Podman" (or "unreachable"), its version, where it is (no credentials). */
+  engine: { name: string; version: string; endpoint: string };
   user: string;
 }
 

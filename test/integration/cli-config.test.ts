@@ -124,7 +124,7 @@ describe('mcpgw doctor', () => {
   it('names the engine problem in one line when the engine cannot be reached', async () => {
     const r = await mcpgw(['--config', TEST_CONFIG_FILE, 'doctor'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^FAIL\s+engine\s+cannot reach the Docker engine.* — fix: /m);
+    expect(r.stdout).toMatch(/^FAIL\s+engine\s+cannot reach the engine at unix:\/\/\/nonexistent\/docker\.sock.* — fix: /m);
     expect(r.stderr).toBe('');
   });
 });

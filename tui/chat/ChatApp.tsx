@@ -106,7 +106,7 @@ function ChatScreen({ controller }: { controller: ChatController }) {
             history={snap.history}
           />
         </Box>
-        <StatusBar connection={snap.connection} session={view?.session} pending={view?.questions.length ?? 0} />
+        <StatusBar connection={snap.connection} session={view?.session} pending={view?.questions.length ?? 0} engine={snap.engine} />
         {snap.hint ? <Text color="yellow">{snap.hint}</Text> : null}
       </Box>
     </>

@@ -26,6 +26,8 @@ export interface ChatSnapshot {
   /** A one-line hint under the input ("press ctrl-c again to quit"). */
   hint: string | undefined;
   user: string | undefined;
+  /** The container engine mcpd uses, as the status bar names it ("Docker 20.10.24"). */
+  engine: string | undefined;
   history: readonly string[];
   done: boolean;
 }
@@ -54,6 +56,7 @@ export class ChatController {
     consoleOpen: true,
     hint: undefined,
     user: undefined,
+    engine: undefined,
     history: [],
     done: false,
   };
@@ -198,7 +201,7 @@ export class ChatController {
     const status = await client.request('daemon:status', {});
     const restarted = this.daemon !== undefined && status.startedAt !== this.daemon.startedAt;
     this.daemon = status;
-    this.update({ user: status.user });
+    this.update({ user: status.user, engine: engineLabel(status) });
     if (reconnected) await this.core.reconnected(restarted);
   }
 
@@ -248,4 +251,12 @@ export class ChatController {
     this.snapshot = { ...merged, transcript };
     for (const listener of this.listeners) listener();
   }
+}
+
+/** "Docker 20.10.24" (with the endpoint when it is not a local socket); undefined from an mcpd that does not say. */
+function engineLabel(status: DaemonStatus): string | undefined {
+  const e = (status as Partial<DaemonStatus>).engine;
+  if (!e) return undefined;
+  const where = e.endpoint.startsWith('unix://') || e.endpoint === 'default' ? '' : ` @ ${e.endpoint}`;
+  return `${e.name}${e.version ? ` ${e.version}` : ''}${where}`;
 }

@@ -63,6 +63,7 @@ export async function daemonStatus(opts: GlobalOptions, io: CommandIO): Promise<
           `sessions: ${s.sessions.active} active, ${s.sessions.idle} idle, ${s.sessions.ended} ended (yours, ${s.user})`,
           `containers: ${s.containers.running} running (${s.containers.pooled} in the warm pool), ${s.containers.starting} starting, ${s.containers.queued} queued, cap ${s.containers.capacity}`,
           `redis: ${s.redis.private ? 'private ' : ''}${s.redis.url} (${s.redis.connected ? 'connected' : 'DISCONNECTED'})`,
+          ...(s.engine ? [`engine: ${s.engine.name}${s.engine.version ? ` ${s.engine.version}` : ''} at ${s.engine.endpoint}`] : []),
         ].join('\n'),
       );
     return 0;

@@ -12,10 +12,12 @@ export interface StatusBarProps {
   connection: ConnectionState;
   session: SessionInfo | undefined;
   pending: number;
+  /** The container engine, e.g. "Docker 20.10.24". */
+  engine?: string;
 }
 
 /** One line of facts: connection, session, servers and their sandboxes, model, policy, pending approvals. */
-export function StatusBar({ connection, session, pending }: StatusBarProps) {
+export function StatusBar({ connection, session, pending, engine }: StatusBarProps) {
   return (
     <Box flexWrap="wrap" columnGap={2}>
       <ConnectionBadge connection={connection} />
@@ -48,6 +50,7 @@ export function StatusBar({ connection, session, pending }: StatusBarProps) {
           <PolicyBadge policy={session.policy} assessment={session.policyAssessment} />
         </>
       ) : null}
+      {engine ? <Text dimColor>{engine}</Text> : null}
       {pending > 0 ? (
         <Text color={theme.warn} bold>
           {`⚠ ${pending} approval${pending === 1 ? '' : 's'} pending`}

@@ -38,6 +38,7 @@ describe('parseCatalog', () => {
       maxMessageSize: 16 * 1024 * 1024,
       startTimeout: 30_000,
       build: { timeout: 600_000, memory: 2 * 1024 ** 3, npm: {}, pip: {} },
+      sharedFilesystem: false,
     });
   });
 

@@ -164,6 +164,7 @@ export function daemonStatus(overrides: Partial<DaemonStatus> = {}): DaemonStatu
     sessions: { active: 1, idle: 0, ended: 0 },
     containers: { running: 0, starting: 0, queued: 0, capacity: 8, pooled: 0 },
     redis: { url: 'unix:///tmp/redis.sock', private: true, connected: true },
+    engine: { name: 'Docker', version: '20.10.24', endpoint: 'unix:///var/run/docker.sock' },
     user: 'bob',
     ...overrides,
   };

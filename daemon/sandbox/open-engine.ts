@@ -1,0 +1,54 @@
+import Docker from 'dockerode';
+import { currentEndpoint, dockerOptions, type EngineEndpoint } from './engine-connect.js';
+import { DockerodeEngine, type ContainerEngine } from './engine.js';
+
+/** What mcpd and the CLI need to reach the engine: where it is, and whether host paths mean the same there. */
+export interface EngineSettings {
+  /** `sandbox.engine`: forces an endpoint over DOCKER_HOST and the local sockets. */
+  engine?: string;
+  /** `sandbox.sharedFilesystem`: a remote engine sees this machine's paths (NFS, same host behind TLS). */
+  sharedFilesystem?: boolean;
+}
+
+/** Opens the engine at the resolved endpoint (config, DOCKER_HOST, then the local sockets). Connects lazily. */
+export function openEngine(settings: EngineSettings, env: NodeJS.ProcessEnv = process.env): DockerodeEngine {
+  const endpoint = currentEndpoint(settings.engine, env);
+  return new DockerodeEngine(new Docker(dockerOptions(endpoint)), endpoint);
+}
+
+/** For a remote engine whose filesystem is not shared: the endpoint host-path mounts are refused for, else undefined. */
+export function mountsRefusedBy(endpoint: EngineEndpoint | undefined, settings: EngineSettings): EngineEndpoint | undefined {
+  return endpoint?.remote && !settings.sharedFilesystem ? endpoint : undefined;
+}
+
+/** The engine as status displays name it; `name` is "unreachable" while the engine cannot be asked. */
+export interface EngineSummary {
+  name: string;
+  version: string;
+  endpoint: string;
+}
+
+/** Asks the engine its name and version once (again after a failure), for `daemon status` and the status bars. */
+export function engineSummary(engine: ContainerEngine): () => Promise<EngineSummary> {
+  let known: EngineSummary | undefined;
+  const endpoint = engine.endpoint?.display ?? 'default';
+  return async () => {
+    if (known) return known;
+    try {
+      const info = await engine.describe();
+      known = { name: info.name, version: info.version, endpoint };
+      return known;
+    } catch {
+      return { name: 'unreachable', version: '', endpoint };
+    }
+  };
+}
+
+/** The remote endpoint host-path mounts are refused for, resolved from the settings alone (for listings). */
+export function remoteEngineFor(settings: EngineSettings, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  try {
+    return mountsRefusedBy(currentEndpoint(settings.engine, env), settings)?.display;
+  } catch {
+    return undefined; // an unresolvable engine is reported by whatever tries to use it
+  }
+}
