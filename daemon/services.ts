@@ -12,6 +12,7 @@ import type { ImageBuilder } from './images/builder.js';
 import type { Logger } from './logger.js';
 import type { NamedPolicy } from './policies.js';
 import { sessionPolicyResolver } from './policies.js';
+import { ToolPins } from './pins/service.js';
 import { QuestionService } from './questions/service.js';
 import type { ContainerEngine } from './sandbox/engine.js';
 import { POOL_SESSION, SandboxRuntime } from './sandbox/runtime.js';
@@ -49,6 +50,7 @@ export interface Services {
   questions: QuestionService;
   calls: ToolCalls;
   agent: AgentService;
+  pins: ToolPins;
 }
 
 /**
@@ -115,13 +117,16 @@ export function buildServices(o: ServiceOptions): Services {
     timeoutMs: settings.approvalTimeout,
     onChange: (id) => sessions.publishUpdate(id),
   });
-  const calls = new ToolCalls({ events, store, questions, sandboxes: sessions, output });
+  const pins = new ToolPins(store);
+  // Calls and the model's tool list share one catalog: it re-lists each sandbox it sees start and pins the tools.
+  const toolCatalog = new ToolCatalog(sessions, pins);
+  const calls = new ToolCalls({ events, store, questions, sandboxes: toolCatalog, output, pins });
   const agent = new AgentService({
     model: o.model,
     store,
     events,
     calls,
-    catalog: new ToolCatalog(sessions),
+    catalog: toolCatalog,
     turns,
     questions,
     publishUpdate: (id) => sessions.publishUpdate(id),
@@ -141,5 +146,5 @@ export function buildServices(o: ServiceOptions): Services {
     log: (sessionId, server, line) =>
       sessionId === POOL_SESSION ? log.debug('warm-pool sandbox output', { server, line }) : output.onLog(sessionId, server, line),
   });
-  return { feed, events, turns, runtime, sessions, questions, calls, agent };
+  return { feed, events, turns, runtime, sessions, questions, calls, agent, pins };
 }

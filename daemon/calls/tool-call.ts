@@ -5,6 +5,7 @@ import { evaluatePolicy, sessionRuleFor, type Policy, type PolicyRule, type Verd
 import type { ToolCallResult } from '../../src/protocol/session.js';
 import { renderToolResult } from '../../src/text/tool-result.js';
 import { truncateMiddle } from '../../src/text/truncate.js';
+import type { PinChange, PinGate } from '../pins/service.js';
 import type { QuestionAsker } from '../questions/service.js';
 import type { EventSink } from '../sessions/event-log.js';
 import { newId } from '../sessions/ids.js';
@@ -35,6 +36,8 @@ export interface ToolCallDeps {
   questions: QuestionAsker;
   sandboxes: SandboxProvider;
   output: CallOutput;
+  /** Tool pinning: a tool changed since the session pinned it is asked about again, with a diff. */
+  pins: PinGate;
 }
 
 /** What the sandbox gave back, before it becomes a state: reported as `tool:result` and audited as one outcome. */
@@ -45,6 +48,10 @@ const NOTE_CHARS = 4000;
 const HEADLESS =
   'this call needs a human approval and the run is headless (use --wait-for-approval or an --auto-approve-policy that allows it)';
 const SUMMARY_CHARS = 2000;
+const CHANGED = (fields: string[]): string =>
+  `the server changed this tool (${fields.join(', ')}) since it was approved in this session; a person must approve it again`;
+
+type Changed = PinChange & { hash: string };
 
 /**
  * One tool call, from proposal to its end, as a state machine (state.ts). It is the one owner of everything about
@@ -66,8 +73,10 @@ export class ToolCall {
 
   /** A call the model asked for: the policy decides, or a person does; an approved call runs. Never throws for a tool's failure. */
   async run(policy: Policy, options: { headless: boolean; signal: AbortSignal }): Promise<TerminalState> {
-    const verdict = await this.consultPolicy(policy);
-    const approved = await this.decide(verdict, options);
+    const { session, server, tool } = this.request;
+    const changed = await this.deps.pins.changeOf(session.id, server, tool);
+    const verdict = await this.consultPolicy(policy, changed);
+    const approved = await this.decide(verdict, options, changed);
     return approved ? this.execute(approved, options.signal) : this.ended();
   }
 
@@ -77,10 +86,17 @@ export class ToolCall {
     return this.execute(decision, undefined, alsoRecord);
   }
 
-  private async consultPolicy(policy: Policy): Promise<Verdict> {
+  private async consultPolicy(policy: Policy, changed: Changed | undefined): Promise<Verdict> {
     const { session, callId, server, tool, args, annotations, user } = this.request;
-    const rules = (await this.deps.store.sessionRules(session.id)) as PolicyRule[];
-    const verdict = evaluatePolicy(policy, { server, tool, args, annotations }, rules);
+    const stored = (await this.deps.store.sessionRules(session.id)) as PolicyRule[];
+    // A changed tool's "always" approvals are suspended: they approved what it was, not what it is now.
+    const rules = changed ? stored.filter((r) => r.decision !== 'allow') : stored;
+    const evaluated = evaluatePolicy(policy, { server, tool, args, annotations }, rules);
+    // A deny still denies; anything else asks a person, whatever the policy allows.
+    const verdict: Verdict =
+      changed && evaluated.decision !== 'deny'
+        ? { ...evaluated, decision: 'ask', reason: `${CHANGED(changed.fields)} (the policy alone: ${evaluated.reason})` }
+        : evaluated;
     await this.deps.store.audit({
       ts: Date.now(),
       sessionId: session.id,
@@ -98,7 +114,11 @@ export class ToolCall {
   }
 
   /** The decision that lets the call run, or undefined when it ended here (denied, expired, cancelled). */
-  private async decide(verdict: Verdict, options: { headless: boolean; signal: AbortSignal }): Promise<CallDecision | undefined> {
+  private async decide(
+    verdict: Verdict,
+    options: { headless: boolean; signal: AbortSignal },
+    changed: Changed | undefined,
+  ): Promise<CallDecision | undefined> {
     const by = { kind: 'policy', rule: verdict.reason } as const;
     switch (verdict.decision) {
       case 'allow':
@@ -106,9 +126,11 @@ export class ToolCall {
       case 'deny':
         return this.decidedWithoutAsking({ decision: 'deny', scope: 'once', by, reason: verdict.message ?? verdict.reason });
       case 'ask':
-        if (options.headless)
-          return this.decidedWithoutAsking({ decision: 'deny', scope: 'once', by: { kind: 'headless' }, reason: HEADLESS });
-        return this.askHuman(verdict, options.signal);
+        if (options.headless) {
+          const reason = changed ? `${CHANGED(changed.fields)}; ${HEADLESS}` : HEADLESS;
+          return this.decidedWithoutAsking({ decision: 'deny', scope: 'once', by: { kind: 'headless' }, reason });
+        }
+        return this.askHuman(verdict, options.signal, changed);
       default:
         return assertNever(verdict.decision);
     }
@@ -129,13 +151,19 @@ export class ToolCall {
     return undefined;
   }
 
-  private async askHuman(verdict: Verdict, signal: AbortSignal): Promise<CallDecision | undefined> {
+  private async askHuman(verdict: Verdict, signal: AbortSignal, changed: Changed | undefined): Promise<CallDecision | undefined> {
     const { session, user, callId, server, tool, args, annotations } = this.request;
     const asked = await this.deps.questions.ask(
       user,
       session.id,
       { kind: 'call', callId, server, tool },
-      { kind: 'tool_approval', args, annotations, decisionReason: verdict.reason },
+      {
+        kind: 'tool_approval',
+        args,
+        annotations,
+        decisionReason: verdict.reason,
+        ...(changed ? { changed: { fields: changed.fields, diff: changed.diff } } : {}),
+      },
       signal,
     );
     this.move({ status: 'awaiting_human', verdict, questionId: asked.questionId, expiresAt: asked.expiresAt });
@@ -174,6 +202,8 @@ export class ToolCall {
           this.move({ status: 'denied', decision });
           return undefined;
         }
+        // Approving a changed tool accepts what it is now: that definition becomes the pin.
+        if (changed) await this.deps.pins.accept(session.id, server, tool, changed.hash);
         if (answer.scope === 'session') await this.deps.store.addSessionRule(session.id, sessionRuleFor(server, tool));
         return decision;
       default:

@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { ErrorCode, LoggingMessageNotificationSchema, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ErrorCode,
+  LoggingMessageNotificationSchema,
+  McpError,
+  ToolListChangedNotificationSchema,
+  type CallToolResult,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../../src/config/catalog.js';
 import type { LaunchSpec } from '../config/launch.js';
 import { McpgwError, errorMessage } from '../../src/errors.js';
@@ -59,6 +66,7 @@ export class Sandbox implements AsyncDisposable {
   /** Requests in flight; the idle reaper never takes a sandbox that is working. */
   inFlight = 0;
   private boundSession: string;
+  private readonly toolsChanged = new Set<() => void>();
 
   private constructor(
     private readonly opts: Omit<SandboxOptions, 'launch'>,
@@ -140,6 +148,10 @@ export class Sandbox implements AsyncDisposable {
       // The sandbox keeps its options for its life; the resolved secrets are not among them.
       const { launch: _resolved, ...kept } = opts;
       const sandbox = new Sandbox(kept, id, client, transport, budget, exitStatus);
+      // Never trusted as content: it only makes mcpgw list the tools again (and compare them with the session's pins).
+      client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+        for (const listener of sandbox.toolsChanged) listener();
+      });
       try {
         await client.connect(transport, { timeout: opts.startTimeoutMs });
       } catch (err) {
@@ -160,6 +172,11 @@ export class Sandbox implements AsyncDisposable {
         throw left ? new McpgwError(err.code, `${err.message}${left}`, { cause: err.cause, details: err.details }) : err;
       throw new McpgwError('sandbox_start_failed', `starting "${server.name}" failed: ${errorMessage(err)}${left ?? ''}`, { cause: err });
     }
+  }
+
+  /** Calls `listener` whenever the server says its tool list changed (notifications/tools/list_changed). */
+  onToolsChanged(listener: () => void): void {
+    this.toolsChanged.add(listener);
   }
 
   async listTools(): Promise<Tool[]> {

@@ -8,6 +8,8 @@ export function keys(prefix: string) {
     /** Questions waiting for a human, by question id. */
     questions: (id: string) => `${prefix}session:${id}:questions`,
     sessionRules: (id: string) => `${prefix}session:${id}:rules`,
+    /** The session's tool pins, by `server\u0000tool`. */
+    pins: (id: string) => `${prefix}session:${id}:pins`,
     notes: (id: string) => `${prefix}session:${id}:notes`,
     /** The session's audit entries (a copy of the shared stream's), so one session's audit is read without a scan. */
     sessionAudit: (id: string) => `${prefix}session:${id}:audit`,

@@ -1,6 +1,7 @@
 import type { SessionEvent, SessionEventName, SessionEventPayloads } from '../../src/protocol/events.js';
 import { fitPayload } from './event-fit.js';
 import { DEFAULT_EVENT_LOG_LIMITS, ENVELOPE_BYTES, type EventLogLimits } from './event-stream.js';
+import type { ToolPin } from '../pins/pin.js';
 import type { AuditEntry, SessionRecord, SessionStore, StoredQuestion } from './ports.js';
 
 /**
@@ -18,6 +19,7 @@ export class MemoryStore implements SessionStore {
   private readonly notes = new Map<string, string[]>();
   private readonly questions = new Map<string, Map<string, StoredQuestion>>();
   private readonly rules = new Map<string, unknown[]>();
+  private readonly pinMaps = new Map<string, Map<string, ToolPin>>();
   private readonly sessionAudit = new Map<string, AuditEntry[]>();
   private readonly ownerAudit = new Map<string, AuditEntry[]>();
 
@@ -68,6 +70,7 @@ export class MemoryStore implements SessionStore {
       this.notes,
       this.questions,
       this.rules,
+      this.pinMaps,
       this.sessionAudit,
     ];
     for (const map of perSession) map.delete(rec.id);
@@ -176,6 +179,21 @@ export class MemoryStore implements SessionStore {
 
   async sessionRules(sessionId: string): Promise<unknown[]> {
     return (this.rules.get(sessionId) ?? []).map(copy);
+  }
+
+  async pins(sessionId: string): Promise<ToolPin[]> {
+    return [...(this.pinMaps.get(sessionId)?.values() ?? [])].map(copy);
+  }
+
+  async pin(sessionId: string, server: string, tool: string): Promise<ToolPin | undefined> {
+    const pin = this.pinMaps.get(sessionId)?.get(`${server}\u0000${tool}`);
+    return pin && copy(pin);
+  }
+
+  async putPin(sessionId: string, pin: ToolPin): Promise<void> {
+    const map = this.pinMaps.get(sessionId) ?? new Map<string, ToolPin>();
+    map.set(`${pin.server}\u0000${pin.tool}`, copy(pin));
+    this.pinMaps.set(sessionId, map);
   }
 
   async audit(entry: AuditEntry): Promise<void> {

@@ -1,6 +1,7 @@
 import type { SessionEvent, SessionEventName, SessionEventPayloads } from '../../src/protocol/events.js';
 import type { QuestionAsk, QuestionSubject } from '../../src/protocol/questions.js';
 import type { AuditRecord, SessionStatus } from '../../src/protocol/session.js';
+import type { ToolPin } from '../pins/pin.js';
 
 /**
  * What the daemon's logic needs from storage, in narrow slices: each service names the slices it uses, so it can be
@@ -96,6 +97,15 @@ export interface RuleStore {
   sessionRules(sessionId: string): Promise<unknown[]>;
 }
 
+/** The tool definitions a session pinned (tool pinning: a changed tool is asked about again). */
+export interface PinStore {
+  /** The session's pins, in no particular order. */
+  pins(sessionId: string): Promise<ToolPin[]>;
+  pin(sessionId: string, server: string, tool: string): Promise<ToolPin | undefined>;
+  /** Writes (or replaces) one pin. */
+  putPin(sessionId: string, pin: ToolPin): Promise<void>;
+}
+
 /** The append-only audit stream, indexed by session and by the session's owner. */
 export interface AuditLog {
   audit(entry: AuditEntry): Promise<void>;
@@ -104,4 +114,4 @@ export interface AuditLog {
 }
 
 /** Everything the daemon keeps: what the Redis store and the in-memory store both implement. */
-export type SessionStore = SessionRecords & ContainerLedger & EventStore & HistoryStore & QuestionStore & RuleStore & AuditLog;
+export type SessionStore = SessionRecords & ContainerLedger & EventStore & HistoryStore & QuestionStore & RuleStore & PinStore & AuditLog;

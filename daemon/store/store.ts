@@ -7,6 +7,7 @@ import { refusedWhenFull } from './full.js';
 import { checkMulti } from './multi.js';
 import { keys, type Keys } from './keys.js';
 import type { AuditEntry, SessionRecord, SessionStore, StoredQuestion } from './ports.js';
+import type { ToolPin } from '../pins/pin.js';
 import { withScripts, type ScriptedRedis } from './scripts.js';
 
 export type { AuditEntry, SessionRecord, StoredQuestion } from './ports.js';
@@ -89,6 +90,7 @@ export class Store implements SessionStore {
         k.history(rec.id),
         k.questions(rec.id),
         k.sessionRules(rec.id),
+        k.pins(rec.id),
         k.notes(rec.id),
         k.sessionAudit(rec.id),
       )
@@ -227,6 +229,21 @@ export class Store implements SessionStore {
     return (await this.redis.lrange(this.k.sessionRules(sessionId), 0, -1)).map((s) => JSON.parse(s) as unknown);
   }
 
+  // --- tool pins ----------------------------------------------------------------------------------------------
+
+  async pins(sessionId: string): Promise<ToolPin[]> {
+    return Object.values(await this.redis.hgetall(this.k.pins(sessionId))).map((s) => JSON.parse(s) as ToolPin);
+  }
+
+  async pin(sessionId: string, server: string, tool: string): Promise<ToolPin | undefined> {
+    const raw = await this.redis.hget(this.k.pins(sessionId), pinField(server, tool));
+    return raw === null ? undefined : (JSON.parse(raw) as ToolPin);
+  }
+
+  async putPin(sessionId: string, pin: ToolPin): Promise<void> {
+    await this.redis.hset(this.k.pins(sessionId), pinField(pin.server, pin.tool), JSON.stringify(pin)).catch(refusedWhenFull('a tool pin'));
+  }
+
   // --- audit --------------------------------------------------------------------------------------------------
 
   async audit(entry: AuditEntry): Promise<void> {
@@ -285,3 +302,5 @@ function fromHash(h: Record<string, string>): SessionRecord {
     seq: Number(h.seq ?? 0),
   };
 }
+
+const pinField = (server: string, tool: string): string => `${server}\u0000${tool}`;

@@ -24,6 +24,11 @@ export interface ToolApprovalAsk {
   /** The server's claims about the tool (readOnlyHint etc.), shown as claims, not facts. */
   annotations: Record<string, unknown>;
   decisionReason: string;
+  /**
+   * Set when the server changed the tool since this session pinned it (a possible "rug pull"): which of its name,
+   * description, inputSchema and annotations differ, and a line diff of them (server text, made inert, capped).
+   */
+  changed?: { fields: string[]; diff: string };
 }
 
 /** What a question asks, by kind. */

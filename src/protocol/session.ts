@@ -83,6 +83,6 @@ export interface AuditRecord {
   ts: number;
   sessionId: string;
   user: string;
-  kind: 'policy' | 'approval' | 'tool' | 'session' | 'egress';
+  kind: 'policy' | 'approval' | 'tool' | 'tool_changed' | 'session' | 'egress';
   [field: string]: unknown;
 }

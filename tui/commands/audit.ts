@@ -37,6 +37,8 @@ function describe(e: AuditRecord): string {
       return `${call} → ${String(e.decision)}${e.scope === 'session' ? ' for the session' : ''} by ${String(e.by)}${e.reason ? `: ${String(e.reason)}` : ''}`;
     case 'tool':
       return `${call} ${String(e.outcome)} in ${String(e.durationMs)} ms (${String(e.origin)})`;
+    case 'tool_changed':
+      return `${call} CHANGED since pinned (${Array.isArray(e.fields) ? e.fields.join(', ') : '?'}): the next call asks again`;
     case 'session':
       return `${String(e.action)}${e.reason ? `: ${String(e.reason)}` : ''}`;
     case 'egress':

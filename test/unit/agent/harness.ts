@@ -8,6 +8,7 @@ import { CallOutput } from '../../../daemon/calls/output.js';
 import type { SandboxProvider, ToolHost } from '../../../daemon/calls/ports.js';
 import { ToolCalls } from '../../../daemon/calls/tool-call.js';
 import { createLogger } from '../../../daemon/logger.js';
+import { ToolPins } from '../../../daemon/pins/service.js';
 import { QuestionService } from '../../../daemon/questions/service.js';
 import { SessionEventLog } from '../../../daemon/sessions/event-log.js';
 import { MemoryStore } from '../../../daemon/store/memory.js';
@@ -66,6 +67,16 @@ const TOOLS: Tool[] = [
  */
 export class FakeSandboxes implements SandboxProvider {
   readonly calls: Array<{ tool: string; args: Record<string, unknown> }> = [];
+  /** The tools the server lists now (`changeTool` changes one, as a rug pull would). */
+  tools: Tool[] = structuredClone(TOOLS);
+  private readonly hosts = new Map<string, ToolHost>();
+  private readonly listeners = new Set<() => void>();
+
+  /** Changes a tool's definition and says so (notifications/tools/list_changed). */
+  changeTool(name: string, patch: Partial<Tool>): void {
+    this.tools = this.tools.map((t) => (t.name === name ? { ...t, ...patch } : t));
+    for (const listener of this.listeners) listener();
+  }
   private readonly started = new Map<string, () => void>();
   private readonly startedP = new Map<string, Promise<void>>();
 
@@ -80,10 +91,17 @@ export class FakeSandboxes implements SandboxProvider {
 
   async sandbox(rec: SessionRecord, server: string): Promise<ToolHost> {
     if (!rec.servers.includes(server)) throw new McpgwError('not_found', `session ${rec.id} does not use server "${server}"`);
-    return {
-      listTools: async () => TOOLS,
-      callTool: (name, args, options = {}) => this.call(name, args, options.signal),
-    };
+    // One sandbox per session and server, as the runtime keeps one running.
+    let host = this.hosts.get(rec.id);
+    if (!host) {
+      host = {
+        listTools: async () => structuredClone(this.tools),
+        callTool: (name, args, options = {}) => this.call(name, args, options.signal),
+        onToolsChanged: (listener) => void this.listeners.add(listener),
+      };
+      this.hosts.set(rec.id, host);
+    }
+    return host;
   }
 
   private async call(tool: string, args: Record<string, unknown>, signal?: AbortSignal): Promise<CallToolResult> {
@@ -149,14 +167,16 @@ export function agentCore(options: { questionTimeoutMs?: number } = {}) {
   });
   const sandboxes = new FakeSandboxes();
   const output = new CallOutput(events);
-  const calls = new ToolCalls({ events, store, questions, sandboxes, output });
+  const pins = new ToolPins(store);
+  const catalog = new ToolCatalog(sandboxes, pins);
+  const calls = new ToolCalls({ events, store, questions, sandboxes: catalog, output, pins });
   const model = new ScriptedModel();
   const agent = new AgentService({
     model,
     store,
     events,
     calls,
-    catalog: new ToolCatalog(sandboxes),
+    catalog,
     turns,
     questions,
     publishUpdate: async (id) => updates.push(id),
@@ -200,5 +220,5 @@ export function agentCore(options: { questionTimeoutMs?: number } = {}) {
     return published.waitFor('question:asked', (e) => e.subject.callId === callId);
   }
 
-  return { store, published, events, turns, questions, calls, model, agent, sandboxes, updates, session, send, answer, asked };
+  return { store, published, events, turns, questions, calls, model, agent, sandboxes, pins, updates, session, send, answer, asked };
 }
