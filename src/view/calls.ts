@@ -52,6 +52,7 @@ export function approvalAsked(
       approvalId: event.questionId,
       annotations: ask.annotations,
       decisionReason: ask.decisionReason,
+      ...(ask.changed ? { changed: { fields: ask.changed.fields, diff: ask.changed.diff } } : {}),
       expiresAt: event.expiresAt,
       requestedAt: event.ts,
     },

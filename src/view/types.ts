@@ -19,6 +19,8 @@ export interface ApprovalRequestView {
   annotations: Record<string, unknown>;
   /** Why the policy asks (the rule or the default that matched). */
   decisionReason: string;
+  /** Set when the server changed the tool since the session pinned it: the fields and a line diff (see tool pinning). */
+  changed?: { fields: string[]; diff: string };
   expiresAt: number;
   requestedAt: number;
 }

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Box } from 'ink';
 import { formatArgs } from '../../src/view/args.js';
 import { annotationClaims } from '../../src/view/format.js';
+import { CHANGED_HEADLINE, changedFields, changeLines } from '../../src/view/tool-change.js';
 import type { ApprovalRequestView, ToolCallItem } from '../../src/view/types.js';
 import { useKeys } from './keys.js';
 import { TextInput } from './TextInput.js';
@@ -78,6 +79,7 @@ export function ApprovalPrompt({ call, onAnswer, isActive = true, queued = 0, se
         <Text dimColor>{'  tool '}</Text>
         <Text bold>{call.tool}</Text>
       </Text>
+      {call.approval.changed ? <ToolChange changed={call.approval.changed} rows={rows} /> : null}
       <Box flexDirection="column" paddingLeft={2}>
         {shown.map((line, i) => (
           <Text key={i} color={theme.code}>
@@ -131,6 +133,30 @@ export function ApprovalPrompt({ call, onAnswer, isActive = true, queued = 0, se
           />
         </Box>
       )}
+    </Box>
+  );
+}
+
+/** A changed tool (a possible rug pull): said first and in red, with the diff, before anything is approved. */
+function ToolChange({ changed, rows }: { changed: { fields: string[]; diff: string }; rows: number }) {
+  const { lines, hidden } = changeLines(changed.diff, rows);
+  return (
+    <Box flexDirection="column" borderStyle="single" borderColor={theme.error} paddingX={1}>
+      <Text color={theme.error} bold>
+        {`⚠ ${CHANGED_HEADLINE}: the server changed ${changedFields(changed.fields)}.`}
+      </Text>
+      <Text color={theme.error}>"Always" approvals of it are suspended until you approve it again.</Text>
+      {lines.map((line, i) => (
+        <Text
+          key={i}
+          color={line.kind === 'added' ? theme.ok : line.kind === 'removed' ? theme.error : undefined}
+          bold={line.kind === 'field'}
+          dimColor={line.kind === 'same'}
+        >
+          {line.text}
+        </Text>
+      ))}
+      {hidden > 0 ? <Text dimColor>{`… ${hidden} more lines of the diff`}</Text> : null}
     </Box>
   );
 }
