@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { auditList } from '../../tui/commands/audit.js';
 import { runPrompt } from '../../tui/commands/run.js';
 import { sessionsKill, sessionsList, sessionsNew, sessionsShow } from '../../tui/commands/sessions.js';
-import { toolsCall, toolsList } from '../../tui/commands/tools.js';
+import { toolsCall, toolsPins, toolsList } from '../../tui/commands/tools.js';
 import { policyPreset, PRESET_NAMES } from '../../src/policy/presets.js';
 import { processIO } from '../io.js';
 import { action, globals } from './action.js';
@@ -51,6 +51,12 @@ export function registerSessionCommands(program: Command): void {
     .option('--session <id>', 'session id')
     .option('--json', 'machine-readable output')
     .action(action(async (o: { session?: string }, cmd: Command) => toolsList({ ...globals(cmd), ...o }, processIO)));
+  tools
+    .command('pins')
+    .description('the tool definitions a session pinned, and which changed since (default: your most recent session)')
+    .option('--session <id>', 'session id')
+    .option('--json', 'machine-readable output')
+    .action(action(async (o: { session?: string }, cmd: Command) => toolsPins({ ...globals(cmd), ...o }, processIO)));
   tools
     .command('call')
     .description('call a tool yourself (recorded in the session and audited)')

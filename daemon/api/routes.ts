@@ -2,6 +2,7 @@ import type { DaemonStatus } from '../../src/protocol/session.js';
 import { serverSummary } from '../config/availability.js';
 import type { AgentService } from '../agent/service.js';
 import type { ToolCalls } from '../calls/tool-call.js';
+import type { ToolPins } from '../pins/service.js';
 import type { QuestionService } from '../questions/service.js';
 import type { SessionEventLog } from '../sessions/event-log.js';
 import type { SessionService } from '../sessions/service.js';
@@ -19,13 +20,14 @@ export interface RouteDeps {
   calls: Pick<ToolCalls, 'callDirect'>;
   questions: Pick<QuestionService, 'answer'>;
   audit: Pick<AuditLog, 'readAudit'>;
+  pins: Pick<ToolPins, 'summaries'>;
   /** The daemon's status as `user` sees it; `url` is where this API listens. */
   status: (user: string, url: string) => Promise<DaemonStatus>;
   credentials: Credentials;
 }
 
 /** What each request does; ownership checks live in the services, validation in bindHandlers. */
-export function routes({ sessions, events, agent, calls, questions, audit, status, credentials }: RouteDeps): Handlers {
+export function routes({ sessions, events, agent, calls, questions, audit, pins, status, credentials }: RouteDeps): Handlers {
   return {
     'session:create': ({ user }, request) => sessions.create(user, request),
     'session:attach': async ({ user, socket }, { sessionId, sinceSeq }) => {
@@ -55,6 +57,7 @@ export function routes({ sessions, events, agent, calls, questions, audit, statu
       listSessionTools(sessions, await sessions.ownedLive(user, sessionId), servers),
     'tools:call': async ({ user }, { sessionId, server, tool, args }) =>
       calls.callDirect(user, await sessions.ownedLive(user, sessionId), server, tool, args),
+    'tools:pins': async ({ user }, { sessionId }) => pins.summaries((await sessions.owned(user, sessionId)).id),
     'daemon:status': ({ user, url }) => status(user, url),
     'audit:list': async ({ user }, { sessionId, count }) => {
       // Only the caller's sessions: read from the session's or the caller's own audit index, never the shared stream.

@@ -1,4 +1,5 @@
 export type { PinChange } from './pin.js';
+import type { ToolPinSummary } from '../../src/protocol/session.js';
 import type { AuditLog, PinStore, SessionRecord } from '../store/ports.js';
 import { diffDefinitions, pinOf, type PinChange, type ToolDefinition, type ToolPin } from './pin.js';
 
@@ -87,5 +88,20 @@ export class ToolPins implements PinGate {
   /** The session's pins, by server and tool. */
   async list(sessionId: string): Promise<ToolPin[]> {
     return (await this.store.pins(sessionId)).sort((a, b) => a.server.localeCompare(b.server) || a.tool.localeCompare(b.tool));
+  }
+
+  /** The session's pins as clients are shown them (hashes and what changed, not the definitions). */
+  async summaries(sessionId: string): Promise<ToolPinSummary[]> {
+    return (await this.list(sessionId)).map((p) => ({
+      server: p.server,
+      tool: p.tool,
+      hash: p.hash,
+      pinnedAt: p.pinnedAt,
+      ...(p.changed
+        ? {
+            changed: { hash: p.changed.hash, fields: diffDefinitions(p.definition, p.changed.definition).fields, seenAt: p.changed.seenAt },
+          }
+        : {}),
+    }));
   }
 }

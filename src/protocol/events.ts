@@ -1,6 +1,6 @@
 import type { QuestionAnswer, QuestionAsk, QuestionSubject } from './questions.js';
 import type { Ack, Result } from './result.js';
-import type { AuditRecord, DaemonStatus, ServerSummary, SessionInfo, ToolCallResult, ToolSummary } from './session.js';
+import type { AuditRecord, DaemonStatus, ServerSummary, SessionInfo, ToolCallResult, ToolPinSummary, ToolSummary } from './session.js';
 import type {
   AgentCancelRequest,
   AuditListRequest,
@@ -105,6 +105,8 @@ export interface ClientToServerEvents {
   'servers:list': (request: Record<string, never>, ack: Ack<ServerSummary[]>) => void;
   'tools:list': (request: ToolsListRequest, ack: Ack<{ tools: ToolSummary[]; failed: Array<{ server: string; error: string }> }>) => void;
   'tools:call': (request: ToolCallRequest, ack: Ack<ToolCallResult>) => void;
+  /** The session's tool pins (see tool pinning), by server and tool. */
+  'tools:pins': (request: SessionIdRequest, ack: Ack<ToolPinSummary[]>) => void;
   'daemon:status': (request: Record<string, never>, ack: Ack<DaemonStatus>) => void;
   'audit:list': (request: AuditListRequest, ack: Ack<AuditRecord[]>) => void;
   /** A one-time code (single use, about a minute) for the web link; see `mcpgw web`. User tokens only. */

@@ -89,6 +89,7 @@ export const REQUEST_SCHEMAS = {
   'servers:list': emptyRequestSchema,
   'tools:list': toolsListSchema,
   'tools:call': toolCallSchema,
+  'tools:pins': sessionIdRequestSchema,
   'daemon:status': emptyRequestSchema,
   'audit:list': auditListSchema,
   'web:code': emptyRequestSchema,

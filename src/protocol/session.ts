@@ -54,6 +54,17 @@ export interface ToolSummary {
   refused?: string;
 }
 
+/** A session's pin of one tool (tool pinning): which definition it approved, and whether the server changed it since. */
+export interface ToolPinSummary {
+  server: string;
+  tool: string;
+  /** sha256 of the pinned definition's canonical JSON (name, description, inputSchema, annotations). */
+  hash: string;
+  pinnedAt: number;
+  /** Set while the server lists a different definition: the next call asks a person, with a diff. */
+  changed?: { hash: string; fields: string[]; seenAt: number };
+}
+
 export interface DaemonStatus {
   pid: number;
   url: string;

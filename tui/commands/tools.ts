@@ -63,3 +63,40 @@ export async function toolsCall(
   }
   return result.ok ? 0 : 1;
 }
+
+/** `mcpgw tools pins [--session ID]`: the tool definitions a session pinned, and which the server changed since. */
+export async function toolsPins(opts: GlobalOptions & { session?: string }, io: CommandIO): Promise<number> {
+  const found = await withClient(opts, io, async (c) => {
+    // Most recent session by default, ended ones too; never creates one (there would be nothing pinned).
+    const session = opts.session
+      ? await c.request('session:get', { sessionId: opts.session })
+      : (await c.request('session:list', {})).sort((a, b) => b.lastActive - a.lastActive)[0];
+    return session && { session, pins: await c.request('tools:pins', { sessionId: session.id }) };
+  });
+  if (!found) {
+    io.err('no sessions');
+    return 1;
+  }
+  const { session, pins } = found;
+  if (opts.json) {
+    io.out(jsonText({ session: session.id, pins }, 2));
+    return 0;
+  }
+  io.out(`tool pins of session ${session.id}:`);
+  io.out(
+    formatTable(
+      ['SERVER', 'TOOL', 'HASH', 'PINNED AT', 'CHANGED'],
+      pins.map((p) => [
+        p.server,
+        p.tool,
+        p.hash.slice(0, 12),
+        new Date(p.pinnedAt).toISOString().replace('T', ' ').slice(0, 19),
+        p.changed ? `CHANGED (${p.changed.fields.join(', ')}) → ${p.changed.hash.slice(0, 12)}` : 'no',
+      ]),
+      { maxWidth: io.columns },
+    ),
+  );
+  const changed = pins.filter((p) => p.changed).length;
+  if (changed > 0) io.out(`\n${changed} tool(s) changed since pinned: the next call of each asks a person, with a diff.`);
+  return 0;
+}
