@@ -92,12 +92,13 @@ export function lineDiff(before: string[], after: string[]): string[] {
   const out: string[] = [];
   let i = 0;
   let j = 0;
+  // Ties go to the removal, so a replaced line reads "- old" then "+ new".
   while (i < n || j < m) {
     if (i < n && j < m && a[i] === b[j]) {
       out.push(`  ${a[i]}`);
       i++;
       j++;
-    } else if (j < m && (i >= n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) out.push(`+ ${b[j++]}`);
+    } else if (j < m && (i >= n || lcs[i]![j + 1]! > lcs[i + 1]![j]!)) out.push(`+ ${b[j++]}`);
     else out.push(`- ${a[i++]}`);
   }
   if (before.length > DIFF_LINES || after.length > DIFF_LINES) out.push('  … (longer than the diff shows)');
