@@ -61,6 +61,8 @@ type Changed = PinChange & { hash: string };
  */
 export class ToolCall {
   private current: CallState = { status: 'proposed' };
+  /** The changed definition a person approved (its hash), or undefined when the tool was as pinned. */
+  private approvedChange: string | undefined;
 
   constructor(
     private readonly deps: ToolCallDeps,
@@ -75,6 +77,7 @@ export class ToolCall {
   async run(policy: Policy, options: { headless: boolean; signal: AbortSignal }): Promise<TerminalState> {
     const { session, server, tool } = this.request;
     const changed = await this.deps.pins.changeOf(session.id, server, tool);
+    this.approvedChange = changed?.hash;
     const verdict = await this.consultPolicy(policy, changed);
     const approved = await this.decide(verdict, options, changed);
     return approved ? this.execute(approved, options.signal) : this.ended();
@@ -226,6 +229,7 @@ export class ToolCall {
     let outcome: Outcome;
     try {
       const sandbox = await this.deps.sandboxes.sandbox(session, server, signal);
+      if (origin === 'agent') await this.checkUnchanged();
       const done = output.track(session.id, server, callId, announce);
       try {
         const result = await sandbox.callTool(tool, args, {
@@ -258,6 +262,20 @@ export class ToolCall {
     ) as TerminalState;
     await Promise.all([announce.now(), this.report(outcome), alsoRecord?.(end)]);
     return end;
+  }
+
+  /**
+   * A sandbox that starts for this call lists its tools again; if that shows the tool changed after the call was
+   * decided, the decision was about another tool: it does not run, and the next call of it asks a person.
+   */
+  private async checkUnchanged(): Promise<void> {
+    const { session, server, tool } = this.request;
+    const now = await this.deps.pins.changeOf(session.id, server, tool);
+    if (now && now.hash !== this.approvedChange)
+      throw new McpgwError(
+        'conflict',
+        `not run: the server changed this tool (${now.fields.join(', ')}) as its sandbox started, after the call was approved; a new call of it asks a person`,
+      );
   }
 
   private async report(outcome: Outcome): Promise<void> {

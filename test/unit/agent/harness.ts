@@ -72,6 +72,13 @@ export class FakeSandboxes implements SandboxProvider {
   private readonly hosts = new Map<string, ToolHost>();
   private readonly listeners = new Set<() => void>();
 
+  /** Changes a tool's definition without a word, and stops the sandboxes (the next use starts new ones). */
+  changeToolWhileStopped(name: string, patch: Partial<Tool>): void {
+    this.tools = this.tools.map((t) => (t.name === name ? { ...t, ...patch } : t));
+    this.hosts.clear();
+    this.listeners.clear();
+  }
+
   /** Changes a tool's definition and says so (notifications/tools/list_changed). */
   changeTool(name: string, patch: Partial<Tool>): void {
     this.tools = this.tools.map((t) => (t.name === name ? { ...t, ...patch } : t));

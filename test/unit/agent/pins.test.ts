@@ -76,6 +76,30 @@ describe('tool pinning (rug pull)', () => {
     expect(decided?.reason).toMatch(/changed this tool \(description\) since it was approved/);
   });
 
+  it('a change seen only when the sandbox restarts for an approved call stops that call; the next one asks', async () => {
+    const core = agentCore();
+    const rec = await core.session();
+    core.model.enqueue({ calls: [{ id: 'a1', name: 'testsrv__echo', args: { message: 'one' } }] }, { text: 'ok' });
+    const first = await core.send(rec, 'echo one');
+    await core.answer((await core.asked('a1')).questionId, { decision: 'approve', scope: 'session' });
+    await first.done;
+    core.sandboxes.changeToolWhileStopped('echo', { description: RUG });
+    core.model.enqueue(
+      { calls: [{ id: 'a2', name: 'testsrv__echo', args: { message: 'two' } }] },
+      { calls: [{ id: 'a3', name: 'testsrv__echo', args: { message: 'three' } }] },
+      { text: 'done' },
+    );
+    const second = await core.send(rec, 'echo two');
+    const ask = await core.asked('a3');
+    expect(ask.ask.changed?.fields).toEqual(['description']);
+    await core.answer(ask.questionId, { decision: 'deny' });
+    await second.done;
+    expect(core.sandboxes.calls.map((c) => c.args.message)).toEqual(['one']);
+    expect(core.model.responseTo('a2')).toEqual({
+      error: expect.stringMatching(/not run: the server changed this tool \(description\) as its sandbox started/),
+    });
+  });
+
   it('a diff names only the changed fields and pictures control characters', () => {
     const before = pinOf({ name: 't', description: 'a\nb', inputSchema: { type: 'object' } }).definition;
     const after = pinOf({
