@@ -60,6 +60,8 @@ class TurnFollower {
   private turnId: string | undefined;
   private readonly held: SessionEvent[] = [];
   private done: () => void = () => undefined;
+  /** The turn's final response was handled: what comes after it (held or live) is not this turn's to print. */
+  private ended = false;
   private readonly write: (text: string) => void;
 
   constructor(
@@ -92,6 +94,7 @@ class TurnFollower {
    */
   private handle(event: SessionEvent): void {
     const { io, json } = this;
+    if (this.ended) return;
     if (json) io.out(jsonText(event));
     switch (event.type) {
       case 'agent:response':
@@ -99,6 +102,7 @@ class TurnFollower {
         if (!json && event.delta) this.write(event.delta);
         if (event.done) {
           if (!json && event.text && !event.text.endsWith('\n')) this.write('\n');
+          this.ended = true;
           this.done();
         }
         return;
