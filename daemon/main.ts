@@ -103,6 +103,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       catalog,
       defaultPolicy: await loadPolicySpec(catalog.settings.policy),
       instanceId: lock.instance,
+      owner: credentials.tokens.list().find((t) => t.owner)?.user,
       log,
     });
     stack.push(() => services.runtime.closeAll());
@@ -177,7 +178,8 @@ function startHousekeeping(deps: DaemonDeps, services: Services, store: Store): 
   janitor.start();
   for (const [name, size] of Object.entries(settings.warmPool)) {
     const server = deps.catalog.servers.get(name);
-    if (server && size > 0) services.runtime.warm(server, size);
+    if (server?.disabled) deps.log.warn('warm pool skips a disabled server', { server: name });
+    else if (server && size > 0) services.runtime.warm(server, size);
   }
   return janitor;
 }
