@@ -143,7 +143,12 @@ export class ToolCall {
     } catch (err) {
       // Over the user's pending-question limit: the call is denied with the reason, never queued.
       if (!(err instanceof McpgwError) || err.code !== 'capacity') throw err;
-      return this.decidedWithoutAsking({ decision: 'deny', scope: 'once', by: { kind: 'policy', rule: 'user limit' }, reason: err.message });
+      return this.decidedWithoutAsking({
+        decision: 'deny',
+        scope: 'once',
+        by: { kind: 'policy', rule: 'user limit' },
+        reason: err.message,
+      });
     }
     this.move({ status: 'awaiting_human', verdict, questionId: asked.questionId, expiresAt: asked.expiresAt });
     const { answer, by, how } = await asked.answered;

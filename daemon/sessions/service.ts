@@ -213,7 +213,11 @@ export class SessionService implements SandboxProvider {
     // No await between the count and acquire(): acquire registers the start synchronously, so two calls cannot
     // both pass the check with one slot left.
     if (!this.opts.runtime.isStarting(rec.id, serverName)) {
-      assertUnderQuota(limits, 'containers', this.opts.runtime.countFor((id) => this.owners.get(id) === rec.owner));
+      assertUnderQuota(
+        limits,
+        'containers',
+        this.opts.runtime.countFor((id) => this.owners.get(id) === rec.owner),
+      );
     }
     this.crashed.delete(key(rec.id, serverName));
     const starting = this.opts.runtime.acquire(rec.id, server, signal);

@@ -52,7 +52,10 @@ describe('per-user server allowlists', () => {
     const session = await bob.request('session:create', {});
     expect(session.servers.map((s) => s.name)).toEqual(['testsrv', 'testsrv2']);
     const listed = await bob.request('servers:list', {});
-    expect(listed.find((s) => s.name === 'memory')).toMatchObject({ available: false, reason: expect.stringContaining('daemon.users.bob') });
+    expect(listed.find((s) => s.name === 'memory')).toMatchObject({
+      available: false,
+      reason: expect.stringContaining('daemon.users.bob'),
+    });
     expect(listed.find((s) => s.name === 'testsrv')).toMatchObject({ available: true });
     // The owner is not limited: memory is offered to alice.
     const alice = await t.client();
