@@ -50,6 +50,8 @@ export class SessionService implements SandboxProvider {
   private readonly crashed = new Set<string>();
   /** Who owns each session that has used a sandbox here: containers are counted per user. */
   private readonly owners = new Map<string, string>();
+  /** Session creates in flight per user (the session quota counts them). */
+  private readonly creating = new Map<string, number>();
 
   constructor(private readonly opts: SessionServiceOptions) {}
 
@@ -69,8 +71,21 @@ export class SessionService implements SandboxProvider {
 
   async create(owner: string, request: SessionCreateRequest): Promise<SessionInfo> {
     const limits = this.opts.limits(owner);
-    const open = (await this.opts.store.listSessions(owner)).filter((r) => r.status !== 'ended').length;
-    assertUnderQuota(limits, 'sessions', open);
+    // Creates in flight count against the quota too, so concurrent requests cannot all pass the check.
+    const inFlight = this.creating.get(owner) ?? 0;
+    this.creating.set(owner, inFlight + 1);
+    try {
+      const open = (await this.opts.store.listSessions(owner)).filter((r) => r.status !== 'ended').length;
+      assertUnderQuota(limits, 'sessions', open + inFlight);
+      return await this.createChecked(owner, limits, request);
+    } finally {
+      const n = (this.creating.get(owner) ?? 1) - 1;
+      if (n > 0) this.creating.set(owner, n);
+      else this.creating.delete(owner);
+    }
+  }
+
+  private async createChecked(owner: string, limits: UserLimits, request: SessionCreateRequest): Promise<SessionInfo> {
     const states = await this.serverStates(owner);
     // The default is every server the user may use that can run now and is not disabled; naming one that cannot is an error.
     const servers = request.servers ?? states.filter((s) => s.available && !s.server.disabled).map((s) => s.name);
@@ -209,16 +224,9 @@ export class SessionService implements SandboxProvider {
     // Re-checked at every start, not only at create: the config may have changed since the session began.
     const limits = this.opts.limits(rec.owner);
     assertServerAllowed(limits, serverName);
-    this.owners.set(rec.id, rec.owner);
     // No await between the count and acquire(): acquire registers the start synchronously, so two calls cannot
     // both pass the check with one slot left.
-    if (!this.opts.runtime.isStarting(rec.id, serverName)) {
-      assertUnderQuota(
-        limits,
-        'containers',
-        this.opts.runtime.countFor((id) => this.owners.get(id) === rec.owner),
-      );
-    }
+    if (!this.opts.runtime.isStarting(rec.id, serverName)) assertUnderQuota(limits, 'containers', this.containersOf(rec));
     this.crashed.delete(key(rec.id, serverName));
     const starting = this.opts.runtime.acquire(rec.id, server, signal);
     if (rec.status === 'idle') await this.opts.store.updateSession(rec.id, { status: 'active' });
@@ -228,6 +236,18 @@ export class SessionService implements SandboxProvider {
     } finally {
       await this.publishUpdate(rec.id);
     }
+  }
+
+  /** Containers running or starting for the sessions of `rec`'s owner (`rec` is noted as theirs). */
+  private containersOf(rec: SessionRecord): number {
+    // Sessions deleted by the janitor leave entries behind: past a bound, keep only those with a sandbox.
+    if (this.owners.size > 1000) {
+      const inUse = new Set<string>();
+      this.opts.runtime.countFor((id) => (inUse.add(id), false));
+      for (const id of this.owners.keys()) if (!inUse.has(id)) this.owners.delete(id);
+    }
+    this.owners.set(rec.id, rec.owner);
+    return this.opts.runtime.countFor((id) => this.owners.get(id) === rec.owner);
   }
 
   /** Runtime hook: a sandbox is up for a session. */

@@ -95,8 +95,24 @@ describe('per-user quotas', () => {
       message: expect.stringContaining('daemon.users.bob.maxSessions'),
     });
     for (const sessionId of ids) await bob.request('session:kill', { sessionId });
-    const again = await bob.request('session:create', { servers: ['testsrv'] });
-    await bob.request('session:kill', { sessionId: again.id });
+    // Concurrent creates cannot all pass the check: exactly the quota succeeds.
+    const raced = await Promise.allSettled(Array.from({ length: 6 }, () => bob.request('session:create', { servers: ['testsrv'] })));
+    const made = raced.filter((r) => r.status === 'fulfilled').map((r) => r.value.id);
+    expect(made).toHaveLength(3);
+    for (const r of raced) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'capacity' });
+    for (const sessionId of made) await bob.request('session:kill', { sessionId });
+  });
+
+  it('counts concurrent starts against bob’s container quota', async () => {
+    const bob = await t.client(bobToken);
+    const b = await bob.request('session:create', { servers: ['testsrv', 'testsrv2'] });
+    const raced = await Promise.allSettled([
+      bob.request('tools:call', echo(b.id, 'testsrv')),
+      bob.request('tools:call', echo(b.id, 'testsrv2')),
+    ]);
+    expect(raced.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(raced.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'capacity' } });
+    await bob.request('session:kill', { sessionId: b.id });
   });
 
   it('denies a call that would exceed bob’s pending questions, with the reason, instead of queueing it', async () => {
