@@ -1,6 +1,6 @@
 import type { PolicyAssessment } from '../policy/assess.js';
 
-/** What clients see of a session (DESIGN §4 `session:{id}`, plus live facts). */
+/** What clients see of a session (the `session:{id}` record of docs/architecture.md, plus live facts). */
 export type SessionStatus = 'active' | 'idle' | 'ended';
 
 export type ContainerState = 'stopped' | 'starting' | 'running' | 'crashed';
