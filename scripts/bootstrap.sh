@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs and starts what mcpgw and its tests need on a Debian/Ubuntu machine: a Docker engine, Redis,
-# busybox (the sandbox hardening tests' fork bomb), stunnel4 + openssl (the remote-engine tests) and Chromium (the web client's browser test; skip it with
-# MCPGW_BOOTSTRAP_BROWSER=0). Idempotent: safe to re-run.
+# Installs and starts what mcpgw and its tests need on a Debian/Ubuntu machine: a Docker engine, Redis, python3 with
+# pip (the offline Python base), busybox (the sandbox hardening tests' fork bomb), stunnel4 + openssl (the
+# remote-engine tests) and Chromium (the web client's browser test; skip it with MCPGW_BOOTSTRAP_BROWSER=0).
+# Idempotent: safe to re-run.
 # Needs root (or sudo). On other systems install Docker and redis-server yourself.
 set -euo pipefail
 
