@@ -10,6 +10,8 @@ export interface SessionServer {
   state: ContainerState;
   /** The running container's id (for `docker inspect`), when there is one. */
   containerId?: string;
+  /** What this server's config loosens beyond the locked-down defaults (network, writable mounts, bigger limits). */
+  loosened?: string[];
 }
 
 export interface SessionInfo {
