@@ -28,7 +28,6 @@ import { Store } from './store/store.js';
 /** Everything mcpd is made of that a test may want to replace; the rest is built here (the composition root). */
 export interface DaemonDeps {
   stateDir: string;
-  cacheDir: string;
   catalog: Catalog;
   log: Logger;
   /** Where `${VAR}` secrets come from (with the secrets.env beside the config); default: mcpd's own environment. */
