@@ -1,4 +1,5 @@
 import type { Catalog, ServerConfig } from '../../src/config/catalog.js';
+import { loosenedBy } from '../../src/config/describe.js';
 import { assertServerAllowed, assertUnderQuota, serverRefusal, type UserLimits } from '../../src/config/user-limits.js';
 import { McpgwError } from '../../src/errors.js';
 import { assessPolicy, type Policy, type PolicyAssessment } from '../../src/policy/index.js';
@@ -164,7 +165,14 @@ export class SessionService implements SandboxProvider {
       policyAssessment: assessStored(rec.policy),
       servers: rec.servers.map((name) => {
         const containerId = this.opts.runtime.get(rec.id, name)?.containerId;
-        return { name, state: this.containerState(rec.id, name), ...(containerId ? { containerId } : {}) };
+        const server = this.opts.catalog.servers.get(name);
+        const loosened = server ? loosenedBy(server) : [];
+        return {
+          name,
+          state: this.containerState(rec.id, name),
+          ...(containerId ? { containerId } : {}),
+          ...(loosened.length > 0 ? { loosened } : {}),
+        };
       }),
       createdAt: rec.createdAt,
       lastActive: rec.lastActive,
