@@ -32,7 +32,6 @@ try {
   for (const u of catalog.unavailable.values()) log.warn('server unavailable', { server: u.name, reason: u.reason, path: u.path });
   const daemon = await startDaemon({
     stateDir: paths.stateDir,
-    cacheDir: paths.cacheDir,
     catalog,
     log,
     env,

@@ -8,6 +8,7 @@ import { VERSION } from '../src/version.js';
 import { createGeminiModelClient, type ModelClient } from './agent/model/index.js';
 import { routes } from './api/routes.js';
 import { startApiServer, type ApiServer } from './api/server.js';
+import { loosenedBy } from '../src/config/describe.js';
 import { createLaunchResolver } from './config/launch.js';
 import { ImageBuilder } from './images/builder.js';
 import type { Logger } from './logger.js';
@@ -27,7 +28,6 @@ import { Store } from './store/store.js';
 /** Everything mcpd is made of that a test may want to replace; the rest is built here (the composition root). */
 export interface DaemonDeps {
   stateDir: string;
-  cacheDir: string;
   catalog: Catalog;
   log: Logger;
   /** Where `${VAR}` secrets come from (with the secrets.env beside the config); default: mcpd's own environment. */
@@ -103,6 +103,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       catalog,
       defaultPolicy: await loadPolicySpec(catalog.settings.policy),
       instanceId: lock.instance,
+      owner: credentials.tokens.list().find((t) => t.owner)?.user,
       log,
     });
     stack.push(() => services.runtime.closeAll());
@@ -122,6 +123,11 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
     const info: DaemonInfo = { pid: process.pid, instance: lock.instance, url: api.url, version: VERSION, startedAt };
     stack.push(writeDaemonInfo(stateDir, info));
     log.info('mcpd started', { url: api.url, pid: process.pid, version: VERSION, sessions: ids.length });
+    // Every server whose config loosens the sandbox is named at start, so loosening is never quiet.
+    for (const server of catalog.servers.values()) {
+      const loosened = loosenedBy(server);
+      if (loosened.length > 0) log.warn('server runs with a loosened sandbox', { server: server.name, loosened });
+    }
 
     let stopping: Promise<void> | undefined;
     return {
@@ -177,7 +183,8 @@ function startHousekeeping(deps: DaemonDeps, services: Services, store: Store): 
   janitor.start();
   for (const [name, size] of Object.entries(settings.warmPool)) {
     const server = deps.catalog.servers.get(name);
-    if (server && size > 0) services.runtime.warm(server, size);
+    if (server?.disabled) deps.log.warn('warm pool skips a disabled server', { server: name });
+    else if (server && size > 0) services.runtime.warm(server, size);
   }
   return janitor;
 }

@@ -1,4 +1,5 @@
 import type { Catalog } from '../src/config/catalog.js';
+import { limitsFor, type UserLimits } from '../src/config/user-limits.js';
 import { AgentService } from './agent/service.js';
 import type { ModelClient } from './agent/model/index.js';
 import { ToolCatalog } from './agent/toolset.js';
@@ -37,6 +38,8 @@ export interface ServiceOptions {
   catalog: Catalog;
   defaultPolicy: NamedPolicy;
   instanceId: string;
+  /** The daemon owner's user name (the state dir's token): no per-user limits unless `daemon.users` lists them. */
+  owner?: string | undefined;
   log: Logger;
 }
 
@@ -60,6 +63,7 @@ export interface Services {
 export function buildServices(o: ServiceOptions): Services {
   const { store, catalog, log } = o;
   const settings = catalog.settings.daemon;
+  const limits = (user: string): UserLimits => limitsFor(settings, user, o.owner);
   const feed = new LiveFeed();
   const events = new SessionEventLog(store, feed.publish, (message, fields) => log.warn(message, fields));
   const turns = new TurnRegistry();
@@ -110,12 +114,14 @@ export function buildServices(o: ServiceOptions): Services {
     log,
     instanceId: o.instanceId,
     defaults: { model: catalog.settings.gemini.model, resolvePolicy: sessionPolicyResolver(o.defaultPolicy) },
+    limits,
   });
   const questions = new QuestionService({
     store,
     events,
     timeoutMs: settings.approvalTimeout,
     onChange: (id) => sessions.publishUpdate(id),
+    limits,
   });
   const pins = new ToolPins(store);
   // Calls and the model's tool list share one catalog: it re-lists each sandbox it sees start and pins the tools.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs and starts what mcpgw and its tests need on a Debian/Ubuntu machine: a Docker engine, Redis,
-# busybox (the sandbox hardening tests' fork bomb), stunnel4 + openssl (the remote-engine tests) and Chromium (the web client's browser test; skip it with
-# MCPGW_BOOTSTRAP_BROWSER=0). Idempotent: safe to re-run.
+# Installs and starts what mcpgw and its tests need on a Debian/Ubuntu machine: a Docker engine, Redis, python3 with
+# pip (the offline Python base), busybox (the sandbox hardening tests' fork bomb), stunnel4 + openssl (the
+# remote-engine tests) and Chromium (the web client's browser test; skip it with MCPGW_BOOTSTRAP_BROWSER=0).
+# Idempotent: safe to re-run.
 # Needs root (or sudo). On other systems install Docker and redis-server yourself.
 set -euo pipefail
 
@@ -17,6 +18,8 @@ command -v redis-server >/dev/null 2>&1 || need_pkgs+=(redis-server)
 # stunnel4 + openssl: the remote-engine tests put a TLS endpoint (client certificates) in front of the Docker socket.
 command -v stunnel4 >/dev/null 2>&1 || need_pkgs+=(stunnel4)
 command -v openssl >/dev/null 2>&1 || need_pkgs+=(openssl)
+# The offline Python base is made from the system python3; its builder carries the system pip, setuptools and wheel.
+/usr/bin/python3 -c 'import pip, setuptools, wheel' >/dev/null 2>&1 || need_pkgs+=(python3 python3-pip python3-setuptools python3-wheel)
 if [ "${MCPGW_BOOTSTRAP_BROWSER:-1}" = "1" ] && ! command -v chromium >/dev/null 2>&1; then need_pkgs+=(chromium); fi
 
 if [ "${#need_pkgs[@]}" -gt 0 ]; then

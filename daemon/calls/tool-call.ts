@@ -156,19 +156,31 @@ export class ToolCall {
 
   private async askHuman(verdict: Verdict, signal: AbortSignal, changed: Changed | undefined): Promise<CallDecision | undefined> {
     const { session, user, callId, server, tool, args, annotations } = this.request;
-    const asked = await this.deps.questions.ask(
-      user,
-      session.id,
-      { kind: 'call', callId, server, tool },
-      {
-        kind: 'tool_approval',
-        args,
-        annotations,
-        decisionReason: verdict.reason,
-        ...(changed ? { changed: { fields: changed.fields, diff: changed.diff } } : {}),
-      },
-      signal,
-    );
+    let asked;
+    try {
+      asked = await this.deps.questions.ask(
+        user,
+        session.id,
+        { kind: 'call', callId, server, tool },
+        {
+          kind: 'tool_approval',
+          args,
+          annotations,
+          decisionReason: verdict.reason,
+          ...(changed ? { changed: { fields: changed.fields, diff: changed.diff } } : {}),
+        },
+        signal,
+      );
+    } catch (err) {
+      // Over the user's pending-question limit: the call is denied with the reason, never queued.
+      if (!(err instanceof McpgwError) || err.code !== 'capacity') throw err;
+      return this.decidedWithoutAsking({
+        decision: 'deny',
+        scope: 'once',
+        by: { kind: 'policy', rule: 'user limit' },
+        reason: err.message,
+      });
+    }
     this.move({ status: 'awaiting_human', verdict, questionId: asked.questionId, expiresAt: asked.expiresAt });
     const { answer, by, how } = await asked.answered;
     if (answer.kind !== 'tool_approval') throw new McpgwError('internal', `a tool approval was answered with ${answer.kind}`);

@@ -8,6 +8,7 @@ import { McpgwError } from '../../src/errors.js';
 import { buildContext } from '../images/context.js';
 import type { ContainerEngine } from '../sandbox/engine.js';
 import { LABELS } from '../sandbox/labels.js';
+import { ATTACHED_STDIO, SANDBOX_USER } from '../sandbox/spec.js';
 
 /** What the gateway container runs as, and the limits it runs under. */
 export const GATEWAY_LIMITS = { memoryBytes: 256 * 1024 ** 2, nanoCpus: 1e9, pids: 64 } as const;
@@ -78,13 +79,8 @@ export function buildGatewaySpec({ image, name, instanceId, network }: GatewaySp
   return {
     name,
     Image: image,
-    User: '65534:65534',
-    Tty: false,
-    OpenStdin: true,
-    StdinOnce: true,
-    AttachStdin: true,
-    AttachStdout: true,
-    AttachStderr: true,
+    User: SANDBOX_USER,
+    ...ATTACHED_STDIO,
     Labels: { [LABELS.managed]: 'true', [LABELS.instance]: instanceId, [LABELS.kind]: 'egress-gateway' },
     HostConfig: {
       Init: true,

@@ -1,3 +1,4 @@
+import { assertUnderQuota, type UserLimits } from '../../src/config/user-limits.js';
 import { McpgwError } from '../../src/errors.js';
 import type { Decider } from '../../src/protocol/events.js';
 import type { QuestionAnswer, QuestionAnswerInput, QuestionAsk, QuestionSubject } from '../../src/protocol/questions.js';
@@ -33,6 +34,8 @@ export interface QuestionServiceOptions {
   timeoutMs: number;
   /** Told when a session's open questions change, so its `session:updated` (pendingApprovals) stays current. */
   onChange?: (sessionId: string) => Promise<unknown>;
+  /** A user's quotas: at `maxPendingQuestions` open questions a new one is refused (`capacity`), never queued. */
+  limits?: (user: string) => UserLimits;
 }
 
 interface Waiter {
@@ -55,6 +58,7 @@ export class QuestionService implements QuestionAsker {
 
   /** Asks, and resolves once the question is persisted and announced; `answered` resolves at its first answer. */
   async ask(owner: string, sessionId: string, subject: QuestionSubject, ask: QuestionAsk, signal: AbortSignal): Promise<Asked> {
+    if (this.opts.limits) assertUnderQuota(this.opts.limits(owner), 'questions', this.pendingFor(owner));
     const now = Date.now();
     const question: StoredQuestion = {
       questionId: newId('q'),
@@ -79,6 +83,13 @@ export class QuestionService implements QuestionAsker {
     if (signal.aborted) onAbort();
     await this.changed(sessionId);
     return { questionId, expiresAt, answered };
+  }
+
+  /** Open questions of one user, on this daemon. */
+  pendingFor(owner: string): number {
+    let n = 0;
+    for (const w of this.waiting.values()) if (w.question.owner === owner) n++;
+    return n;
   }
 
   /** A person's answer. Only the first answer is applied; a later one learns who answered first. */

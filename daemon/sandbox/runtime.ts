@@ -72,6 +72,15 @@ export class SandboxRuntime {
     return this.starting.has(key(sessionId, server));
   }
 
+  /** Sandboxes running or starting for the sessions `mine` selects (per-user container quotas). */
+  countFor(mine: (sessionId: string) => boolean): number {
+    let n = 0;
+    for (const s of this.live.values()) if (mine(s.sessionId)) n++;
+    // A start that replaces a stale live sandbox is counted once: the stale one leaves `live` before it finishes.
+    for (const k of this.starting.keys()) if (!this.live.has(k) && mine(k.split('\u0000')[0] ?? '')) n++;
+    return n;
+  }
+
   /** Every sandbox bound to a session. */
   list(): Sandbox[] {
     return [...this.live.values()];

@@ -6,6 +6,16 @@ import type { LaunchSpec } from '../config/launch.js';
 import { LABELS } from './labels.js';
 import type { SandboxNetworkAttachment } from './network-hook.js';
 
+/** Stdio attached before start and closed with stdin: how mcpgw speaks to every container it runs (no TTY). */
+export const ATTACHED_STDIO = {
+  Tty: false,
+  OpenStdin: true,
+  StdinOnce: true,
+  AttachStdin: true,
+  AttachStdout: true,
+  AttachStderr: true,
+} as const;
+
 /** The unprivileged user every sandbox runs as (nobody:nogroup). */
 export const SANDBOX_USER = '65534:65534';
 /** Scratch space: writable, but nothing written there can be executed, setuid, or a device. */
@@ -52,12 +62,7 @@ export function buildContainerSpec({
     Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),
     User: SANDBOX_USER,
     WorkingDir: server.workdir ?? '/tmp',
-    Tty: false,
-    OpenStdin: true,
-    StdinOnce: true,
-    AttachStdin: true,
-    AttachStdout: true,
-    AttachStderr: true,
+    ...ATTACHED_STDIO,
     NetworkDisabled: server.network === 'none',
     ...(network ? { NetworkingConfig: { EndpointsConfig: { [network.network]: { IPAMConfig: { IPv4Address: network.ip } } } } } : {}),
     Labels: {

@@ -1,4 +1,6 @@
 import type { Catalog, ServerConfig } from '../../src/config/catalog.js';
+import { loosenedBy } from '../../src/config/describe.js';
+import { assertServerAllowed, assertUnderQuota, serverRefusal, type UserLimits } from '../../src/config/user-limits.js';
 import { McpgwError } from '../../src/errors.js';
 import { assessPolicy, type Policy, type PolicyAssessment } from '../../src/policy/index.js';
 import type { SessionCreateRequest } from '../../src/protocol/requests.js';
@@ -35,6 +37,8 @@ export interface SessionServiceOptions {
   log: Logger;
   instanceId: string;
   defaults: SessionDefaults;
+  /** A user's server allowlist and quotas (daemon.users / daemon.userDefaults). */
+  limits: (user: string) => UserLimits;
 }
 
 const key = (sessionId: string, server: string): string => `${sessionId}\u0000${server}`;
@@ -45,22 +49,52 @@ const key = (sessionId: string, server: string): string => `${sessionId}\u0000${
  */
 export class SessionService implements SandboxProvider {
   private readonly crashed = new Set<string>();
+  /** Who owns each session that has used a sandbox here: containers are counted per user. */
+  private readonly owners = new Map<string, string>();
+  /** Session creates in flight per user (the session quota counts them). */
+  private readonly creating = new Map<string, number>();
 
   constructor(private readonly opts: SessionServiceOptions) {}
 
-  /** Every configured server, runnable or not (with why), in config order. */
-  serverStates(): Promise<ServerState[]> {
-    return serverStates(this.opts.catalog, this.opts.launch);
+  /**
+   * Every configured server, runnable or not (with why), in config order. For a user, the servers outside their
+   * allowlist are shown as unavailable with the config key that keeps them out.
+   */
+  async serverStates(user?: string): Promise<ServerState[]> {
+    const states = await serverStates(this.opts.catalog, this.opts.launch);
+    if (user === undefined) return states;
+    const limits = this.opts.limits(user);
+    return states.map((s): ServerState => {
+      const why = serverRefusal(limits, s.name);
+      return why ? { name: s.name, available: false, reason: why, ...(s.server ? { server: s.server } : {}) } : s;
+    });
   }
 
   async create(owner: string, request: SessionCreateRequest): Promise<SessionInfo> {
-    const states = await this.serverStates();
-    // The default is every server that can run now and is not disabled; naming one that cannot is an error.
+    const limits = this.opts.limits(owner);
+    // Creates in flight count against the quota too, so concurrent requests cannot all pass the check.
+    const inFlight = this.creating.get(owner) ?? 0;
+    this.creating.set(owner, inFlight + 1);
+    try {
+      const open = (await this.opts.store.listSessions(owner)).filter((r) => r.status !== 'ended').length;
+      assertUnderQuota(limits, 'sessions', open + inFlight);
+      return await this.createChecked(owner, limits, request);
+    } finally {
+      const n = (this.creating.get(owner) ?? 1) - 1;
+      if (n > 0) this.creating.set(owner, n);
+      else this.creating.delete(owner);
+    }
+  }
+
+  private async createChecked(owner: string, limits: UserLimits, request: SessionCreateRequest): Promise<SessionInfo> {
+    const states = await this.serverStates(owner);
+    // The default is every server the user may use that can run now and is not disabled; naming one that cannot is an error.
     const servers = request.servers ?? states.filter((s) => s.available && !s.server.disabled).map((s) => s.name);
     for (const name of request.servers ?? []) {
+      assertServerAllowed(limits, name);
       const state = states.find((s) => s.name === name);
       if (state && !state.available) throw new McpgwError('bad_request', `server "${name}" is unavailable: ${state.reason}`);
-      this.server(name);
+      assertEnabled(this.server(name));
     }
     const { name: policyName, policy } = this.opts.defaults.resolvePolicy(request.policy);
     const now = Date.now();
@@ -131,7 +165,14 @@ export class SessionService implements SandboxProvider {
       policyAssessment: assessStored(rec.policy),
       servers: rec.servers.map((name) => {
         const containerId = this.opts.runtime.get(rec.id, name)?.containerId;
-        return { name, state: this.containerState(rec.id, name), ...(containerId ? { containerId } : {}) };
+        const server = this.opts.catalog.servers.get(name);
+        const loosened = server ? loosenedBy(server) : [];
+        return {
+          name,
+          state: this.containerState(rec.id, name),
+          ...(containerId ? { containerId } : {}),
+          ...(loosened.length > 0 ? { loosened } : {}),
+        };
       }),
       createdAt: rec.createdAt,
       lastActive: rec.lastActive,
@@ -160,6 +201,7 @@ export class SessionService implements SandboxProvider {
     if (rec.status !== 'ended') {
       await this.opts.turns.cancel(rec.id);
       await this.opts.runtime.release(rec.id);
+      this.owners.delete(rec.id);
       await this.opts.store.updateSession(rec.id, { status: 'ended' });
       await discardQuestions(this.opts.store, rec.id);
       await this.opts.store.audit({ ts: Date.now(), sessionId: rec.id, user: owner, kind: 'session', action: 'kill', reason });
@@ -186,7 +228,13 @@ export class SessionService implements SandboxProvider {
     }
     const running = this.opts.runtime.get(rec.id, serverName);
     if (running) return running;
-    const server = this.server(serverName);
+    const server = assertEnabled(this.server(serverName));
+    // Re-checked at every start, not only at create: the config may have changed since the session began.
+    const limits = this.opts.limits(rec.owner);
+    assertServerAllowed(limits, serverName);
+    // No await between the count and acquire(): acquire registers the start synchronously, so two calls cannot
+    // both pass the check with one slot left.
+    if (!this.opts.runtime.isStarting(rec.id, serverName)) assertUnderQuota(limits, 'containers', this.containersOf(rec));
     this.crashed.delete(key(rec.id, serverName));
     const starting = this.opts.runtime.acquire(rec.id, server, signal);
     if (rec.status === 'idle') await this.opts.store.updateSession(rec.id, { status: 'active' });
@@ -196,6 +244,18 @@ export class SessionService implements SandboxProvider {
     } finally {
       await this.publishUpdate(rec.id);
     }
+  }
+
+  /** Containers running or starting for the sessions of `rec`'s owner (`rec` is noted as theirs). */
+  private containersOf(rec: SessionRecord): number {
+    // Sessions deleted by the janitor leave entries behind: past a bound, keep only those with a sandbox.
+    if (this.owners.size > 1000) {
+      const inUse = new Set<string>();
+      this.opts.runtime.countFor((id) => (inUse.add(id), false));
+      for (const id of this.owners.keys()) if (!inUse.has(id)) this.owners.delete(id);
+    }
+    this.owners.set(rec.id, rec.owner);
+    return this.opts.runtime.countFor((id) => this.owners.get(id) === rec.owner);
   }
 
   /** Runtime hook: a sandbox is up for a session. */
@@ -212,6 +272,12 @@ export class SessionService implements SandboxProvider {
     await notice(this.opts.events, sessionId, server, `sandbox "${server}" ${why}; it restarts on next use`);
     await this.publishUpdate(sessionId);
   }
+}
+
+/** The server, unless the config disables it (`disabled: true` holds for every path: lists, calls, the warm pool). */
+function assertEnabled(server: ServerConfig): ServerConfig {
+  if (server.disabled) throw new McpgwError('server_unavailable', `server "${server.name}" is disabled in the config`);
+  return server;
 }
 
 const assessments = new Map<string, PolicyAssessment>();

@@ -1,4 +1,4 @@
-/** Redis key names (DESIGN §4), all under one configurable prefix. */
+/** Redis key names (the table in docs/architecture.md), all under one configurable prefix. */
 export function keys(prefix: string) {
   return {
     session: (id: string) => `${prefix}session:${id}`,

@@ -7,6 +7,24 @@ const duration = (fallback: number) => durationSchema.default(fallback);
 export const DEFAULT_PORT = 7450;
 export const DEFAULT_MODEL = 'gemini-2.5-flash';
 
+/** One user's limits; a missing key falls back to `daemon.userDefaults`. `servers` holds names or globs (`*`, `?`). */
+export const userLimitsSchema = z.strictObject({
+  servers: z.array(z.string().min(1).max(200)).max(500).optional(),
+  maxSessions: z.number().int().min(0).max(100_000).optional(),
+  maxContainers: z.number().int().min(0).max(10_000).optional(),
+  maxPendingQuestions: z.number().int().min(0).max(100_000).optional(),
+});
+
+/** Limits for users `daemon.users` does not list (the daemon's owner excepted: unlimited unless listed). */
+export const userDefaultsSchema = z
+  .strictObject({
+    servers: z.array(z.string().min(1).max(200)).max(500).default(['*']),
+    maxSessions: z.number().int().min(0).max(100_000).default(20),
+    maxContainers: z.number().int().min(0).max(10_000).default(16),
+    maxPendingQuestions: z.number().int().min(0).max(100_000).default(20),
+  })
+  .prefault({});
+
 /** The `daemon` section of the config file. */
 export const daemonSettingsSchema = z
   .strictObject({
@@ -35,6 +53,9 @@ export const daemonSettingsSchema = z
     maxEventSize: memorySchema.default(64 * 1024),
     /** Auto-build missing recipe images on first use (the CLI's `images build` does it ahead of time). */
     autoBuild: z.boolean().default(true),
+    /** Per-user server allowlists and quotas, by the user name a token was added for (`mcpgw daemon token add`). */
+    users: z.record(z.string().min(1).max(100), userLimitsSchema).default({}),
+    userDefaults: userDefaultsSchema,
   })
   .prefault({});
 

@@ -16,7 +16,7 @@ import type {
 /** Who decided a call or answered a question: a user (by name), the policy, the clock, or a headless run. */
 export type Decider = { kind: 'user'; name: string } | { kind: 'policy'; rule: string } | { kind: 'timeout' } | { kind: 'headless' };
 
-/** The payload of each session event, by name (DESIGN §3). Every one is logged in Redis before it is emitted. */
+/** The payload of each session event, by name (docs/architecture.md, path 1). Every one is logged in Redis before it is emitted. */
 export interface SessionEventPayloads {
   'session:updated': { session: SessionInfo };
   'session:ended': { reason: string };

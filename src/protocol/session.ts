@@ -1,6 +1,6 @@
 import type { PolicyAssessment } from '../policy/assess.js';
 
-/** What clients see of a session (DESIGN §4 `session:{id}`, plus live facts). */
+/** What clients see of a session (the `session:{id}` record of docs/architecture.md, plus live facts). */
 export type SessionStatus = 'active' | 'idle' | 'ended';
 
 export type ContainerState = 'stopped' | 'starting' | 'running' | 'crashed';
@@ -10,6 +10,8 @@ export interface SessionServer {
   state: ContainerState;
   /** The running container's id (for `docker inspect`), when there is one. */
   containerId?: string;
+  /** What this server's config loosens beyond the locked-down defaults (network, writable mounts, bigger limits). */
+  loosened?: string[];
 }
 
 export interface SessionInfo {

@@ -35,7 +35,6 @@ export async function startTestDaemon(
   const logFile = path.join(stateDir, 'mcpd.log');
   const daemon = await startDaemon({
     stateDir,
-    cacheDir: path.join(tmpdir(), 'mcpgw-test-cache'),
     catalog: testConfigWith(options.config),
     log: createLogger({ file: logFile, level: 'debug' }),
     engine,

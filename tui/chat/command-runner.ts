@@ -47,11 +47,11 @@ export async function runCommand(chat: ChatController, command: Command): Promis
       const rows = servers.map((s) => [
         s.name,
         s.available ? (s.disabled ? 'disabled' : (states.get(s.name) ?? 'not in this session')) : 'unavailable',
-        s.network,
+        s.loosened?.length ? `LOOSENED: ${s.loosened.join(', ')}` : s.network,
         // An unavailable server has no image to show; why it cannot run is what the user needs (the widest column).
         s.available ? s.image : `why: ${s.reason ?? 'unknown'}`,
       ]);
-      chat.note('info', `Servers (${servers.length})`, { headers: ['SERVER', 'IN THIS SESSION', 'NETWORK', 'IMAGE'], rows });
+      chat.note('info', `Servers (${servers.length})`, { headers: ['SERVER', 'IN THIS SESSION', 'NETWORK / LOOSENED', 'IMAGE'], rows });
       return;
     }
     case 'call': {

@@ -28,6 +28,12 @@ describe('StatusBar', () => {
     expect(frame).toContain('⚠ 2 approvals pending');
   });
 
+  it('marks a server whose config loosens the sandbox', () => {
+    const loose = sessionInfo({ servers: [{ name: 'web', state: 'running', loosened: ['network bridge', 'writable mount /data'] }] });
+    const frame = plain(render(<StatusBar connection={{ kind: 'connected' }} session={loose} pending={0} />).lastFrame());
+    expect(frame).toContain('web ● running (loosened: network bridge, writable mount /data)');
+  });
+
   it('says when it is reconnecting, and why', () => {
     const frame = plain(
       render(
