@@ -73,11 +73,11 @@ export async function configImport(opts: ConfigImportOptions, io: CommandIO): Pr
   const text = yaml ? doc.toString() : `${JSON.stringify(doc.toJS(), null, 2)}\n`;
   const changed = actions.some((a) => a.action === 'added' || a.action === 'replaced');
 
+  // Read back as mcpgw will read it before anything is written: a file mcpgw would refuse is never written, and
+  // "ready" means what `servers ls` will say. Secrets this run would write count as present in a dry run.
+  const catalog = parseConfigText(text, target).catalog;
   let backup: string | undefined;
   if (!opts.dryRun && changed) backup = await writeTarget(target, existingText, text, secrets);
-  // Classified against the merged file as mcpgw will read it, so "ready" means what `servers ls` will say. Secrets
-  // this run would write count as present in a dry run.
-  const catalog = parseConfigText(text, target).catalog;
   const env = opts.dryRun ? { ...process.env, ...secrets } : process.env;
   const states = new Map(
     (await serverStates(catalog, createLaunchResolver({ env, secretsFile: catalog.secretsFile }))).map((s) => [s.name, readinessOf(s)]),
