@@ -73,7 +73,7 @@ type AddressReason = Extract<Reason, `address_${string}`>;
 const range = (cidr: string, reason: AddressReason): { cidr: Cidr; reason: AddressReason } => ({ cidr: parseCidr(cidr)!, reason });
 
 /** Addresses no sandbox may reach, most specific first (metadata addresses sit inside wider ranges). */
-const SPECIAL = [
+export const SPECIAL_RANGES = [
   range('169.254.169.254', 'address_metadata'), // AWS, GCP, Azure, OpenStack, DigitalOcean...
   range('169.254.170.2', 'address_metadata'), // ECS task credentials
   range('100.100.100.200', 'address_metadata'), // Alibaba Cloud
@@ -128,7 +128,8 @@ export function decideAddress(address: string, policy: DestinationPolicy): Reaso
   const ip: IpBytes = embeddedIpv4(parsed) ?? parsed;
   const blocked = policy.blocked.find((b) => inCidr(ip, b.cidr));
   if (blocked) return blocked.reason;
-  const special = SPECIAL.find((s) => inCidr(ip, s.cidr)) ?? (ip.family === 6 && !inCidr(ip, GLOBAL_UNICAST_V6) ? RESERVED_V6 : undefined);
+  const special =
+    SPECIAL_RANGES.find((s) => inCidr(ip, s.cidr)) ?? (ip.family === 6 && !inCidr(ip, GLOBAL_UNICAST_V6) ? RESERVED_V6 : undefined);
   if (!special) return 'allowed';
   return special.reason !== 'address_metadata' && policy.exempt.some((c) => inCidr(ip, c)) ? 'allowed' : special.reason;
 }
