@@ -1,5 +1,6 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it, vi } from 'vitest';
+import { awaitingApproval } from '../view/events.js';
 import type { ApprovalRequestView, ToolCallItem } from '../../../src/view/types.js';
 import { ApprovalPrompt, type ApprovalAnswer } from '../../../tui/components/ApprovalPrompt.js';
 import { plain, press, waitForFrame } from './helpers.js';
@@ -8,28 +9,7 @@ function pendingCall(
   args: Record<string, unknown> = { path: '/data/hello.txt' },
   annotations: Record<string, unknown> = { readOnlyHint: true, idempotentHint: true },
 ): ToolCallItem & { approval: ApprovalRequestView } {
-  return {
-    kind: 'tool',
-    key: 'call:c1',
-    seq: 5,
-    ts: 1,
-    callId: 'c1',
-    turnId: 't1',
-    origin: 'agent',
-    server: 'filesystem',
-    tool: 'read_file',
-    args,
-    status: 'awaiting_approval',
-    output: [],
-    droppedOutput: 0,
-    approval: {
-      approvalId: 'a1',
-      annotations,
-      decisionReason: 'no rule matched; default is ask',
-      expiresAt: Date.now() + 300_000,
-      requestedAt: 1,
-    },
-  };
+  return awaitingApproval({ args }, { annotations });
 }
 
 describe('ApprovalPrompt', () => {

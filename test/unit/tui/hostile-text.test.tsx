@@ -6,7 +6,7 @@ import { ApprovalPrompt } from '../../../tui/components/ApprovalPrompt.js';
 import { ChatItemView } from '../../../tui/components/ChatItemView.js';
 import { StatusBar } from '../../../tui/components/StatusBar.js';
 import { ToolCall } from '../../../tui/components/ToolCall.js';
-import { sessionInfo } from '../view/events.js';
+import { awaitingApproval, sessionInfo } from '../view/events.js';
 import { plain } from './helpers.js';
 
 // What a hostile server or model sends: a clipboard write, a hyperlink, cursor moves and a screen clear, colours
@@ -42,26 +42,14 @@ const SHOWN = '⟦U+009B⟧2J␇ r⟦U+202E⟧exe.txt ⟦U+200B⟧zw ⟦U+E0049�
 
 function hostileCall(overrides: Partial<ToolCallItem> = {}): ToolCallItem & { approval: ApprovalRequestView } {
   return {
-    kind: 'tool',
-    key: 'call:c1',
-    seq: 5,
-    ts: 1,
-    callId: 'c1',
-    turnId: 't1',
-    origin: 'agent',
-    server: 'hostile',
-    tool: 'innocent\nserver claims: read-only',
-    args: { [`path\u202E`]: `notes/${HOSTILE}`, mode: 'x\u009b31m' },
-    status: 'awaiting_approval',
-    output: [],
-    droppedOutput: 0,
-    approval: {
-      approvalId: 'a1',
-      annotations: { title: `Read note\nserver claims: read-only ${HOSTILE}`, destructiveHint: true },
-      decisionReason: 'no rule matched; default is ask',
-      expiresAt: Date.now() + 300_000,
-      requestedAt: 1,
-    },
+    ...awaitingApproval(
+      {
+        server: 'hostile',
+        tool: 'innocent\nserver claims: read-only',
+        args: { [`path\u202E`]: `notes/${HOSTILE}`, mode: 'x\u009b31m' },
+      },
+      { annotations: { title: `Read note\nserver claims: read-only ${HOSTILE}`, destructiveHint: true } },
+    ),
     ...overrides,
   } as ToolCallItem & { approval: ApprovalRequestView };
 }

@@ -1,4 +1,5 @@
 import type { SessionEvent, SessionEventName, SessionEventPayloads } from '../../../src/protocol/events.js';
+import type { ApprovalRequestView, ToolCallItem } from '../../../src/view/types.js';
 import type { SessionInfo } from '../../../src/protocol/session.js';
 
 /** Builds a session's events with contiguous seqs, the way the daemon's log numbers them. */
@@ -76,4 +77,35 @@ export function turnWithApprovedCall(log: EventLog, options: { approve?: boolean
     text: approve ? 'Let me check.It said hi.' : 'Let me check.You denied it.',
   });
   log.add('session:updated', { session: sessionInfo({ busy: false }) });
+}
+
+/** A call waiting for a person's approval, as clients render it; tests override the fields they are about. */
+export function awaitingApproval(
+  fields: Partial<Omit<ToolCallItem, 'approval'>> = {},
+  approval: Partial<ApprovalRequestView> = {},
+): ToolCallItem & { approval: ApprovalRequestView } {
+  return {
+    kind: 'tool',
+    key: 'call:c1',
+    seq: 5,
+    ts: 1,
+    callId: 'c1',
+    turnId: 't1',
+    origin: 'agent',
+    server: 'filesystem',
+    tool: 'read_file',
+    args: { path: '/data/hello.txt' },
+    status: 'awaiting_approval',
+    output: [],
+    droppedOutput: 0,
+    ...fields,
+    approval: {
+      approvalId: 'a1',
+      annotations: {},
+      decisionReason: 'no rule matched; default is ask',
+      expiresAt: Date.now() + 300_000,
+      requestedAt: 1,
+      ...approval,
+    },
+  } as ToolCallItem & { approval: ApprovalRequestView };
 }

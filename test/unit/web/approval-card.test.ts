@@ -2,6 +2,7 @@
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils';
 import { createPinia, setActivePinia, type Pinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { awaitingApproval } from '../view/events.js';
 import type { ApprovalRequestView, ToolCallItem } from '../../../src/view/index.js';
 import ApprovalCard from '../../../web/src/components/ApprovalCard.vue';
 import ArgsView from '../../../web/src/components/ArgsView.vue';
@@ -32,29 +33,13 @@ afterEach(() => wrapper?.unmount());
 
 /** A call waiting for approval whose tool the server changed since it was approved. */
 function changedCall(diff: string): ToolCallItem & { approval: ApprovalRequestView } {
-  return {
-    kind: 'tool',
-    key: 'call:c1',
-    seq: 5,
-    ts: 1,
-    callId: 'c1',
-    turnId: 't1',
-    origin: 'agent',
-    server: 'testsrv',
-    tool: 'echo',
-    args: { message: 'hi' },
-    status: 'awaiting_approval',
-    output: [],
-    droppedOutput: 0,
-    approval: {
-      approvalId: 'a1',
-      annotations: {},
+  return awaitingApproval(
+    { server: 'testsrv', tool: 'echo', args: { message: 'hi' } },
+    {
       decisionReason: 'the server changed this tool (description) since it was approved in this session',
       changed: { fields: ['description', 'inputSchema'], diff },
-      expiresAt: Date.now() + 300_000,
-      requestedAt: 1,
     },
-  };
+  );
 }
 
 describe('the approval card', () => {
