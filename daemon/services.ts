@@ -13,6 +13,7 @@ import type { ImageBuilder } from './images/builder.js';
 import type { Logger } from './logger.js';
 import type { NamedPolicy } from './policies.js';
 import { sessionPolicyResolver } from './policies.js';
+import { serverRequests } from './peer/service.js';
 import { ToolPins } from './pins/service.js';
 import { QuestionService } from './questions/service.js';
 import type { ContainerEngine } from './sandbox/engine.js';
@@ -88,6 +89,7 @@ export function buildServices(o: ServiceOptions): Services {
     engine: o.engine,
     instanceId: o.instanceId,
     networks: egress,
+    peer: serverRequests(),
     resolveImage: (server, sessionId) =>
       o.builder.imageFor(server, {
         build: settings.autoBuild,

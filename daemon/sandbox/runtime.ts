@@ -4,6 +4,7 @@ import { McpgwError } from '../../src/errors.js';
 import type { ContainerEngine } from './engine.js';
 import { LABELS } from './labels.js';
 import type { SandboxNetworkLease, SandboxNetworks } from './network-hook.js';
+import type { SandboxPeer } from './peer.js';
 import { Sandbox, type SandboxExit } from './sandbox.js';
 import { Semaphore } from './semaphore.js';
 
@@ -23,6 +24,8 @@ export interface SandboxRuntimeOptions {
   closeGraceMs?: number;
   /** Prepares egress networks for servers with an allowlist; without it such servers fail to start. */
   networks?: SandboxNetworks;
+  /** Answers what servers ask the client (daemon/peer); every sandbox gets the same one. */
+  peer?: SandboxPeer;
   onLog?: (sessionId: string, server: string, line: string) => void;
   onExit?: (sessionId: string, server: string, exit: SandboxExit, containerId: string) => void;
   onStarted?: (sessionId: string, server: string, containerId: string) => void;
@@ -152,6 +155,7 @@ export class SandboxRuntime {
           onLog: (line) => this.opts.onLog?.(self?.sessionId ?? sessionId, server.name, line),
           onExit: (exit) => self && this.handleExit(self, exit),
           network: lease?.attachment,
+          peer: this.opts.peer,
         });
         self = sandbox;
         this.slotRelease.set(sandbox, releaseSlot);

@@ -18,6 +18,7 @@ import type { AttachedStdio, ContainerEngine, ExitStatus } from './engine.js';
 import { Deadline } from './deadline.js';
 import type { SandboxNetworkAttachment } from './network-hook.js';
 import { OutputBudget } from './output-budget.js';
+import { connectPeer, peerCapabilities, type SandboxPeer } from './peer.js';
 import { buildContainerSpec } from './spec.js';
 import { DockerStreamTransport, MESSAGE_TOO_LARGE_CODE } from './transport.js';
 
@@ -42,6 +43,8 @@ export interface SandboxOptions {
   closeGraceMs?: number;
   /** The egress network of a server with an allowlist. */
   network?: SandboxNetworkAttachment | undefined;
+  /** Answers the server's own requests (elicitation, sampling, roots); without it mcpd declares none of them. */
+  peer?: SandboxPeer | undefined;
   /** Server output for people (stderr, MCP log notifications, SDK errors) that fits the output budget. Never parsed. */
   onLog?: (line: string) => void;
   onExit?: (exit: SandboxExit) => void;
@@ -136,7 +139,7 @@ export class Sandbox implements AsyncDisposable {
         closeGraceMs: opts.closeGraceMs,
       });
       const exitStatus = raceExit(engine, id, waited, transport);
-      const client = new Client({ name: 'mcpgw', version: VERSION }, { capabilities: {} });
+      const client = new Client({ name: 'mcpgw', version: VERSION }, { capabilities: peerCapabilities(opts.peer) });
       client.setNotificationHandler(LoggingMessageNotificationSchema, (n) =>
         admit(() => {
           const data = typeof n.params.data === 'string' ? n.params.data : JSON.stringify(n.params.data);
@@ -152,6 +155,7 @@ export class Sandbox implements AsyncDisposable {
       client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
         for (const listener of sandbox.toolsChanged) listener();
       });
+      connectPeer(client, opts.peer, () => ({ sessionId: sandbox.sessionId, server: server.name }));
       try {
         await client.connect(transport, { timeout: opts.startTimeoutMs });
       } catch (err) {

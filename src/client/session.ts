@@ -1,5 +1,5 @@
 import type { Decider, ReplayGap, ReplyOf, RequestName, RequestOf, SessionEvent } from '../protocol/events.js';
-import type { QuestionAnswer, QuestionAnswerInput } from '../protocol/questions.js';
+import { subjectCallId, type QuestionAnswer, type QuestionAnswerInput } from '../protocol/questions.js';
 import type { SessionInfo } from '../protocol/session.js';
 import { acceptGap, applyEvent, applySessionInfo, createSessionView, hasGap, interruptOpen, skipGap } from '../view/reduce.js';
 import { findCall, findQuestion } from '../view/select.js';
@@ -126,7 +126,7 @@ export class SessionCore {
       const question = findQuestion(view, event.questionId);
       if (question) {
         if (event.by.kind === 'user') this.set({ answeredElsewhere: add(this.current.answeredElsewhere, event.questionId) });
-        const call = findCall(next, question.subject.callId);
+        const call = findCall(next, subjectCallId(question.subject) ?? '');
         this.opts.onNotice({ kind: 'answered_elsewhere', question, answer: event.answer, by: event.by, call });
       }
     }

@@ -1,3 +1,4 @@
+import { subjectCallId } from '../protocol/questions.js';
 import type { ReplayGap, SessionEvent, SessionEventOf } from '../protocol/events.js';
 import type { SessionInfo } from '../protocol/session.js';
 import { assertNever } from '../checks.js';
@@ -139,7 +140,7 @@ function reduce(view: SessionView, event: SessionEvent): SessionView {
       // Each kind is shown its own way; a tool approval is shown on its call.
       switch (ask.kind) {
         case 'tool_approval':
-          return approvalAsked(next, event, subject, ask);
+          return subject.kind === 'call' ? approvalAsked(next, event, subject, ask) : next;
         default:
           return assertNever(ask.kind);
       }
@@ -148,7 +149,7 @@ function reduce(view: SessionView, event: SessionEvent): SessionView {
       const next = { ...view, questions: view.questions.filter((q) => q.questionId !== event.questionId) };
       switch (event.answer.kind) {
         case 'tool_approval':
-          return approvalAnswered(next, event, event.subject, event.answer);
+          return event.subject.kind === 'call' ? approvalAnswered(next, event, event.subject, event.answer) : next;
         default:
           return assertNever(event.answer.kind);
       }
@@ -224,5 +225,11 @@ function closeTurn(view: SessionView, reason: string): SessionView {
   if (!view.turn && !view.busy && !view.items.some(isOpen)) return view;
   const items = view.items.map((item) => (item.kind === 'tool' && item.origin === 'user' ? item : closeItem(item, reason)));
   const closed = new Set(items.flatMap((item) => (item.kind === 'tool' && item.status === 'interrupted' ? [item.callId] : [])));
-  return { ...view, items, turn: undefined, busy: false, questions: view.questions.filter((q) => !closed.has(q.subject.callId)) };
+  return {
+    ...view,
+    items,
+    turn: undefined,
+    busy: false,
+    questions: view.questions.filter((q) => !closed.has(subjectCallId(q.subject) ?? '')),
+  };
 }

@@ -1,3 +1,4 @@
+import { subjectCallId } from '../protocol/questions.js';
 import { assertNever } from '../checks.js';
 import { isOpen } from './items.js';
 import type { AwaitingApprovalCall, ChatItem, QuestionView, SessionView, ToolCallItem } from './types.js';
@@ -5,7 +6,7 @@ import type { AwaitingApprovalCall, ChatItem, QuestionView, SessionView, ToolCal
 /** The calls waiting for a person's approval, oldest first. */
 export function pendingApprovals(view: SessionView): AwaitingApprovalCall[] {
   return view.questions.flatMap((q) => {
-    const item = findCall(view, q.subject.callId);
+    const item = findCall(view, subjectCallId(q.subject) ?? '');
     return item?.status === 'awaiting_approval' && item.approval.approvalId === q.questionId ? [item] : [];
   });
 }
@@ -15,7 +16,7 @@ export function answerableQuestions(view: SessionView): QuestionView[] {
   return view.questions.filter((q) => {
     switch (q.ask.kind) {
       case 'tool_approval':
-        return findCall(view, q.subject.callId)?.status === 'awaiting_approval';
+        return findCall(view, subjectCallId(q.subject) ?? '')?.status === 'awaiting_approval';
       default:
         return assertNever(q.ask.kind);
     }

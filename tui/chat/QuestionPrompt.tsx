@@ -1,6 +1,6 @@
 import { assertNever } from '../../src/checks.js';
 import { approvalAnswer } from '../../src/client/index.js';
-import type { QuestionAnswerInput } from '../../src/protocol/questions.js';
+import { subjectCallId, type QuestionAnswerInput } from '../../src/protocol/questions.js';
 import { findCall } from '../../src/view/select.js';
 import type { QuestionView, SessionView } from '../../src/view/types.js';
 import { ApprovalPrompt } from '../components/ApprovalPrompt.js';
@@ -19,7 +19,7 @@ export interface QuestionPromptProps {
 export function QuestionPrompt({ view, question, queued, sending, argRows, onAnswer }: QuestionPromptProps) {
   switch (question.ask.kind) {
     case 'tool_approval': {
-      const call = findCall(view, question.subject.callId);
+      const call = findCall(view, subjectCallId(question.subject) ?? '');
       if (call?.status !== 'awaiting_approval') return null;
       return (
         <ApprovalPrompt

@@ -143,7 +143,7 @@ function asking(event: SessionEventOf<'question:asked'>): string {
   const { subject, ask } = event;
   switch (ask.kind) {
     case 'tool_approval':
-      return `waiting for approval: ${callOf(subject)} ${safeLine(JSON.stringify(ask.args))}`;
+      return `waiting for approval: ${subject.kind === 'call' ? callOf(subject) : safeLine(subject.server)} ${safeLine(JSON.stringify(ask.args))}`;
     default:
       return assertNever(ask.kind);
   }
