@@ -2,7 +2,7 @@ import type { Catalog, ServerConfig } from '../../src/config/catalog.js';
 import type { RuntimeSetting } from '../../src/config/sandbox-runtime.js';
 import { loosenedBy } from '../../src/config/describe.js';
 import { assertServerAllowed, assertUnderQuota, serverRefusal, type UserLimits } from '../../src/config/user-limits.js';
-import { McpgwError } from '../../src/errors.js';
+import { McpgwError, errorMessage } from '../../src/errors.js';
 import { assessPolicy, type Policy, type PolicyAssessment } from '../../src/policy/index.js';
 import type { SessionCreateRequest } from '../../src/protocol/requests.js';
 import type { ContainerState, SessionInfo } from '../../src/protocol/session.js';
@@ -128,7 +128,22 @@ export class SessionService implements SandboxProvider {
       policy: policyName,
     });
     this.opts.log.info('session created', { sessionId: rec.id, owner, servers });
-    return this.publishUpdate(rec.id);
+    const info = await this.publishUpdate(rec.id);
+    if (this.opts.catalog.settings.daemon.prestart) this.prestart(rec);
+    return info;
+  }
+
+  /** Starts the session's sandboxes in the background (`daemon.prestart`); a failure waits for the first real use. */
+  private prestart(rec: SessionRecord): void {
+    for (const name of rec.servers) {
+      void this.sandbox(rec, name).catch((err: unknown) =>
+        this.opts.log.info('prestart failed; the first call starts it again', {
+          sessionId: rec.id,
+          server: name,
+          message: errorMessage(err),
+        }),
+      );
+    }
   }
 
   /** The caller's sessions, newest first. */
