@@ -66,7 +66,7 @@ function runtimeFor(engine: ContainerEngine, builder: ImageBuilder, variant: Var
   });
 }
 
-/** Resident memory of a process and its children's, from /proc (the child baseline's "memory per server"). */
+/** Resident memory of a process, from /proc (the child baseline's memory per server). */
 function processRss(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8')
     .split('\n')
@@ -76,39 +76,48 @@ function processRss(pid: number): number {
 
 const median = (values: number[]): number => summarize(values).p50;
 
-async function measureVariant(engine: ContainerEngine, builder: ImageBuilder, variant: Variant, runs: number, calls: number) {
-  const server = testServer('everything');
-  const cold: number[] = [];
-  const first: number[] = [];
-  const phases: Phases[] = [];
-  const memory: number[] = [];
-  let name = '';
-  for (let i = 0; i < runs; i++) {
-    const timed = timedEngine(engine);
-    const runtime = runtimeFor(timed.engine, builder, variant);
-    try {
-      const t0 = performance.now();
-      const sandbox = await runtime.acquire(`bench-rt-${i}`, server);
-      const ready = performance.now();
-      await sandbox.callTool('echo', { message: 'first' });
-      first.push(ms(t0));
-      cold.push(ready - t0);
-      name = sandbox.runtime;
-      const at = (k: string): number => (timed.marks.get(k) ?? NaN) - t0;
-      const lowered = timed.marks.get('lowerCpus');
-      phases.push({
+interface ColdSample {
+  cold: number;
+  first: number;
+  phases: Phases;
+  memory: number;
+  runtime: string;
+}
+
+/** One cold start of server-everything in a fresh runtime: to `initialize`, to the first echo, and its phases. */
+async function coldSample(engine: ContainerEngine, builder: ImageBuilder, variant: Variant, i: number): Promise<ColdSample> {
+  const timed = timedEngine(engine);
+  const runtime = runtimeFor(timed.engine, builder, variant);
+  try {
+    const t0 = performance.now();
+    const sandbox = await runtime.acquire(`bench-rt-${i}`, testServer('everything'));
+    const ready = performance.now();
+    await sandbox.callTool('echo', { message: 'first' });
+    const first = ms(t0);
+    const at = (k: string): number => (timed.marks.get(k) ?? NaN) - t0;
+    const lowered = timed.marks.get('lowerCpus');
+    return {
+      cold: ready - t0,
+      first,
+      runtime: sandbox.runtime,
+      memory: containerMemory(sandbox.containerId),
+      phases: {
         create: at('create'),
         attach: at('attach') - at('create'),
         start: at('start') - at('attach'),
+        // Until the CPUs were lowered (right after `initialize` was answered), or until ready without a boost.
         initialize: (lowered ?? ready) - (timed.marks.get('start') ?? NaN),
         lowerCpus: lowered === undefined ? 0 : ready - lowered,
-      });
-      memory.push(containerMemory(sandbox.containerId));
-    } finally {
-      await runtime.closeAll();
-    }
+      },
+    };
+  } finally {
+    await runtime.closeAll();
   }
-  // First result from a warm pool: an initialised sandbox is waiting; the session takes it and calls.
+}
+
+/** First result from a warm pool (an initialised sandbox is waiting; the session takes it and calls), then echoes. */
+async function warmAndEcho(engine: ContainerEngine, builder: ImageBuilder, variant: Variant, runs: number, calls: number) {
+  const server = testServer('everything');
   const warm: number[] = [];
   const pooled = runtimeFor(engine, builder, variant);
   try {
@@ -124,7 +133,6 @@ async function measureVariant(engine: ContainerEngine, builder: ImageBuilder, va
   } finally {
     await pooled.closeAll();
   }
-  // Echo round trips on one sandbox.
   const echoRuntime = runtimeFor(engine, builder, variant);
   const echo: number[] = [];
   try {
@@ -137,37 +145,39 @@ async function measureVariant(engine: ContainerEngine, builder: ImageBuilder, va
   } finally {
     await echoRuntime.closeAll();
   }
+  return { firstResultWarmPoolMs: rounded(summarize(warm)), echoMs: rounded(summarize(echo)) };
+}
+
+function variantRow(variant: Variant, samples: ColdSample[], rest: Awaited<ReturnType<typeof warmAndEcho>>) {
   const phaseP50 = Object.fromEntries(
-    (['create', 'attach', 'start', 'initialize', 'lowerCpus'] as const).map((k) => [k, round(median(phases.map((p) => p[k])))]),
+    (['create', 'attach', 'start', 'initialize', 'lowerCpus'] as const).map((k) => [k, round(median(samples.map((p) => p.phases[k])))]),
   );
   return {
     label: variant.label,
-    runtime: name,
+    runtime: samples[0]?.runtime ?? '?',
     startCpus: variant.startCpus,
-    coldToInitializeMs: rounded(summarize(cold)),
-    firstResultColdMs: rounded(summarize(first)),
-    firstResultWarmPoolMs: rounded(summarize(warm)),
-    echoMs: rounded(summarize(echo)),
-    memoryMiB: round(median(memory) / 1024 ** 2),
+    coldToInitializeMs: rounded(summarize(samples.map((x) => x.cold))),
+    firstResultColdMs: rounded(summarize(samples.map((x) => x.first))),
+    ...rest,
+    memoryMiB: round(median(samples.map((x) => x.memory)) / 1024 ** 2),
     phasesP50Ms: phaseP50,
   };
 }
 
-async function measureChild(runs: number, calls: number) {
-  const cold: number[] = [];
-  const first: number[] = [];
-  const memory: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    const child = await startChild(PKG);
-    const ready = performance.now();
-    await child.callTool({ name: 'echo', arguments: { message: 'first' } });
-    first.push(ms(t0));
-    cold.push(ready - t0);
-    const pid = (child.transport as { pid?: number | null } | undefined)?.pid;
-    if (pid) memory.push(processRss(pid));
-    await child.close();
-  }
+/** One cold start of the same server as a plain child process (the baseline). */
+async function childSample(): Promise<{ cold: number; first: number; memory: number }> {
+  const t0 = performance.now();
+  const child = await startChild(PKG);
+  const ready = performance.now();
+  await child.callTool({ name: 'echo', arguments: { message: 'first' } });
+  const first = ms(t0);
+  const pid = (child.transport as { pid?: number | null } | undefined)?.pid;
+  const memory = pid ? processRss(pid) : NaN;
+  await child.close();
+  return { cold: ready - t0, first, memory };
+}
+
+async function childEcho(calls: number) {
   const child = await startChild(PKG);
   const echo: number[] = [];
   for (let i = 0; i < calls + 100; i++) {
@@ -176,13 +186,7 @@ async function measureChild(runs: number, calls: number) {
     if (i >= 100) echo.push(ms(t0));
   }
   await child.close();
-  return {
-    label: 'plain child process',
-    coldToInitializeMs: rounded(summarize(cold)),
-    firstResultColdMs: rounded(summarize(first)),
-    echoMs: rounded(summarize(echo)),
-    memoryMiB: round(median(memory) / 1024 ** 2),
-  };
+  return rounded(summarize(echo));
 }
 
 /**
@@ -199,15 +203,29 @@ export async function runtimeRows(runs: number, calls: number): Promise<Record<s
     { label: `${info.name}+runc, start boost 2 CPUs (default)`, runtime: 'runc', startCpus: 2 },
   ];
   if (info.runtimes.includes('runsc')) variants.push({ label: `${info.name}+runsc (gVisor)`, runtime: 'runsc', startCpus: 2 });
+  // Cold samples round-robin (each variant, then the child, per round): a load change hits all of them alike.
+  const samples = variants.map(() => [] as ColdSample[]);
+  const child: Array<{ cold: number; first: number; memory: number }> = [];
+  for (let i = 0; i < runs; i++) {
+    for (const [v, variant] of variants.entries()) samples[v]!.push(await coldSample(engine, builder, variant, i));
+    child.push(await childSample());
+  }
   const rows: unknown[] = [];
-  for (const variant of variants) {
-    const row = await measureVariant(engine, builder, variant, runs, calls);
+  for (const [v, variant] of variants.entries()) {
+    const row = variantRow(variant, samples[v]!, await warmAndEcho(engine, builder, variant, runs, calls));
     process.stderr.write(`runtimes: ${JSON.stringify(row)}\n`);
     rows.push(row);
   }
-  const child = await measureChild(runs, calls);
-  process.stderr.write(`runtimes: ${JSON.stringify(child)}\n`);
-  rows.push(child);
+  const childRow = {
+    label: 'plain child process',
+    coldToInitializeMs: rounded(summarize(child.map((x) => x.cold))),
+    firstResultColdMs: rounded(summarize(child.map((x) => x.first))),
+    echoMs: await childEcho(calls),
+    memoryMiB: round(median(child.map((x) => x.memory)) / 1024 ** 2),
+  };
+  process.stderr.write(`runtimes: ${JSON.stringify(childRow)}\n`);
+  rows.push(childRow);
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   return {
     engine: {
       name: info.name,
@@ -217,6 +235,7 @@ export async function runtimeRows(runs: number, calls: number): Promise<Record<s
       cpus: info.cpus,
     },
     server: 'everything',
+    loadAverageAtEnd: load,
     rows,
   };
 }
