@@ -42,10 +42,9 @@ export class SandboxPlacement {
     const info = await this.engineInfo();
     const decision = chooseRuntime(this.settingFor(server), server.network !== 'none', info);
     if (!decision.ok) throw new McpgwError('server_unavailable', `server "${server.name}" cannot start: ${decision.reason}`);
-    return {
-      runtime: decision.choice,
-      startNanoCpus: startNanoCpus(server.limits.nanoCpus, this.opts.startCpus, info.cpus, decision.choice),
-    };
+    // Only Docker is known to lower a running container's CPUs (`docker update`); elsewhere no boost is given.
+    const startCpus = info.name === 'Docker' ? this.opts.startCpus : 0;
+    return { runtime: decision.choice, startNanoCpus: startNanoCpus(server.limits.nanoCpus, startCpus, info.cpus, decision.choice) };
   }
 
   /** Why `server` cannot run on this engine's runtimes, or undefined (also when the engine cannot be asked now). */

@@ -119,6 +119,15 @@ describe('sandbox.runtime and a server’s runtime', () => {
     });
   });
 
+  it('give no start boost on an engine not known to lower a running container’s CPUs (Podman)', async () => {
+    const { servers, runtime, startCpus } = catalogOf(doc);
+    const placement = new SandboxPlacement(
+      { describe: async () => ({ ...info(['runc', 'crun']), name: 'Podman' }) },
+      { runtime, startCpus },
+    );
+    expect((await placement.place(servers.get('plain')!)).startNanoCpus).toBe(500_000_000);
+  });
+
   it('make a server unavailable, with the reason, on an engine without gVisor', async () => {
     const { servers, runtime, startCpus } = catalogOf(doc);
     const placement = new SandboxPlacement({ describe: async () => info(['runc']) }, { runtime, startCpus });
