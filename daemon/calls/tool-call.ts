@@ -12,6 +12,7 @@ import { newId } from '../sessions/ids.js';
 import type { AuditLog, HistoryStore, RuleStore, SessionRecord } from '../store/ports.js';
 import { StartAnnouncer, type CallOutput } from './output.js';
 import type { SandboxProvider } from './ports.js';
+import type { RunningCalls } from './running.js';
 import { canMove, isTerminal, type CallDecision, type CallState, type TerminalState } from './state.js';
 
 /** One call: which tool with which arguments, in which session, for whom. */
@@ -38,6 +39,8 @@ export interface ToolCallDeps {
   output: CallOutput;
   /** Tool pinning: a tool changed since the session pinned it is asked about again, with a diff. */
   pins: PinGate;
+  /** Where running calls are known to a server's own requests (an elicitation), if anything asks. */
+  running?: RunningCalls;
 }
 
 /** What the sandbox gave back, before it becomes a state: reported as `tool:result` and audited as one outcome. */
@@ -63,6 +66,7 @@ export class ToolCall {
   private current: CallState = { status: 'proposed' };
   /** The changed definition a person approved (its hash), or undefined when the tool was as pinned. */
   private approvedChange: string | undefined;
+  private headless = false;
 
   constructor(
     private readonly deps: ToolCallDeps,
@@ -76,6 +80,7 @@ export class ToolCall {
   /** A call the model asked for: the policy decides, or a person does; an approved call runs. Never throws for a tool's failure. */
   async run(policy: Policy, options: { headless: boolean; signal: AbortSignal }): Promise<TerminalState> {
     const { session, server, tool } = this.request;
+    this.headless = options.headless;
     const changed = await this.deps.pins.changeOf(session.id, server, tool);
     this.approvedChange = changed?.hash;
     const verdict = await this.consultPolicy(policy, changed);
@@ -243,6 +248,7 @@ export class ToolCall {
       const sandbox = await this.deps.sandboxes.sandbox(session, server, signal);
       if (origin === 'agent') await this.checkUnchanged();
       const done = output.track(session.id, server, callId, announce);
+      const leave = this.deps.running?.enter(session.id, server, { callId, headless: this.headless, ...(signal ? { signal } : {}) });
       try {
         const result = await sandbox.callTool(tool, args, {
           ...(signal ? { signal } : {}),
@@ -259,6 +265,7 @@ export class ToolCall {
         });
         outcome = { ok: true, result, text: renderToolResult(result), durationMs: elapsed() };
       } finally {
+        leave?.();
         done();
       }
     } catch (err) {

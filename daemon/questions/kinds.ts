@@ -1,5 +1,6 @@
 import { assertNever } from '../../src/checks.js';
 import { McpgwError } from '../../src/errors.js';
+import { acceptElicitation, elicitationSilence } from './elicitation.js';
 import { questionAnswerSchema, type QuestionAnswer, type QuestionAnswerInput, type QuestionAsk } from '../../src/protocol/questions.js';
 
 /** Why a question closed without a human's answer. */
@@ -23,8 +24,10 @@ export function answerForSilence(ask: QuestionAsk, why: Unanswered): QuestionAns
               ? 'the turn was cancelled'
               : 'the daemon restarted while this approval was pending',
       };
+    case 'elicitation':
+      return elicitationSilence();
     default:
-      return assertNever(ask.kind);
+      return assertNever(ask);
   }
 }
 
@@ -40,7 +43,10 @@ export function acceptAnswer(ask: QuestionAsk, input: QuestionAnswerInput): Ques
       return answer.decision === 'approve'
         ? { kind: 'tool_approval', decision: 'approve', scope: answer.scope, ...(answer.reason ? { reason: answer.reason } : {}) }
         : { kind: 'tool_approval', decision: 'deny', scope: 'once', reason: answer.reason?.trim() || 'the user denied this call' };
+    case 'elicitation':
+      // The kinds match (checked above); TypeScript does not carry that over to `ask`.
+      return acceptElicitation(ask as Extract<QuestionAsk, { kind: 'elicitation' }>, answer);
     default:
-      return assertNever(answer.kind);
+      return assertNever(answer);
   }
 }

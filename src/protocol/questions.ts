@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { elicitationAnswerSchema, type ElicitationAsk } from './elicitation.js';
 
 /**
  * Questions for a human. A question is asked about a subject, waits in the daemon (and in Redis) until the first
@@ -47,7 +48,7 @@ export interface ToolApprovalAsk {
 }
 
 /** What a question asks, by kind. */
-export type QuestionAsk = ToolApprovalAsk;
+export type QuestionAsk = ToolApprovalAsk | ElicitationAsk;
 
 export type QuestionKind = QuestionAsk['kind'];
 
@@ -60,7 +61,7 @@ export const toolApprovalAnswerSchema = z.strictObject({
 });
 
 /** Every kind's answer, told apart by `kind`. */
-export const questionAnswerSchema = z.discriminatedUnion('kind', [toolApprovalAnswerSchema]);
+export const questionAnswerSchema = z.discriminatedUnion('kind', [toolApprovalAnswerSchema, elicitationAnswerSchema]);
 
 /** An answer as a client sends it (defaults may be left out). */
 export type QuestionAnswerInput = z.input<typeof questionAnswerSchema>;
@@ -69,3 +70,5 @@ export type QuestionAnswerInput = z.input<typeof questionAnswerSchema>;
 export type QuestionAnswer = z.output<typeof questionAnswerSchema>;
 
 export type ToolApprovalAnswer = Extract<QuestionAnswer, { kind: 'tool_approval' }>;
+
+export type ElicitationAnswer = Extract<QuestionAnswer, { kind: 'elicitation' }>;

@@ -43,5 +43,7 @@ function describe(e: AuditRecord): string {
       return `${String(e.action)}${e.reason ? `: ${String(e.reason)}` : ''}`;
     case 'egress':
       return `${String(e.server)} → ${String(e.host ?? '?')}${e.port === undefined ? '' : `:${String(e.port)}`} ${e.allowed ? 'allowed' : 'DENIED'} (${String(e.via)}, ${String(e.reason)})`;
+    case 'elicitation':
+      return `${String(e.server)} asked (${String(e.mode)}${e.host ? ` ${String(e.host)}` : ''}) → ${String(e.action)} by ${String(e.by)}`;
   }
 }
