@@ -5,6 +5,7 @@ import type { ModelClient } from './agent/model/index.js';
 import { ToolCatalog } from './agent/toolset.js';
 import { TurnRegistry } from './agent/turns.js';
 import { CallOutput } from './calls/output.js';
+import { RunningCalls } from './calls/running.js';
 import { ToolCalls } from './calls/tool-call.js';
 import type { LaunchResolver } from './config/launch.js';
 import { openEgress } from './egress/open.js';
@@ -13,6 +14,7 @@ import type { ImageBuilder } from './images/builder.js';
 import type { Logger } from './logger.js';
 import type { NamedPolicy } from './policies.js';
 import { sessionPolicyResolver } from './policies.js';
+import { PeerBounds } from './peer/bounds.js';
 import { serverRequests } from './peer/service.js';
 import { ToolPins } from './pins/service.js';
 import { QuestionService } from './questions/service.js';
@@ -89,12 +91,26 @@ export function buildServices(o: ServiceOptions): Services {
   const placement = new SandboxPlacement(o.engine, { runtime: catalog.sandbox.runtime, startCpus: catalog.sandbox.startCpus });
   // A server whose runtime the engine lacks is listed as unavailable, with the reason.
   const launch = withRuntimeCheck(o.launch, placement);
+  // What servers ask of the client: bounded per (session, server), answered by the session's humans.
+  const running = new RunningCalls();
+  const say = (sessionId: string, server: string, text: string): Promise<unknown> =>
+    notice(events, sessionId, server, text).catch(() => undefined);
+  const peer = serverRequests({
+    elicitation: {
+      bounds: new PeerBounds(undefined, (who, reason) => void say(who.sessionId, who.server, `mcpgw refused a request of the server: ${reason}`)),
+      questions: () => questions,
+      ownerOf: async (sessionId) => (await store.getSession(sessionId))?.owner,
+      running,
+      audit: (entry) => store.audit(entry),
+      notice: say,
+    },
+  });
   const runtime = new SandboxRuntime({
     engine: o.engine,
     placement,
     instanceId: o.instanceId,
     networks: egress,
-    peer: serverRequests(),
+    peer,
     resolveImage: (server, sessionId) =>
       o.builder.imageFor(server, {
         build: settings.autoBuild,
@@ -133,7 +149,7 @@ export function buildServices(o: ServiceOptions): Services {
   const pins = new ToolPins(store);
   // Calls and the model's tool list share one catalog: it re-lists each sandbox it sees start and pins the tools.
   const toolCatalog = new ToolCatalog(sessions, pins);
-  const calls = new ToolCalls({ events, store, questions, sandboxes: toolCatalog, output, pins });
+  const calls = new ToolCalls({ events, store, questions, sandboxes: toolCatalog, output, pins, running });
   const agent = new AgentService({
     model: o.model,
     store,

@@ -34,7 +34,8 @@ export function elicitationAsk(params: ElicitRequest['params']): ElicitationAsk 
   const parsed = elicitFormSchema.safeParse(fields);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const where = issue?.path[0] === undefined ? '' : `field "${String(names[Number(issue.path[0])] ?? '').slice(0, FORM_LIMITS.nameChars)}": `;
+    const where =
+      issue?.path[0] === undefined ? '' : `field "${String(names[Number(issue.path[0])] ?? '').slice(0, FORM_LIMITS.nameChars)}": `;
     refuse(`${where}${issue?.path.slice(1).join('.') ?? ''} ${issue?.message ?? 'invalid'}`.trim());
   }
   const problem = formProblem(parsed.data);
@@ -44,7 +45,12 @@ export function elicitationAsk(params: ElicitRequest['params']): ElicitationAsk 
 
 /** One property of the server's schema as a field (checked against the bounds afterwards). */
 function toField(name: string, p: PrimitiveSchemaDefinition, required: boolean): ElicitField {
-  const base = { name, required, ...(p.title === undefined ? {} : { title: p.title }), ...(p.description === undefined ? {} : { description: p.description }) };
+  const base = {
+    name,
+    required,
+    ...(p.title === undefined ? {} : { title: p.title }),
+    ...(p.description === undefined ? {} : { description: p.description }),
+  };
   switch (p.type) {
     case 'boolean':
       return { ...base, type: 'boolean', ...(p.default === undefined ? {} : { default: p.default }) };
@@ -52,11 +58,15 @@ function toField(name: string, p: PrimitiveSchemaDefinition, required: boolean):
     case 'integer':
       return { ...base, type: p.type, ...pick(p, ['minimum', 'maximum', 'default']) };
     case 'array': {
-      const options = 'anyOf' in p.items ? p.items.anyOf.map((o) => ({ value: o.const, title: o.title })) : p.items.enum.map((v) => ({ value: v, title: v }));
+      const options =
+        'anyOf' in p.items
+          ? p.items.anyOf.map((o) => ({ value: o.const, title: o.title }))
+          : p.items.enum.map((v) => ({ value: v, title: v }));
       return { ...base, type: 'multi', options, ...pick(p, ['minItems', 'maxItems', 'default']) };
     }
     case 'string': {
-      if ('oneOf' in p) return { ...base, type: 'enum', options: p.oneOf.map((o) => ({ value: o.const, title: o.title })), ...pick(p, ['default']) };
+      if ('oneOf' in p)
+        return { ...base, type: 'enum', options: p.oneOf.map((o) => ({ value: o.const, title: o.title })), ...pick(p, ['default']) };
       if ('enum' in p) {
         const titles = 'enumNames' in p && p.enumNames?.length === p.enum.length ? p.enumNames : p.enum;
         return { ...base, type: 'enum', options: p.enum.map((v, i) => ({ value: v, title: titles[i] ?? v })), ...pick(p, ['default']) };

@@ -40,7 +40,16 @@ export function elicitation(deps: ElicitationDeps): (ctx: PeerContext, params: E
       const callId = running.length === 1 ? running[0]?.callId : undefined;
       const subject: ServerSubject = { kind: 'server', server: ctx.server, ...(callId === undefined ? {} : { callId }) };
       const record = (action: ElicitResult['action'], by: string, user = owner, extra: Record<string, unknown> = {}): Promise<void> =>
-        deps.audit({ ts: Date.now(), sessionId: ctx.sessionId, user, kind: 'elicitation', ...auditFields(subject, ask), action, by, ...extra });
+        deps.audit({
+          ts: Date.now(),
+          sessionId: ctx.sessionId,
+          user,
+          kind: 'elicitation',
+          ...auditFields(subject, ask),
+          action,
+          by,
+          ...extra,
+        });
 
       if (running.some((c) => c.headless)) {
         await Promise.all([

@@ -1,4 +1,10 @@
 import type { SandboxPeer } from '../sandbox/peer.js';
+import { elicitation, type ElicitationDeps } from './elicitation.js';
+
+/** What the server→client features need, each its own narrow ports. */
+export interface PeerDeps {
+  elicitation: ElicitationDeps;
+}
 
 /**
  * The server→client half of MCP: what mcpd answers when a sandboxed server asks the client for something. Every
@@ -6,6 +12,6 @@ import type { SandboxPeer } from '../sandbox/peer.js';
  * reaches the model or the user's files without one (or a policy the user wrote). Each feature lives in its own
  * file here and is added to the peer below; a feature left out is a capability mcpd does not declare.
  */
-export function serverRequests(): SandboxPeer {
-  return {};
+export function serverRequests(deps: PeerDeps): SandboxPeer {
+  return { elicit: elicitation(deps.elicitation) };
 }

@@ -22,7 +22,10 @@ export const FORM_LIMITS = {
 
 const text = (max: number) => z.string().max(max);
 const base = {
-  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'names are letters, digits, "_", "." and "-"').max(FORM_LIMITS.nameChars),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'names are letters, digits, "_", "." and "-"')
+    .max(FORM_LIMITS.nameChars),
   title: text(FORM_LIMITS.titleChars).optional(),
   description: text(FORM_LIMITS.descriptionChars).optional(),
   required: z.boolean(),

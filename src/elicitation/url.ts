@@ -23,7 +23,8 @@ export function checkElicitUrl(raw: string): { ok: true; url: ElicitUrl } | { ok
   } catch {
     return { ok: false, reason: 'the URL does not parse' };
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { ok: false, reason: `only http and https URLs are shown, not ${url.protocol}` };
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return { ok: false, reason: `only http and https URLs are shown, not ${url.protocol}` };
   if (url.username !== '' || url.password !== '') return { ok: false, reason: 'the URL carries a user name or password' };
   if (url.hostname === '') return { ok: false, reason: 'the URL has no host' };
   return { ok: true, url: { href: url.href, host: url.hostname, secure: url.protocol === 'https:' } };

@@ -3,6 +3,7 @@ import type { ReplayGap, SessionEvent, SessionEventOf } from '../protocol/events
 import type { SessionInfo } from '../protocol/session.js';
 import { assertNever } from '../checks.js';
 import { approvalAnswered, approvalAsked, callDecided, callFinished, callStarted } from './calls.js';
+import { elicitationAnswered } from './elicitation.js';
 import { addOutput, closeItem, isOpen, push } from './items.js';
 import type { AssistantItem, SessionView } from './types.js';
 
@@ -141,8 +142,10 @@ function reduce(view: SessionView, event: SessionEvent): SessionView {
       switch (ask.kind) {
         case 'tool_approval':
           return subject.kind === 'call' ? approvalAsked(next, event, subject, ask) : next;
+        case 'elicitation':
+          return next;
         default:
-          return assertNever(ask.kind);
+          return assertNever(ask);
       }
     }
     case 'question:answered': {
@@ -150,8 +153,10 @@ function reduce(view: SessionView, event: SessionEvent): SessionView {
       switch (event.answer.kind) {
         case 'tool_approval':
           return event.subject.kind === 'call' ? approvalAnswered(next, event, event.subject, event.answer) : next;
+        case 'elicitation':
+          return elicitationAnswered(next, view, event, event.answer);
         default:
-          return assertNever(event.answer.kind);
+          return assertNever(event.answer);
       }
     }
     case 'tool:decided':

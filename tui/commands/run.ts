@@ -5,6 +5,7 @@ import { assertNever } from '../../src/checks.js';
 import { SESSION_EVENT_NAMES, type SessionEvent, type SessionEventOf } from '../../src/protocol/events.js';
 import { jsonText } from '../../src/text/safe-json.js';
 import { safeLine } from '../../src/text/sanitize.js';
+import { elicitationOutcome } from '../../src/view/elicitation.js';
 import type { DaemonClient } from '../client/client.js';
 import { policyRequest, splitList, withClient, type GlobalOptions } from './common.js';
 
@@ -112,6 +113,8 @@ class TurnFollower {
       case 'question:answered':
         if (!json && event.answer.kind === 'tool_approval' && event.answer.decision === 'deny')
           io.err(`denied: ${safeLine(event.answer.reason ?? '')}`);
+        if (!json && event.answer.kind === 'elicitation')
+          io.err(`${safeLine(event.subject.server)} ${elicitationOutcome(event.answer, event.by)}`);
         return;
       case 'tool:decided':
         if (!json && event.decision === 'deny') io.err(`denied: ${safeLine(event.reason ?? '')}`);
@@ -144,7 +147,9 @@ function asking(event: SessionEventOf<'question:asked'>): string {
   switch (ask.kind) {
     case 'tool_approval':
       return `waiting for approval: ${subject.kind === 'call' ? callOf(subject) : safeLine(subject.server)} ${safeLine(JSON.stringify(ask.args))}`;
+    case 'elicitation':
+      return `${safeLine(subject.server)} asks for input: ${safeLine(ask.message)}`;
     default:
-      return assertNever(ask.kind);
+      return assertNever(ask);
   }
 }
