@@ -16,7 +16,8 @@ export function elicitationOutcome(
   const what =
     question?.ask.kind === 'elicitation' && question.ask.mode === 'url' ? `asked to open ${question.ask.url.href}` : 'asked for input';
   const who = by.kind === 'timeout' ? ' (no answer in time)' : ` by ${describeDecider(by)}`;
-  const fields = answer.content ? ` (${Object.keys(answer.content).length} fields sent)` : '';
+  const n = answer.content ? Object.keys(answer.content).length : 0;
+  const fields = answer.content ? ` (${n} field${n === 1 ? '' : 's'} sent)` : '';
   return `${what}: ${ACTIONS[answer.action]}${who}${fields}`;
 }
 
