@@ -97,7 +97,10 @@ export function buildServices(o: ServiceOptions): Services {
     notice(events, sessionId, server, text).catch(() => undefined);
   const peer = serverRequests({
     elicitation: {
-      bounds: new PeerBounds(undefined, (who, reason) => void say(who.sessionId, who.server, `mcpgw refused a request of the server: ${reason}`)),
+      bounds: new PeerBounds(
+        undefined,
+        (who, reason) => void say(who.sessionId, who.server, `mcpgw refused a request of the server: ${reason}`),
+      ),
       questions: () => questions,
       ownerOf: async (sessionId) => (await store.getSession(sessionId))?.owner,
       running,

@@ -7,8 +7,7 @@ import type { ElicitUrl } from '../elicitation/url.js';
  * and every title are the server's words: clients show them as untrusted text, always with the server's name.
  */
 export type ElicitationAsk = { kind: 'elicitation'; message: string } & (
-  | { mode: 'form'; fields: ElicitField[] }
-  | { mode: 'url'; url: ElicitUrl; elicitationId: string }
+  { mode: 'form'; fields: ElicitField[] } | { mode: 'url'; url: ElicitUrl; elicitationId: string }
 );
 
 /** accept (with the form's content), decline (an explicit no) or cancel (dismissed; also what silence means). */
