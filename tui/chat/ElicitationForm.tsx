@@ -226,6 +226,8 @@ function FieldInput({
   const [cursor, setCursor] = useState(start);
   const [chosen, setChosen] = useState<string[]>(Array.isArray(value) ? value : []);
   const [flag, setFlag] = useState<boolean | undefined>(typeof value === 'boolean' ? value : undefined);
+  // A refused entry stays in the box for correcting; a fresh box puts the cursor at its end.
+  const [attempt, setAttempt] = useState(0);
 
   useKeys(
     (input, key) => {
@@ -258,6 +260,7 @@ function FieldInput({
     case 'integer':
       return (
         <TextInput
+          key={attempt}
           value={text}
           onChange={setText}
           onSubmit={(typed) => {
@@ -265,6 +268,7 @@ function FieldInput({
             const parsed = valueFromText(field, typed);
             if (parsed.problem) onProblem(`${fieldLabel(field)} ${parsed.problem}`);
             else onCommit(parsed.value);
+            setAttempt((n) => n + 1);
           }}
           prompt={`${field.name}> `}
           {...(field.type === 'string' && field.format ? { placeholder: FORMAT_HINTS[field.format] } : {})}
