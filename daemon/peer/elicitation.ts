@@ -4,7 +4,7 @@ import type { ElicitationAsk, ServerSubject } from '../../src/protocol/index.js'
 import { safeLine } from '../../src/text/sanitize.js';
 import type { RunningCallsView } from '../calls/running.js';
 import type { QuestionAsker } from '../questions/service.js';
-import type { PeerContext } from '../sandbox/peer.js';
+import type { PeerContext, SandboxPeer } from '../sandbox/peer.js';
 import type { AuditEntry } from '../store/ports.js';
 import type { PeerBounds } from './bounds.js';
 import { elicitationAsk } from './elicitation-form.js';
@@ -29,7 +29,10 @@ const HEADLESS_HINT = 'the run is headless, so mcpgw declined (use --wait-for-ap
  * a size cap), its form checked and turned into a question for the session's humans, and their answer (checked
  * against the form when the question took it) sent back. A headless run declines; silence is a cancel.
  */
-export function elicitation(deps: ElicitationDeps): (ctx: PeerContext, params: ElicitRequest['params']) => Promise<ElicitResult> {
+export function elicitation(
+  deps: ElicitationDeps,
+  accepted = new AcceptedUrls(),
+): (ctx: PeerContext, params: ElicitRequest['params']) => Promise<ElicitResult> {
   return async (ctx, params) => {
     const release = deps.bounds.admit(ctx, 'elicitation/create', params);
     try {
@@ -65,11 +68,54 @@ export function elicitation(deps: ElicitationDeps): (ctx: PeerContext, params: E
       if (answer.kind !== 'elicitation') throw new McpgwError('internal', `an elicitation was answered with ${answer.kind}`);
       const who = by.kind === 'user' ? by.name : owner;
       await record(answer.action, by.kind, who, answer.content ? { answered: Object.keys(answer.content) } : {});
+      if (ask.mode === 'url' && answer.action === 'accept') accepted.add(ctx, ask.elicitationId);
       return answer.action === 'accept' && answer.content ? { action: 'accept', content: answer.content } : { action: answer.action };
     } finally {
       release();
     }
   };
+}
+
+/**
+ * Elicitation as the peer offers it: the request, and the server's word that a URL flow a person accepted has
+ * finished (shown once, and only for an id the person accepted, so the notification cannot be used to flood).
+ */
+export function elicitationPeer(deps: ElicitationDeps): Required<Pick<SandboxPeer, 'elicit' | 'elicitationComplete'>> {
+  const accepted = new AcceptedUrls();
+  return {
+    elicit: elicitation(deps, accepted),
+    elicitationComplete: (ctx, elicitationId) => {
+      if (!accepted.take(ctx, elicitationId)) return;
+      void deps
+        .notice(ctx.sessionId, ctx.server, `${safeLine(ctx.server)} says the link flow you opened is complete`)
+        .catch(() => undefined);
+    },
+  };
+}
+
+const MAX_ACCEPTED = 16;
+
+/** The URL elicitations people accepted, per (session, server), newest last, a few at most. */
+export class AcceptedUrls {
+  private readonly ids = new Map<string, string[]>();
+
+  /** Remembers an accepted URL elicitation. */
+  add(who: { sessionId: string; server: string }, elicitationId: string): void {
+    const key = `${who.sessionId}\u0000${who.server}`;
+    const ids = [...(this.ids.get(key) ?? []).filter((id) => id !== elicitationId), elicitationId].slice(-MAX_ACCEPTED);
+    this.ids.set(key, ids);
+  }
+
+  /** True (once) when this server's URL elicitation was accepted here. */
+  take(who: { sessionId: string; server: string }, elicitationId: string): boolean {
+    const key = `${who.sessionId}\u0000${who.server}`;
+    const ids = this.ids.get(key) ?? [];
+    if (!ids.includes(elicitationId)) return false;
+    const left = ids.filter((id) => id !== elicitationId);
+    if (left.length > 0) this.ids.set(key, left);
+    else this.ids.delete(key);
+    return true;
+  }
 }
 
 async function askOrRefuse(

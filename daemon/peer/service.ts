@@ -1,5 +1,5 @@
 import type { SandboxPeer } from '../sandbox/peer.js';
-import { elicitation, type ElicitationDeps } from './elicitation.js';
+import { elicitationPeer, type ElicitationDeps } from './elicitation.js';
 
 /** What the server→client features need, each its own narrow ports. */
 export interface PeerDeps {
@@ -13,5 +13,5 @@ export interface PeerDeps {
  * file here and is added to the peer below; a feature left out is a capability mcpd does not declare.
  */
 export function serverRequests(deps: PeerDeps): SandboxPeer {
-  return { elicit: elicitation(deps.elicitation) };
+  return { ...elicitationPeer(deps.elicitation) };
 }

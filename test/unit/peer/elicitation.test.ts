@@ -2,7 +2,7 @@ import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { RunningCalls } from '../../../daemon/calls/running.js';
 import { PeerBounds } from '../../../daemon/peer/bounds.js';
-import { elicitation } from '../../../daemon/peer/elicitation.js';
+import { elicitation, elicitationPeer } from '../../../daemon/peer/elicitation.js';
 import { QuestionService } from '../../../daemon/questions/service.js';
 import { SessionEventLog } from '../../../daemon/sessions/event-log.js';
 import { MemoryStore } from '../../../daemon/store/memory.js';
@@ -26,14 +26,15 @@ function setup() {
   const running = new RunningCalls();
   const audit: AuditRecord[] = [];
   const notices: string[] = [];
-  const elicit = elicitation({
+  const deps = {
     bounds: new PeerBounds(),
     questions: () => questions,
-    ownerOf: async (id) => (id === 's1' ? 'alice' : undefined),
+    ownerOf: async (id: string) => (id === 's1' ? 'alice' : undefined),
     running,
-    audit: async (e) => void audit.push(e),
-    notice: async (_s, _server, text) => void notices.push(text),
-  });
+    audit: async (e: AuditRecord) => void audit.push(e),
+    notice: async (_s: string, _server: string, text: string) => void notices.push(text),
+  };
+  const elicit = elicitation(deps);
   const ctx = { sessionId: 's1', server: 'everything', signal: new AbortController().signal };
   /** The next question asked (no sleeps: resolves on the event). */
   const asked = () =>
@@ -45,7 +46,7 @@ function setup() {
       onPublish = check;
       check();
     });
-  return { questions, running, audit, notices, elicit, ctx, asked, published };
+  return { questions, running, audit, notices, elicit, ctx, asked, published, deps };
 }
 
 describe('a server’s elicitation', () => {
@@ -103,5 +104,22 @@ describe('a server’s elicitation', () => {
     await asked();
     await expect(elicit(ctx, params)).rejects.toThrow(McpError);
     await expect(elicit({ ...ctx, server: 'other', sessionId: 'gone' }, params)).rejects.toThrow(/the session is gone/);
+  });
+
+  it('shows a URL flow’s completion once, and only for a link the person accepted', async () => {
+    const { questions, notices, ctx, asked, deps } = setup();
+    const peer = elicitationPeer(deps);
+    const result = peer.elicit(ctx, { mode: 'url', message: 'Sign in', elicitationId: 'e1', url: 'https://auth.example.com/' });
+    const q = await asked();
+    expect(q.ask).toMatchObject({ mode: 'url', url: { host: 'auth.example.com' } });
+    peer.elicitationComplete(ctx, 'e1');
+    expect(notices).toEqual([]);
+    await questions.answer('alice', { questionId: q.questionId, answer: { kind: 'elicitation', action: 'accept' } });
+    expect(await result).toEqual({ action: 'accept' });
+    peer.elicitationComplete(ctx, 'other');
+    peer.elicitationComplete({ ...ctx, server: 'another' }, 'e1');
+    peer.elicitationComplete(ctx, 'e1');
+    peer.elicitationComplete(ctx, 'e1');
+    expect(notices).toEqual(['everything says the link flow you opened is complete']);
   });
 });
