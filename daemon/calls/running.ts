@@ -5,6 +5,8 @@ export interface RunningCall {
   headless: boolean;
   /** Aborted when the call is cancelled (its turn was). Absent for a call a user made directly. */
   signal?: AbortSignal;
+  /** Stops the call's per-call timeout while a person answers the server (released by the returned function). */
+  hold: () => () => void;
 }
 
 /** What the server→client half may know of running calls: those of one server in one session. */

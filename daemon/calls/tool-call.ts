@@ -248,10 +248,18 @@ export class ToolCall {
       const sandbox = await this.deps.sandboxes.sandbox(session, server, signal);
       if (origin === 'agent') await this.checkUnchanged();
       const done = output.track(session.id, server, callId, announce);
-      const leave = this.deps.running?.enter(session.id, server, { callId, headless: this.headless, ...(signal ? { signal } : {}) });
+      // A server's question to a person during the call stops the call's timeout while it waits (elicitation).
+      let hold: (() => () => void) | undefined;
+      const leave = this.deps.running?.enter(session.id, server, {
+        callId,
+        headless: this.headless,
+        ...(signal ? { signal } : {}),
+        hold: () => hold?.() ?? (() => undefined),
+      });
       try {
         const result = await sandbox.callTool(tool, args, {
           ...(signal ? { signal } : {}),
+          onHold: (h) => (hold = h),
           onProgress: (p) => {
             const of = p.total === undefined ? '' : `/${p.total}`;
             void announce.now();

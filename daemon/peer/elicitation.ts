@@ -63,8 +63,16 @@ export function elicitation(
       }
       // The question closes (as a cancel) when the server cancels, the sandbox goes, or the call it serves is cancelled.
       const signal = AbortSignal.any([ctx.signal, ...running.flatMap((c) => (c.signal ? [c.signal] : []))]);
-      const asked = await askOrRefuse(deps.questions(), owner, ctx.sessionId, subject, ask, signal);
-      const { answer, by } = await asked.answered;
+      // While a person answers, the calls it serves do not time out (their total limit still holds).
+      const holds = running.map((c) => c.hold());
+      let answered;
+      try {
+        const asked = await askOrRefuse(deps.questions(), owner, ctx.sessionId, subject, ask, signal);
+        answered = await asked.answered;
+      } finally {
+        for (const release of holds) release();
+      }
+      const { answer, by } = answered;
       if (answer.kind !== 'elicitation') throw new McpgwError('internal', `an elicitation was answered with ${answer.kind}`);
       const who = by.kind === 'user' ? by.name : owner;
       await record(answer.action, by.kind, who, answer.content ? { answered: Object.keys(answer.content) } : {});

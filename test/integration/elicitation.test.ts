@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGeminiModelClient } from '../../daemon/agent/model/index.js';
 import type { SessionEvent } from '../../src/protocol/events.js';
 import type { DaemonClient } from '../../tui/client/client.js';
 import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
+import { TEST_CONFIG_FILE } from '../helpers/catalog.js';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { EventRecorder } from '../helpers/events.js';
 
@@ -15,7 +17,11 @@ let client: DaemonClient;
 
 beforeAll(async () => {
   fake = await startFakeGemini();
+  // server-everything with a short per-call timeout: a person slower than it must not make its call time out.
+  const servers = (JSON.parse(readFileSync(TEST_CONFIG_FILE, 'utf8')) as { mcpServers: Record<string, Record<string, unknown>> })
+    .mcpServers;
   t = await startTestDaemon({
+    config: { mcpServers: { ...servers, everything: { ...servers.everything, timeout: `${TIMEOUT_S}s` } } },
     model: createGeminiModelClient({ apiKey: 'test-key', baseUrl: fake.baseUrl, baseDelayMs: 1, maxDelayMs: 5 }),
   });
   client = await t.client();
@@ -43,6 +49,7 @@ async function session(servers: string[]) {
 }
 
 const ELICIT = 'everything__trigger-elicitation-request';
+const TIMEOUT_S = 2;
 
 describe('elicitation from server-everything, answered by a person', () => {
   it('lists the elicitation tool (the capability is declared), and an accepted form reaches the server checked', async () => {
@@ -85,6 +92,21 @@ describe('elicitation from server-everything, answered by a person', () => {
     const entry = audit.find((a) => a.kind === 'elicitation');
     expect(entry).toMatchObject({ server: 'everything', callId: 'e1', mode: 'form', action: 'accept', by: 'user' });
     expect(JSON.stringify(entry)).not.toContain('Lovelace');
+  });
+
+  it('a person slower than the call’s timeout still answers: the clock stops while the server waits for them', async () => {
+    const s = await session(['everything']);
+    fake.enqueue({ functionCalls: [{ name: ELICIT, args: {}, id: 'slow' }] }, { text: 'Took your time.' });
+    const turn = s.send('ask me, I am slow');
+    const asked = await s.events.waitFor<Asked>((e) => e.type === 'question:asked');
+    // A person reading the form: longer than the server's per-call timeout. Time passing is what is tested here;
+    // there is no event to wait for instead.
+    await new Promise((resolve) => setTimeout(resolve, (TIMEOUT_S + 1) * 1000));
+    await client.request('question:answer', { questionId: asked.questionId, answer: { kind: 'elicitation', action: 'decline' } });
+    await turn;
+    const result = await s.events.waitFor<Result>((e) => e.type === 'tool:result' && e.callId === 'slow');
+    expect(result).toMatchObject({ ok: true });
+    expect(result.summary).toContain('User declined');
   });
 
   it('declined: the server hears "decline" and nothing else', async () => {

@@ -9,6 +9,12 @@ import { MemoryStore } from '../../../daemon/store/memory.js';
 import type { SessionEvent } from '../../../src/protocol/events.js';
 import type { AuditRecord } from '../../../src/protocol/session.js';
 
+/** A call's clock as the sandbox gives it: how many holds are open now. */
+function clock() {
+  const c = { open: 0, hold: () => (c.open++, () => void c.open--) };
+  return c;
+}
+
 const params = {
   message: 'Your name?',
   requestedSchema: { type: 'object' as const, properties: { name: { type: 'string' as const, minLength: 2 } }, required: ['name'] },
@@ -52,9 +58,12 @@ function setup() {
 describe('a server’s elicitation', () => {
   it('asks the session’s owner about the one running call, checks the answer, sends it, and audits no values', async () => {
     const { questions, running, audit, elicit, ctx, asked } = setup();
-    const leave = running.enter('s1', 'everything', { callId: 'c1', headless: false });
+    const call = clock();
+    const leave = running.enter('s1', 'everything', { callId: 'c1', headless: false, hold: call.hold });
     const result = elicit(ctx, params);
     const q = await asked();
+    // The call's timeout is stopped while the person answers.
+    expect(call.open).toBe(1);
     expect(q.subject).toEqual({ kind: 'server', server: 'everything', callId: 'c1' });
     await expect(
       questions.answer('alice', { questionId: q.questionId, answer: { kind: 'elicitation', action: 'accept', content: { name: 'A' } } }),
@@ -64,6 +73,7 @@ describe('a server’s elicitation', () => {
       answer: { kind: 'elicitation', action: 'accept', content: { name: 'Ada' } },
     });
     expect(await result).toEqual({ action: 'accept', content: { name: 'Ada' } });
+    expect(call.open).toBe(0);
     leave();
     expect(audit).toEqual([
       expect.objectContaining({
@@ -80,7 +90,7 @@ describe('a server’s elicitation', () => {
 
   it('declines at once in a headless run, saying so to the session', async () => {
     const { running, audit, notices, elicit, ctx, published } = setup();
-    running.enter('s1', 'everything', { callId: 'c1', headless: true });
+    running.enter('s1', 'everything', { callId: 'c1', headless: true, hold: clock().hold });
     expect(await elicit(ctx, params)).toEqual({ action: 'decline' });
     expect(published.some((e) => e.type === 'question:asked')).toBe(false);
     expect(notices).toEqual(['everything asked for input; the run is headless, so mcpgw declined (use --wait-for-approval to answer it)']);
@@ -90,8 +100,8 @@ describe('a server’s elicitation', () => {
   it('cancels when the call it serves is cancelled, and names no call when two run', async () => {
     const { running, elicit, ctx, asked } = setup();
     const turn = new AbortController();
-    running.enter('s1', 'everything', { callId: 'c1', headless: false, signal: turn.signal });
-    running.enter('s1', 'everything', { callId: 'c2', headless: false, signal: turn.signal });
+    running.enter('s1', 'everything', { callId: 'c1', headless: false, signal: turn.signal, hold: clock().hold });
+    running.enter('s1', 'everything', { callId: 'c2', headless: false, signal: turn.signal, hold: clock().hold });
     const result = elicit(ctx, params);
     expect((await asked()).subject).toEqual({ kind: 'server', server: 'everything' });
     turn.abort();
