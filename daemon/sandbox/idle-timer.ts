@@ -6,17 +6,19 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
  * (Deadline) still runs whatever happens here. It aborts with the SDK's own timeout error, so a timeout reads the same.
  */
 export class IdleTimer {
+  /** Aborted when this timer fires or `outer` aborts. Kept on the object (an unreferenced AbortSignal.any can be collected). */
+  readonly signal: AbortSignal;
   private readonly fired = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private holds = 0;
   private stopped = false;
 
-  constructor(private readonly ms: number) {
+  constructor(
+    private readonly ms: number,
+    outer?: AbortSignal,
+  ) {
+    this.signal = outer ? AbortSignal.any([outer, this.fired.signal]) : this.fired.signal;
     this.start();
-  }
-
-  get signal(): AbortSignal {
-    return this.fired.signal;
   }
 
   /** Progress: the server is alive, the timeout starts again. */

@@ -232,7 +232,7 @@ export class Sandbox implements AsyncDisposable {
     const what = `tools/call ${name}`;
     const deadline = new Deadline(total, options.signal);
     // The per-call timeout is ours, not the SDK's, so a person answering the server's question can stop it.
-    const idle = new IdleTimer(timeout);
+    const idle = new IdleTimer(timeout, deadline.signal);
     options.onHold?.(() => idle.hold());
     const onProgress = options.onProgress;
     // Progress within the budget restarts the per-call timeout (only callers that listen ask the server for it).
@@ -249,7 +249,7 @@ export class Sandbox implements AsyncDisposable {
           this.client.callTool({ name, arguments: args }, undefined, {
             // The SDK's own timer is a backstop behind ours (the idle timer and the Deadline fire first, with their reasons).
             timeout: total + 1000,
-            signal: AbortSignal.any([deadline.signal, idle.signal]),
+            signal: idle.signal,
             ...(onprogress ? { onprogress } : {}),
           }),
         what,
