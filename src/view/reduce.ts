@@ -141,8 +141,11 @@ function reduce(view: SessionView, event: SessionEvent): SessionView {
       switch (ask.kind) {
         case 'tool_approval':
           return subject.kind === 'call' ? approvalAsked(next, event, subject, ask) : next;
+        case 'network_grant':
+          // Shown as the question itself (its answer lands in the call's console as an [egress] line).
+          return next;
         default:
-          return assertNever(ask.kind);
+          return assertNever(ask);
       }
     }
     case 'question:answered': {
@@ -150,8 +153,10 @@ function reduce(view: SessionView, event: SessionEvent): SessionView {
       switch (event.answer.kind) {
         case 'tool_approval':
           return event.subject.kind === 'call' ? approvalAnswered(next, event, event.subject, event.answer) : next;
+        case 'network_grant':
+          return next;
         default:
-          return assertNever(event.answer.kind);
+          return assertNever(event.answer);
       }
     }
     case 'tool:decided':
