@@ -7,6 +7,9 @@ import { TurnRegistry } from './agent/turns.js';
 import { CallOutput } from './calls/output.js';
 import { ToolCalls } from './calls/tool-call.js';
 import type { LaunchResolver } from './config/launch.js';
+import type { EgressRule } from '../src/config/egress.js';
+import type { Policy } from '../src/policy/index.js';
+import { GrantBroker } from './egress/grants.js';
 import { openEgress } from './egress/open.js';
 import { egressReporter } from './egress/report.js';
 import type { ImageBuilder } from './images/builder.js';
@@ -69,6 +72,8 @@ export function buildServices(o: ServiceOptions): Services {
   const events = new SessionEventLog(store, feed.publish, (message, fields) => log.warn(message, fields));
   const turns = new TurnRegistry();
   const output = new CallOutput(events);
+  // Made once the questions exist (below); the gateway reports refusals only after sandboxes run, long after.
+  let grants: GrantBroker | undefined;
   // Servers with a network allowlist go out through one egress gateway; its decisions reach the log, the audit
   // stream and the tool's console.
   const egress = openEgress({
@@ -83,6 +88,12 @@ export function buildServices(o: ServiceOptions): Services {
       owner: async (sessionId) => (await store.getSession(sessionId))?.owner,
       isInternal: (sessionId) => sessionId === POOL_SESSION,
     }),
+    onDenied: (denied) => (denied.sessionId === POOL_SESSION ? undefined : grants?.onDenied(denied)),
+    loadGrants: async (sessionId, server) =>
+      (await store.egressGrants(sessionId)).flatMap((g) => {
+        const grant = g as { server: string; rule: EgressRule };
+        return grant.server === server ? [grant.rule] : [];
+      }),
   });
   const signals = new SandboxSignals();
   const runtime = new SandboxRuntime({
@@ -128,7 +139,29 @@ export function buildServices(o: ServiceOptions): Services {
   const pins = new ToolPins(store);
   // Calls and the model's tool list share one catalog: it re-lists each sandbox it sees start and pins the tools.
   const toolCatalog = new ToolCatalog(sessions, pins);
-  const calls = new ToolCalls({ events, store, questions, sandboxes: toolCatalog, output, pins });
+  grants = new GrantBroker({
+    egress,
+    questions,
+    session: async (sessionId) => {
+      const rec = await store.getSession(sessionId);
+      return rec && rec.status !== 'ended' ? { owner: rec.owner, policy: JSON.parse(rec.policy) as Policy } : undefined;
+    },
+    keep: (sessionId, grant) => store.addEgressGrant(sessionId, grant),
+    audit: (entry) => store.audit(entry),
+    console: (sessionId, server, line) => output.onLog(sessionId, server, line),
+    running: (sessionId, server) => output.callsOf(sessionId, server),
+    headless: (sessionId) => turns.isHeadless(sessionId),
+    note: (sessionId, text) => store.pushNote(sessionId, text),
+    log: (level, message, fields) => log[level](message, fields),
+  });
+  const broker = grants;
+  output.onCallEnd((sessionId, server, callId) => broker.callEnded(sessionId, server, callId));
+  feed.subscribe((event) => {
+    if (event.type !== 'session:ended') return;
+    broker.forgetSession(event.sessionId);
+    egress.forgetSession(event.sessionId);
+  });
+  const calls = new ToolCalls({ events, store, questions, sandboxes: toolCatalog, output, pins, notes: broker });
   const agent = new AgentService({
     model: o.model,
     store,

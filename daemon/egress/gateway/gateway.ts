@@ -72,6 +72,13 @@ export class Gateway {
         await this.listenPorts(lease);
         return;
       }
+      case 'revoke': {
+        const lease = this.leases.get(cmd.lease);
+        if (!lease) return;
+        lease.ruleList = revokeRule(lease.ruleList, cmd.rule);
+        lease.dns.forget();
+        return;
+      }
       case 'detach':
         return this.detach(cmd.lease);
       default: {
@@ -232,4 +239,13 @@ async function retryWhileAddressComesUp<T>(bind: () => Promise<T>): Promise<T> {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
+}
+
+/** The rules without `rule`'s ports on its name (a rule left with no port goes). Listeners stay: they refuse. */
+export function revokeRule(rules: readonly EgressRule[], rule: EgressRule): EgressRule[] {
+  return rules.flatMap((r) => {
+    if (r.host !== rule.host || r.wildcard !== rule.wildcard) return [r];
+    const ports = r.ports.filter((p) => !rule.ports.includes(p));
+    return ports.length > 0 ? [{ ...r, ports }] : [];
+  });
 }

@@ -143,5 +143,21 @@ export const useChat = defineStore('chat', () => {
     notes.value = [...notes.value, { id: ++noteId, tone, text, position: view.value?.items.length ?? 0 }];
   }
 
-  return { view, notes, loading, pending, answeredHere, answeredElsewhere, answering, sending, open, close, send, cancel, answer, answerQuestion, note };
+  return {
+    view,
+    notes,
+    loading,
+    pending,
+    answeredHere,
+    answeredElsewhere,
+    answering,
+    sending,
+    open,
+    close,
+    send,
+    cancel,
+    answer,
+    answerQuestion,
+    note,
+  };
 });
