@@ -109,6 +109,17 @@ export class GrantBroker {
     if (this.open.has(key) || this.untilCallEnds.get(`${d.sessionId}\u0000${d.server}`)?.get(target)?.kind === 'deny') return;
     const rule = ruleFor(d.host, d.port);
     if (!rule) return;
+    // Held from here (refusals arrive in bursts: a client retries, resolves A and AAAA), released when it closes.
+    const others = [...this.open.values()].filter((lease) => lease === d.lease).length;
+    this.open.set(key, d.lease);
+    try {
+      await this.decide(d, target, key, rule, others);
+    } finally {
+      this.open.delete(key);
+    }
+  }
+
+  private async decide(d: EgressDenied, target: string, key: string, rule: EgressRule, openHere: number): Promise<void> {
     const session = await this.deps.session(d.sessionId);
     if (!session) return;
     const running = this.deps.running(d.sessionId, d.server);
@@ -129,7 +140,6 @@ export class GrantBroker {
       return;
     }
     const max = this.deps.maxOpen ?? MAX_OPEN_GRANTS;
-    const openHere = [...this.open.values()].filter((lease) => lease === d.lease).length;
     if (openHere >= max) {
       const reason = `${openHere} network questions of this sandbox already wait for an answer (at most ${max})`;
       await this.record(d, session.owner, target, { decision: 'deny', by: 'limit', reason }, callId);
@@ -155,12 +165,10 @@ export class GrantBroker {
       reason: reasonText(d.reason),
     };
     const signal = this.sessionSignal(d.sessionId);
-    this.open.set(key, d.lease);
     let asked;
     try {
       asked = await this.deps.questions.ask(owner, d.sessionId, subject, ask, signal);
     } catch (err) {
-      this.open.delete(key);
       if (!(err instanceof McpgwError) || err.code !== 'capacity') throw err;
       await this.record(d, owner, target, { decision: 'deny', by: 'limit', reason: err.message }, callId);
       return;
@@ -168,7 +176,8 @@ export class GrantBroker {
     const waiting = `${d.server} may not reach ${target} (${reasonText(d.reason)}); the user has been asked to allow it. Tell them, and retry once they have answered; retrying before that fails the same way.`;
     this.deps.console(d.sessionId, d.server, `[egress] asked the user whether ${d.server} may reach ${target}; retry after they answer`);
     if (callId) this.addNote(d.sessionId, callId, waiting);
-    const { answer, by, how } = await asked.answered.finally(() => this.open.delete(key));
+    const { answer, by, how } = await asked.answered;
+    this.open.delete(key);
     if (answer.kind !== 'network_grant') throw new McpgwError('internal', `a network grant was answered with ${answer.kind}`);
     const who: By = how === 'answered' ? 'user' : 'timeout';
     const name = by.kind === 'user' ? by.name : owner;

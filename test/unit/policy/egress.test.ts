@@ -17,9 +17,15 @@ egress:
 
 describe('policy egress rules', () => {
   it('decide by the first match: server glob, name or *.suffix, port', () => {
-    expect(evaluateEgress(rules, { server: 'ctx7', host: 'mcp.context7.com', port: 443 })).toMatchObject({ decision: 'allow', ruleIndex: 1 });
+    expect(evaluateEgress(rules, { server: 'ctx7', host: 'mcp.context7.com', port: 443 })).toMatchObject({
+      decision: 'allow',
+      ruleIndex: 1,
+    });
     expect(evaluateEgress(rules, { server: 'ctx7', host: 'a.b.context7.com', port: 443 }).decision).toBe('allow');
-    expect(evaluateEgress(rules, { server: 'ctx7', host: 'evil.context7.com', port: 443 })).toMatchObject({ decision: 'deny', ruleIndex: 0 });
+    expect(evaluateEgress(rules, { server: 'ctx7', host: 'evil.context7.com', port: 443 })).toMatchObject({
+      decision: 'deny',
+      ruleIndex: 0,
+    });
     // The suffix itself is not below itself; another port is not 443; a lookup names no port.
     expect(evaluateEgress(rules, { server: 'ctx7', host: 'context7.com', port: 443 })).toMatchObject({ decision: 'ask', ruleIndex: 3 });
     expect(evaluateEgress(rules, { server: 'ctx7', host: 'mcp.context7.com', port: 80 }).decision).toBe('ask');
