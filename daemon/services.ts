@@ -45,6 +45,14 @@ export interface ServiceOptions {
   /** The daemon owner's user name (the state dir's token): no per-user limits unless `daemon.users` lists them. */
   owner?: string | undefined;
   log: Logger;
+  egress?: EgressTestSettings;
+}
+
+/** Where the egress gateway goes out and resolves, and private ranges it may reach: for tests and their targets. */
+export interface EgressTestSettings {
+  networks?: string[];
+  resolvers?: string[];
+  exempt?: string[];
 }
 
 /** mcpd's services, wired: each is built once, after everything it needs, and gets exactly the ports it uses. */
@@ -80,6 +88,9 @@ export function buildServices(o: ServiceOptions): Services {
     engine: o.engine,
     builder: o.builder,
     instanceId: o.instanceId,
+    ...(o.egress?.networks ? { egressNetworks: o.egress.networks } : {}),
+    ...(o.egress?.resolvers ? { resolvers: o.egress.resolvers } : {}),
+    ...(o.egress?.exempt ? { exemptDestinations: o.egress.exempt } : {}),
     log: (level, message, fields) => log[level](message, fields),
     onDecision: egressReporter({
       log,
@@ -150,6 +161,7 @@ export function buildServices(o: ServiceOptions): Services {
     audit: (entry) => store.audit(entry),
     console: (sessionId, server, line) => output.onLog(sessionId, server, line),
     running: (sessionId, server) => output.callsOf(sessionId, server),
+    callOf: (sessionId, server) => output.attributableCall(sessionId, server),
     headless: (sessionId) => turns.isHeadless(sessionId),
     note: (sessionId, text) => store.pushNote(sessionId, text),
     log: (level, message, fields) => log[level](message, fields),

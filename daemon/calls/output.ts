@@ -45,6 +45,18 @@ export class CallOutput {
     return [...(this.inFlight.get(key(sessionId, server))?.keys() ?? [])];
   }
 
+  /**
+   * The call a sandbox's line (or a gateway's refusal) belongs to: the only one in flight, or one that finished a
+   * moment ago with nothing else running (the same rule as `onLog`).
+   */
+  attributableCall(sessionId: string, server: string): string | undefined {
+    const k = key(sessionId, server);
+    const calls = this.inFlight.get(k);
+    if (calls) return calls.size === 1 ? [...calls.keys()][0] : undefined;
+    const recent = this.finished.get(k);
+    return recent && Date.now() - recent.at < LATE_STDERR_MS ? recent.callId : undefined;
+  }
+
   /** Told whenever a call stops running in its sandbox (network grants "once" end with it). */
   onCallEnd(listener: (sessionId: string, server: string, callId: string) => void): () => void {
     this.endListeners.add(listener);

@@ -28,6 +28,8 @@ export interface GrantBrokerDeps {
   console: (sessionId: string, server: string, line: string) => void;
   /** The calls of a session's server running now. */
   running: (sessionId: string, server: string) => string[];
+  /** The call a refusal of the server's sandbox belongs to (the one running, or the one that just ended). */
+  callOf: (sessionId: string, server: string) => string | undefined;
   /** True while a headless turn runs in the session. */
   headless: (sessionId: string) => boolean;
   /** A note for the model's next turn (when no call is there to carry it). */
@@ -66,7 +68,9 @@ export class GrantBroker {
 
   /** The manager's `onDenied` hook: ask, decide by policy, or refuse; never throws. */
   onDenied(denied: EgressDenied): void {
-    void this.handle(denied).catch((err: unknown) =>
+    // Which call it was is known now, not after the awaits below (a refused call ends at once).
+    const callId = this.deps.callOf(denied.sessionId, denied.server);
+    void this.handle(denied, callId).catch((err: unknown) =>
       this.deps.log('warn', 'a network grant could not be handled', { ...denied, error: errorMessage(err) }),
     );
   }
@@ -102,7 +106,7 @@ export class GrantBroker {
     for (const map of [this.open, this.untilCallEnds, this.notes]) for (const k of [...map.keys()]) if (mine(k)) map.delete(k);
   }
 
-  private async handle(d: EgressDenied): Promise<void> {
+  private async handle(d: EgressDenied, callId: string | undefined): Promise<void> {
     const target = d.port === undefined ? d.host : `${d.host}:${d.port}`;
     const key = `${d.sessionId}\u0000${d.server}\u0000${target}`;
     // One question per name and port: the sandbox's retries while it is open (or after a deny this call) add none.
@@ -113,17 +117,22 @@ export class GrantBroker {
     const others = [...this.open.values()].filter((lease) => lease === d.lease).length;
     this.open.set(key, d.lease);
     try {
-      await this.decide(d, target, key, rule, others);
+      await this.decide(d, target, key, rule, others, callId);
     } finally {
       this.open.delete(key);
     }
   }
 
-  private async decide(d: EgressDenied, target: string, key: string, rule: EgressRule, openHere: number): Promise<void> {
+  private async decide(
+    d: EgressDenied,
+    target: string,
+    key: string,
+    rule: EgressRule,
+    openHere: number,
+    callId: string | undefined,
+  ): Promise<void> {
     const session = await this.deps.session(d.sessionId);
     if (!session) return;
-    const running = this.deps.running(d.sessionId, d.server);
-    const callId = running.length === 1 ? running[0] : undefined;
     const verdict = evaluateEgress(session.policy.egress, { server: d.server, host: d.host, port: d.port });
     if (verdict.decision === 'allow') {
       await this.deps.egress.grant(d.lease, rule, 'sandbox');
@@ -175,7 +184,8 @@ export class GrantBroker {
     }
     const waiting = `${d.server} may not reach ${target} (${reasonText(d.reason)}); the user has been asked to allow it. Tell them, and retry once they have answered; retrying before that fails the same way.`;
     this.deps.console(d.sessionId, d.server, `[egress] asked the user whether ${d.server} may reach ${target}; retry after they answer`);
-    if (callId) this.addNote(d.sessionId, callId, waiting);
+    if (callId && this.deps.running(d.sessionId, d.server).includes(callId)) this.addNote(d.sessionId, callId, waiting);
+    else await this.deps.note(d.sessionId, `[mcpgw: ${waiting}]`);
     const { answer, by, how } = await asked.answered;
     this.open.delete(key);
     if (answer.kind !== 'network_grant') throw new McpgwError('internal', `a network grant was answered with ${answer.kind}`);

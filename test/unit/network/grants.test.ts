@@ -64,6 +64,7 @@ function setup(options: { policy?: Partial<Policy>; headless?: boolean; running?
     audit: async (entry) => void audit.push(entry),
     console: (_s, _server, line) => void console.push(line),
     running: () => running,
+    callOf: () => (running.length === 1 ? running[0] : undefined),
     headless: () => options.headless ?? false,
     note: async (_s, text) => void notes.push(text),
     log: () => undefined,

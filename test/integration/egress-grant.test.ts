@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DockerNetworks } from '../../daemon/egress/docker-networks.js';
+import type { SessionEvent } from '../../src/protocol/events.js';
+import type { DaemonClient } from '../../tui/client/client.js';
+import { engine } from '../helpers/docker.js';
+import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { EgressLab } from '../helpers/egress-lab.js';
+import { EventRecorder } from '../helpers/events.js';
+
+// Grants while a tool runs, through mcpd and a real gateway. The target is a container on a network this file
+// creates (alpha.egress.test, named by the lab's DNS stub); nothing leaves the machine.
+const TARGET = 'alpha.egress.test';
+const lab = new EgressLab([TARGET]);
+let t: TestDaemon;
+let client: DaemonClient;
+
+type Asked = Extract<SessionEvent, { type: 'question:asked' }>;
+
+beforeAll(async () => {
+  await lab.start();
+  lab.setName(TARGET, lab.targetIp);
+  t = await startTestDaemon({
+    config: {
+      mcpServers: {
+        netsrv: { build: { npm: ['./test-server'] }, command: 'mcpgw-test-server', network: { allow: ['api.example.com'] } },
+      },
+    },
+    egress: { networks: [lab.network.name], resolvers: [lab.stubIp], exempt: [lab.network.subnet] },
+  });
+  client = await t.client();
+});
+
+afterAll(async () => {
+  const instance = t?.daemon.instance;
+  await t?.stop();
+  await lab.stop();
+  const left = (await new DockerNetworks(engine.docker).listManaged()).filter((n) => n.labels['mcpgw.instance'] === instance);
+  expect(left).toEqual([]);
+});
+
+async function session(): Promise<{ id: string; events: EventRecorder }> {
+  const info = await client.request('session:create', { servers: ['netsrv'], policy: { preset: 'all' } });
+  const events = new EventRecorder(client);
+  await client.request('session:attach', { sessionId: info.id });
+  return { id: info.id, events };
+}
+
+const fetchTarget = (sessionId: string, path: string) =>
+  client.request('tools:call', { sessionId, server: 'netsrv', tool: 'fetch', args: { url: `http://${TARGET}${path}` } });
+
+const grantAsked = (events: EventRecorder) => events.waitFor<Asked>((e) => e.type === 'question:asked' && e.ask.kind === 'network_grant');
+
+describe('network grants while a tool runs', () => {
+  let first = '';
+
+  it('asks the session’s human once per name, tells the model to retry, and "for this session" lets the retry through', async () => {
+    const { id, events } = await session();
+    first = id;
+    const refused = await fetchTarget(id, '/one');
+    expect(refused.ok).toBe(false);
+    expect(refused.text).toMatch(/^fetch failed: ENOTFOUND/);
+    const asked = await grantAsked(events);
+    expect(asked.subject).toEqual({ kind: 'server', server: 'netsrv', callId: refused.callId });
+    expect(asked.ask).toEqual({ kind: 'network_grant', host: TARGET, via: 'dns', reason: 'not in the allowlist' });
+    await events.waitFor(
+      (e) => e.type === 'tool:output' && e.text.startsWith(`[egress] asked the user whether netsrv may reach ${TARGET}`),
+    );
+
+    // Retrying while the question is open fails the same way and asks nothing more (counted below).
+    expect((await fetchTarget(id, '/two')).ok).toBe(false);
+
+    await client.request('question:answer', { questionId: asked.questionId, answer: { kind: 'network_grant', decision: 'session' } });
+    await events.waitFor((e) => e.type === 'tool:output' && e.text.includes(`GRANTED netsrv → ${TARGET} for the rest of this session`));
+    const retried = await fetchTarget(id, '/three');
+    expect(retried).toMatchObject({ ok: true });
+    expect(retried.text).toMatch(/^200 /);
+    expect(JSON.parse(retried.text.slice(4))).toMatchObject({ target: 'alpha', host: TARGET, path: '/three' });
+    expect(events.events.filter((e) => e.type === 'question:asked')).toHaveLength(1);
+    // An allowed connection is reported when it closes, with its bytes.
+    await events.waitFor((e) => e.type === 'tool:output' && e.text.startsWith(`[egress] allowed ${TARGET}:80`));
+
+    const audit = await client.request('audit:list', { sessionId: id });
+    expect(audit.filter((e) => e.kind === 'egress_grant')).toEqual([
+      expect.objectContaining({ server: 'netsrv', host: TARGET, decision: 'session', by: 'user' }),
+    ]);
+    expect(audit.filter((e) => e.kind === 'egress' && e.allowed)).toEqual([
+      expect.objectContaining({ host: TARGET, port: 80, via: 'http', bytesDown: expect.any(Number) }),
+    ]);
+  });
+
+  it('keeps the grant to its session: another session of the same server is refused and asked again', async () => {
+    const { id, events } = await session();
+    const refused = await fetchTarget(id, '/other');
+    expect(refused.ok).toBe(false);
+    const asked = await grantAsked(events);
+    expect(asked.sessionId).toBe(id);
+    await client.request('question:answer', { questionId: asked.questionId, answer: { kind: 'network_grant', decision: 'deny' } });
+    await events.waitFor((e) => e.type === 'tool:output' && e.text.startsWith(`[egress] not granted: netsrv → ${TARGET}`));
+    expect((await fetchTarget(id, '/still')).ok).toBe(false);
+    const audit = await client.request('audit:list', { sessionId: id });
+    expect(audit.filter((e) => e.kind === 'egress_grant')).toEqual([expect.objectContaining({ decision: 'deny', by: 'user' })]);
+    // The first session's grant still holds.
+    expect(await fetchTarget(first, '/first-again')).toMatchObject({ ok: true });
+  });
+});
