@@ -13,20 +13,19 @@ const TARGET = 'alpha.egress.test';
 const lab = new EgressLab([TARGET]);
 let t: TestDaemon;
 let client: DaemonClient;
+const config = {
+  mcpServers: {
+    netsrv: { build: { npm: ['./test-server'] }, command: 'mcpgw-test-server', network: { allow: ['api.example.com'] } },
+  },
+};
+const egress = () => ({ networks: [lab.network.name], resolvers: [lab.stubIp], exempt: [lab.network.subnet] });
 
 type Asked = Extract<SessionEvent, { type: 'question:asked' }>;
 
 beforeAll(async () => {
   await lab.start();
   lab.setName(TARGET, lab.targetIp);
-  t = await startTestDaemon({
-    config: {
-      mcpServers: {
-        netsrv: { build: { npm: ['./test-server'] }, command: 'mcpgw-test-server', network: { allow: ['api.example.com'] } },
-      },
-    },
-    egress: { networks: [lab.network.name], resolvers: [lab.stubIp], exempt: [lab.network.subnet] },
-  });
+  t = await startTestDaemon({ config, egress: egress() });
   client = await t.client();
 });
 
@@ -101,5 +100,35 @@ describe('network grants while a tool runs', () => {
     expect(audit.filter((e) => e.kind === 'egress_grant')).toEqual([expect.objectContaining({ decision: 'deny', by: 'user' })]);
     // The first session's grant still holds.
     expect(await fetchTarget(first, '/first-again')).toMatchObject({ ok: true });
+  });
+
+  it('"once" lets the retry through and ends with it: the call after is refused and asked about again', async () => {
+    const { id, events } = await session();
+    expect((await fetchTarget(id, '/once-1')).ok).toBe(false);
+    const asked = await grantAsked(events);
+    await client.request('question:answer', { questionId: asked.questionId, answer: { kind: 'network_grant', decision: 'once' } });
+    await events.waitFor((e) => e.type === 'tool:output' && e.text.includes(`GRANTED netsrv → ${TARGET} until this call ends`));
+    expect(await fetchTarget(id, '/once-2')).toMatchObject({ ok: true });
+    await events.waitFor((e) => e.type === 'tool:output' && e.text === `[egress] the grant "once" of ${TARGET} ended with the call`);
+    expect((await fetchTarget(id, '/once-3')).ok).toBe(false);
+    const again = await events.waitFor<Asked>(
+      (e) => e.type === 'question:asked' && e.ask.kind === 'network_grant' && e.questionId !== asked.questionId,
+    );
+    expect(again.ask).toMatchObject({ host: TARGET });
+    await client.request('question:answer', { questionId: again.questionId, answer: { kind: 'network_grant', decision: 'deny' } });
+    await expect
+      .poll(async () =>
+        (await client.request('audit:list', { sessionId: id })).filter((e) => e.kind === 'egress_grant').map((e) => e.decision),
+      )
+      .toEqual(['once', 'deny']);
+  });
+
+  it('keeps a "for this session" grant over a daemon restart', async () => {
+    const stateDir = t.stateDir;
+    await t.stop();
+    t = await startTestDaemon({ config, egress: egress(), stateDir });
+    client = await t.client();
+    await client.request('session:attach', { sessionId: first });
+    expect(await fetchTarget(first, '/after-restart')).toMatchObject({ ok: true });
   });
 });

@@ -2,10 +2,10 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { EgressRule } from '../../../src/config/egress.js';
-import { handleConnection, type LeaseView } from './connection.js';
+import { destinations, handleConnection, type LeaseView } from './connection.js';
 import { DnsResponder } from './dns-server.js';
 import { parseCidr, type Cidr } from './ip.js';
-import type { DestinationPolicy } from './policy.js';
+import { decideName, type DestinationPolicy } from './policy.js';
 import type { DecisionReport, GatewayCommand, GatewayReport } from './protocol.js';
 import { Upstream } from './upstream.js';
 
@@ -77,6 +77,11 @@ export class Gateway {
         if (!lease) return;
         lease.ruleList = revokeRule(lease.ruleList, cmd.rule);
         lease.dns.forget();
+        // A kept-alive connection would outlive the grant: what is no longer allowed is closed now.
+        for (const socket of lease.sockets) {
+          const to = destinations.get(socket);
+          if (to && decideName(lease.ruleList, to.host, to.port) !== 'allowed') socket.destroy();
+        }
         return;
       }
       case 'detach':
