@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGeminiModelClient } from '../../daemon/agent/model/index.js';
 import { DockerNetworks } from '../../daemon/egress/docker-networks.js';
 import type { SessionEvent } from '../../src/protocol/events.js';
 import type { DaemonClient } from '../../tui/client/client.js';
@@ -6,6 +7,7 @@ import { engine } from '../helpers/docker.js';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { EgressLab } from '../helpers/egress-lab.js';
 import { EventRecorder } from '../helpers/events.js';
+import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
 
 // Grants while a tool runs, through mcpd and a real gateway. The target is a container on a network this file
 // creates (alpha.egress.test, named by the lab's DNS stub); nothing leaves the machine.
@@ -13,11 +15,13 @@ const TARGET = 'alpha.egress.test';
 const lab = new EgressLab([TARGET]);
 let t: TestDaemon;
 let client: DaemonClient;
+let fake: FakeGemini;
 const config = {
   mcpServers: {
     netsrv: { build: { npm: ['./test-server'] }, command: 'mcpgw-test-server', network: { allow: ['api.example.com'] } },
   },
 };
+const model = () => createGeminiModelClient({ apiKey: 'test-key', baseUrl: fake.baseUrl, baseDelayMs: 1, maxDelayMs: 5 });
 const egress = () => ({ networks: [lab.network.name], resolvers: [lab.stubIp], exempt: [lab.network.subnet] });
 
 type Asked = Extract<SessionEvent, { type: 'question:asked' }>;
@@ -25,7 +29,8 @@ type Asked = Extract<SessionEvent, { type: 'question:asked' }>;
 beforeAll(async () => {
   await lab.start();
   lab.setName(TARGET, lab.targetIp);
-  t = await startTestDaemon({ config, egress: egress() });
+  fake = await startFakeGemini();
+  t = await startTestDaemon({ config, egress: egress(), model: model() });
   client = await t.client();
 });
 
@@ -33,12 +38,13 @@ afterAll(async () => {
   const instance = t?.daemon.instance;
   await t?.stop();
   await lab.stop();
+  await fake?.close();
   const left = (await new DockerNetworks(engine.docker).listManaged()).filter((n) => n.labels['mcpgw.instance'] === instance);
   expect(left).toEqual([]);
 });
 
-async function session(): Promise<{ id: string; events: EventRecorder }> {
-  const info = await client.request('session:create', { servers: ['netsrv'], policy: { preset: 'all' } });
+async function session(policy: { preset: string } | { name: string; text: string } = { preset: 'all' }) {
+  const info = await client.request('session:create', { servers: ['netsrv'], policy });
   const events = new EventRecorder(client);
   await client.request('session:attach', { sessionId: info.id });
   return { id: info.id, events };
@@ -126,9 +132,45 @@ describe('network grants while a tool runs', () => {
   it('keeps a "for this session" grant over a daemon restart', async () => {
     const stateDir = t.stateDir;
     await t.stop();
-    t = await startTestDaemon({ config, egress: egress(), stateDir });
+    t = await startTestDaemon({ config, egress: egress(), stateDir, model: model() });
     client = await t.client();
     await client.request('session:attach', { sessionId: first });
     expect(await fetchTarget(first, '/after-restart')).toMatchObject({ ok: true });
+  });
+});
+
+describe('headless runs', () => {
+  /** One headless turn in which the model fetches the target once. */
+  async function headlessFetch(sessionId: string, events: EventRecorder, callId: string): Promise<void> {
+    fake.enqueue({ functionCalls: [{ name: 'netsrv__fetch', args: { url: `http://${TARGET}/${callId}` }, id: callId }] }, { text: 'ok' });
+    const { turnId } = await client.request('message', { sessionId, text: 'fetch it', headless: true });
+    await events.waitFor((e) => e.type === 'agent:response' && e.turnId === turnId && e.done);
+  }
+
+  it('deny without asking anyone when no egress rule allows', async () => {
+    const { id, events } = await session();
+    await headlessFetch(id, events, 'h1');
+    await events.waitFor(
+      (e) =>
+        e.type === 'tool:output' &&
+        e.text.startsWith(
+          `[egress] not granted: netsrv → ${TARGET} (headless: the run is headless and no egress rule of the policy allows it)`,
+        ),
+    );
+    expect(events.events.filter((e) => e.type === 'question:asked')).toEqual([]);
+    expect((await client.request('audit:list', { sessionId: id })).filter((e) => e.kind === 'egress_grant')).toEqual([
+      expect.objectContaining({ host: TARGET, decision: 'deny', by: 'headless' }),
+    ]);
+  });
+
+  it('let a policy egress rule grant it: the next call gets through', async () => {
+    const text = `default: allow\nrules: []\negress:\n  - { server: netsrv, host: ${TARGET}, decision: allow }\n`;
+    const { id, events } = await session({ name: 'egress.yaml', text });
+    await headlessFetch(id, events, 'p1');
+    await events.waitFor((e) => e.type === 'tool:output' && e.text.startsWith(`[egress] GRANTED netsrv → ${TARGET} by the policy`));
+    await headlessFetch(id, events, 'p2');
+    const result = await events.waitFor((e) => e.type === 'tool:result' && e.callId === 'p2');
+    expect(result).toMatchObject({ ok: true, summary: expect.stringMatching(/^200 /) });
+    expect(events.events.filter((e) => e.type === 'question:asked')).toEqual([]);
   });
 });
