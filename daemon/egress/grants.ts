@@ -133,16 +133,24 @@ export class GrantBroker {
   ): Promise<void> {
     const session = await this.deps.session(d.sessionId);
     if (!session) return;
-    const verdict = evaluateEgress(session.policy.egress, { server: d.server, host: d.host, port: d.port });
-    if (verdict.decision === 'allow') {
-      await this.deps.egress.grant(d.lease, rule, 'sandbox');
-      await this.record(d, session.owner, target, { decision: 'once', by: 'policy', reason: verdict.reason }, callId);
+    // A lookup names no port: the policy decides each port its grant would give (443 and 80) on its own.
+    const verdicts = rule.ports.map((port) => ({
+      port,
+      verdict: evaluateEgress(session.policy.egress, { server: d.server, host: d.host, port }),
+    }));
+    const allowed = verdicts.filter((v) => v.verdict.decision === 'allow');
+    if (allowed.length > 0) {
+      await this.deps.egress.grant(d.lease, { ...rule, ports: allowed.map((v) => v.port) }, 'sandbox');
+      await this.record(d, session.owner, target, { decision: 'once', by: 'policy', reason: allowed[0]!.verdict.reason }, callId);
       return;
     }
-    if (verdict.decision === 'deny') {
-      await this.record(d, session.owner, target, { decision: 'deny', by: 'policy', reason: verdict.reason }, callId);
+    const askable = verdicts.filter((v) => v.verdict.decision === 'ask');
+    if (askable.length === 0) {
+      await this.record(d, session.owner, target, { decision: 'deny', by: 'policy', reason: verdicts[0]!.verdict.reason }, callId);
       return;
     }
+    // A person can only grant the ports no policy rule denies.
+    rule = { ...rule, ports: askable.map((v) => v.port) };
     if (this.deps.headless(d.sessionId)) {
       const reason = 'the run is headless and no egress rule of the policy allows it';
       await this.record(d, session.owner, target, { decision: 'deny', by: 'headless', reason }, callId);
@@ -188,6 +196,8 @@ export class GrantBroker {
     else await this.deps.note(d.sessionId, `[mcpgw: ${waiting}]`);
     const { answer, by, how } = await asked.answered;
     this.open.delete(key);
+    // The session ended: nothing is left to grant to or tell.
+    if (how === 'cancelled') return;
     if (answer.kind !== 'network_grant') throw new McpgwError('internal', `a network grant was answered with ${answer.kind}`);
     const who: By = how === 'answered' ? 'user' : 'timeout';
     const name = by.kind === 'user' ? by.name : owner;

@@ -85,10 +85,23 @@ function explainNetwork(policy: Policy, server: string, hostText: string, json: 
   const m = /^(.*?)(?::(\d{1,5}))?$/.exec(hostText.trim());
   const host = (m?.[1] ?? '').toLowerCase().replace(/\.$/, '');
   if (!host) throw new McpgwError('bad_request', `--host ${JSON.stringify(hostText)}: expected name or name:port`);
-  const port = m?.[2] === undefined ? undefined : Number(m[2]);
-  const { verdict, lines } = explainEgress(policy.egress, { server, host, port });
-  if (json) io.out(JSON.stringify({ decision: verdict.decision, reason: verdict.reason, lines }, null, 2));
-  else io.out([`decision: ${verdict.decision.toUpperCase()} — ${verdict.reason}`, ...lines.map((l) => `  ${l}`)].join('\n'));
+  // A lookup names no port: mcpd decides each port its grant would give on its own, and so does this.
+  const ports = m?.[2] === undefined ? [443, 80] : [Number(m[2])];
+  const explained = ports.map((port) => explainEgress(policy.egress, { server, host, port }));
+  if (json)
+    io.out(
+      JSON.stringify(
+        explained.map(({ verdict, lines }, i) => ({ port: ports[i], decision: verdict.decision, reason: verdict.reason, lines })),
+        null,
+        2,
+      ),
+    );
+  else
+    io.out(
+      explained
+        .flatMap(({ verdict, lines }) => [`decision: ${verdict.decision.toUpperCase()} — ${verdict.reason}`, ...lines.map((l) => `  ${l}`)])
+        .join('\n'),
+    );
   return 0;
 }
 

@@ -175,6 +175,21 @@ describe('GrantBroker', () => {
     ]);
   });
 
+  it('decides a lookup (no port) for each port its grant would give: a policy port rule applies to it', async () => {
+    const allowed = setup({ policy: { egress: [{ host: '*.example.com', port: 443, decision: 'allow' as const }] } });
+    allowed.broker.onDenied(allowed.deny('api.example.com'));
+    await allowed.audited(1);
+    expect(allowed.target.calls).toEqual(['grant L1 api.example.com:443 sandbox']);
+    expect(allowed.asker.asked).toEqual([]);
+
+    const partly = setup({ policy: { egress: [{ host: '*', port: 80, decision: 'deny' as const }] } });
+    partly.broker.onDenied(partly.deny('api.example.com'));
+    (await partly.asker.next(1)).answer({ kind: 'network_grant', decision: 'session' });
+    await partly.audited(1);
+    // A person grants only what no policy rule denies.
+    expect(partly.kept).toEqual([{ server: 'web', rule: { host: 'api.example.com', wildcard: false, ports: [443] } }]);
+  });
+
   it('names no call when none or several of the server run, and tells the model before its next turn', async () => {
     const t = setup({ running: ['c1', 'c2'] });
     t.broker.onDenied(t.deny('api.example.com', 443));
