@@ -1,4 +1,4 @@
-import { subjectCallId } from '../protocol/questions.js';
+import { subjectCallId } from '../protocol/subjects.js';
 import type { ReplayGap, SessionEvent, SessionEventOf } from '../protocol/events.js';
 import type { SessionInfo } from '../protocol/session.js';
 import { assertNever } from '../checks.js';
