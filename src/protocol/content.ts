@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { LOG_LEVELS } from './log-levels.js';
+
+export { LOG_LEVELS, type LogLevel } from './log-levels.js';
 
 /**
  * What a session's servers offer besides tools: resources, resource templates, prompts, argument completion and
@@ -46,9 +49,6 @@ export const contextAttachSchema = z.strictObject({
     z.strictObject({ kind: z.literal('prompt'), name: promptName, args: promptArgs }),
   ]),
 });
-
-export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const logLevelSchema = z.strictObject({ sessionId, server, level: z.enum(LOG_LEVELS) });
 
