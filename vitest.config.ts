@@ -36,6 +36,7 @@ export default defineConfig({
             'test/e2e/hostile.test.ts',
             'test/e2e/web-hostile.test.ts',
             'test/e2e/web-content.test.ts',
+            'test/e2e/chat-content.test.ts',
           ],
           environment: 'node',
           globalSetup: ['test/e2e/global-setup.ts'],

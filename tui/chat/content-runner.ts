@@ -123,15 +123,16 @@ async function listResources(
     const items = more ? [...(known?.items ?? []), ...page.items] : page.items;
     cache.resources.set(server, { items, ...(page.nextCursor ? { next: page.nextCursor } : {}) });
     if (page.nextCursor) pending++;
-    rows.push(...page.items.map((r) => [server, r.uri, r.name, r.mimeType ?? '', r.description ?? '']));
+    rows.push(...page.items.map((r) => [server, r.name, r.mimeType ?? '', r.uri]));
     if (!more) {
       const templates = await client.request('resources:templates', { sessionId: session.sessionId, server });
-      rows.push(...templates.items.map((t) => [server, t.uriTemplate, `${t.name} (template)`, t.mimeType ?? '', t.description ?? '']));
+      rows.push(...templates.items.map((t) => [server, `${t.name} (template)`, t.mimeType ?? '', t.uriTemplate]));
     }
   }
   const tail = pending > 0 ? ' — more with /resources more' : '';
   chat.note('info', `Resources (${rows.length})${tail}: /read URI, /attach URI`, {
-    headers: ['SERVER', 'URI', 'NAME', 'TYPE', 'DESCRIPTION (the server’s)'],
+    // The URI last and whole where the terminal allows: it is what /read and /attach take.
+    headers: ['SERVER', 'NAME', 'TYPE', 'URI'],
     rows,
   });
 }
