@@ -163,7 +163,11 @@ export function buildServices(o: ServiceOptions): Services {
   const failed = (err: unknown): void => log.error('container bookkeeping failed', { err });
   signals.observe({
     started: (sessionId, server, id) => void sessions.onSandboxStarted(sessionId, server, id).catch(failed),
-    exited: (sessionId, server, exit, id) => void sessions.onSandboxExit(sessionId, server, exit, id).catch(failed),
+    exited: (sessionId, server, exit, id) => {
+      // The server's subscriptions went with its process.
+      content.forget(sessionId, server);
+      void sessions.onSandboxExit(sessionId, server, exit, id).catch(failed);
+    },
     // A pooled sandbox belongs to no session yet: what it writes goes to the daemon log only.
     log: (sessionId, server, line) =>
       sessionId === POOL_SESSION ? log.debug('warm-pool sandbox output', { server, line }) : output.onLog(sessionId, server, line),

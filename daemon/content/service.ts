@@ -154,9 +154,9 @@ export class ServerContent {
     return { server, what, chars: framed.chars, truncated: framed.truncated };
   }
 
-  /** Forgets a session's subscriptions (its sandboxes are gone). */
-  forget(sessionId: string): void {
-    for (const key of this.subscriptions.keys()) if (key.startsWith(`${sessionId}\u0000`)) this.subscriptions.delete(key);
+  /** Forgets the subscriptions of a session's server whose sandbox is gone (a new one starts with none). */
+  forget(sessionId: string, server: string): void {
+    this.subscriptions.delete(`${sessionId}\u0000${server}`);
   }
 
   private async host(rec: SessionRecord, server: string, feature: Feature): Promise<ContentHost> {
