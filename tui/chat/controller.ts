@@ -8,10 +8,9 @@ import { callName, describeDecider } from '../../src/view/format.js';
 import type { SessionView } from '../../src/view/types.js';
 import type { ConnectionState } from '../components/StatusBar.js';
 import { runCommand } from './command-runner.js';
-import { HELP, parseCommand } from './commands.js';
-import { complete, completionTarget } from './completion.js';
-import { ContentCache, loadPrompts, promptServer } from './content-runner.js';
-import { splitPromptName } from './content-parse.js';
+import { parseCommand } from './commands.js';
+import { completeLine } from './complete-line.js';
+import { ContentCache } from './content-runner.js';
 import { DaemonLink, type ChatClient } from './connection.js';
 import { describeOpened, pickSession, type SessionTarget } from './session-pick.js';
 import { advanceTranscript, emptyTranscript, type Note, type Transcript } from './transcript.js';
@@ -168,42 +167,8 @@ export class ChatController {
   }
 
   /** Tab: the input line with its last word completed (commands, prompt names, prompt arguments and their values). */
-  async complete(line: string): Promise<string | undefined> {
-    const target = completionTarget(line);
-    const session = this.session();
-    if (!target || !session) return undefined;
-    try {
-      let candidates: string[];
-      if (target.kind === 'command') candidates = HELP.map(([c]) => (c.split(/[\s:]/)[0] ?? '').slice(1));
-      else {
-        if (this.content.forSession(session.sessionId).prompts.size === 0) await loadPrompts(this, session);
-        const prompts = [...this.content.prompts];
-        if (target.kind === 'prompt-name') {
-          candidates = prompts.flatMap(([server, list]) =>
-            list.map((p) => (this.content.serversOfPrompt(p.name).length > 1 ? `${server}/${p.name}` : p.name)),
-          );
-        } else {
-          const { server: named, prompt } = splitPromptName(target.prompt);
-          const server = await promptServer(this, session, named, prompt);
-          const args = this.content.prompts.get(server)?.find((p) => p.name === prompt)?.arguments ?? [];
-          if (target.kind === 'argument-name') candidates = args.map((a) => a.name).filter((n) => !target.given.includes(n));
-          else {
-            const ref = { type: 'prompt' as const, name: prompt };
-            const argument = { name: target.argument, value: target.prefix };
-            const context = Object.keys(target.args).length > 0 ? { context: target.args } : {};
-            candidates = (
-              await this.client().request('completion:complete', { sessionId: session.sessionId, server, ref, argument, ...context })
-            ).values;
-          }
-        }
-      }
-      const done = complete(line, target, candidates);
-      if (done.choices.length > 1) this.note('muted', done.choices.slice(0, 30).join('  '));
-      return done.line;
-    } catch (err) {
-      this.note('error', errorMessage(err));
-      return undefined;
-    }
+  complete(line: string): Promise<string | undefined> {
+    return completeLine(this, line);
   }
 
   /** Answers the question on screen; if another client was first, says who. */
