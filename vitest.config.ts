@@ -35,6 +35,8 @@ export default defineConfig({
             'test/e2e/web.test.ts',
             'test/e2e/hostile.test.ts',
             'test/e2e/web-hostile.test.ts',
+            'test/e2e/web-content.test.ts',
+            'test/e2e/chat-content.test.ts',
             'test/e2e/grant-*.test.ts',
           ],
           environment: 'node',
