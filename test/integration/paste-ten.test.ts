@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openLocalSandboxes, type LocalSandboxes } from '../../daemon/cli/local.js';
+import { openLocalSandboxes, type LocalSandboxes } from '../../cli/local/sandboxes.js';
 import { loadConfig } from '../../daemon/config/load.js';
 import { buildContext } from '../../daemon/images/context.js';
 import type { Catalog } from '../../src/config/catalog.js';

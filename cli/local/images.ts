@@ -1,13 +1,14 @@
 import { McpgwError } from '../../src/errors.js';
 import { formatAge, formatSize, formatTable } from '../../src/text/table.js';
-import { loadConfig } from '../config/load.js';
-import { LABELS } from '../sandbox/labels.js';
-import { unknownServer } from '../sandbox/runtime.js';
-import { openLocalSandboxes } from './local.js';
-import type { CommandIO } from '../../src/cli/io.js';
+import { loadConfig } from '../../daemon/config/load.js';
+import { LABELS } from '../../daemon/sandbox/labels.js';
+import { unknownServer } from '../../daemon/sandbox/runtime.js';
+import { openLocalSandboxes } from './sandboxes.js';
+import type { CommandIO } from '../io.js';
+import type { GlobalOptions } from '../options.js';
 
 /** `mcpgw images build [server...]`: build (or confirm cached) the image of every named server with a recipe. */
-export async function imagesBuild(names: string[], opts: { config?: string; json?: boolean }, io: CommandIO): Promise<number> {
+export async function imagesBuild(names: string[], opts: GlobalOptions, io: CommandIO): Promise<number> {
   const { catalog, notices } = await loadConfig(opts.config);
   for (const notice of notices) if (!opts.json) io.err(`notice: ${notice}`);
   for (const n of names) {
@@ -50,7 +51,7 @@ export async function imagesBuild(names: string[], opts: { config?: string; json
 }
 
 /** `mcpgw images ls`: the images mcpgw built, and which servers' current recipes they match. */
-export async function imagesList(opts: { config?: string; json?: boolean }, io: CommandIO): Promise<number> {
+export async function imagesList(opts: GlobalOptions, io: CommandIO): Promise<number> {
   const { catalog } = await loadConfig(opts.config);
   const { engine, builder } = openLocalSandboxes(catalog, { build: false });
   await engine.ping().catch((err: unknown) => {

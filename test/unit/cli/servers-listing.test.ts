@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { serverStates, serverSummary } from '../../../daemon/config/availability.js';
-import { foldRepairs } from '../../../daemon/cli/servers.js';
+import { foldRepairs } from '../../../cli/local/servers.js';
 import { formatConfigIssues, parseCatalog } from '../../../src/config/catalog.js';
 import { imageLabel, loosenedBy } from '../../../src/config/describe.js';
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { splitList } from '../../tui/commands/common.js';
-import { action, globals } from './action.js';
+import { splitList } from '../client/common.js';
+import { action } from '../action.js';
+import { globals } from '../options.js';
 
 /** `mcpgw chat`: the Ink client, loaded only when asked for (React and Ink are the CLI's heaviest imports). */
 export function registerChatCommand(program: Command, policyHelp: string): void {

@@ -1,12 +1,12 @@
 import type { Catalog } from '../../src/config/catalog.js';
-import { createLaunchResolver, type LaunchResolver } from '../config/launch.js';
-import { openEgress } from '../egress/open.js';
-import { formatDecision } from '../egress/report.js';
-import { ImageBuilder } from '../images/builder.js';
-import type { ContainerEngine } from '../sandbox/engine.js';
-import { currentInstanceId } from '../sandbox/instance.js';
-import { mountsRefusedBy, openEngine } from '../sandbox/open-engine.js';
-import { SandboxRuntime } from '../sandbox/runtime.js';
+import { createLaunchResolver, type LaunchResolver } from '../../daemon/config/launch.js';
+import { openEgress } from '../../daemon/egress/open.js';
+import { formatDecision } from '../../daemon/egress/report.js';
+import { ImageBuilder } from '../../daemon/images/builder.js';
+import type { ContainerEngine } from '../../daemon/sandbox/engine.js';
+import { currentInstanceId } from '../../daemon/sandbox/instance.js';
+import { mountsRefusedBy, openEngine } from '../../daemon/sandbox/open-engine.js';
+import { SandboxRuntime } from '../../daemon/sandbox/runtime.js';
 
 export interface LocalSandboxes {
   engine: ContainerEngine;

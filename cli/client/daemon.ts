@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, watchFile, unwatchFile } from 'node:fs';
 import path from 'node:path';
-import type { CommandIO } from '../../src/cli/io.js';
+import type { CommandIO } from '../io.js';
 import { McpgwError } from '../../src/errors.js';
 import { EXIT } from '../../src/exit-codes.js';
-import { startDaemonProcess, connectDaemon } from '../client/connect.js';
-import { isRunning, locateDaemon, mcpdEntry } from '../client/locate.js';
-import type { GlobalOptions } from './common.js';
+import { startDaemonProcess, connectDaemon } from '../../tui/client/connect.js';
+import { isRunning, locateDaemon, mcpdEntry } from '../../tui/client/locate.js';
+import type { GlobalOptions } from '../options.js';
 
 /** `mcpgw daemon start [--foreground]`. */
 export async function daemonStart(opts: GlobalOptions & { foreground?: boolean }, io: CommandIO): Promise<number> {

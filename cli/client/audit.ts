@@ -1,8 +1,9 @@
-import type { CommandIO } from '../../src/cli/io.js';
+import type { CommandIO } from '../io.js';
 import type { AuditRecord } from '../../src/protocol/session.js';
 import { jsonText } from '../../src/text/safe-json.js';
 import { formatTable } from '../../src/text/table.js';
-import { withClient, type GlobalOptions } from './common.js';
+import { withClient } from './common.js';
+import type { GlobalOptions } from '../options.js';
 
 /** `mcpgw audit [--session ID] [-n N]`: policy decisions, approvals and tool outcomes, oldest first. */
 export async function auditList(opts: GlobalOptions & { session?: string; lines?: string }, io: CommandIO): Promise<number> {

@@ -5,17 +5,18 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import type { CommandIO } from '../../src/cli/io.js';
+import type { CommandIO } from '../io.js';
+import type { GlobalOptions } from '../options.js';
 import type { Catalog, ServerConfig } from '../../src/config/catalog.js';
 import { errorMessage } from '../../src/errors.js';
 import { EXIT } from '../../src/exit-codes.js';
 import { resolvePaths } from '../../src/paths.js';
 import { formatSize } from '../../src/text/table.js';
-import { loadConfig } from '../config/load.js';
-import type { EngineInfo } from '../sandbox/engine.js';
-import { openLocalSandboxes, type LocalSandboxes } from './local.js';
-import { readinessOf, serverStates } from '../config/availability.js';
-import { createLaunchResolver } from '../config/launch.js';
+import { loadConfig } from '../../daemon/config/load.js';
+import type { EngineInfo } from '../../daemon/sandbox/engine.js';
+import { openLocalSandboxes, type LocalSandboxes } from './sandboxes.js';
+import { readinessOf, serverStates } from '../../daemon/config/availability.js';
+import { createLaunchResolver } from '../../daemon/config/launch.js';
 
 const run = promisify(execFile);
 
@@ -33,7 +34,7 @@ export interface Check {
 const LOW_DISK_BYTES = 2 * 1024 ** 3;
 
 /** `mcpgw doctor`: one line per thing mcpgw needs, with the fix in words; non-zero exit when something fails. */
-export async function doctor(opts: { config?: string; json?: boolean }, io: CommandIO): Promise<number> {
+export async function doctor(opts: GlobalOptions, io: CommandIO): Promise<number> {
   const checks: Check[] = [];
   const add = (check: Check): void => {
     checks.push(check);

@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
-import { configImport } from '../../daemon/cli/config-import.js';
-import { doctor } from '../../daemon/cli/doctor.js';
-import { imagesBuild, imagesList } from '../../daemon/cli/images.js';
-import { serversList, serversTest } from '../../daemon/cli/servers.js';
-import { policyCheck, policyExplain } from '../../tui/commands/policy.js';
+import { configImport } from '../local/config-import.js';
+import { doctor } from '../local/doctor.js';
+import { imagesBuild, imagesList } from '../local/images.js';
+import { serversList, serversTest } from '../local/servers.js';
+import { policyCheck, policyExplain } from '../local/policy.js';
 import { IMPORT_CLIENTS } from '../../src/config/import.js';
-import { processIO } from '../io.js';
-import { action, globals } from './action.js';
+import { processIO } from '../process-io.js';
+import { action } from '../action.js';
+import { globals } from '../options.js';
 
 /** Commands that need no daemon: servers, images, policy. */
 export function registerLocalCommands(program: Command): void {

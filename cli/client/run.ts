@@ -1,12 +1,14 @@
-import type { CommandIO } from '../../src/cli/io.js';
+import type { CommandIO } from '../io.js';
 import { McpgwError } from '../../src/errors.js';
 import { EXIT } from '../../src/exit-codes.js';
 import { assertNever } from '../../src/checks.js';
 import { SESSION_EVENT_NAMES, type SessionEvent, type SessionEventOf } from '../../src/protocol/events.js';
 import { jsonText } from '../../src/text/safe-json.js';
 import { safeLine } from '../../src/text/sanitize.js';
-import type { DaemonClient } from '../client/client.js';
-import { policyRequest, splitList, withClient, type GlobalOptions } from './common.js';
+import type { DaemonClient } from '../../tui/client/client.js';
+import { policyRequest } from '../../tui/client/policy.js';
+import { splitList, withClient } from './common.js';
+import type { GlobalOptions } from '../options.js';
 
 export interface RunOptions extends GlobalOptions {
   servers?: string;

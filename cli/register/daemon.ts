@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { tokenAdd, tokenList, tokenRevoke } from '../../daemon/cli/token.js';
-import { daemonLogs, daemonStart, daemonStatus, daemonStop } from '../../tui/commands/daemon.js';
-import { processIO } from '../io.js';
-import { action, globals } from './action.js';
+import { tokenAdd, tokenList, tokenRevoke } from '../local/token.js';
+import { daemonLogs, daemonStart, daemonStatus, daemonStop } from '../client/daemon.js';
+import { processIO } from '../process-io.js';
+import { action } from '../action.js';
+import { globals } from '../options.js';
 
 /** `mcpgw daemon start|stop|status|logs|token add|ls|revoke`. */
 export function registerDaemonCommands(program: Command): void {

@@ -1,18 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import type { CommandIO } from '../../src/cli/io.js';
-
-import { McpgwError } from '../../src/errors.js';
-import { resolvePolicySpec } from '../../src/policy/index.js';
+import type { CommandIO } from '../io.js';
+import type { GlobalOptions } from '../options.js';
 import type { SessionCreateRequest } from '../../src/protocol/requests.js';
 import type { SessionInfo } from '../../src/protocol/session.js';
-import type { DaemonClient } from '../client/client.js';
-import { connectDaemon } from '../client/connect.js';
-
-export interface GlobalOptions {
-  config?: string;
-  json?: boolean;
-}
+import type { DaemonClient } from '../../tui/client/client.js';
+import { connectDaemon } from '../../tui/client/connect.js';
 
 /** Runs `body` with a connected client (starting mcpd if needed) and always disconnects. */
 export async function withClient<T>(opts: GlobalOptions, io: CommandIO, body: (client: DaemonClient) => Promise<T>): Promise<T> {
@@ -28,18 +19,6 @@ export async function withClient<T>(opts: GlobalOptions, io: CommandIO, body: (c
   } finally {
     client.close();
   }
-}
-
-/** Turns `--auto-approve-policy` (a preset name or a file) into what `session:create` takes. */
-export async function policyRequest(spec: string | undefined): Promise<SessionCreateRequest['policy']> {
-  if (spec === undefined) return undefined;
-  const resolved = resolvePolicySpec(spec);
-  if (resolved.kind === 'invalid') throw new McpgwError('bad_request', resolved.message);
-  if (resolved.kind === 'preset') return { preset: resolved.name };
-  const text = await readFile(resolved.path, 'utf8').catch((err: unknown) => {
-    throw new McpgwError('bad_request', `cannot read policy file ${resolved.path}: ${(err as Error).message}`);
-  });
-  return { name: path.basename(resolved.path), text };
 }
 
 /** Splits "a,b" into server names. */

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { CommandIO } from '../../src/cli/io.js';
+import type { CommandIO } from '../io.js';
 import { McpgwError } from '../../src/errors.js';
 import { EXIT } from '../../src/exit-codes.js';
 import {
@@ -13,8 +13,8 @@ import {
   resolvePolicySpec,
   type Policy,
 } from '../../src/policy/index.js';
-import { parseJsonObject } from '../../src/cli/args.js';
-import type { GlobalOptions } from './common.js';
+import { parseJsonObject } from '../args.js';
+import type { GlobalOptions } from '../options.js';
 
 /** `mcpgw policy check FILE`: validate a policy file and point out risky rules. */
 export async function policyCheck(file: string, opts: GlobalOptions, io: CommandIO): Promise<number> {

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { webOpen } from '../../tui/commands/web.js';
-import { processIO } from '../io.js';
-import { action, globals } from './action.js';
+import { webOpen } from '../client/web.js';
+import { processIO } from '../process-io.js';
+import { action } from '../action.js';
+import { globals } from '../options.js';
 
 /** `mcpgw web`: the browser client's link (with a one-time code in its fragment), opened unless --print. */
 export function registerWebCommand(program: Command): void {

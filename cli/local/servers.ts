@@ -1,6 +1,6 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { describeNetwork } from '../../src/config/egress.js';
-import { parseJsonObject } from '../../src/cli/args.js';
+import { parseJsonObject } from '../args.js';
 import { McpgwError } from '../../src/errors.js';
 import { jsonText } from '../../src/text/safe-json.js';
 import { safeLine } from '../../src/text/sanitize.js';
@@ -9,16 +9,17 @@ import { renderToolResult } from '../../src/text/tool-result.js';
 import { claimedHints } from '../../src/view/format.js';
 import { checkToolSchema } from '../../src/tools/index.js';
 import { imageLabel, loosenedBy } from '../../src/config/describe.js';
-import { serverStates, type ServerState } from '../config/availability.js';
-import { createLaunchResolver } from '../config/launch.js';
-import { remoteEngineFor } from '../sandbox/open-engine.js';
-import { loadConfig } from '../config/load.js';
-import { unknownServer } from '../sandbox/runtime.js';
-import { openLocalSandboxes } from './local.js';
-import type { CommandIO } from '../../src/cli/io.js';
+import { serverStates, type ServerState } from '../../daemon/config/availability.js';
+import { createLaunchResolver } from '../../daemon/config/launch.js';
+import { remoteEngineFor } from '../../daemon/sandbox/open-engine.js';
+import { loadConfig } from '../../daemon/config/load.js';
+import { unknownServer } from '../../daemon/sandbox/runtime.js';
+import { openLocalSandboxes } from './sandboxes.js';
+import type { CommandIO } from '../io.js';
+import type { GlobalOptions } from '../options.js';
 
 /** `mcpgw servers ls`: every configured server, how it is sandboxed, and why one that cannot run cannot. */
-export async function serversList(opts: { config?: string; json?: boolean }, io: CommandIO): Promise<number> {
+export async function serversList(opts: GlobalOptions, io: CommandIO): Promise<number> {
   const { catalog, file, notices } = await loadConfig(opts.config);
   // Secrets are checked for presence in this command's environment (mcpd checks its own when it starts a server).
   const states = await serverStates(
@@ -85,11 +86,9 @@ function describeState(state: ServerState): {
   };
 }
 
-export interface ServersTestOptions {
-  config?: string;
+export interface ServersTestOptions extends GlobalOptions {
   call?: string;
   args?: string;
-  json?: boolean;
   build?: boolean;
 }
 

@@ -1,4 +1,4 @@
-import { McpgwError } from '../errors.js';
+import { McpgwError } from '../src/errors.js';
 
 /** Parses a JSON-object flag such as `--args`; anything else is a `bad_request` naming the flag. */
 export function parseJsonObject(text: string | undefined, flag: string): Record<string, unknown> {

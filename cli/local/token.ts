@@ -1,10 +1,11 @@
 import { homedir } from 'node:os';
-import type { CommandIO } from '../../src/cli/io.js';
+import type { CommandIO } from '../io.js';
+import type { GlobalOptions } from '../options.js';
 import { McpgwError } from '../../src/errors.js';
 import { resolvePaths } from '../../src/paths.js';
 import { formatTable } from '../../src/text/table.js';
-import { listWebSessions } from '../state/credentials.js';
-import { TokenStore } from '../state/tokens.js';
+import { listWebSessions } from '../../daemon/state/credentials.js';
+import { TokenStore } from '../../daemon/state/tokens.js';
 
 const USER_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 const stateDir = (): string => resolvePaths(process.env, homedir()).stateDir;
@@ -22,7 +23,7 @@ export async function tokenAdd(user: string, io: CommandIO): Promise<number> {
  * `mcpgw daemon token ls [--json]`: who holds a token (user, id, created) and the browser credentials derived from
  * them. Never a token's value: the id is a fingerprint, good for `revoke --id` and nothing else.
  */
-export async function tokenList(opts: { json?: boolean }, io: CommandIO): Promise<number> {
+export async function tokenList(opts: GlobalOptions, io: CommandIO): Promise<number> {
   const dir = stateDir();
   const tokens = (await TokenStore.open(dir)).list();
   const live = new Set(tokens.map((t) => t.id));
@@ -45,7 +46,7 @@ export async function tokenList(opts: { json?: boolean }, io: CommandIO): Promis
  * sockets that used them and every browser credential derived from them. Revoking the owner's token rotates it
  * (local clients read the new one from the state dir).
  */
-export async function tokenRevoke(user: string | undefined, opts: { id?: string; json?: boolean }, io: CommandIO): Promise<number> {
+export async function tokenRevoke(user: string | undefined, opts: GlobalOptions & { id?: string }, io: CommandIO): Promise<number> {
   if ((user === undefined) === (opts.id === undefined))
     throw new McpgwError('bad_request', 'give a USER or --id ID (from mcpgw daemon token ls)');
   if (user !== undefined && !USER_NAME.test(user)) throw new McpgwError('bad_request', 'user names use letters, digits, ".", "_" and "-"');

@@ -1,11 +1,7 @@
 import type { Command } from 'commander';
-import { reportFailure } from '../../src/cli/io.js';
-import { processIO } from '../io.js';
-
-export type Globals = { config?: string; json?: boolean };
-
-/** The global options (`--config`, `--json`) merged with a command's own. */
-export const globals = (command: Command): Globals => command.optsWithGlobals<Globals>();
+import { reportFailure } from './io.js';
+import type { GlobalOptions } from './options.js';
+import { processIO } from './process-io.js';
 
 /** Runs a command body, turning any failure into one clear line and a documented exit code. */
 export function action<A extends unknown[]>(body: (...args: A) => Promise<number>): (...args: A) => Promise<void> {
@@ -14,7 +10,7 @@ export function action<A extends unknown[]>(body: (...args: A) => Promise<number
     try {
       process.exitCode = await body(...args);
     } catch (err) {
-      process.exitCode = reportFailure(processIO, err, Boolean(command.optsWithGlobals().json));
+      process.exitCode = reportFailure(processIO, err, Boolean(command.optsWithGlobals<GlobalOptions>().json));
     }
   };
 }

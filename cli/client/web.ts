@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import type { CommandIO } from '../../src/cli/io.js';
+import type { CommandIO } from '../io.js';
 import { McpgwError } from '../../src/errors.js';
-import { connectDaemon } from '../client/connect.js';
-import type { GlobalOptions } from './common.js';
+import { connectDaemon } from '../../tui/client/connect.js';
+import type { GlobalOptions } from '../options.js';
 
 export interface WebOptions extends GlobalOptions {
   /** Only print the link; do not start a browser. */

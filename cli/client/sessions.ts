@@ -1,4 +1,4 @@
-import type { CommandIO } from '../../src/cli/io.js';
+import type { CommandIO } from '../io.js';
 import { McpgwError } from '../../src/errors.js';
 import type { SessionEvent } from '../../src/protocol/events.js';
 import { SESSION_EVENT_NAMES } from '../../src/protocol/events.js';
@@ -7,7 +7,9 @@ import type { SessionInfo } from '../../src/protocol/session.js';
 import { jsonText } from '../../src/text/safe-json.js';
 import { safeLine } from '../../src/text/sanitize.js';
 import { formatAge, formatAgo, formatTable } from '../../src/text/table.js';
-import { policyRequest, splitList, withClient, type GlobalOptions } from './common.js';
+import { policyRequest } from '../../tui/client/policy.js';
+import { splitList, withClient } from './common.js';
+import type { GlobalOptions } from '../options.js';
 
 /** `mcpgw sessions new`. */
 export async function sessionsNew(

@@ -3,7 +3,8 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { parse as parseJsonc, type ParseError, printParseErrorCode } from 'jsonc-parser';
 import { parseDocument } from 'yaml';
-import type { CommandIO } from '../../src/cli/io.js';
+import type { CommandIO } from '../io.js';
+import type { GlobalOptions } from '../options.js';
 import {
   IMPORT_CLIENTS,
   clientConfigFiles,
@@ -15,14 +16,12 @@ import {
 } from '../../src/config/import.js';
 import { McpgwError } from '../../src/errors.js';
 import { formatTable } from '../../src/text/table.js';
-import { configFileCandidates, parseConfigText, SECRETS_FILE } from '../config/load.js';
-import { readinessOf, serverStates, type Readiness } from '../config/availability.js';
-import { createLaunchResolver } from '../config/launch.js';
-import { readSecretsFile } from '../config/secrets.js';
+import { configFileCandidates, parseConfigText, SECRETS_FILE } from '../../daemon/config/load.js';
+import { readinessOf, serverStates, type Readiness } from '../../daemon/config/availability.js';
+import { createLaunchResolver } from '../../daemon/config/launch.js';
+import { readSecretsFile } from '../../daemon/config/secrets.js';
 
-export interface ConfigImportOptions {
-  config?: string;
-  json?: boolean;
+export interface ConfigImportOptions extends GlobalOptions {
   from?: string;
   dryRun?: boolean;
   overwrite?: boolean;

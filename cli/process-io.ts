@@ -1,4 +1,4 @@
-import type { CommandIO } from '../src/cli/io.js';
+import type { CommandIO } from './io.js';
 import { safeProse } from '../src/text/sanitize.js';
 
 /**

@@ -1,6 +1,6 @@
-import { McpgwError, errorMessage } from '../errors.js';
-import { EXIT, exitCodeFor } from '../exit-codes.js';
-import { jsonText } from '../text/safe-json.js';
+import { McpgwError, errorMessage } from '../src/errors.js';
+import { EXIT, exitCodeFor } from '../src/exit-codes.js';
+import { jsonText } from '../src/text/safe-json.js';
 
 /** Where a command writes: injected so tests capture output instead of spying on process streams. */
 export interface CommandIO {

@@ -1,10 +1,11 @@
-import type { CommandIO } from '../../src/cli/io.js';
+import type { CommandIO } from '../io.js';
 import { jsonText } from '../../src/text/safe-json.js';
 import { safeLine } from '../../src/text/sanitize.js';
 import { formatMs, formatTable } from '../../src/text/table.js';
 import { claimedHints } from '../../src/view/format.js';
-import { parseJsonObject } from '../../src/cli/args.js';
-import { resolveSession, withClient, type GlobalOptions } from './common.js';
+import { parseJsonObject } from '../args.js';
+import { resolveSession, withClient } from './common.js';
+import type { GlobalOptions } from '../options.js';
 
 /** `mcpgw tools ls [--session ID]`: the tools of a session's servers (starting their sandboxes if needed). */
 export async function toolsList(opts: GlobalOptions & { session?: string }, io: CommandIO): Promise<number> {

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
-import { auditList } from '../../tui/commands/audit.js';
-import { runPrompt } from '../../tui/commands/run.js';
-import { sessionsKill, sessionsList, sessionsNew, sessionsShow } from '../../tui/commands/sessions.js';
-import { toolsCall, toolsPins, toolsList } from '../../tui/commands/tools.js';
+import { auditList } from '../client/audit.js';
+import { runPrompt } from '../client/run.js';
+import { sessionsKill, sessionsList, sessionsNew, sessionsShow } from '../client/sessions.js';
+import { toolsCall, toolsPins, toolsList } from '../client/tools.js';
 import { policyPreset, PRESET_NAMES } from '../../src/policy/presets.js';
-import { processIO } from '../io.js';
-import { action, globals } from './action.js';
+import { processIO } from '../process-io.js';
+import { action } from '../action.js';
+import { globals } from '../options.js';
 
 // Each preset with what it trusts, so `--help` says that read-only rests on the servers' own claims.
 export const POLICY_HELP = `who decides tool calls: a policy file, or a preset: ${PRESET_NAMES.map((name) => `${name} — ${policyPreset(name).description}`).join('; ')}`;
