@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { CommandIO } from '../io.js';
 import { McpgwError } from '../../src/errors.js';
 import { EXIT } from '../../src/exit-codes.js';
+import { stateFile } from '../../src/paths.js';
 import { startDaemonProcess, connectDaemon } from '../../tui/client/connect.js';
 import { isRunning, locateDaemon, mcpdEntry } from '../../tui/client/locate.js';
 import type { GlobalOptions } from '../options.js';
@@ -74,7 +75,7 @@ export async function daemonStatus(opts: GlobalOptions, io: CommandIO): Promise<
 
 /** `mcpgw daemon logs [-f] [-n N] [--json]`: the daemon's JSON-lines log, readable. */
 export async function daemonLogs(opts: GlobalOptions & { follow?: boolean; lines?: string }, io: CommandIO): Promise<number> {
-  const file = path.join(locateDaemon().stateDir, 'mcpd.log');
+  const file = stateFile(locateDaemon().stateDir, 'log');
   if (!existsSync(file)) {
     io.out(`No log yet (${file}).`);
     return 0;
