@@ -20,7 +20,8 @@ export function Markdown({ text, width }: MarkdownProps) {
 
 function Blocks({ blocks, width, spaced }: { blocks: Block[]; width?: number; spaced: boolean }) {
   return (
-    <Box flexDirection="column">
+    // The width is set, not left to flex: an unbroken run would otherwise size the column past the screen.
+    <Box flexDirection="column" {...(width === undefined ? {} : { width })}>
       {blocks.map((block, i) => (
         <Box key={i} flexDirection="column">
           {spaced && i > 0 ? <Text> </Text> : null}
@@ -68,12 +69,15 @@ function BlockView({ block, width }: { block: Block; width?: number }) {
     case 'list':
       return (
         <Box flexDirection="column">
-          {block.items.map((item, i) => (
-            <Box key={i}>
-              <Text color={theme.accent}>{block.ordered ? `${block.start + i}. ` : '• '}</Text>
-              <Blocks blocks={item} spaced={false} {...(width === undefined ? {} : { width: width - 3 })} />
-            </Box>
-          ))}
+          {block.items.map((item, i) => {
+            const marker = block.ordered ? `${block.start + i}. ` : '• ';
+            return (
+              <Box key={i}>
+                <Text color={theme.accent}>{marker}</Text>
+                <Blocks blocks={item} spaced={false} {...(width === undefined ? {} : { width: Math.max(1, width - marker.length) })} />
+              </Box>
+            );
+          })}
         </Box>
       );
     case 'quote':
@@ -87,7 +91,7 @@ function BlockView({ block, width }: { block: Block; width?: number }) {
           borderColor={theme.muted}
           paddingLeft={1}
         >
-          <Blocks blocks={block.children} spaced={false} {...(width === undefined ? {} : { width: width - 2 })} />
+          <Blocks blocks={block.children} spaced={false} {...(width === undefined ? {} : { width: Math.max(1, width - 2) })} />
         </Box>
       );
     case 'rule':
