@@ -5,7 +5,7 @@ import {
   validateGeminiSchema,
   type CompiledToolSet,
   type McpToolInput,
-} from '../../../src/tools/index.js';
+} from '../../src/tools/index.js';
 
 /** One server's `tools/list`, as committed under test/fixtures/tool-schemas/. */
 export interface ToolFixture {
@@ -20,7 +20,7 @@ export interface ToolFixture {
   }[];
 }
 
-export const FIXTURE_DIR = new URL('../../fixtures/tool-schemas/', import.meta.url);
+export const FIXTURE_DIR = new URL('../fixtures/tool-schemas/', import.meta.url);
 
 /** The fixture's tools as compiler input. */
 export function toInputs(fixture: ToolFixture): McpToolInput[] {

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectAllCompiled, expectSameParameters, FIXTURE_DIR, toInputs, type ToolFixture } from './helpers.js';
+import { expectAllCompiled, expectSameParameters, FIXTURE_DIR, toInputs, type ToolFixture } from '../helpers/tool-fixtures.js';
 
 interface ServerSpec {
   server: string;
@@ -31,7 +31,7 @@ const SERVERS: ServerSpec[] = [
 ];
 
 async function binOf(pkg: string): Promise<{ bin: string; version: string }> {
-  const dir = fileURLToPath(new URL(`../../../node_modules/${pkg}/`, import.meta.url));
+  const dir = fileURLToPath(new URL(`../../node_modules/${pkg}/`, import.meta.url));
   const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as {
     version: string;
     bin: string | Record<string, string>;
