@@ -47,39 +47,9 @@ function BlockView({ block, width }: { block: Block; width?: number }) {
         </Text>
       );
     case 'code':
-      return (
-        <Box
-          flexDirection="column"
-          borderStyle="single"
-          borderLeft
-          borderTop={false}
-          borderBottom={false}
-          borderRight={false}
-          borderColor={theme.muted}
-          paddingLeft={1}
-        >
-          {block.lang ? <Text dimColor>{block.lang}</Text> : null}
-          {block.text.split('\n').map((line, i) => (
-            <Text key={i} color={theme.code} emoji>
-              {line === '' ? ' ' : line}
-            </Text>
-          ))}
-        </Box>
-      );
+      return <CodeView lang={block.lang} text={block.text} />;
     case 'list':
-      return (
-        <Box flexDirection="column">
-          {block.items.map((item, i) => {
-            const marker = block.ordered ? `${block.start + i}. ` : '• ';
-            return (
-              <Box key={i}>
-                <Text color={theme.accent}>{marker}</Text>
-                <Blocks blocks={item} spaced={false} {...(width === undefined ? {} : { width: Math.max(1, width - marker.length) })} />
-              </Box>
-            );
-          })}
-        </Box>
-      );
+      return <ListView list={block} {...(width === undefined ? {} : { width })} />;
     case 'quote':
       return (
         <Box
@@ -108,6 +78,45 @@ function BlockView({ block, width }: { block: Block; width?: number }) {
     default:
       return assertNever(block);
   }
+}
+
+function CodeView({ lang, text }: { lang: string; text: string }) {
+  return (
+    <Box
+      flexDirection="column"
+      borderStyle="single"
+      borderLeft
+      borderTop={false}
+      borderBottom={false}
+      borderRight={false}
+      borderColor={theme.muted}
+      paddingLeft={1}
+    >
+      {lang ? <Text dimColor>{lang}</Text> : null}
+      {text.split('\n').map((line, i) => (
+        <Text key={i} color={theme.code} emoji>
+          {line === '' ? ' ' : line}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+// Items are laid out beside their marker, so a nested list or a second paragraph stays under the item's text.
+function ListView({ list, width }: { list: Extract<Block, { kind: 'list' }>; width?: number }) {
+  return (
+    <Box flexDirection="column">
+      {list.items.map((item, i) => {
+        const marker = list.ordered ? `${list.start + i}. ` : '• ';
+        return (
+          <Box key={i}>
+            <Text color={theme.accent}>{marker}</Text>
+            <Blocks blocks={item} spaced={false} {...(width === undefined ? {} : { width: Math.max(1, width - marker.length) })} />
+          </Box>
+        );
+      })}
+    </Box>
+  );
 }
 
 // Every string is wrapped in our Text, never returned bare: only strings inside it are made safe for the terminal.
