@@ -17,6 +17,7 @@ import { serverRequests } from './peer/service.js';
 import { ToolPins } from './pins/service.js';
 import { QuestionService } from './questions/service.js';
 import type { ContainerEngine } from './sandbox/engine.js';
+import { SandboxPlacement, withRuntimeCheck } from './sandbox/runtime-choice.js';
 import { POOL_SESSION, SandboxRuntime } from './sandbox/runtime.js';
 import { SandboxSignals } from './sandbox/signals.js';
 import { SessionEventLog } from './sessions/event-log.js';
@@ -85,8 +86,12 @@ export function buildServices(o: ServiceOptions): Services {
     }),
   });
   const signals = new SandboxSignals();
+  const placement = new SandboxPlacement(o.engine, { runtime: catalog.sandbox.runtime, startCpus: catalog.sandbox.startCpus });
+  // A server whose runtime the engine lacks is listed as unavailable, with the reason.
+  const launch = withRuntimeCheck(o.launch, placement);
   const runtime = new SandboxRuntime({
     engine: o.engine,
+    placement,
     instanceId: o.instanceId,
     networks: egress,
     peer: serverRequests(),
@@ -110,7 +115,7 @@ export function buildServices(o: ServiceOptions): Services {
     store,
     runtime,
     catalog,
-    launch: o.launch,
+    launch,
     events,
     turns,
     log,

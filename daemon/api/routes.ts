@@ -52,7 +52,7 @@ export function routes({ sessions, events, agent, calls, questions, audit, pins,
       agent.sendMessage(user, await sessions.ownedLive(user, sessionId), text, headless),
     'question:answer': ({ user }, request) => questions.answer(user, request),
     'agent:cancel': async ({ user }, { sessionId }) => ({ cancelled: await agent.cancel((await sessions.owned(user, sessionId)).id) }),
-    'servers:list': async ({ user }) => (await sessions.serverStates(user)).map(serverSummary),
+    'servers:list': async ({ user }) => (await sessions.serverStates(user)).map((s) => serverSummary(s, sessions.runtimeSetting)),
     'tools:list': async ({ user }, { sessionId, servers }) =>
       listSessionTools(sessions, await sessions.ownedLive(user, sessionId), servers),
     'tools:call': async ({ user }, { sessionId, server, tool, args }) =>

@@ -45,6 +45,8 @@ export interface EngineInfo {
   /** The engine's data directory, on the engine's machine. */
   rootDir: string;
   cgroupVersion: string;
+  /** CPUs the engine's machine has (the most a container may be given). */
+  cpus: number;
 }
 
 /** The few Docker operations mcpgw needs; the only module that knows dockerode. */
@@ -58,6 +60,8 @@ export interface ContainerEngine {
   /** Resolves when the container next exits; call before start. */
   waitForExit(id: string): Promise<ExitStatus>;
   start(id: string): Promise<void>;
+  /** Changes a container's CPU limit (NanoCpus) while it runs. */
+  updateCpus(id: string, nanoCpus: number): Promise<void>;
   kill(id: string, signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   /** Force-removes; a container that is already gone is not an error. */
   remove(id: string): Promise<void>;
@@ -160,6 +164,14 @@ export class DockerodeEngine implements ContainerEngine {
       await this.docker.getContainer(id).start();
     } catch (err) {
       throw dockerError(err, 'start a container');
+    }
+  }
+
+  async updateCpus(id: string, nanoCpus: number): Promise<void> {
+    try {
+      await this.docker.getContainer(id).update({ NanoCpus: nanoCpus });
+    } catch (err) {
+      throw dockerError(err, "change a container's CPU limit");
     }
   }
 
@@ -333,6 +345,7 @@ export class DockerodeEngine implements ContainerEngine {
         defaultRuntime: String(info.DefaultRuntime ?? 'runc'),
         rootDir: String(info.DockerRootDir ?? ''),
         cgroupVersion: String(info.CgroupVersion ?? '?'),
+        cpus: Number(info.NCPU ?? 0),
       };
     } catch (err) {
       throw dockerError(err, 'describe the engine');

@@ -43,7 +43,7 @@ export async function runCommand(chat: ChatController, command: Command): Promis
     }
     case 'servers': {
       const servers = await chat.client().request('servers:list', {});
-      const states = new Map(view?.session?.servers.map((s) => [s.name, s.state]));
+      const states = new Map(view?.session?.servers.map((s) => [s.name, s.runtime ? `${s.state} (${s.runtime})` : s.state]));
       const rows = servers.map((s) => [
         s.name,
         s.available ? (s.disabled ? 'disabled' : (states.get(s.name) ?? 'not in this session')) : 'unavailable',

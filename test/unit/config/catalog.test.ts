@@ -39,6 +39,8 @@ describe('parseCatalog', () => {
       startTimeout: 30_000,
       build: { timeout: 600_000, memory: 2 * 1024 ** 3, npm: {}, pip: {} },
       sharedFilesystem: false,
+      runtime: 'runc',
+      startCpus: 2,
     });
   });
 
