@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stateFile } from '../src/paths.js';
 import type { Catalog } from '../src/config/catalog.js';
 import type { DaemonStatus } from '../src/protocol/session.js';
 import { VERSION } from '../src/version.js';
@@ -15,7 +16,7 @@ import type { Logger } from './logger.js';
 import { loadPolicySpec } from './policies.js';
 import type { ContainerEngine } from './sandbox/engine.js';
 import { engineSummary, mountsRefusedBy, openEngine } from './sandbox/open-engine.js';
-import { buildServices, type Services } from './services.js';
+import { buildServices, type EgressTestSettings, type Services } from './services.js';
 import { Janitor } from './sessions/janitor.js';
 import { recoverSessions } from './sessions/recovery.js';
 import { acquireLock, type DaemonInfo } from './state/lock.js';
@@ -40,6 +41,8 @@ export interface DaemonDeps {
   port?: number;
   webRoot?: string | undefined;
   janitorIntervalMs?: number;
+  /** The egress gateway's way out, its resolvers and private ranges it may reach: tests only (their targets). */
+  egress?: EgressTestSettings;
 }
 
 export interface Daemon {
@@ -105,8 +108,10 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       instanceId: lock.instance,
       owner: credentials.tokens.list().find((t) => t.owner)?.user,
       log,
+      ...(deps.egress ? { egress: deps.egress } : {}),
     });
     stack.push(() => services.runtime.closeAll());
+    stack.push(() => Promise.resolve(services.notices.close()));
     stack.push(() => services.agent.shutdown());
 
     const ids = await recoverSessions({ store, runtime: services.runtime, dockerOk, log });
@@ -191,7 +196,7 @@ function startHousekeeping(deps: DaemonDeps, services: Services, store: Store): 
 
 /** Writes `daemon.json` (how clients find this daemon); returns its removal. */
 function writeDaemonInfo(stateDir: string, info: DaemonInfo): () => Promise<void> {
-  const file = path.join(stateDir, 'daemon.json');
+  const file = stateFile(stateDir, 'daemonInfo');
   writePrivateFile(file, JSON.stringify(info, null, 2));
   return () => rm(file, { force: true });
 }

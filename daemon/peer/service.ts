@@ -1,9 +1,15 @@
+import type { ServerConfig } from '../../src/config/catalog.js';
 import type { SandboxPeer } from '../sandbox/peer.js';
 import { elicitationPeer, type ElicitationDeps } from './elicitation.js';
+import { rootsFeature } from './roots.js';
 
-/** What the server→client features need, each its own narrow ports. */
-export interface PeerDeps {
-  elicitation: ElicitationDeps;
+export interface ServerRequestDeps {
+  /** The configured server of that name (its mounts are its roots). */
+  serverNamed?: (name: string) => Pick<ServerConfig, 'mounts'> | undefined;
+  /** Where list changes and resource updates go (rate-limited session events: see notices.ts). */
+  notice?: SandboxPeer['notice'];
+  /** Elicitation: a server's questions for the session's humans. */
+  elicitation?: ElicitationDeps;
 }
 
 /**
@@ -12,6 +18,10 @@ export interface PeerDeps {
  * reaches the model or the user's files without one (or a policy the user wrote). Each feature lives in its own
  * file here and is added to the peer below; a feature left out is a capability mcpd does not declare.
  */
-export function serverRequests(deps: PeerDeps): SandboxPeer {
-  return { ...elicitationPeer(deps.elicitation) };
+export function serverRequests(deps: ServerRequestDeps = {}): SandboxPeer {
+  return {
+    ...(deps.serverNamed ? rootsFeature(deps.serverNamed) : {}),
+    ...(deps.notice ? { notice: deps.notice } : {}),
+    ...(deps.elicitation ? elicitationPeer(deps.elicitation) : {}),
+  };
 }

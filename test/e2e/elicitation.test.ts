@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGemini, type FakeGemini, type RecordedRequest } from '../fixtures/fake-gemini/index.js';
 import { containersOf } from '../helpers/docker.js';
 import { McpdProcess } from '../helpers/mcpd-process.js';
-import { webOpen } from '../../tui/commands/web.js';
+import { webOpen } from '../../cli/client/web.js';
 import { MCPD_COMMAND, ROOT } from './mcpd.js';
 import { PtyTerminal } from './pty.js';
 import { buildWeb, startMcpdOn } from './web-mcpd.js';

@@ -1,10 +1,12 @@
 import { assertNever } from '../../src/checks.js';
 import { approvalAnswer } from '../../src/client/index.js';
-import { subjectCallId, type QuestionAnswerInput } from '../../src/protocol/questions.js';
+import type { QuestionAnswerInput } from '../../src/protocol/questions.js';
+import { subjectCallId } from '../../src/protocol/subjects.js';
 import { findCall } from '../../src/view/select.js';
 import type { QuestionView, SessionView } from '../../src/view/types.js';
 import { ApprovalPrompt } from '../components/ApprovalPrompt.js';
-import { ElicitationForm } from './ElicitationForm.js';
+import { NetworkGrantPrompt } from './questions/NetworkGrantPrompt.js';
+import { ElicitationForm } from './questions/ElicitationForm.js';
 
 export interface QuestionPromptProps {
   view: SessionView;
@@ -32,6 +34,9 @@ export function QuestionPrompt({ view, question, queued, sending, argRows, onAns
         />
       );
     }
+    case 'network_grant':
+      if (question.subject.kind !== 'server') return null;
+      return <NetworkGrantPrompt subject={question.subject} ask={question.ask} queued={queued} sending={sending} onAnswer={onAnswer} />;
     case 'elicitation':
       return <ElicitationForm server={question.subject.server} ask={question.ask} queued={queued} sending={sending} onAnswer={onAnswer} />;
     default:

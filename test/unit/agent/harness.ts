@@ -222,11 +222,11 @@ export function agentCore(options: { questionTimeoutMs?: number } = {}) {
     return questions.answer(user, { questionId, answer: { kind: 'tool_approval', ...choice } });
   }
 
-  /** The next question asked about call `callId` (a tool approval). */
+  /** The next question asked about call `callId`. */
   async function asked(callId: string) {
-    const e = await published.waitFor('question:asked', (q) => q.subject.callId === callId);
-    if (e.ask.kind !== 'tool_approval') throw new Error(`call ${callId} was asked a ${e.ask.kind} question`);
-    return { ...e, ask: e.ask };
+    const event = await published.waitFor('question:asked', (e) => e.subject.callId === callId);
+    if (event.ask.kind !== 'tool_approval') throw new Error(`call ${callId} was asked a ${event.ask.kind} question`);
+    return { ...event, ask: event.ask };
   }
 
   return { store, published, events, turns, questions, calls, model, agent, sandboxes, pins, updates, session, send, answer, asked };
