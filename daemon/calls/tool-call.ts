@@ -5,6 +5,7 @@ import { evaluatePolicy, sessionRuleFor, type Policy, type PolicyRule, type Verd
 import type { ToolCallResult } from '../../src/protocol/session.js';
 import { renderToolResult } from '../../src/text/tool-result.js';
 import { truncateMiddle } from '../../src/text/truncate.js';
+import { richResult } from '../../src/tools/rich-result.js';
 import type { PinChange, PinGate } from '../pins/service.js';
 import type { QuestionAsker } from '../questions/service.js';
 import type { EventSink } from '../sessions/event-log.js';
@@ -292,6 +293,7 @@ export class ToolCall {
 
   private async report(outcome: Outcome): Promise<void> {
     const { session, callId, server, tool, origin, user } = this.request;
+    const rich = outcome.ok ? richResult(outcome.result) : undefined;
     const result = this.deps.events.emit(session.id, 'tool:result', {
       callId,
       server,
@@ -300,6 +302,9 @@ export class ToolCall {
       summary: outcome.ok ? truncateMiddle(outcome.text, SUMMARY_CHARS).text : outcome.error.message,
       ...(outcome.ok ? {} : { error: { code: outcome.error.code, message: outcome.error.message } }),
       durationMs: outcome.durationMs,
+      ...(rich && rich.items.length > 0 ? { items: rich.items } : {}),
+      ...(rich && rich.moreItems > 0 ? { moreItems: rich.moreItems } : {}),
+      ...(rich?.structured === undefined ? {} : { structured: rich.structured }),
     });
     const audit = this.deps.store.audit({
       ts: Date.now(),

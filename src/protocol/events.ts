@@ -1,4 +1,5 @@
 import type { QuestionAnswer, QuestionAsk, QuestionSubject } from './questions.js';
+import type { ResultItem } from './rich.js';
 import type { Ack, Result } from './result.js';
 import type { AuditRecord, DaemonStatus, ServerSummary, SessionInfo, ToolCallResult, ToolPinSummary, ToolSummary } from './session.js';
 import type {
@@ -41,6 +42,12 @@ export interface SessionEventPayloads {
     summary: string;
     error?: { code: string; message: string };
     durationMs: number;
+    /** Images, clips, embedded resources and resource links in the result, checked and bounded (see rich.ts). */
+    items?: ResultItem[];
+    /** Items left out of `items` to keep the event small. */
+    moreItems?: number;
+    /** The tool's structured content as JSON (checked against its outputSchema), cut to fit. */
+    structured?: string;
   };
   error: { code: string; message: string };
 }
