@@ -92,7 +92,11 @@ export function richResult(result: ToolResultLike, limits: RichLimits = DEFAULT_
       }
       const shown = check.ok && dataChars + data.length <= limits.eventDataChars;
       if (shown) dataChars += data.length;
-      const note = !check.ok ? check.reason : !shown ? `too large to carry to clients here (over ${formatBytes(limits.eventDataChars)})` : why;
+      const note = !check.ok
+        ? check.reason
+        : !shown
+          ? `too large to carry to clients here (over ${formatBytes(limits.eventDataChars)})`
+          : why;
       add({
         type: kind,
         mimeType: type,
@@ -111,7 +115,8 @@ export function richResult(result: ToolResultLike, limits: RichLimits = DEFAULT_
         type: 'resource',
         uri: oneLine(resource.uri, URI_CHARS),
         ...optional('mimeType', resource.mimeType, NAME_CHARS),
-        bytes: text !== undefined ? new TextEncoder().encode(text).length : typeof resource.blob === 'string' ? base64Bytes(resource.blob) : 0,
+        bytes:
+          text !== undefined ? new TextEncoder().encode(text).length : typeof resource.blob === 'string' ? base64Bytes(resource.blob) : 0,
         ...(kept === undefined ? {} : { text: kept }),
         ...(text !== undefined && kept !== undefined && kept.length < text.length ? { truncated: true } : {}),
       });
