@@ -6,9 +6,9 @@ import { renderToolResult } from '../../../src/text/tool-result.js';
 import { DEFAULT_RICH_LIMITS, richResult, type RichLimits } from '../../../src/tools/rich-result.js';
 import { GIF, HTML, PNG, WAV } from './media-fixtures.js';
 
-const image = (data: string, mimeType = 'image/png') => ({ type: 'image', data, mimeType });
+const image = (data: string, mimeType = 'image/png') => ({ type: 'image' as const, data, mimeType });
 const limits = (over: Partial<RichLimits>): RichLimits => ({ ...DEFAULT_RICH_LIMITS, ...over });
-const succeeded = (result: TerminalState & { status: 'succeeded' }['result']): TerminalState => ({
+const succeeded = (result: Extract<TerminalState, { status: 'succeeded' }>['result']): TerminalState => ({
   status: 'succeeded',
   decision: { decision: 'approve', scope: 'once', by: { kind: 'user', name: 'alice' } },
   result,
