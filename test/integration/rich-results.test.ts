@@ -1,0 +1,120 @@
+import type { Content, Part } from '@google/genai';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGeminiModelClient } from '../../daemon/agent/model/index.js';
+import type { SessionEvent } from '../../src/protocol/events.js';
+import type { DaemonClient } from '../../tui/client/client.js';
+import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
+import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { EventRecorder } from '../helpers/events.js';
+import { expectValidHistory } from '../helpers/history.js';
+
+// The image server-everything's get-tiny-image returns (its source, dist/tools/get-tiny-image.js): a 20×20 PNG.
+const MCP_TINY_IMAGE = /MCP_TINY_IMAGE = "([A-Za-z0-9+/=]+)"/.exec(
+  readFileSync(
+    createRequire(import.meta.url).resolve('@modelcontextprotocol/server-everything/dist/tools/get-tiny-image.js'),
+    'utf8',
+  ),
+)![1]!;
+
+let fake: FakeGemini;
+let t: TestDaemon;
+let client: DaemonClient;
+
+beforeAll(async () => {
+  fake = await startFakeGemini();
+  t = await startTestDaemon({
+    model: createGeminiModelClient({ apiKey: 'test-key', baseUrl: fake.baseUrl, baseDelayMs: 1, maxDelayMs: 5 }),
+  });
+  client = await t.client();
+});
+
+afterAll(async () => {
+  await t?.stop();
+  await fake?.close();
+});
+
+type Done = Extract<SessionEvent, { type: 'agent:response' }>;
+type Result = Extract<SessionEvent, { type: 'tool:result' }>;
+
+/** A session on server-everything whose calls a policy allows, attached, with a recorder; `send` runs one turn. */
+async function session() {
+  const info = await client.request('session:create', { servers: ['everything'], policy: { preset: 'all' } });
+  const events = new EventRecorder(client);
+  await client.request('session:attach', { sessionId: info.id });
+  const send = async (text: string): Promise<Done> => {
+    const { turnId } = await client.request('message', { sessionId: info.id, text });
+    return events.waitFor<Done>((e) => e.type === 'agent:response' && e.turnId === turnId && e.done);
+  };
+  return { id: info.id, events, send };
+}
+
+function lastContents(): Content[] {
+  const contents = (fake.requests.at(-1)!.body as { contents: Content[] }).contents;
+  expectValidHistory(contents);
+  return contents;
+}
+
+describe('rich results from the real server-everything, through the sandbox', () => {
+  it('its tiny image reaches Gemini as inline data after the function response, and clients get the checked bytes', async () => {
+    const s = await session();
+    fake.enqueue({ functionCalls: [{ name: 'everything__get-tiny-image', args: {}, id: 'img1' }] }, { text: 'A small logo.' });
+    await s.send('show me the tiny image');
+    const turn = lastContents().at(-1)!;
+    expect(turn.role).toBe('user');
+    const parts = turn.parts ?? [];
+    expect(parts[0]?.functionResponse).toMatchObject({
+      id: 'img1',
+      name: 'everything__get-tiny-image',
+      response: {
+        output: expect.stringContaining('image 1 (image/png, '),
+      },
+    });
+    const inline = parts.filter((p: Part) => p.inlineData);
+    expect(inline).toEqual([{ inlineData: { mimeType: 'image/png', data: MCP_TINY_IMAGE } }]);
+    // The media follow every response, each behind a line that names its call.
+    expect(parts.indexOf(inline[0]!)).toBe(parts.length - 1);
+    expect(parts.at(-2)?.text).toMatch(/^\[image 1 \(image\/png, [\d.]+ KiB\) returned by the call img1 of everything__get-tiny-image\]$/);
+    const [result] = s.events.of('tool:result') as Result[];
+    expect(result?.items).toEqual([
+      { type: 'image', mimeType: 'image/png', bytes: Buffer.from(MCP_TINY_IMAGE, 'base64').length, data: MCP_TINY_IMAGE, sentToModel: true },
+    ]);
+  });
+
+  it('structured content, checked against the tool’s outputSchema, goes to the model as JSON and to clients', async () => {
+    const s = await session();
+    fake.enqueue(
+      { functionCalls: [{ name: 'everything__get-structured-content', args: { location: 'Chicago' }, id: 'w1' }] },
+      { text: 'Drizzle.' },
+    );
+    await s.send('weather in Chicago?');
+    const response = lastContents()
+      .at(-1)!
+      .parts?.find((p) => p.functionResponse?.id === 'w1')?.functionResponse?.response;
+    const weather = { temperature: 36, conditions: 'Light rain / drizzle', humidity: 82 };
+    expect(response).toEqual({ output: JSON.stringify(weather), structuredContent: weather });
+    const [result] = s.events.of('tool:result') as Result[];
+    expect(JSON.parse(result!.structured!)).toEqual(weather);
+  });
+
+  it('an embedded resource and resource links are listed for clients, with the embedded text', async () => {
+    const s = await session();
+    fake.enqueue(
+      {
+        functionCalls: [
+          { name: 'everything__get-resource-reference', args: { resourceType: 'Text', resourceId: 3 }, id: 'r1' },
+          { name: 'everything__get-resource-links', args: { count: 2 }, id: 'r2' },
+        ],
+      },
+      { text: 'Done.' },
+    );
+    await s.send('resources please');
+    const results = s.events.of('tool:result') as Result[];
+    const embedded = results.find((r) => r.callId === 'r1')!.items!.find((i) => i.type === 'resource');
+    expect(embedded).toMatchObject({ type: 'resource', uri: expect.stringContaining('3'), text: expect.any(String) });
+    const links = results.find((r) => r.callId === 'r2')!.items!.filter((i) => i.type === 'resource_link');
+    expect(links).toHaveLength(2);
+    expect(links[0]).toMatchObject({ uri: expect.any(String), name: expect.any(String) });
+  });
+});
