@@ -1,6 +1,7 @@
 import type { Content, Part } from '@google/genai';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGeminiModelClient } from '../../daemon/agent/model/index.js';
 import type { SessionEvent } from '../../src/protocol/events.js';
@@ -12,19 +13,22 @@ import { expectValidHistory } from '../helpers/history.js';
 
 // The image server-everything's get-tiny-image returns (its source, dist/tools/get-tiny-image.js): a 20×20 PNG.
 const MCP_TINY_IMAGE = /MCP_TINY_IMAGE = "([A-Za-z0-9+/=]+)"/.exec(
-  readFileSync(
-    createRequire(import.meta.url).resolve('@modelcontextprotocol/server-everything/dist/tools/get-tiny-image.js'),
-    'utf8',
-  ),
+  readFileSync(createRequire(import.meta.url).resolve('@modelcontextprotocol/server-everything/dist/tools/get-tiny-image.js'), 'utf8'),
 )![1]!;
 
 let fake: FakeGemini;
 let t: TestDaemon;
 let client: DaemonClient;
 
+// A server whose results lie (test/fixtures/liar-server), run from its directory in the base image.
+const LIAR = fileURLToPath(new URL('../fixtures/liar-server/server.mjs', import.meta.url));
+
 beforeAll(async () => {
   fake = await startFakeGemini();
+  const servers = (JSON.parse(readFileSync(new URL('../fixtures/servers.json', import.meta.url), 'utf8')) as { mcpServers: object })
+    .mcpServers;
   t = await startTestDaemon({
+    config: { mcpServers: { ...servers, liar: { command: 'node', args: [LIAR] } } },
     model: createGeminiModelClient({ apiKey: 'test-key', baseUrl: fake.baseUrl, baseDelayMs: 1, maxDelayMs: 5 }),
   });
   client = await t.client();
@@ -39,8 +43,8 @@ type Done = Extract<SessionEvent, { type: 'agent:response' }>;
 type Result = Extract<SessionEvent, { type: 'tool:result' }>;
 
 /** A session on server-everything whose calls a policy allows, attached, with a recorder; `send` runs one turn. */
-async function session() {
-  const info = await client.request('session:create', { servers: ['everything'], policy: { preset: 'all' } });
+async function session(servers = ['everything']) {
+  const info = await client.request('session:create', { servers, policy: { preset: 'all' } });
   const events = new EventRecorder(client);
   await client.request('session:attach', { sessionId: info.id });
   const send = async (text: string): Promise<Done> => {
@@ -78,7 +82,13 @@ describe('rich results from the real server-everything, through the sandbox', ()
     expect(parts.at(-2)?.text).toMatch(/^\[image 1 \(image\/png, [\d.]+ KiB\) returned by the call img1 of everything__get-tiny-image\]$/);
     const [result] = s.events.of('tool:result') as Result[];
     expect(result?.items).toEqual([
-      { type: 'image', mimeType: 'image/png', bytes: Buffer.from(MCP_TINY_IMAGE, 'base64').length, data: MCP_TINY_IMAGE, sentToModel: true },
+      {
+        type: 'image',
+        mimeType: 'image/png',
+        bytes: Buffer.from(MCP_TINY_IMAGE, 'base64').length,
+        data: MCP_TINY_IMAGE,
+        sentToModel: true,
+      },
     ]);
   });
 
@@ -116,5 +126,44 @@ describe('rich results from the real server-everything, through the sandbox', ()
     const links = results.find((r) => r.callId === 'r2')!.items!.filter((i) => i.type === 'resource_link');
     expect(links).toHaveLength(2);
     expect(links[0]).toMatchObject({ uri: expect.any(String), name: expect.any(String) });
+  });
+});
+
+describe('a server whose results lie', () => {
+  it('media whose bytes are not the declared type, and SVG, reach neither the model nor a client', async () => {
+    const s = await session(['liar']);
+    fake.enqueue({ functionCalls: [{ name: 'liar__lying_image', args: {}, id: 'l1' }] }, { text: 'One image.' });
+    await s.send('images');
+    const parts = lastContents().at(-1)!.parts ?? [];
+    expect(parts[0]?.functionResponse?.response).toEqual({
+      output: [
+        '[image 1 (image/png, 52 B): not given to the model: its bytes are not image/png]',
+        '[image 2 (image/svg+xml, 59 B): not given to the model: type "image/svg+xml" is not one mcpgw accepts]',
+        '[image 3 (image/png, 40 B): attached after the function responses as inline data]',
+      ].join('\n'),
+    });
+    expect(parts.filter((p) => p.inlineData).map((p) => p.inlineData?.mimeType)).toEqual(['image/png']);
+    const [result] = s.events.of('tool:result') as Result[];
+    expect(result?.items?.map((i) => ('data' in i && i.data !== undefined ? 'data' : (i as { note?: string }).note))).toEqual([
+      'its bytes are not image/png',
+      'type "image/svg+xml" is not one mcpgw accepts',
+      'data',
+    ]);
+  });
+
+  it('structured content that breaks the tool’s outputSchema fails the call (the MCP SDK checks it), and the model is told', async () => {
+    const s = await session(['liar']);
+    fake.enqueue({ functionCalls: [{ name: 'liar__bad_weather', args: {}, id: 'b1' }] }, { text: 'It failed.' });
+    await s.send('weather');
+    const [result] = s.events.of('tool:result') as Result[];
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'tool_failed', message: expect.stringContaining("does not match the tool's output schema") },
+    });
+    expect(result?.structured).toBeUndefined();
+    const response = lastContents()
+      .at(-1)!
+      .parts?.find((p) => p.functionResponse?.id === 'b1')?.functionResponse?.response;
+    expect(response).toEqual({ error: expect.stringContaining("does not match the tool's output schema") });
   });
 });
