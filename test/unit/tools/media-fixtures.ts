@@ -1,6 +1,6 @@
 /** Small media payloads for tests: the right magic, then filler. */
 export const b64 = (...chunks: Array<number[] | string>): string =>
-  Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c, 'latin1') : Buffer.from(c)))).toString('base64');
+  btoa(chunks.map((c) => (typeof c === 'string' ? c : String.fromCharCode(...c))).join(''));
 const pad = new Array<number>(40).fill(7);
 export const PNG = b64([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], pad);
 export const JPEG = b64([0xff, 0xd8, 0xff, 0xe0], pad);
