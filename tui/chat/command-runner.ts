@@ -1,9 +1,11 @@
 import type { SessionInfo } from '../../src/protocol/session.js';
+import { findAttachment } from '../../src/view/attachments.js';
 import { formatAge } from '../../src/text/table.js';
 import { assertNever } from '../../src/policy/never.js';
 import type { Command } from './commands.js';
 import { HELP, KEYS } from './commands.js';
 import type { ChatController } from './controller.js';
+import { writeAttachment } from './open.js';
 
 const LOG_LINES = 20;
 
@@ -27,6 +29,17 @@ export async function runCommand(chat: ChatController, command: Command): Promis
         headers: ['SERVER', 'STREAM', 'LINE'],
         rows: lines.map((l) => [l.server, l.stream, l.text]),
       });
+      return;
+    }
+    case 'open': {
+      const attachment = view && findAttachment(view, command.n);
+      if (!attachment) return chat.note('error', `There is no attachment ${command.n} in this session.`);
+      const file = await writeAttachment(attachment);
+      const what = attachment.kind === 'media' ? attachment.item.mimeType : 'text';
+      chat.note(
+        'info',
+        `Attachment ${command.n} (${what}, from ${attachment.server}.${attachment.tool}) saved to ${file} (only you can read it). Nothing opened it.`,
+      );
       return;
     }
     case 'sessions': {
