@@ -4,6 +4,7 @@ import { AgentService } from './agent/service.js';
 import type { ModelClient } from './agent/model/index.js';
 import { ToolCatalog } from './agent/toolset.js';
 import { TurnRegistry } from './agent/turns.js';
+import { MediaCache } from './calls/media-cache.js';
 import { CallOutput } from './calls/output.js';
 import { ToolCalls } from './calls/tool-call.js';
 import type { LaunchResolver } from './config/launch.js';
@@ -56,6 +57,8 @@ export interface Services {
   calls: ToolCalls;
   agent: AgentService;
   pins: ToolPins;
+  /** Result media too large for their events, held for clients in memory. */
+  media: MediaCache;
 }
 
 /**
@@ -133,7 +136,8 @@ export function buildServices(o: ServiceOptions): Services {
   const pins = new ToolPins(store);
   // Calls and the model's tool list share one catalog: it re-lists each sandbox it sees start and pins the tools.
   const toolCatalog = new ToolCatalog(sessions, pins);
-  const calls = new ToolCalls({ events, store, questions, sandboxes: toolCatalog, output, pins });
+  const media = new MediaCache();
+  const calls = new ToolCalls({ events, store, questions, sandboxes: toolCatalog, output, pins, media });
   const agent = new AgentService({
     model: o.model,
     store,
@@ -159,5 +163,5 @@ export function buildServices(o: ServiceOptions): Services {
     log: (sessionId, server, line) =>
       sessionId === POOL_SESSION ? log.debug('warm-pool sandbox output', { server, line }) : output.onLog(sessionId, server, line),
   });
-  return { feed, events, turns, runtime, sessions, questions, calls, agent, pins };
+  return { feed, events, turns, runtime, sessions, questions, calls, agent, pins, media };
 }

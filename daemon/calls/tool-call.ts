@@ -11,6 +11,7 @@ import type { QuestionAsker } from '../questions/service.js';
 import type { EventSink } from '../sessions/event-log.js';
 import { newId } from '../sessions/ids.js';
 import type { AuditLog, HistoryStore, RuleStore, SessionRecord } from '../store/ports.js';
+import { holdUncarried, type MediaCache } from './media-cache.js';
 import { StartAnnouncer, type CallOutput } from './output.js';
 import type { SandboxProvider } from './ports.js';
 import { canMove, isTerminal, type CallDecision, type CallState, type TerminalState } from './state.js';
@@ -39,6 +40,8 @@ export interface ToolCallDeps {
   output: CallOutput;
   /** Tool pinning: a tool changed since the session pinned it is asked about again, with a diff. */
   pins: PinGate;
+  /** Where media too large for a `tool:result` event are held for clients; without it they are only described. */
+  media?: MediaCache;
 }
 
 /** What the sandbox gave back, before it becomes a state: reported as `tool:result` and audited as one outcome. */
@@ -294,6 +297,7 @@ export class ToolCall {
   private async report(outcome: Outcome): Promise<void> {
     const { session, callId, server, tool, origin, user } = this.request;
     const rich = outcome.ok ? richResult(outcome.result) : undefined;
+    const items = rich ? holdUncarried(rich, this.deps.media, session.id, callId) : [];
     const result = this.deps.events.emit(session.id, 'tool:result', {
       callId,
       server,
@@ -302,7 +306,7 @@ export class ToolCall {
       summary: outcome.ok ? truncateMiddle(outcome.text, SUMMARY_CHARS).text : outcome.error.message,
       ...(outcome.ok ? {} : { error: { code: outcome.error.code, message: outcome.error.message } }),
       durationMs: outcome.durationMs,
-      ...(rich && rich.items.length > 0 ? { items: rich.items } : {}),
+      ...(items.length > 0 ? { items } : {}),
       ...(rich && rich.moreItems > 0 ? { moreItems: rich.moreItems } : {}),
       ...(rich?.structured === undefined ? {} : { structured: rich.structured }),
     });

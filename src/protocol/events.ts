@@ -11,6 +11,7 @@ import type {
   SessionCreateRequest,
   SessionIdRequest,
   ToolCallRequest,
+  ToolMediaRequest,
   ToolsListRequest,
 } from './requests.js';
 
@@ -114,6 +115,8 @@ export interface ClientToServerEvents {
   'tools:call': (request: ToolCallRequest, ack: Ack<ToolCallResult>) => void;
   /** The session's tool pins (see tool pinning), by server and tool. */
   'tools:pins': (request: SessionIdRequest, ack: Ack<ToolPinSummary[]>) => void;
+  /** The bytes of an image or clip of a result that mcpd holds (its item says `held`); `not_found` once let go. */
+  'tools:media': (request: ToolMediaRequest, ack: Ack<{ mimeType: string; data: string }>) => void;
   'daemon:status': (request: Record<string, never>, ack: Ack<DaemonStatus>) => void;
   'audit:list': (request: AuditListRequest, ack: Ack<AuditRecord[]>) => void;
   /** A one-time code (single use, about a minute) for the web link; see `mcpgw web`. User tokens only. */

@@ -12,6 +12,8 @@ export interface MediaItem {
   mimeType: string;
   bytes: number;
   data?: string;
+  /** Too large for the event, but mcpd holds the checked bytes for a while: ask for them with `tools:media`. */
+  held?: boolean;
   /** Why it is not shown, or not sent to the model (wrong magic, a type mcpgw refuses, over a cap). */
   note?: string;
   /** Whether the model received it as inline data. */

@@ -51,6 +51,8 @@ export interface RichResult {
   moreItems: number;
   /** The structured content as JSON, cut to `eventStructuredChars`. */
   structured?: string;
+  /** Checked media whose bytes did not fit in the event, by their index in `items` (mcpd may hold them). */
+  uncarried: Array<{ item: number; mimeType: string; data: string }>;
 }
 
 const URI_CHARS = 500;
@@ -62,7 +64,7 @@ const DESCRIPTION_CHARS = 300;
  * checked (type allowed, base64 valid, magic matching, under the caps), resources and links cut to size.
  */
 export function richResult(result: ToolResultLike, limits: RichLimits = DEFAULT_RICH_LIMITS): RichResult {
-  const out: RichResult = { media: [], mediaNotes: [], items: [], moreItems: 0 };
+  const out: RichResult = { media: [], mediaNotes: [], items: [], moreItems: 0, uncarried: [] };
   let modelBytes = 0;
   let dataChars = 0;
   let textChars = 0;
@@ -97,6 +99,8 @@ export function richResult(result: ToolResultLike, limits: RichLimits = DEFAULT_
         : !shown
           ? `too large to carry to clients here (over ${formatBytes(limits.eventDataChars)})`
           : why;
+      if (check.ok && !shown && out.items.length < limits.eventItems)
+        out.uncarried.push({ item: out.items.length, mimeType: check.mimeType, data });
       add({
         type: kind,
         mimeType: type,

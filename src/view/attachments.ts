@@ -1,17 +1,19 @@
 import type { ResultItem } from '../protocol/rich.js';
 import type { ResultItemView, SessionView } from './types.js';
 
-/** Something of a result a person can open: an image or clip mcpd carried, or an embedded resource's text. */
-export type Attachment = { n: number; callId: string; server: string; tool: string } & (
-  | { kind: 'media'; item: Extract<ResultItem, { type: 'image' | 'audio' }> & { data: string } }
+/**
+ * Something of a result a person can open: an image or clip (its bytes in the event, or `held` by mcpd: ask with
+ * `tools:media` for the item at `index`), or an embedded resource's text.
+ */
+export type Attachment = { n: number; callId: string; server: string; tool: string; index: number } & (
+  | { kind: 'media'; item: Extract<ResultItem, { type: 'image' | 'audio' }> }
   | { kind: 'text'; item: Extract<ResultItem, { type: 'resource' }> & { text: string } }
 );
 
 /** True for an item that carries something to open (numbered in the view, for `/open N`). */
 export function openable(item: ResultItem): boolean {
-  return (
-    ((item.type === 'image' || item.type === 'audio') && item.data !== undefined) || (item.type === 'resource' && item.text !== undefined)
-  );
+  if (item.type === 'image' || item.type === 'audio') return item.data !== undefined || item.held === true;
+  return item.type === 'resource' && item.text !== undefined;
 }
 
 /** The highest attachment number in the view so far (0 when none). */
@@ -28,11 +30,12 @@ export function lastAttachment(view: SessionView): number {
 export function findAttachment(view: SessionView, n: number): Attachment | undefined {
   for (const item of view.items) {
     if (item.kind !== 'tool') continue;
-    const found: ResultItemView | undefined = item.result?.items?.find((r) => r.n === n);
+    const items: ResultItemView[] = item.result?.items ?? [];
+    const index = items.findIndex((r) => r.n === n);
+    const found = items[index];
     if (!found) continue;
-    const where = { n, callId: item.callId, server: item.server, tool: item.tool };
-    if ((found.type === 'image' || found.type === 'audio') && found.data !== undefined)
-      return { ...where, kind: 'media', item: { ...found, data: found.data } };
+    const where = { n, callId: item.callId, server: item.server, tool: item.tool, index };
+    if ((found.type === 'image' || found.type === 'audio') && openable(found)) return { ...where, kind: 'media', item: found };
     if (found.type === 'resource' && found.text !== undefined) return { ...where, kind: 'text', item: { ...found, text: found.text } };
   }
   return undefined;

@@ -32,8 +32,20 @@ export async function runCommand(chat: ChatController, command: Command): Promis
       return;
     }
     case 'open': {
-      const attachment = view && findAttachment(view, command.n);
-      if (!attachment) return chat.note('error', `There is no attachment ${command.n} in this session.`);
+      const found = view && findAttachment(view, command.n);
+      if (!found) return chat.note('error', `There is no attachment ${command.n} in this session.`);
+      // Media too large for their event are held by mcpd: fetched now, checked again before they are written.
+      const attachment =
+        found.kind === 'media' && found.item.data === undefined
+          ? {
+              ...found,
+              item: {
+                ...found.item,
+                data: (await chat.client().request('tools:media', { sessionId: view.sessionId, callId: found.callId, item: found.index }))
+                  .data,
+              },
+            }
+          : found;
       const file = await writeAttachment(attachment);
       const what = attachment.kind === 'media' ? attachment.item.mimeType : 'text';
       chat.note(

@@ -27,9 +27,11 @@ export async function writeAttachment(attachment: Attachment, parent = tmpdir())
   let bytes: Uint8Array;
   let extension: string;
   if (attachment.kind === 'media') {
-    const check = checkMedia(attachment.item.mimeType, attachment.item.data, Number.MAX_SAFE_INTEGER);
+    const data = attachment.item.data;
+    if (data === undefined) throw new McpgwError('internal', `attachment ${attachment.n} has no bytes here: ask mcpd for them first`);
+    const check = checkMedia(attachment.item.mimeType, data, Number.MAX_SAFE_INTEGER);
     if (!check.ok) throw new McpgwError('bad_request', `attachment ${attachment.n} cannot be saved: ${check.reason}`);
-    bytes = Buffer.from(attachment.item.data, 'base64');
+    bytes = Buffer.from(data, 'base64');
     extension = EXTENSIONS[check.mimeType] ?? 'bin';
   } else {
     bytes = Buffer.from(attachment.item.text, 'utf8');

@@ -42,6 +42,7 @@ const finished = {
 
 const media = (data: string): Attachment => ({
   n: 4,
+  index: 0,
   callId: 'c1',
   server: 'everything',
   tool: 'get-tiny-image',
@@ -74,7 +75,15 @@ describe('rich results in the terminal', () => {
     expect(statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
     expect(readFileSync(file).toString('base64')).toBe(PNG);
     const text = await writeAttachment(
-      { n: 2, callId: 'c1', server: 's', tool: 't', kind: 'text', item: { type: 'resource', uri: 'demo://a', bytes: 5, text: 'héllo' } },
+      {
+        n: 2,
+        index: 0,
+        callId: 'c1',
+        server: 's',
+        tool: 't',
+        kind: 'text',
+        item: { type: 'resource', uri: 'demo://a', bytes: 5, text: 'héllo' },
+      },
       parent,
     );
     expect(path.basename(text)).toBe('attachment-2.txt');

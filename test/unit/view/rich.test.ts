@@ -16,6 +16,7 @@ const result = (callId: string, tool: string, items: ResultItem[], extra: { stru
 });
 const image: ResultItem = { type: 'image', mimeType: 'image/png', bytes: 48, data: PNG, sentToModel: true };
 const tooBig: ResultItem = { type: 'image', mimeType: 'image/png', bytes: 900_000, sentToModel: true, note: 'too large' };
+const held: ResultItem = { type: 'image', mimeType: 'image/png', bytes: 90_000, sentToModel: true, held: true };
 const resource: ResultItem = { type: 'resource', uri: 'demo://a', mimeType: 'text/plain', bytes: 5, text: 'hello' };
 const link: ResultItem = { type: 'resource_link', uri: 'demo://b', name: 'b.txt' };
 
@@ -25,7 +26,7 @@ describe('rich results in the view', () => {
     log.add('tool:started', { callId: 'c1', server: 'everything', tool: 'get-tiny-image', args: {}, origin: 'user' });
     log.add('tool:result', result('c1', 'get-tiny-image', [image, tooBig, link], { structured: '{"t":1}', moreItems: 2 }));
     log.add('tool:started', { callId: 'c2', server: 'everything', tool: 'get-resource-reference', args: {}, origin: 'user' });
-    log.add('tool:result', result('c2', 'get-resource-reference', [resource, image]));
+    log.add('tool:result', result('c2', 'get-resource-reference', [resource, image, held]));
     const view = applyEvents(createSessionView('s_test'), log.events);
     const calls = view.items.filter((i): i is ToolCallItem => i.kind === 'tool');
     expect(calls[0]!.result).toMatchObject({
@@ -36,9 +37,11 @@ describe('rich results in the view', () => {
     expect(calls[1]!.result?.items).toEqual([
       { ...resource, n: 2 },
       { ...image, n: 3 },
+      { ...held, n: 4 },
     ]);
     expect(findAttachment(view, 2)).toEqual({
       n: 2,
+      index: 0,
       callId: 'c2',
       server: 'everything',
       tool: 'get-resource-reference',
@@ -46,7 +49,9 @@ describe('rich results in the view', () => {
       item: { ...resource, n: 2 },
     });
     expect(findAttachment(view, 3)).toMatchObject({ kind: 'media', callId: 'c2', item: { data: PNG } });
-    expect(findAttachment(view, 4)).toBeUndefined();
+    // Bytes mcpd holds (too large for the event) are numbered too: /open asks mcpd for them.
+    expect(findAttachment(view, 4)).toMatchObject({ kind: 'media', index: 2, item: { held: true } });
+    expect(findAttachment(view, 5)).toBeUndefined();
     // A replay of the same log numbers them the same way.
     expect(applyEvents(createSessionView('s_test'), log.events)).toEqual(view);
   });
