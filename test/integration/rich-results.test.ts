@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGeminiModelClient } from '../../daemon/agent/model/index.js';
+import { TokenStore } from '../../daemon/state/tokens.js';
 import type { SessionEvent } from '../../src/protocol/events.js';
 import type { DaemonClient } from '../../tui/client/client.js';
 import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
@@ -20,15 +21,15 @@ let fake: FakeGemini;
 let t: TestDaemon;
 let client: DaemonClient;
 
-// A server whose results lie (test/fixtures/liar-server), run from its directory in the base image.
-const LIAR = fileURLToPath(new URL('../fixtures/liar-server/server.mjs', import.meta.url));
+// A server whose results lie, or are large (test/fixtures/rich-server), run from its directory in the base image.
+const RICH = fileURLToPath(new URL('../fixtures/rich-server/server.mjs', import.meta.url));
 
 beforeAll(async () => {
   fake = await startFakeGemini();
   const servers = (JSON.parse(readFileSync(new URL('../fixtures/servers.json', import.meta.url), 'utf8')) as { mcpServers: object })
     .mcpServers;
   t = await startTestDaemon({
-    config: { mcpServers: { ...servers, liar: { command: 'node', args: [LIAR] } } },
+    config: { mcpServers: { ...servers, rich: { command: 'node', args: [RICH] } } },
     model: createGeminiModelClient({ apiKey: 'test-key', baseUrl: fake.baseUrl, baseDelayMs: 1, maxDelayMs: 5 }),
   });
   client = await t.client();
@@ -131,8 +132,8 @@ describe('rich results from the real server-everything, through the sandbox', ()
 
 describe('a server whose results lie', () => {
   it('media whose bytes are not the declared type, and SVG, reach neither the model nor a client', async () => {
-    const s = await session(['liar']);
-    fake.enqueue({ functionCalls: [{ name: 'liar__lying_image', args: {}, id: 'l1' }] }, { text: 'One image.' });
+    const s = await session(['rich']);
+    fake.enqueue({ functionCalls: [{ name: 'rich__lying_image', args: {}, id: 'l1' }] }, { text: 'One image.' });
     await s.send('images');
     const parts = lastContents().at(-1)!.parts ?? [];
     expect(parts[0]?.functionResponse?.response).toEqual({
@@ -152,8 +153,8 @@ describe('a server whose results lie', () => {
   });
 
   it('structured content that breaks the tool’s outputSchema fails the call (the MCP SDK checks it), and the model is told', async () => {
-    const s = await session(['liar']);
-    fake.enqueue({ functionCalls: [{ name: 'liar__bad_weather', args: {}, id: 'b1' }] }, { text: 'It failed.' });
+    const s = await session(['rich']);
+    fake.enqueue({ functionCalls: [{ name: 'rich__bad_weather', args: {}, id: 'b1' }] }, { text: 'It failed.' });
     await s.send('weather');
     const [result] = s.events.of('tool:result') as Result[];
     expect(result).toMatchObject({
@@ -165,5 +166,26 @@ describe('a server whose results lie', () => {
       .at(-1)!
       .parts?.find((p) => p.functionResponse?.id === 'b1')?.functionResponse?.response;
     expect(response).toEqual({ error: expect.stringContaining("does not match the tool's output schema") });
+  });
+});
+
+describe('an image too large for its event', () => {
+  it('reaches the model whole; clients get it from mcpd with tools:media, for their own session only', async () => {
+    const s = await session(['rich']);
+    fake.enqueue({ functionCalls: [{ name: 'rich__big_image', args: {}, id: 'big1' }] }, { text: 'Noise.' });
+    await s.send('a big image');
+    const inline = (lastContents().at(-1)!.parts ?? []).filter((p) => p.inlineData);
+    expect(inline).toHaveLength(1);
+    const data = inline[0]!.inlineData!.data!;
+    expect(Buffer.from(data, 'base64').length).toBeGreaterThan(64 * 1024);
+    const [result] = s.events.of('tool:result') as Result[];
+    expect(result?.items).toEqual([
+      { type: 'image', mimeType: 'image/png', bytes: Buffer.from(data, 'base64').length, sentToModel: true, held: true },
+    ]);
+    expect(await client.request('tools:media', { sessionId: s.id, callId: 'big1', item: 0 })).toEqual({ mimeType: 'image/png', data });
+    await expect(client.request('tools:media', { sessionId: s.id, callId: 'big1', item: 1 })).rejects.toMatchObject({ code: 'not_found' });
+    // Another user's token may not read it.
+    const other = await t.client(await (await TokenStore.open(t.stateDir)).create('mallory'));
+    await expect(other.request('tools:media', { sessionId: s.id, callId: 'big1', item: 0 })).rejects.toMatchObject({ code: 'not_found' });
   });
 });

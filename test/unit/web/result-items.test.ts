@@ -25,6 +25,7 @@ describe('the web shows the media, resources and links of a result', () => {
   it('renders an image, a lying image as its note only, an embedded resource’s text, a link and structured content', () => {
     const view = mount(ResultItems, {
       props: {
+        callId: 'c1',
         result: result({
           items: [
             { type: 'image', mimeType: 'image/png', bytes: 48, data: PNG, sentToModel: true, n: 1 },
