@@ -1,7 +1,7 @@
 import { assertNever } from '../../src/checks.js';
 import { renderToolResult } from '../../src/text/tool-result.js';
 import { truncateMiddle } from '../../src/text/truncate.js';
-import { richResult, type InlineMedia, type RichLimits } from '../../src/tools/rich-result.js';
+import { richResult, withoutRedundantText, type InlineMedia, type RichLimits } from '../../src/tools/rich-result.js';
 import type { CallDecision, TerminalState } from './state.js';
 
 /**
@@ -23,7 +23,9 @@ export function replyFor(end: TerminalState, maxChars: number, limits?: RichLimi
       const json = end.result.structuredContent === undefined ? undefined : JSON.stringify(end.result.structuredContent);
       const structured = json !== undefined && json.length <= maxChars;
       const plain = rich.mediaNotes.length === 0 && !structured;
-      const rendered = plain ? end.text : renderToolResult(end.result, { mediaNotes: rich.mediaNotes, structuredFallback: !structured });
+      // With the structured content in the response, text that only repeats it is left out of the output.
+      const content = structured ? withoutRedundantText(end.result) : end.result;
+      const rendered = plain ? end.text : renderToolResult(content, { mediaNotes: rich.mediaNotes, structuredFallback: !structured });
       const { text, truncated } = truncateMiddle(rendered, maxChars);
       const output = truncated ? `${text}\n[mcpgw cut this output to ${maxChars} characters]` : text;
       const media = rich.media.length > 0 ? { media: rich.media } : {};

@@ -151,3 +151,29 @@ function oneLine(value: unknown, max: number): string {
 function optional<K extends string>(key: K, value: unknown, max: number): Partial<Record<K, string>> {
   return typeof value === 'string' ? ({ [key]: value.slice(0, max) } as Record<K, string>) : {};
 }
+
+/**
+ * The result without the text blocks that only repeat its structured content: the JSON of it (what the MCP spec
+ * asks servers to add for older clients), or one of its top-level strings (server-filesystem's file text). The
+ * model gets the structured content itself; sending both would pay for the same tokens twice.
+ */
+export function withoutRedundantText(result: ToolResultLike): ToolResultLike {
+  const structured = result.structuredContent;
+  if (structured === undefined || !result.content) return result;
+  const json = JSON.stringify(structured);
+  const strings = new Set(
+    typeof structured === 'object' && structured !== null ? Object.values(structured).filter((v) => typeof v === 'string') : [],
+  );
+  const repeats = (text: string): boolean => {
+    if (strings.has(text)) return true;
+    try {
+      return JSON.stringify(JSON.parse(text)) === json;
+    } catch {
+      return false;
+    }
+  };
+  return {
+    ...result,
+    content: result.content.filter((part) => !(part.type === 'text' && typeof part.text === 'string' && repeats(part.text))),
+  };
+}

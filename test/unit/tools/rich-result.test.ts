@@ -3,7 +3,7 @@ import { mediaParts } from '../../../daemon/agent/history.js';
 import { replyFor } from '../../../daemon/calls/reply.js';
 import type { TerminalState } from '../../../daemon/calls/state.js';
 import { renderToolResult } from '../../../src/text/tool-result.js';
-import { DEFAULT_RICH_LIMITS, richResult, type RichLimits } from '../../../src/tools/rich-result.js';
+import { DEFAULT_RICH_LIMITS, richResult, withoutRedundantText, type RichLimits } from '../../../src/tools/rich-result.js';
 import { GIF, HTML, PNG, WAV } from './media-fixtures.js';
 
 const image = (data: string, mimeType = 'image/png') => ({ type: 'image' as const, data, mimeType });
@@ -143,5 +143,33 @@ describe('what the model is sent for a result with media or structured content',
     expect(replyFor(succeeded({ content: [], structuredContent: { big: 'y'.repeat(200) } }), 100)).toEqual({
       output: expect.stringContaining('"big"'),
     });
+  });
+});
+
+describe('text that only repeats the structured content', () => {
+  it('is left out when the structured content goes to the model: its JSON, or one of its top-level strings', () => {
+    const weather = { temperature: 33, conditions: 'Cloudy' };
+    const result = {
+      content: [
+        { type: 'text' as const, text: JSON.stringify(weather, null, 2) },
+        { type: 'text' as const, text: 'Cloudy' },
+        { type: 'text' as const, text: 'a note only the text has' },
+        { type: 'text' as const, text: '{"temperature": 34}' },
+        image(PNG),
+      ],
+      structuredContent: weather,
+    };
+    expect(withoutRedundantText(result).content).toEqual([
+      { type: 'text' as const, text: 'a note only the text has' },
+      { type: 'text' as const, text: '{"temperature": 34}' },
+      image(PNG),
+    ]);
+    expect(replyFor(succeeded(result), 1000)).toMatchObject({
+      output:
+        'a note only the text has\n{"temperature": 34}\n[image 1 (image/png, 48 B): attached after the function responses as inline data]',
+      structuredContent: weather,
+    });
+    const plain = { content: [{ type: 'text' as const, text: 'x' }] };
+    expect(withoutRedundantText(plain)).toBe(plain);
   });
 });
