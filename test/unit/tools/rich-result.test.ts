@@ -104,6 +104,42 @@ describe('a tool result split into inline data for the model and items for peopl
     ]);
   });
 
+  it('keeps a worst-case result event under the 64 KiB event log entry, so its bytes are never cut to fit', () => {
+    const long = (c: string) => c.repeat(5000);
+    const big = 'iVBORw0KGgo' + 'A'.repeat(24 * 1024 - 11 - 1) + '=';
+    const rich = richResult({
+      content: [
+        { type: 'image', mimeType: 'image/png', data: big.slice(0, 24 * 1024 - 4) + 'AAA=' },
+        { type: 'resource', resource: { uri: long('u'), mimeType: long('m'), text: long('t') } },
+        ...Array.from({ length: 20 }, () => ({
+          type: 'resource_link',
+          uri: long('u'),
+          name: long('n'),
+          title: long('t'),
+          description: long('d'),
+          mimeType: long('m'),
+        })),
+      ],
+      structuredContent: { x: long('s') },
+    });
+    expect(rich.items[0]).toHaveProperty('data');
+    const event = {
+      callId: 'c'.repeat(200),
+      server: 's'.repeat(64),
+      tool: 't'.repeat(256),
+      ok: true,
+      summary: 'x'.repeat(2000),
+      durationMs: 1,
+      items: rich.items,
+      moreItems: rich.moreItems,
+      structured: rich.structured,
+    };
+    // The log's cap is 64 KiB including the envelope (type, session id, seq, ts): well under it.
+    const bytes = new TextEncoder().encode(JSON.stringify(event)).length;
+    expect(bytes).toBeLessThan(60 * 1024);
+    expect(bytes).toBeGreaterThan(50 * 1024);
+  });
+
   it('keeps the structured content as JSON for clients, cut to fit', () => {
     expect(richResult({ content: [], structuredContent: { t: 1 } }).structured).toBe('{\n  "t": 1\n}');
     expect(richResult({ structuredContent: { t: 'x'.repeat(50) } }, limits({ eventStructuredChars: 10 })).structured).toBe(
