@@ -6,14 +6,19 @@ import { ToolCatalog } from './agent/toolset.js';
 import { TurnRegistry } from './agent/turns.js';
 import { MediaCache } from './calls/media-cache.js';
 import { CallOutput } from './calls/output.js';
+import { ServerContent } from './content/service.js';
 import { ToolCalls } from './calls/tool-call.js';
 import type { LaunchResolver } from './config/launch.js';
+import type { EgressRule } from '../src/config/egress.js';
+import type { Policy } from '../src/policy/index.js';
+import { GrantBroker } from './egress/grants.js';
 import { openEgress } from './egress/open.js';
 import { egressReporter } from './egress/report.js';
 import type { ImageBuilder } from './images/builder.js';
 import type { Logger } from './logger.js';
 import type { NamedPolicy } from './policies.js';
 import { sessionPolicyResolver } from './policies.js';
+import { ServerNotices } from './peer/notices.js';
 import { serverRequests } from './peer/service.js';
 import { ToolPins } from './pins/service.js';
 import { QuestionService } from './questions/service.js';
@@ -31,6 +36,9 @@ const SYSTEM_INSTRUCTION =
   'You are the assistant of mcpgw. You can call tools provided by MCP servers; each runs in a locked-down sandbox and ' +
   'a human may approve or deny every call. If a call is denied, do not retry it unchanged: explain or ask. Be concise.';
 
+/** What the model reads of one tool's output, or of one resource or prompt the user attached. */
+const TOOL_OUTPUT_CHARS = 20_000;
+
 export interface ServiceOptions {
   store: SessionStore;
   engine: ContainerEngine;
@@ -44,6 +52,14 @@ export interface ServiceOptions {
   /** The daemon owner's user name (the state dir's token): no per-user limits unless `daemon.users` lists them. */
   owner?: string | undefined;
   log: Logger;
+  egress?: EgressTestSettings;
+}
+
+/** Where the egress gateway goes out and resolves, and private ranges it may reach: for tests and their targets. */
+export interface EgressTestSettings {
+  networks?: string[];
+  resolvers?: string[];
+  exempt?: string[];
 }
 
 /** mcpd's services, wired: each is built once, after everything it needs, and gets exactly the ports it uses. */
@@ -59,6 +75,8 @@ export interface Services {
   pins: ToolPins;
   /** Result media too large for their events, held for clients in memory. */
   media: MediaCache;
+  content: ServerContent;
+  notices: ServerNotices;
 }
 
 /**
@@ -73,12 +91,17 @@ export function buildServices(o: ServiceOptions): Services {
   const events = new SessionEventLog(store, feed.publish, (message, fields) => log.warn(message, fields));
   const turns = new TurnRegistry();
   const output = new CallOutput(events);
+  // Made once the questions exist (below); the gateway reports refusals only after sandboxes run, long after.
+  let grants: GrantBroker | undefined;
   // Servers with a network allowlist go out through one egress gateway; its decisions reach the log, the audit
   // stream and the tool's console.
   const egress = openEgress({
     engine: o.engine,
     builder: o.builder,
     instanceId: o.instanceId,
+    ...(o.egress?.networks ? { egressNetworks: o.egress.networks } : {}),
+    ...(o.egress?.resolvers ? { resolvers: o.egress.resolvers } : {}),
+    ...(o.egress?.exempt ? { exemptDestinations: o.egress.exempt } : {}),
     log: (level, message, fields) => log[level](message, fields),
     onDecision: egressReporter({
       log,
@@ -87,17 +110,29 @@ export function buildServices(o: ServiceOptions): Services {
       owner: async (sessionId) => (await store.getSession(sessionId))?.owner,
       isInternal: (sessionId) => sessionId === POOL_SESSION,
     }),
+    onDenied: (denied) => (denied.sessionId === POOL_SESSION ? undefined : grants?.onDenied(denied)),
+    loadGrants: async (sessionId, server) =>
+      (await store.egressGrants(sessionId)).flatMap((g) => {
+        const grant = g as { server: string; rule: EgressRule };
+        return grant.server === server ? [grant.rule] : [];
+      }),
   });
   const signals = new SandboxSignals();
   const placement = new SandboxPlacement(o.engine, { runtime: catalog.sandbox.runtime, startCpus: catalog.sandbox.startCpus });
   // A server whose runtime the engine lacks is listed as unavailable, with the reason.
   const launch = withRuntimeCheck(o.launch, placement);
+  // List changes and resource updates reach the session's clients as rate-limited events.
+  const notices = new ServerNotices(
+    (id, change) => events.post(id, 'server:changed', change),
+    undefined,
+    (id) => id === POOL_SESSION,
+  );
   const runtime = new SandboxRuntime({
     engine: o.engine,
     placement,
     instanceId: o.instanceId,
     networks: egress,
-    peer: serverRequests(),
+    peer: serverRequests({ serverNamed: (name) => catalog.servers.get(name), notice: notices.notice }),
     resolveImage: (server, sessionId) =>
       o.builder.imageFor(server, {
         build: settings.autoBuild,
@@ -137,7 +172,30 @@ export function buildServices(o: ServiceOptions): Services {
   // Calls and the model's tool list share one catalog: it re-lists each sandbox it sees start and pins the tools.
   const toolCatalog = new ToolCatalog(sessions, pins);
   const media = new MediaCache();
-  const calls = new ToolCalls({ events, store, questions, sandboxes: toolCatalog, output, pins, media });
+  grants = new GrantBroker({
+    egress,
+    questions,
+    session: async (sessionId) => {
+      const rec = await store.getSession(sessionId);
+      return rec && rec.status !== 'ended' ? { owner: rec.owner, policy: JSON.parse(rec.policy) as Policy } : undefined;
+    },
+    keep: (sessionId, grant) => store.addEgressGrant(sessionId, grant),
+    audit: (entry) => store.audit(entry),
+    console: (sessionId, server, line) => output.onLog(sessionId, server, line),
+    running: (sessionId, server) => output.callsOf(sessionId, server),
+    callOf: (sessionId, server) => output.attributableCall(sessionId, server),
+    headless: (sessionId) => turns.isHeadless(sessionId),
+    note: (sessionId, text) => store.pushNote(sessionId, text),
+    log: (level, message, fields) => log[level](message, fields),
+  });
+  const broker = grants;
+  output.onCallEnd((sessionId, server, callId) => broker.callEnded(sessionId, server, callId));
+  feed.subscribe((event) => {
+    if (event.type !== 'session:ended') return;
+    broker.forgetSession(event.sessionId);
+    egress.forgetSession(event.sessionId);
+  });
+  const calls = new ToolCalls({ events, store, questions, sandboxes: toolCatalog, output, pins, notes: broker, media });
   const agent = new AgentService({
     model: o.model,
     store,
@@ -151,17 +209,22 @@ export function buildServices(o: ServiceOptions): Services {
     settings: {
       maxRounds: settings.maxRounds,
       systemInstruction: catalog.settings.gemini.systemInstruction ?? SYSTEM_INSTRUCTION,
-      toolOutputChars: 20_000,
+      toolOutputChars: TOOL_OUTPUT_CHARS,
     },
   });
+  const content = new ServerContent({ sandboxes: sessions, notes: store, events, modelChars: TOOL_OUTPUT_CHARS });
 
   const failed = (err: unknown): void => log.error('container bookkeeping failed', { err });
   signals.observe({
     started: (sessionId, server, id) => void sessions.onSandboxStarted(sessionId, server, id).catch(failed),
-    exited: (sessionId, server, exit, id) => void sessions.onSandboxExit(sessionId, server, exit, id).catch(failed),
+    exited: (sessionId, server, exit, id) => {
+      // The server's subscriptions went with its process.
+      content.forget(sessionId, server);
+      void sessions.onSandboxExit(sessionId, server, exit, id).catch(failed);
+    },
     // A pooled sandbox belongs to no session yet: what it writes goes to the daemon log only.
     log: (sessionId, server, line) =>
       sessionId === POOL_SESSION ? log.debug('warm-pool sandbox output', { server, line }) : output.onLog(sessionId, server, line),
   });
-  return { feed, events, turns, runtime, sessions, questions, calls, agent, pins, media };
+  return { feed, events, turns, runtime, sessions, questions, calls, agent, pins, content, notices, media };
 }

@@ -19,6 +19,8 @@ export interface ClaimedTurn {
 
 interface Running {
   abort: AbortController;
+  /** Nobody is there to answer a question (`mcpgw run` without --wait-for-approval). */
+  headless: boolean;
   done: Promise<void>;
 }
 
@@ -30,9 +32,9 @@ export class TurnRegistry implements TurnControl {
   private readonly running = new Map<string, Running>();
 
   /** Claims the session for a new turn; `busy` when one is running. */
-  claim(sessionId: string): ClaimedTurn {
+  claim(sessionId: string, headless = false): ClaimedTurn {
     if (this.running.has(sessionId)) throw new McpgwError('busy', 'a turn is already running in this session; wait for it or cancel it');
-    const entry: Running = { abort: new AbortController(), done: Promise.resolve() };
+    const entry: Running = { abort: new AbortController(), done: Promise.resolve(), headless };
     this.running.set(sessionId, entry);
     const release = (): void => {
       if (this.running.get(sessionId) === entry) this.running.delete(sessionId);
@@ -48,6 +50,11 @@ export class TurnRegistry implements TurnControl {
 
   isBusy(sessionId: string): boolean {
     return this.running.has(sessionId);
+  }
+
+  /** True while a headless turn runs in the session: what would ask a person is denied instead. */
+  isHeadless(sessionId: string): boolean {
+    return this.running.get(sessionId)?.headless === true;
   }
 
   async cancel(sessionId: string): Promise<boolean> {

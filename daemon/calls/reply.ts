@@ -25,7 +25,12 @@ export function replyFor(end: TerminalState, maxChars: number, limits?: RichLimi
       const plain = rich.mediaNotes.length === 0 && !structured;
       // With the structured content in the response, text that only repeats it is left out of the output.
       const content = structured ? withoutRedundantText(end.result) : end.result;
-      const rendered = plain ? end.text : renderToolResult(content, { mediaNotes: rich.mediaNotes, structuredFallback: !structured });
+      // mcpd's own notes for the model (a network grant asked while the call ran) follow the tool's text in end.text.
+      const base = renderToolResult(end.result);
+      const notes = end.text.startsWith(base) ? end.text.slice(base.length) : '';
+      const rendered = plain
+        ? end.text
+        : renderToolResult(content, { mediaNotes: rich.mediaNotes, structuredFallback: !structured }) + notes;
       const { text, truncated } = truncateMiddle(rendered, maxChars);
       const output = truncated ? `${text}\n[mcpgw cut this output to ${maxChars} characters]` : text;
       const media = rich.media.length > 0 ? { media: rich.media } : {};

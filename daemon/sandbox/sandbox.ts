@@ -6,8 +6,10 @@ import {
   McpError,
   ToolListChangedNotificationSchema,
   type CallToolResult,
+  type ServerCapabilities,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { ServerConfig } from '../../src/config/catalog.js';
 import type { LaunchSpec } from '../config/launch.js';
 import { McpgwError, errorMessage } from '../../src/errors.js';
@@ -217,6 +219,20 @@ export class Sandbox implements AsyncDisposable {
       cursor = page.nextCursor;
     } while (cursor);
     return tools;
+  }
+
+  /** What the server said it offers when it initialised (resources, prompts, completions, logging). */
+  get capabilities(): ServerCapabilities {
+    return this.client.getServerCapabilities() ?? {};
+  }
+
+  /**
+   * Any request other than a tool call (resources, prompts, completion, log level), under the server's per-call
+   * timeout, with failures explained like a call's. What comes back is the server's: the caller bounds it.
+   */
+  ask<T>(what: string, run: (client: Client, options: RequestOptions) => Promise<T>): Promise<T> {
+    const timeout = this.opts.server.timeoutMs;
+    return this.request(() => run(this.client, { timeout, maxTotalTimeout: timeout }), what, timeout);
   }
 
   /**

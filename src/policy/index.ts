@@ -56,3 +56,13 @@ export {
   type PatternResult,
   type SafePattern,
 } from './pattern.js';
+export {
+  describeEgressRule,
+  egressPolicyRuleSchema,
+  evaluateEgress,
+  explainEgress,
+  matchEgressRule,
+  type EgressPolicyRule,
+  type EgressRequest,
+  type EgressVerdict,
+} from './egress.js';

@@ -7,30 +7,7 @@ import { z } from 'zod';
  * grant…) is a new case here, in the daemon's `questions/kinds.ts` and in each client's renderer, not a new path.
  */
 
-/** What a question is about: the tool call it would let run. */
-export interface CallSubject {
-  kind: 'call';
-  callId: string;
-  server: string;
-  tool: string;
-}
-
-/**
- * What a question is about when a server asks on its own (an elicitation, a sampling request, a network grant): the
- * server, and the tool call it is serving when exactly one of that server's calls is running in the session.
- */
-export interface ServerSubject {
-  kind: 'server';
-  server: string;
-  callId?: string;
-}
-
-export type QuestionSubject = CallSubject | ServerSubject;
-
-/** The tool call a question is about, if it is about one. */
-export function subjectCallId(subject: QuestionSubject): string | undefined {
-  return subject.callId;
-}
+export type { CallSubject, QuestionSubject, ServerSubject } from './subjects.js';
 
 /** Whether a tool call may run: its arguments, the server's (unverified) claims, and why the policy asks. */
 export interface ToolApprovalAsk {
@@ -46,8 +23,22 @@ export interface ToolApprovalAsk {
   changed?: { fields: string[]; diff: string };
 }
 
+/**
+ * Whether a sandbox on an egress allowlist may reach a name it is not allowed (it asked, and was refused at once).
+ * `host` is the gateway's normalised name (lower-case ASCII), `port` absent when only a lookup was seen.
+ */
+export interface NetworkGrantAsk {
+  kind: 'network_grant';
+  host: string;
+  port?: number;
+  /** How the name was asked for: a DNS lookup, TLS SNI, an HTTP Host header, the proxy. */
+  via: string;
+  /** Why it was refused, for people ("not in the allowlist"). */
+  reason: string;
+}
+
 /** What a question asks, by kind. */
-export type QuestionAsk = ToolApprovalAsk;
+export type QuestionAsk = ToolApprovalAsk | NetworkGrantAsk;
 
 export type QuestionKind = QuestionAsk['kind'];
 
@@ -59,8 +50,15 @@ export const toolApprovalAnswerSchema = z.strictObject({
   reason: z.string().max(2000).optional(),
 });
 
+/** once: until the call it serves ends; session: the rest of this session (this server only); deny: not now. */
+export const networkGrantAnswerSchema = z.strictObject({
+  kind: z.literal('network_grant'),
+  decision: z.enum(['once', 'session', 'deny']),
+  reason: z.string().max(2000).optional(),
+});
+
 /** Every kind's answer, told apart by `kind`. */
-export const questionAnswerSchema = z.discriminatedUnion('kind', [toolApprovalAnswerSchema]);
+export const questionAnswerSchema = z.discriminatedUnion('kind', [toolApprovalAnswerSchema, networkGrantAnswerSchema]);
 
 /** An answer as a client sends it (defaults may be left out). */
 export type QuestionAnswerInput = z.input<typeof questionAnswerSchema>;
@@ -69,3 +67,5 @@ export type QuestionAnswerInput = z.input<typeof questionAnswerSchema>;
 export type QuestionAnswer = z.output<typeof questionAnswerSchema>;
 
 export type ToolApprovalAnswer = Extract<QuestionAnswer, { kind: 'tool_approval' }>;
+
+export type NetworkGrantAnswer = Extract<QuestionAnswer, { kind: 'network_grant' }>;

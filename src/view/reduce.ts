@@ -1,10 +1,13 @@
-import { subjectCallId } from '../protocol/questions.js';
+import { subjectCallId } from '../protocol/subjects.js';
 import type { ReplayGap, SessionEvent, SessionEventOf } from '../protocol/events.js';
 import type { SessionInfo } from '../protocol/session.js';
 import { assertNever } from '../checks.js';
 import { approvalAnswered, approvalAsked, callDecided, callFinished, callStarted } from './calls.js';
 import { addOutput, closeItem, isOpen, push } from './items.js';
 import type { AssistantItem, SessionView } from './types.js';
+
+/** Content changes a view keeps (the UI only needs the newest per server to refresh). */
+export const MAX_CONTENT_CHANGES = 20;
 
 /** Events held ahead of a gap; past this the client should re-attach from `lastSeq` instead. */
 export const MAX_EARLY = 5000;
@@ -23,6 +26,7 @@ export function createSessionView(sessionId: string, session?: SessionInfo): Ses
     serverLog: [],
     early: [],
     skipped: 0,
+    contentChanges: [],
   };
 }
 
@@ -141,8 +145,11 @@ function reduce(view: SessionView, event: SessionEvent): SessionView {
       switch (ask.kind) {
         case 'tool_approval':
           return subject.kind === 'call' ? approvalAsked(next, event, subject, ask) : next;
+        case 'network_grant':
+          // Shown as the question itself (its answer lands in the call's console as an [egress] line).
+          return next;
         default:
-          return assertNever(ask.kind);
+          return assertNever(ask);
       }
     }
     case 'question:answered': {
@@ -150,8 +157,10 @@ function reduce(view: SessionView, event: SessionEvent): SessionView {
       switch (event.answer.kind) {
         case 'tool_approval':
           return event.subject.kind === 'call' ? approvalAnswered(next, event, event.subject, event.answer) : next;
+        case 'network_grant':
+          return next;
         default:
-          return assertNever(event.answer.kind);
+          return assertNever(event.answer);
       }
     }
     case 'tool:decided':
@@ -171,6 +180,10 @@ function reduce(view: SessionView, event: SessionEvent): SessionView {
         code: event.code,
         message: event.message,
       });
+    case 'server:changed': {
+      const { seq, ts, type: _type, sessionId: _id, ...change } = event;
+      return { ...view, contentChanges: [...view.contentChanges, { seq, ts, ...change }].slice(-MAX_CONTENT_CHANGES) };
+    }
     default:
       return assertNever(event);
   }

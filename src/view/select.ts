@@ -1,4 +1,4 @@
-import { subjectCallId } from '../protocol/questions.js';
+import { subjectCallId } from '../protocol/subjects.js';
 import { assertNever } from '../checks.js';
 import { isOpen } from './items.js';
 import type { AwaitingApprovalCall, ChatItem, QuestionView, SessionView, ToolCallItem } from './types.js';
@@ -17,8 +17,11 @@ export function answerableQuestions(view: SessionView): QuestionView[] {
     switch (q.ask.kind) {
       case 'tool_approval':
         return findCall(view, subjectCallId(q.subject) ?? '')?.status === 'awaiting_approval';
+      case 'network_grant':
+        // Outlives the call that raised it (that call failed at once): answerable until it closes.
+        return true;
       default:
-        return assertNever(q.ask.kind);
+        return assertNever(q.ask);
     }
   });
 }

@@ -1,9 +1,11 @@
 import { assertNever } from '../../src/checks.js';
 import { approvalAnswer } from '../../src/client/index.js';
-import { subjectCallId, type QuestionAnswerInput } from '../../src/protocol/questions.js';
+import type { QuestionAnswerInput } from '../../src/protocol/questions.js';
+import { subjectCallId } from '../../src/protocol/subjects.js';
 import { findCall } from '../../src/view/select.js';
 import type { QuestionView, SessionView } from '../../src/view/types.js';
 import { ApprovalPrompt } from '../components/ApprovalPrompt.js';
+import { NetworkGrantPrompt } from './questions/NetworkGrantPrompt.js';
 
 export interface QuestionPromptProps {
   view: SessionView;
@@ -31,7 +33,10 @@ export function QuestionPrompt({ view, question, queued, sending, argRows, onAns
         />
       );
     }
+    case 'network_grant':
+      if (question.subject.kind !== 'server') return null;
+      return <NetworkGrantPrompt subject={question.subject} ask={question.ask} queued={queued} sending={sending} onAnswer={onAnswer} />;
     default:
-      return assertNever(question.ask.kind);
+      return assertNever(question.ask);
   }
 }

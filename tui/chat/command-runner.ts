@@ -5,6 +5,7 @@ import { assertNever } from '../../src/policy/never.js';
 import type { Command } from './commands.js';
 import { HELP, KEYS } from './commands.js';
 import type { ChatController } from './controller.js';
+import { runContentCommand } from './content-runner.js';
 import { writeAttachment } from './open.js';
 
 const LOG_LINES = 20;
@@ -87,6 +88,14 @@ export async function runCommand(chat: ChatController, command: Command): Promis
       if (!result.ok) chat.note('warn', `${command.server}.${command.tool} reported an error (the model will be told on its next turn).`);
       return;
     }
+    case 'resources':
+    case 'read':
+    case 'attach':
+    case 'subscribe':
+    case 'prompts':
+    case 'prompt':
+    case 'loglevel':
+      return runContentCommand(chat, command);
     default:
       return assertNever(command);
   }

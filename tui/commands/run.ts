@@ -144,7 +144,9 @@ function asking(event: SessionEventOf<'question:asked'>): string {
   switch (ask.kind) {
     case 'tool_approval':
       return `waiting for approval: ${subject.kind === 'call' ? callOf(subject) : safeLine(subject.server)} ${safeLine(JSON.stringify(ask.args))}`;
+    case 'network_grant':
+      return `waiting for a network grant: ${safeLine(subject.server)} wants ${safeLine(ask.port === undefined ? ask.host : `${ask.host}:${ask.port}`)}`;
     default:
-      return assertNever(ask.kind);
+      return assertNever(ask);
   }
 }

@@ -1,4 +1,3 @@
-import './zod-config.js';
 import { createPinia } from 'pinia';
 import { createApp } from 'vue';
 import App from './App.vue';

@@ -161,6 +161,14 @@ describe('what the model is sent for a result with media or structured content',
     ]);
   });
 
+  it('keeps the notes mcpd added after the tool’s text', () => {
+    const end = succeeded({ content: [image(PNG)] });
+    const noted = { ...end, text: `${(end as { text: string }).text}\n[mcpgw: a network grant was asked]` } as TerminalState;
+    expect(replyFor(noted, 1000)).toMatchObject({
+      output: '[image 1 (image/png, 48 B): attached after the function responses as inline data]\n[mcpgw: a network grant was asked]',
+    });
+  });
+
   it('a tool error keeps its media too', () => {
     expect(replyFor(succeeded({ content: [image(PNG)], isError: true }), 1000)).toMatchObject({
       error: expect.any(String),
