@@ -33,7 +33,19 @@ export interface RouteDeps {
 }
 
 /** What each request does; ownership checks live in the services, validation in bindHandlers. */
-export function routes({ sessions, events, agent, calls, questions, audit, pins, media, status, credentials, content }: RouteDeps): Handlers {
+export function routes({
+  sessions,
+  events,
+  agent,
+  calls,
+  questions,
+  audit,
+  pins,
+  media,
+  status,
+  credentials,
+  content,
+}: RouteDeps): Handlers {
   return {
     ...contentRoutes({ sessions, content }),
     'session:create': ({ user }, request) => sessions.create(user, request),
