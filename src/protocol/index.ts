@@ -4,3 +4,4 @@ export * from './questions.js';
 export * from './requests.js';
 export * from './result.js';
 export * from './session.js';
+export * from './rich.js';
