@@ -151,6 +151,8 @@ export const sandboxSettingsSchema = z
     engine: z.string().min(1).optional(),
     /** A remote (TCP/SSH) engine sees this machine's paths, so host-path mounts are allowed with it. */
     sharedFilesystem: z.boolean().default(false),
+    /** Starts sandboxes even where the engine would ignore their memory/CPU/pids limits (rootless on cgroup v1). */
+    allowUnenforcedLimits: z.boolean().default(false),
   })
   .default({
     maxContainers: 64,
@@ -159,6 +161,7 @@ export const sandboxSettingsSchema = z
     startTimeout: 30_000,
     build: { timeout: 600_000, memory: 2 * 1024 ** 3, npm: {}, pip: {} },
     sharedFilesystem: false,
+    allowUnenforcedLimits: false,
   });
 
 export type SandboxSettings = z.output<typeof sandboxSettingsSchema>;
