@@ -19,10 +19,10 @@ if [ ! -S "$socket" ]; then
   exit 1
 fi
 
-# What differs per engine: the hardening seen from inside and by inspect, hostile servers (output floods, crashes,
-# size caps, terminal injection through the CLI), real servers with mounts and the warm pool, orphan purge, egress
-# networks and the gateway (also through mcpd), and a daemon session end to end. Pure logic, Redis, auth and the
-# clients are engine-independent and run once, against Docker.
+# What differs per engine: the hardening seen from inside and by inspect, image builds in build containers, hostile
+# servers (output floods, crashes, size caps, terminal injection through the CLI), real servers with mounts and the
+# warm pool, orphan purge, egress networks and the gateway (also through mcpd), and a daemon session end to end. Pure
+# logic, Redis, auth and the clients are engine-independent and run once, against Docker.
 files=(
   test/integration/hardening.test.ts
   test/integration/misbehaving.test.ts
@@ -31,6 +31,7 @@ files=(
   test/integration/purge.test.ts
   test/integration/egress.test.ts
   test/integration/egress-daemon.test.ts
+  test/integration/images-build.test.ts
   test/integration/hostile-cli.test.ts
   test/integration/daemon-sessions.test.ts
 )

@@ -2,6 +2,7 @@ import { PassThrough, type Duplex, type Readable } from 'node:stream';
 import Docker from 'dockerode';
 import type { ContainerCreateOptions } from 'dockerode';
 import { McpgwError } from '../../src/errors.js';
+import { dialAttach } from './engine-attach.js';
 import { connectionError, endpointOf, tagConnectionErrors, type EngineEndpoint } from './engine-connect.js';
 import { adaptSpec, engineFacts, normalizeTag, unenforceableLimits, wasOomKilled, type EngineFacts, type EngineKind } from './flavor.js';
 import { MANAGED_FILTER } from './labels.js';
@@ -94,10 +95,6 @@ export interface ContainerEngine {
   describe(): Promise<EngineInfo>;
 }
 
-interface DialingModem {
-  dial(options: Record<string, unknown>, callback: (err: unknown, data?: unknown) => void): void;
-}
-
 function statusOf(err: unknown): number | undefined {
   return typeof err === 'object' && err !== null && 'statusCode' in err ? Number((err as { statusCode: unknown }).statusCode) : undefined;
 }
@@ -177,22 +174,8 @@ export class DockerodeEngine implements ContainerEngine {
 
   async attach(id: string, options: { stdin?: boolean } = {}): Promise<AttachedStdio> {
     const stdin = options.stdin ?? true;
-    // dockerode's attach sends its options as a JSON request body too: Docker discards it, but Podman hands it to
-    // the container as the first bytes of stdin. So the same request is dialled with an empty body (Content-Length 0).
-    const stream = await new Promise<Duplex>((resolve, reject) => {
-      const request = {
-        path: `/containers/${encodeURIComponent(id)}/attach?`,
-        method: 'POST',
-        isStream: true,
-        hijack: stdin,
-        openStdin: stdin,
-        file: Buffer.alloc(0),
-        statusCodes: { 101: true, 200: true, 404: 'no such container', 500: 'server error' },
-        options: { stream: true, stdin, stdout: true, stderr: true },
-      };
-      (this.docker.modem as unknown as DialingModem).dial(request, (err, data) =>
-        err ? reject(dockerError(err, 'attach')) : resolve(data as Duplex),
-      );
+    const stream = await dialAttach(this.docker, id, stdin).catch((err: unknown) => {
+      throw dockerError(err, 'attach');
     });
     const stdout = new PassThrough();
     const stderr = new PassThrough();
@@ -287,14 +270,19 @@ export class DockerodeEngine implements ContainerEngine {
 
   async listImages(labels: Record<string, string> = {}): Promise<ImageSummary[]> {
     try {
-      const list = await this.docker.listImages({ filters: labelFilter(labels) });
-      return list.map((i) => ({
-        id: i.Id,
-        tags: (i.RepoTags ?? []).map(normalizeTag),
-        labels: i.Labels ?? {},
-        size: i.Size,
-        created: i.Created * 1000,
-      }));
+      // Podman 4.3 answers no image at all to two or more label filters (containers are fine), so the engine filters
+      // by the managed label alone and the other labels are checked here.
+      const list = await this.docker.listImages({ filters: labelFilter({}) });
+      const wanted = Object.entries(labels);
+      return list
+        .filter((i) => wanted.every(([k, v]) => i.Labels?.[k] === v))
+        .map((i) => ({
+          id: i.Id,
+          tags: (i.RepoTags ?? []).map(normalizeTag),
+          labels: i.Labels ?? {},
+          size: i.Size,
+          created: i.Created * 1000,
+        }));
     } catch (err) {
       throw dockerError(err, 'list images');
     }
