@@ -30,7 +30,14 @@ export default defineConfig({
           // The TUI in a real pseudo-terminal, and the web client in Chromium, against real mcpd, Docker, Redis and
           // the fake Gemini.
           name: 'e2e',
-          include: ['test/e2e/chat.test.ts', 'test/e2e/web.test.ts', 'test/e2e/hostile.test.ts', 'test/e2e/web-hostile.test.ts'],
+          include: [
+            'test/e2e/chat.test.ts',
+            'test/e2e/web.test.ts',
+            'test/e2e/hostile.test.ts',
+            'test/e2e/web-hostile.test.ts',
+            'test/e2e/web-content.test.ts',
+            'test/e2e/chat-content.test.ts',
+          ],
           environment: 'node',
           globalSetup: ['test/e2e/global-setup.ts'],
           testTimeout: 180_000,

@@ -7,6 +7,7 @@ import { agentLoop } from './agent.js';
 import { buildTimes } from './build.js';
 import { daemonOverhead, firstResult, throughput } from './daemon.js';
 import { egressBench } from './egress.js';
+import { runtimeRows } from './runtimes.js';
 import { coldStart, concurrentStarts, echoRoundTrip, requireDocker } from './sandbox.js';
 
 const quick = process.argv.includes('--quick');
@@ -23,6 +24,7 @@ if (want('overhead')) results.daemonCallOverheadMs = await daemonOverhead(quick 
 if (want('throughput')) results.throughput = await throughput(quick ? [1, 10] : [1, 10, 50], quick ? 20 : 100);
 if (want('agent')) results.agentLoopMs = await agentLoop(quick ? 20 : 200);
 if (want('egress')) results.egress = await egressBench(quick ? 50 : 300, quick ? 64 : 256, quick ? 3 : 10);
+if (want('runtimes')) results.runtimes = await runtimeRows(quick ? 3 : 10, quick ? 300 : 1000);
 if (want('build')) results.build = await buildTimes(quick ? 3 : 10);
 
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');

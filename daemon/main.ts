@@ -107,6 +107,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       log,
     });
     stack.push(() => services.runtime.closeAll());
+    stack.push(() => Promise.resolve(services.notices.close()));
     stack.push(() => services.agent.shutdown());
 
     const ids = await recoverSessions({ store, runtime: services.runtime, dockerOk, log });

@@ -5,6 +5,7 @@ import type { ModelClient } from './agent/model/index.js';
 import { ToolCatalog } from './agent/toolset.js';
 import { TurnRegistry } from './agent/turns.js';
 import { CallOutput } from './calls/output.js';
+import { ServerContent } from './content/service.js';
 import { ToolCalls } from './calls/tool-call.js';
 import type { LaunchResolver } from './config/launch.js';
 import { openEgress } from './egress/open.js';
@@ -13,10 +14,12 @@ import type { ImageBuilder } from './images/builder.js';
 import type { Logger } from './logger.js';
 import type { NamedPolicy } from './policies.js';
 import { sessionPolicyResolver } from './policies.js';
+import { ServerNotices } from './peer/notices.js';
 import { serverRequests } from './peer/service.js';
 import { ToolPins } from './pins/service.js';
 import { QuestionService } from './questions/service.js';
 import type { ContainerEngine } from './sandbox/engine.js';
+import { SandboxPlacement, withRuntimeCheck } from './sandbox/runtime-choice.js';
 import { POOL_SESSION, SandboxRuntime } from './sandbox/runtime.js';
 import { SandboxSignals } from './sandbox/signals.js';
 import { SessionEventLog } from './sessions/event-log.js';
@@ -28,6 +31,9 @@ import type { SessionStore } from './store/ports.js';
 const SYSTEM_INSTRUCTION =
   'You are the assistant of mcpgw. You can call tools provided by MCP servers; each runs in a locked-down sandbox and ' +
   'a human may approve or deny every call. If a call is denied, do not retry it unchanged: explain or ask. Be concise.';
+
+/** What the model reads of one tool's output, or of one resource or prompt the user attached. */
+const TOOL_OUTPUT_CHARS = 20_000;
 
 export interface ServiceOptions {
   store: SessionStore;
@@ -55,6 +61,8 @@ export interface Services {
   calls: ToolCalls;
   agent: AgentService;
   pins: ToolPins;
+  content: ServerContent;
+  notices: ServerNotices;
 }
 
 /**
@@ -85,11 +93,21 @@ export function buildServices(o: ServiceOptions): Services {
     }),
   });
   const signals = new SandboxSignals();
+  const placement = new SandboxPlacement(o.engine, { runtime: catalog.sandbox.runtime, startCpus: catalog.sandbox.startCpus });
+  // A server whose runtime the engine lacks is listed as unavailable, with the reason.
+  const launch = withRuntimeCheck(o.launch, placement);
+  // List changes and resource updates reach the session's clients as rate-limited events.
+  const notices = new ServerNotices(
+    (id, change) => events.post(id, 'server:changed', change),
+    undefined,
+    (id) => id === POOL_SESSION,
+  );
   const runtime = new SandboxRuntime({
     engine: o.engine,
+    placement,
     instanceId: o.instanceId,
     networks: egress,
-    peer: serverRequests(),
+    peer: serverRequests({ serverNamed: (name) => catalog.servers.get(name), notice: notices.notice }),
     resolveImage: (server, sessionId) =>
       o.builder.imageFor(server, {
         build: settings.autoBuild,
@@ -110,7 +128,7 @@ export function buildServices(o: ServiceOptions): Services {
     store,
     runtime,
     catalog,
-    launch: o.launch,
+    launch,
     events,
     turns,
     log,
@@ -142,17 +160,22 @@ export function buildServices(o: ServiceOptions): Services {
     settings: {
       maxRounds: settings.maxRounds,
       systemInstruction: catalog.settings.gemini.systemInstruction ?? SYSTEM_INSTRUCTION,
-      toolOutputChars: 20_000,
+      toolOutputChars: TOOL_OUTPUT_CHARS,
     },
   });
+  const content = new ServerContent({ sandboxes: sessions, notes: store, events, modelChars: TOOL_OUTPUT_CHARS });
 
   const failed = (err: unknown): void => log.error('container bookkeeping failed', { err });
   signals.observe({
     started: (sessionId, server, id) => void sessions.onSandboxStarted(sessionId, server, id).catch(failed),
-    exited: (sessionId, server, exit, id) => void sessions.onSandboxExit(sessionId, server, exit, id).catch(failed),
+    exited: (sessionId, server, exit, id) => {
+      // The server's subscriptions went with its process.
+      content.forget(sessionId, server);
+      void sessions.onSandboxExit(sessionId, server, exit, id).catch(failed);
+    },
     // A pooled sandbox belongs to no session yet: what it writes goes to the daemon log only.
     log: (sessionId, server, line) =>
       sessionId === POOL_SESSION ? log.debug('warm-pool sandbox output', { server, line }) : output.onLog(sessionId, server, line),
   });
-  return { feed, events, turns, runtime, sessions, questions, calls, agent, pins };
+  return { feed, events, turns, runtime, sessions, questions, calls, agent, pins, content, notices };
 }

@@ -21,6 +21,8 @@ export interface SessionToolset {
 export class ToolCatalog implements SandboxProvider {
   private readonly cache = new Map<string, Tool[]>();
   private readonly seen = new WeakSet<ToolHost>();
+  /** Re-listings under way per session and server: the next model round waits for them (it must see a change). */
+  private readonly relisting = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly sandboxes: SandboxProvider,
@@ -44,6 +46,7 @@ export class ToolCatalog implements SandboxProvider {
     const lists = await Promise.all(
       rec.servers.map(async (server) => {
         try {
+          await this.relisting.get(`${rec.id}\u0000${server}`);
           if (!this.cache.has(server)) {
             const host = await this.sandbox(rec, server, signal);
             // The re-listing on start failed (it does not fail a call): list again, so this one says why.
@@ -80,7 +83,8 @@ export class ToolCatalog implements SandboxProvider {
 
   /** Re-reads a sandbox's tools into the cache and the session's pins; calls of that server wait for it. */
   private relist(rec: SessionRecord, server: string, host: ToolHost): Promise<unknown> {
-    return this.pins.track(
+    const key = `${rec.id}\u0000${server}`;
+    const done = this.pins.track(
       rec.id,
       server,
       (async () => {
@@ -89,5 +93,8 @@ export class ToolCatalog implements SandboxProvider {
         await this.pins.observe(rec, server, tools);
       })(),
     );
+    this.relisting.set(key, done);
+    void done.then(() => this.relisting.get(key) === done && this.relisting.delete(key));
+    return done;
   }
 }

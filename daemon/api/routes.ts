@@ -2,6 +2,7 @@ import type { DaemonStatus } from '../../src/protocol/session.js';
 import { serverSummary } from '../config/availability.js';
 import type { AgentService } from '../agent/service.js';
 import type { ToolCalls } from '../calls/tool-call.js';
+import type { ServerContent } from '../content/service.js';
 import type { ToolPins } from '../pins/service.js';
 import type { QuestionService } from '../questions/service.js';
 import type { SessionEventLog } from '../sessions/event-log.js';
@@ -9,6 +10,7 @@ import type { SessionService } from '../sessions/service.js';
 import { listSessionTools } from '../sessions/tool-list.js';
 import type { Credentials } from '../state/credentials.js';
 import type { AuditLog } from '../store/ports.js';
+import { contentRoutes } from './content-routes.js';
 import { drained } from './drain.js';
 import type { Handlers } from './handlers.js';
 import { sessionRoom, type SocketData } from './server.js';
@@ -24,11 +26,13 @@ export interface RouteDeps {
   /** The daemon's status as `user` sees it; `url` is where this API listens. */
   status: (user: string, url: string) => Promise<DaemonStatus>;
   credentials: Credentials;
+  content: ServerContent;
 }
 
 /** What each request does; ownership checks live in the services, validation in bindHandlers. */
-export function routes({ sessions, events, agent, calls, questions, audit, pins, status, credentials }: RouteDeps): Handlers {
+export function routes({ sessions, events, agent, calls, questions, audit, pins, status, credentials, content }: RouteDeps): Handlers {
   return {
+    ...contentRoutes({ sessions, content }),
     'session:create': ({ user }, request) => sessions.create(user, request),
     'session:attach': async ({ user, socket }, { sessionId, sinceSeq }) => {
       const rec = await sessions.owned(user, sessionId);
@@ -52,7 +56,7 @@ export function routes({ sessions, events, agent, calls, questions, audit, pins,
       agent.sendMessage(user, await sessions.ownedLive(user, sessionId), text, headless),
     'question:answer': ({ user }, request) => questions.answer(user, request),
     'agent:cancel': async ({ user }, { sessionId }) => ({ cancelled: await agent.cancel((await sessions.owned(user, sessionId)).id) }),
-    'servers:list': async ({ user }) => (await sessions.serverStates(user)).map(serverSummary),
+    'servers:list': async ({ user }) => (await sessions.serverStates(user)).map((s) => serverSummary(s, sessions.runtimeSetting)),
     'tools:list': async ({ user }, { sessionId, servers }) =>
       listSessionTools(sessions, await sessions.ownedLive(user, sessionId), servers),
     'tools:call': async ({ user }, { sessionId, server, tool, args }) =>

@@ -72,11 +72,16 @@ export async function doctor(opts: { config?: string; json?: boolean }, io: Comm
       detail: `${engine.name} ${engine.version} at ${local.engine.endpoint?.display ?? 'the default socket'} (API ${engine.apiVersion}, ${engine.os}, cgroup v${engine.cgroupVersion})`,
     });
     add(limitsCheck(engine, catalog?.sandbox.allowUnenforcedLimits ?? false));
-    const runsc = engine.runtimes.includes('runsc');
+    const runsc = engine.runtimes.includes('runsc') && engine.runtimes.includes('runsc-net');
+    // gVisor is asked for (sandbox.runtime or a server's runtime) but missing: those servers cannot start.
+    const wanted = catalog?.sandbox.runtime === 'runsc' || [...(catalog?.servers.values() ?? [])].some((s) => s.sandboxRuntime === 'runsc');
     add({
       name: 'runtimes',
-      status: 'ok',
-      detail: `${engine.runtimes.join(', ')} (default ${engine.defaultRuntime})${runsc ? '' : '; gVisor (runsc) not registered'}`,
+      status: runsc || !wanted ? 'ok' : 'fail',
+      detail: `${engine.runtimes.join(', ')} (default ${engine.defaultRuntime}; sandboxes: ${catalog?.sandbox.runtime ?? 'runc'})${runsc ? '' : '; gVisor (runsc and runsc-net) not registered'}`,
+      ...(runsc || !wanted
+        ? {}
+        : { fix: 'sudo scripts/gvisor.sh (installs runsc and registers it with Docker), or set "runtime": "runc"' }),
     });
   } catch (err) {
     add({
@@ -119,7 +124,11 @@ export async function doctor(opts: { config?: string; json?: boolean }, io: Comm
 
   if (catalog) {
     // Secrets are checked for presence in this command's environment and secrets.env, as mcpd would at a start.
-    const states = await serverStates(catalog, createLaunchResolver({ env: process.env, secretsFile: catalog.secretsFile }));
+    // With the engine known, a server whose runtime the engine lacks is reported too (local.launch checks it).
+    const states = await serverStates(
+      catalog,
+      local?.launch ?? createLaunchResolver({ env: process.env, secretsFile: catalog.secretsFile }),
+    );
     for (const state of states) {
       const name = `server ${state.name}`;
       const built = state.available && state.server.build && local && engine ? await isBuilt(local, state.server) : undefined;

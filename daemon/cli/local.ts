@@ -6,6 +6,7 @@ import { ImageBuilder } from '../images/builder.js';
 import type { ContainerEngine } from '../sandbox/engine.js';
 import { currentInstanceId } from '../sandbox/instance.js';
 import { mountsRefusedBy, openEngine } from '../sandbox/open-engine.js';
+import { SandboxPlacement, withRuntimeCheck } from '../sandbox/runtime-choice.js';
 import { SandboxRuntime } from '../sandbox/runtime.js';
 
 export interface LocalSandboxes {
@@ -30,15 +31,20 @@ export function openLocalSandboxes(
     pythonBaseImage: catalog.sandbox.pythonBaseImage,
     build: catalog.sandbox.build,
   });
-  const launch = createLaunchResolver({
-    env: process.env,
-    secretsFile: catalog.secretsFile,
-    remoteEngine: mountsRefusedBy(engine.endpoint, catalog.sandbox)?.display,
-  });
+  const placement = new SandboxPlacement(engine, { runtime: catalog.sandbox.runtime, startCpus: catalog.sandbox.startCpus });
+  const launch = withRuntimeCheck(
+    createLaunchResolver({
+      env: process.env,
+      secretsFile: catalog.secretsFile,
+      remoteEngine: mountsRefusedBy(engine.endpoint, catalog.sandbox)?.display,
+    }),
+    placement,
+  );
   const instanceId = currentInstanceId();
   const networks = openEgress({ engine, builder, instanceId, onDecision: (d) => options.onLog?.(d.server, formatDecision(d)) });
   const runtime = new SandboxRuntime({
     engine,
+    placement,
     instanceId,
     networks,
     resolveImage: (server) => builder.imageFor(server, { build: options.build }),

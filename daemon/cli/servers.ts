@@ -9,6 +9,7 @@ import { renderToolResult } from '../../src/text/tool-result.js';
 import { claimedHints } from '../../src/view/format.js';
 import { checkToolSchema } from '../../src/tools/index.js';
 import { imageLabel, loosenedBy } from '../../src/config/describe.js';
+import type { RuntimeSetting } from '../../src/config/sandbox-runtime.js';
 import { serverStates, type ServerState } from '../config/availability.js';
 import { createLaunchResolver } from '../config/launch.js';
 import { remoteEngineFor } from '../sandbox/open-engine.js';
@@ -26,7 +27,7 @@ export async function serversList(opts: { config?: string; json?: boolean }, io:
     createLaunchResolver({ env: process.env, secretsFile: catalog.secretsFile, remoteEngine: remoteEngineFor(catalog.sandbox) }),
   );
   if (opts.json) {
-    io.out(JSON.stringify({ file: file ?? null, servers: states.map(describeState), notices }, null, 2));
+    io.out(JSON.stringify({ file: file ?? null, servers: states.map((s) => describeState(s, catalog.sandbox.runtime)), notices }, null, 2));
     return 0;
   }
   for (const notice of notices) io.err(`notice: ${notice}`);
@@ -34,15 +35,19 @@ export async function serversList(opts: { config?: string; json?: boolean }, io:
     io.out(`No servers configured${file ? ` in ${file}` : ''}. Add an "mcpServers" entry to ${file ?? '~/.config/mcpgw/config.json'}.`);
     return 0;
   }
-  const described = states.map(describeState);
-  const rows = described.map((d) => [d.name, d.status, d.source, d.command, d.network, d.limits, d.mounts]);
-  io.out(formatTable(['NAME', 'STATUS', 'IMAGE', 'COMMAND', 'NETWORK', 'LIMITS', 'MOUNTS'], rows, { maxWidth: io.columns }));
+  const described = states.map((s) => describeState(s, catalog.sandbox.runtime));
+  const rows = described.map((d) => [d.name, d.status, d.source, d.command, d.network, d.runtime, d.limits, d.mounts]);
+  io.out(formatTable(['NAME', 'STATUS', 'IMAGE', 'COMMAND', 'NETWORK', 'RUNTIME', 'LIMITS', 'MOUNTS'], rows, { maxWidth: io.columns }));
   const unavailable = described.filter((d) => d.reason !== undefined);
   if (unavailable.length > 0) io.out(['', 'unavailable:', ...unavailable.map((d) => `  ${d.name}: ${d.reason}`)].join('\n'));
   return 0;
 }
 
-function describeState(state: ServerState): {
+/** `runtime`: `sandbox.runtime`, shown for servers that do not name their own. */
+function describeState(
+  state: ServerState,
+  runtime: RuntimeSetting,
+): {
   name: string;
   status: 'available' | 'disabled' | 'unavailable';
   available: boolean;
@@ -51,6 +56,8 @@ function describeState(state: ServerState): {
   source: string;
   command: string;
   network: string;
+  /** runc, runsc (gVisor) or auto: which one auto picks depends on the engine (mcpd's status shows it per sandbox). */
+  runtime: string;
   limits: string;
   mounts: string;
   loosened: string[];
@@ -67,6 +74,7 @@ function describeState(state: ServerState): {
       source: '-',
       command: '-',
       network: '-',
+      runtime: '-',
       limits: '-',
       mounts: '-',
       loosened: [],
@@ -79,6 +87,7 @@ function describeState(state: ServerState): {
     source: imageLabel(s),
     command: [s.command ?? (s.image ? '(image entrypoint)' : '(package bin)'), ...s.args].join(' '),
     network: describeNetwork(s.network),
+    runtime: s.sandboxRuntime ?? runtime,
     limits: `${formatSize(s.limits.memoryBytes)}, ${s.limits.nanoCpus / 1e9} cpu, ${s.limits.pids} pids`,
     mounts: s.mounts.map((m) => `${m.source}:${m.target}${m.readOnly ? '' : ':rw'}`).join(', ') || '-',
     loosened: loosenedBy(s),

@@ -2,6 +2,7 @@ import type { Catalog, ServerConfig } from '../../src/config/catalog.js';
 import { imageLabel, loosenedBy } from '../../src/config/describe.js';
 import { shortNetwork } from '../../src/config/egress.js';
 import type { ServerSummary } from '../../src/protocol/session.js';
+import type { RuntimeSetting } from '../../src/config/sandbox-runtime.js';
 import type { LaunchResolver } from './launch.js';
 
 /** One configured server as pickers and listings show it: runnable or not, and why. */
@@ -30,8 +31,8 @@ export async function serverStates(catalog: Catalog, launch: Pick<LaunchResolver
   return [...order.filter((n) => states.has(n)), ...[...states.keys()].filter((n) => !named.has(n))].map((n) => states.get(n)!);
 }
 
-/** The wire form of a server's state (`servers:list`). */
-export function serverSummary(state: ServerState): ServerSummary {
+/** The wire form of a server's state (`servers:list`); `runtime` is `sandbox.runtime`, which a server's own overrides. */
+export function serverSummary(state: ServerState, runtime: RuntimeSetting = 'runc'): ServerSummary {
   const s = state.server;
   const loosened = s ? loosenedBy(s) : [];
   return {
@@ -42,6 +43,7 @@ export function serverSummary(state: ServerState): ServerSummary {
     available: state.available,
     ...(state.available ? {} : { reason: state.reason }),
     ...(loosened.length > 0 ? { loosened } : {}),
+    runtime: s?.sandboxRuntime ?? runtime,
   };
 }
 

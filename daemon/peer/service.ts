@@ -1,4 +1,13 @@
+import type { ServerConfig } from '../../src/config/catalog.js';
 import type { SandboxPeer } from '../sandbox/peer.js';
+import { rootsFeature } from './roots.js';
+
+export interface ServerRequestDeps {
+  /** The configured server of that name (its mounts are its roots). */
+  serverNamed?: (name: string) => Pick<ServerConfig, 'mounts'> | undefined;
+  /** Where list changes and resource updates go (rate-limited session events: see notices.ts). */
+  notice?: SandboxPeer['notice'];
+}
 
 /**
  * The server→client half of MCP: what mcpd answers when a sandboxed server asks the client for something. Every
@@ -6,6 +15,9 @@ import type { SandboxPeer } from '../sandbox/peer.js';
  * reaches the model or the user's files without one (or a policy the user wrote). Each feature lives in its own
  * file here and is added to the peer below; a feature left out is a capability mcpd does not declare.
  */
-export function serverRequests(): SandboxPeer {
-  return {};
+export function serverRequests(deps: ServerRequestDeps = {}): SandboxPeer {
+  return {
+    ...(deps.serverNamed ? rootsFeature(deps.serverNamed) : {}),
+    ...(deps.notice ? { notice: deps.notice } : {}),
+  };
 }

@@ -51,6 +51,8 @@ export interface EngineInfo {
   facts: EngineFacts;
   /** Why the engine cannot enforce memory/CPU/pids limits; undefined when it can. */
   limitsUnenforced?: string;
+  /** CPUs the engine's machine has (the most a container may be given). */
+  cpus: number;
 }
 
 export interface EngineOptions {
@@ -69,6 +71,8 @@ export interface ContainerEngine {
   /** Resolves when the container next exits; call before start. */
   waitForExit(id: string): Promise<ExitStatus>;
   start(id: string): Promise<void>;
+  /** Changes a container's CPU limit (NanoCpus) while it runs. */
+  updateCpus(id: string, nanoCpus: number): Promise<void>;
   kill(id: string, signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   /** Force-removes; a container that is already gone is not an error. */
   remove(id: string): Promise<void>;
@@ -201,6 +205,14 @@ export class DockerodeEngine implements ContainerEngine {
       await this.docker.getContainer(id).start();
     } catch (err) {
       throw dockerError(err, 'start a container');
+    }
+  }
+
+  async updateCpus(id: string, nanoCpus: number): Promise<void> {
+    try {
+      await this.docker.getContainer(id).update({ NanoCpus: nanoCpus });
+    } catch (err) {
+      throw dockerError(err, "change a container's CPU limit");
     }
   }
 
@@ -390,6 +402,7 @@ export class DockerodeEngine implements ContainerEngine {
         cgroupVersion: String(info.CgroupVersion ?? '?'),
         facts,
         ...(unenforced ? { limitsUnenforced: unenforced } : {}),
+        cpus: Number(info.NCPU ?? 0),
       };
     } catch (err) {
       throw dockerError(err, 'describe the engine');

@@ -5,6 +5,7 @@ import type { ContainerEngine } from './engine.js';
 import { LABELS } from './labels.js';
 import type { SandboxNetworkLease, SandboxNetworks } from './network-hook.js';
 import type { SandboxPeer } from './peer.js';
+import type { SandboxPlacement } from './runtime-choice.js';
 import { Sandbox, type SandboxExit } from './sandbox.js';
 import { Semaphore } from './semaphore.js';
 
@@ -26,6 +27,8 @@ export interface SandboxRuntimeOptions {
   networks?: SandboxNetworks;
   /** Answers what servers ask the client (daemon/peer); every sandbox gets the same one. */
   peer?: SandboxPeer;
+  /** Picks each sandbox's runtime (runc, gVisor) and start CPUs; without it: the engine's default, no boost. */
+  placement?: SandboxPlacement;
   onLog?: (sessionId: string, server: string, line: string) => void;
   onExit?: (sessionId: string, server: string, exit: SandboxExit, containerId: string) => void;
   onStarted?: (sessionId: string, server: string, containerId: string) => void;
@@ -59,9 +62,18 @@ export class SandboxRuntime {
   }
 
   /** Counts for status displays. */
-  stats(): { running: number; starting: number; queued: number; capacity: number; pooled: number } {
-    const pooled = [...this.pool.values()].reduce((n, list) => n + list.length, 0);
-    return { running: this.live.size, starting: this.starting.size, queued: this.slots.queued, capacity: this.slots.capacity, pooled };
+  stats(): { running: number; starting: number; queued: number; capacity: number; pooled: number; runtimes: Record<string, number> } {
+    const pooledList = [...this.pool.values()].flat();
+    const runtimes: Record<string, number> = {};
+    for (const s of [...this.live.values(), ...pooledList]) runtimes[s.runtime] = (runtimes[s.runtime] ?? 0) + 1;
+    return {
+      running: this.live.size,
+      starting: this.starting.size,
+      queued: this.slots.queued,
+      capacity: this.slots.capacity,
+      pooled: pooledList.length,
+      runtimes,
+    };
   }
 
   /** The live sandbox for (session, server), if one is ready. */
@@ -135,6 +147,8 @@ export class SandboxRuntime {
     try {
       // A missing secret or a refused mount fails the start before any image is built.
       const launch = await this.opts.resolveLaunch(server);
+      // A runtime the engine lacks fails here too, before any image is built.
+      const placement = await this.opts.placement?.place(server);
       const image = await this.opts.resolveImage(server, sessionId);
       const releaseStart = await this.starts.acquire({ what, ...(signal ? { signal } : {}) });
       let lease: SandboxNetworkLease | undefined;
@@ -156,6 +170,7 @@ export class SandboxRuntime {
           onExit: (exit) => self && this.handleExit(self, exit),
           network: lease?.attachment,
           peer: this.opts.peer,
+          placement,
         });
         self = sandbox;
         this.slotRelease.set(sandbox, releaseSlot);

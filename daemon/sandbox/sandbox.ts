@@ -6,8 +6,10 @@ import {
   McpError,
   ToolListChangedNotificationSchema,
   type CallToolResult,
+  type ServerCapabilities,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { ServerConfig } from '../../src/config/catalog.js';
 import type { LaunchSpec } from '../config/launch.js';
 import { McpgwError, errorMessage } from '../../src/errors.js';
@@ -15,10 +17,12 @@ import { formatBytes } from '../../src/text/bytes.js';
 import { truncateMiddle } from '../../src/text/truncate.js';
 import { VERSION } from '../../src/version.js';
 import type { AttachedStdio, ContainerEngine, ExitStatus } from './engine.js';
+import { CpuBoost } from './cpu-boost.js';
 import { Deadline } from './deadline.js';
 import type { SandboxNetworkAttachment } from './network-hook.js';
 import { OutputBudget } from './output-budget.js';
 import { connectPeer, peerCapabilities, type SandboxPeer } from './peer.js';
+import type { Placement } from './runtime-choice.js';
 import { buildContainerSpec } from './spec.js';
 import { DockerStreamTransport, MESSAGE_TOO_LARGE_CODE } from './transport.js';
 
@@ -45,6 +49,10 @@ export interface SandboxOptions {
   network?: SandboxNetworkAttachment | undefined;
   /** Answers the server's own requests (elicitation, sampling, roots); without it mcpd declares none of them. */
   peer?: SandboxPeer | undefined;
+  /** The runtime and start CPUs (runtime-choice.ts); without it: the engine's default runtime, no start boost. */
+  placement?: Placement | undefined;
+  /** How long the start CPUs last at most (cpu-boost.ts). */
+  boostWindowMs?: number | undefined;
   /** Server output for people (stderr, MCP log notifications, SDK errors) that fits the output budget. Never parsed. */
   onLog?: (line: string) => void;
   onExit?: (exit: SandboxExit) => void;
@@ -93,6 +101,11 @@ export class Sandbox implements AsyncDisposable {
     return this.opts.server;
   }
 
+  /** The engine runtime this sandbox runs under (`runc`, `runsc`, `runsc-net`…), for status displays. */
+  get runtime(): string {
+    return this.opts.placement?.runtime.name ?? 'default';
+  }
+
   /** The session this sandbox serves (a warm-pool sandbox is bound to one when it is handed out, never again). */
   get sessionId(): string {
     return this.boundSession;
@@ -112,7 +125,17 @@ export class Sandbox implements AsyncDisposable {
     const { engine, server } = opts;
     const containerName = `mcpgw-${server.name}-${randomBytes(4).toString('hex')}`;
     const imageVolumes = (await engine.inspectImage(opts.image))?.volumes;
-    const id = await engine.create(buildContainerSpec({ ...opts, containerName, imageVolumes }));
+    const { placement } = opts;
+    const id = await engine.create(
+      buildContainerSpec({
+        ...opts,
+        containerName,
+        imageVolumes,
+        runtime: placement?.runtime.engineRuntime,
+        startNanoCpus: placement?.startNanoCpus,
+      }),
+    );
+    const boost = new CpuBoost(engine, id, server.limits.nanoCpus, placement?.startNanoCpus ?? 0, opts.boostWindowMs);
     let transport: DockerStreamTransport | undefined;
     let stdio: AttachedStdio | undefined;
     const log = (line: string): void => opts.onLog?.(line);
@@ -130,6 +153,7 @@ export class Sandbox implements AsyncDisposable {
       // If start fails, nothing awaits `waited`: its rejection (a dropped engine connection) must not go unhandled.
       waited.catch(() => undefined);
       await engine.start(id);
+      boost.arm();
       transport = new DockerStreamTransport({
         ...stdio,
         maxMessageBytes: opts.maxMessageBytes,
@@ -161,9 +185,12 @@ export class Sandbox implements AsyncDisposable {
       } catch (err) {
         throw await sandbox.explain(err, 'initialize');
       }
+      // The configured limit is in force before anyone can call a tool.
+      await boost.end();
       sandbox.stateValue = 'ready';
       return sandbox;
     } catch (err) {
+      boost.cancel();
       budget.close();
       await transport?.close().catch(() => undefined);
       // Before the transport owns it, the attach socket is ours to close: left open it keeps the process alive.
@@ -192,6 +219,20 @@ export class Sandbox implements AsyncDisposable {
       cursor = page.nextCursor;
     } while (cursor);
     return tools;
+  }
+
+  /** What the server said it offers when it initialised (resources, prompts, completions, logging). */
+  get capabilities(): ServerCapabilities {
+    return this.client.getServerCapabilities() ?? {};
+  }
+
+  /**
+   * Any request other than a tool call (resources, prompts, completion, log level), under the server's per-call
+   * timeout, with failures explained like a call's. What comes back is the server's: the caller bounds it.
+   */
+  ask<T>(what: string, run: (client: Client, options: RequestOptions) => Promise<T>): Promise<T> {
+    const timeout = this.opts.server.timeoutMs;
+    return this.request(() => run(this.client, { timeout, maxTotalTimeout: timeout }), what, timeout);
   }
 
   /**

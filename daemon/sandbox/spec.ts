@@ -33,6 +33,10 @@ export interface SandboxSpecInput {
   network?: SandboxNetworkAttachment | undefined;
   /** The image's VOLUMEs: each gets a tmpfs, so none becomes a writable volume beside the read-only root. */
   imageVolumes?: readonly string[] | undefined;
+  /** HostConfig.Runtime (`runsc`, `runsc-net`); undefined: the engine's default runtime. */
+  runtime?: string | undefined;
+  /** The CPUs it starts with, lowered to the server's limit once `initialize` completes (cpu-boost.ts). */
+  startNanoCpus?: number | undefined;
 }
 
 /**
@@ -48,6 +52,8 @@ export function buildContainerSpec({
   containerName,
   network,
   imageVolumes = [],
+  runtime,
+  startNanoCpus,
 }: SandboxSpecInput): ContainerCreateOptions {
   if (isAllowlist(server.network) !== (network !== undefined)) {
     // Fail closed: an allowlisted server never starts on some other network, nor does any other server get one.
@@ -75,7 +81,7 @@ export function buildContainerSpec({
       Init: true,
       Memory: server.limits.memoryBytes,
       MemorySwap: server.limits.memoryBytes,
-      NanoCpus: server.limits.nanoCpus,
+      NanoCpus: Math.max(server.limits.nanoCpus, startNanoCpus ?? 0),
       PidsLimit: server.limits.pids,
       NetworkMode: network?.network ?? (isAllowlist(server.network) ? 'none' : server.network),
       // The embedded resolver forwards to the gateway only; no search domains are copied from the host.
@@ -87,6 +93,7 @@ export function buildContainerSpec({
       LogConfig: { Type: 'none', Config: {} },
       Mounts: launch.mounts.map((m) => ({ Type: 'bind', Source: m.source, Target: m.target, ReadOnly: m.readOnly })),
       AutoRemove: false,
+      ...(runtime === undefined ? {} : { Runtime: runtime }),
     },
   };
 }

@@ -1,7 +1,8 @@
 import type { Catalog, ServerConfig } from '../../src/config/catalog.js';
+import type { RuntimeSetting } from '../../src/config/sandbox-runtime.js';
 import { loosenedBy } from '../../src/config/describe.js';
 import { assertServerAllowed, assertUnderQuota, serverRefusal, type UserLimits } from '../../src/config/user-limits.js';
-import { McpgwError } from '../../src/errors.js';
+import { McpgwError, errorMessage } from '../../src/errors.js';
 import { assessPolicy, type Policy, type PolicyAssessment } from '../../src/policy/index.js';
 import type { SessionCreateRequest } from '../../src/protocol/requests.js';
 import type { ContainerState, SessionInfo } from '../../src/protocol/session.js';
@@ -60,6 +61,11 @@ export class SessionService implements SandboxProvider {
    * Every configured server, runnable or not (with why), in config order. For a user, the servers outside their
    * allowlist are shown as unavailable with the config key that keeps them out.
    */
+  /** `sandbox.runtime`: the container runtime of servers that do not name their own. */
+  get runtimeSetting(): RuntimeSetting {
+    return this.opts.catalog.sandbox.runtime;
+  }
+
   async serverStates(user?: string): Promise<ServerState[]> {
     const states = await serverStates(this.opts.catalog, this.opts.launch);
     if (user === undefined) return states;
@@ -122,7 +128,22 @@ export class SessionService implements SandboxProvider {
       policy: policyName,
     });
     this.opts.log.info('session created', { sessionId: rec.id, owner, servers });
-    return this.publishUpdate(rec.id);
+    const info = await this.publishUpdate(rec.id);
+    if (this.opts.catalog.settings.daemon.prestart) this.prestart(rec);
+    return info;
+  }
+
+  /** Starts the session's sandboxes in the background (`daemon.prestart`); a failure waits for the first real use. */
+  private prestart(rec: SessionRecord): void {
+    for (const name of rec.servers) {
+      void this.sandbox(rec, name).catch((err: unknown) =>
+        this.opts.log.info('prestart failed; the first call starts it again', {
+          sessionId: rec.id,
+          server: name,
+          message: errorMessage(err),
+        }),
+      );
+    }
   }
 
   /** The caller's sessions, newest first. */
@@ -164,13 +185,15 @@ export class SessionService implements SandboxProvider {
       policy: rec.policyName,
       policyAssessment: assessStored(rec.policy),
       servers: rec.servers.map((name) => {
-        const containerId = this.opts.runtime.get(rec.id, name)?.containerId;
+        const sandbox = this.opts.runtime.get(rec.id, name);
+        const containerId = sandbox?.containerId;
         const server = this.opts.catalog.servers.get(name);
         const loosened = server ? loosenedBy(server) : [];
         return {
           name,
           state: this.containerState(rec.id, name),
           ...(containerId ? { containerId } : {}),
+          ...(sandbox ? { runtime: sandbox.runtime } : {}),
           ...(loosened.length > 0 ? { loosened } : {}),
         };
       }),

@@ -1,5 +1,6 @@
 import type { Decider, ReplayGap, ReplyOf, RequestName, RequestOf, SessionEvent } from '../protocol/events.js';
-import { subjectCallId, type QuestionAnswer, type QuestionAnswerInput } from '../protocol/questions.js';
+import type { QuestionAnswer, QuestionAnswerInput } from '../protocol/questions.js';
+import { subjectCallId } from '../protocol/subjects.js';
 import type { SessionInfo } from '../protocol/session.js';
 import { acceptGap, applyEvent, applySessionInfo, createSessionView, hasGap, interruptOpen, skipGap } from '../view/reduce.js';
 import { findCall, findQuestion } from '../view/select.js';

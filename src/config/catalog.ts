@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { configFileSchema, REMOTE_TYPES, SERVER_NAME_PATTERN, serverEntrySchema, type SandboxSettings } from './schema.js';
 import type { Settings } from './settings.js';
 import type { NetworkSetting } from './egress.js';
+import type { RuntimeSetting } from './sandbox-runtime.js';
 import { convertEntry } from './entry.js';
 import type { BuildRecipe, Runtime } from './launchers.js';
 import { describeFound, valueAt } from '../text/found.js';
@@ -32,6 +33,8 @@ export interface ServerConfig {
   maxTotalTimeoutMs: number;
   workdir: string | undefined;
   disabled: boolean;
+  /** The server's own `runtime` (runc, runsc, auto); unset: `sandbox.runtime` decides. */
+  sandboxRuntime?: RuntimeSetting | undefined;
 }
 
 /** A configured server that cannot run, and why (shown by `servers ls`, the pickers and `--json`). */

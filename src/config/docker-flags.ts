@@ -58,7 +58,7 @@ export const LOOSENING: Record<string, string> = {
   'volumes-from': "mounts another container's volumes",
   'group-add': 'adds supplementary groups',
   sysctl: 'changes kernel parameters',
-  runtime: 'picks another container runtime',
+  runtime: 'picks another container runtime (for gVisor, give the entry "runtime": "runsc" instead)',
   'cgroup-parent': 'moves the container out of its resource limits',
   'oom-kill-disable': 'disables the out-of-memory killer',
   publish: 'publishes ports; mcpgw talks to servers over stdio',

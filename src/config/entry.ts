@@ -87,6 +87,7 @@ export function convertEntry(entry: ParsedEntry, raw: Record<string, unknown>): 
       maxTotalTimeoutMs: entry.maxTotalTimeout ?? 10 * entry.timeout,
       workdir,
       disabled: entry.disabled,
+      ...(entry.runtime === undefined ? {} : { sandboxRuntime: entry.runtime }),
     },
     notices,
   };

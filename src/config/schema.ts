@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { networkSchema } from './egress.js';
+import { runtimeSettingSchema } from './sandbox-runtime.js';
 import { settingsSchema } from './settings.js';
 import { durationSchema, memorySchema } from './units.js';
 
@@ -104,6 +105,8 @@ export const serverEntrySchema = z
     /** A call's limit however much progress it reports (progress restarts `timeout`, never this); default 10 × timeout. */
     maxTotalTimeout: duration.optional(),
     workdir: z.string().startsWith('/').optional(),
+    /** The container runtime for this server alone (runc, runsc = gVisor, auto); unset: sandbox.runtime. */
+    runtime: runtimeSettingSchema.optional(),
     disabled: z.boolean().default(false),
     // Written by other MCP clients; accepted so pasted configs parse. Remote entries (url, type http/sse) never get
     // here: parseCatalog marks them unavailable first.
@@ -153,6 +156,10 @@ export const sandboxSettingsSchema = z
     sharedFilesystem: z.boolean().default(false),
     /** Starts sandboxes even where the engine would ignore their memory/CPU/pids limits (rootless on cgroup v1). */
     allowUnenforcedLimits: z.boolean().default(false),
+    /** runc (the engine's native runtime), runsc (gVisor: refused where the engine lacks it), auto (runsc if there). */
+    runtime: runtimeSettingSchema.default('runc'),
+    /** CPUs a sandbox may use until `initialize` completes (bounded in time), then its own limit; 0 turns it off. */
+    startCpus: z.number().min(0).max(64).default(2),
   })
   .default({
     maxContainers: 64,
@@ -162,6 +169,8 @@ export const sandboxSettingsSchema = z
     build: { timeout: 600_000, memory: 2 * 1024 ** 3, npm: {}, pip: {} },
     sharedFilesystem: false,
     allowUnenforcedLimits: false,
+    runtime: 'runc',
+    startCpus: 2,
   });
 
 export type SandboxSettings = z.output<typeof sandboxSettingsSchema>;

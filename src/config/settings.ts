@@ -37,6 +37,11 @@ export const daemonSettingsSchema = z
     maxRounds: z.number().int().min(1).max(200).default(25),
     /** Initialised sandboxes kept ready per server, so a session's first call does not wait for a cold start. */
     warmPool: z.record(z.string(), z.number().int().min(0).max(16)).default({}),
+    /**
+     * Start a new session's sandboxes when the session is created, not at its first message: the cold start then
+     * overlaps the time a person takes to type. Costs containers for sessions that never send one (reaped when idle).
+     */
+    prestart: z.boolean().default(false),
     redisUrl: z.string().min(1).optional(),
     /**
      * When the private Redis fsyncs its append-only file: "everysec" (Redis's default; a crash of Redis or of the

@@ -1,3 +1,21 @@
+import type {
+  AttachedContext,
+  CompleteRequest,
+  CompletionView,
+  ContentChange,
+  ContentListRequest,
+  ContentPage,
+  ContextAttachRequest,
+  LogLevelRequest,
+  PromptGetRequest,
+  PromptSummary,
+  PromptView,
+  ResourceContents,
+  ResourceReadRequest,
+  ResourceSubscribeRequest,
+  ResourceSummary,
+  ResourceTemplateSummary,
+} from './content.js';
 import type { QuestionAnswer, QuestionAsk, QuestionSubject } from './questions.js';
 import type { Ack, Result } from './result.js';
 import type { AuditRecord, DaemonStatus, ServerSummary, SessionInfo, ToolCallResult, ToolPinSummary, ToolSummary } from './session.js';
@@ -43,6 +61,8 @@ export interface SessionEventPayloads {
     durationMs: number;
   };
   error: { code: string; message: string };
+  /** A server said its resources or prompts changed, or a subscribed resource was updated (rate-limited by mcpd). */
+  'server:changed': { server: string } & ContentChange;
 }
 
 export type SessionEventName = keyof SessionEventPayloads;
@@ -60,6 +80,7 @@ export const SESSION_EVENT_NAMES = [
   'tool:output',
   'tool:result',
   'error',
+  'server:changed',
 ] as const satisfies readonly SessionEventName[];
 
 /** The envelope every session event travels in: which session, its place in the log, and when. */
@@ -111,6 +132,17 @@ export interface ClientToServerEvents {
   'audit:list': (request: AuditListRequest, ack: Ack<AuditRecord[]>) => void;
   /** A one-time code (single use, about a minute) for the web link; see `mcpgw web`. User tokens only. */
   'web:code': (request: Record<string, never>, ack: Ack<{ code: string; expiresAt: number }>) => void;
+  'resources:list': (request: ContentListRequest, ack: Ack<ContentPage<ResourceSummary>>) => void;
+  'resources:templates': (request: ContentListRequest, ack: Ack<ContentPage<ResourceTemplateSummary>>) => void;
+  'resources:read': (request: ResourceReadRequest, ack: Ack<ResourceContents>) => void;
+  /** Subscribes to (or unsubscribes from) a resource's updates; they arrive as `server:changed` events. */
+  'resources:subscribe': (request: ResourceSubscribeRequest, ack: Ack<{ subscribed: boolean }>) => void;
+  'prompts:list': (request: ContentListRequest, ack: Ack<ContentPage<PromptSummary>>) => void;
+  'prompts:get': (request: PromptGetRequest, ack: Ack<PromptView>) => void;
+  'completion:complete': (request: CompleteRequest, ack: Ack<CompletionView>) => void;
+  /** Reads a resource (or gets a prompt) in mcpd and queues it, marked as the server's, for the model's next message. */
+  'context:attach': (request: ContextAttachRequest, ack: Ack<AttachedContext>) => void;
+  'logging:setLevel': (request: LogLevelRequest, ack: Ack<null>) => void;
 }
 
 export type RequestName = keyof ClientToServerEvents;

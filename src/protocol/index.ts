@@ -1,3 +1,4 @@
+export * from './content.js';
 export * from './events.js';
 export * from './questions.js';
 export * from './requests.js';

@@ -7,30 +7,7 @@ import { z } from 'zod';
  * grant…) is a new case here, in the daemon's `questions/kinds.ts` and in each client's renderer, not a new path.
  */
 
-/** What a question is about: the tool call it would let run. */
-export interface CallSubject {
-  kind: 'call';
-  callId: string;
-  server: string;
-  tool: string;
-}
-
-/**
- * What a question is about when a server asks on its own (an elicitation, a sampling request, a network grant): the
- * server, and the tool call it is serving when exactly one of that server's calls is running in the session.
- */
-export interface ServerSubject {
-  kind: 'server';
-  server: string;
-  callId?: string;
-}
-
-export type QuestionSubject = CallSubject | ServerSubject;
-
-/** The tool call a question is about, if it is about one. */
-export function subjectCallId(subject: QuestionSubject): string | undefined {
-  return subject.callId;
-}
+export type { CallSubject, QuestionSubject, ServerSubject } from './subjects.js';
 
 /** Whether a tool call may run: its arguments, the server's (unverified) claims, and why the policy asks. */
 export interface ToolApprovalAsk {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONTENT_REQUEST_SCHEMAS } from './content.js';
 import { questionAnswerSchema } from './questions.js';
 
 /** Session ids are short random strings; clients may give a unique prefix. */
@@ -93,4 +94,5 @@ export const REQUEST_SCHEMAS = {
   'daemon:status': emptyRequestSchema,
   'audit:list': auditListSchema,
   'web:code': emptyRequestSchema,
+  ...CONTENT_REQUEST_SCHEMAS,
 } as const;

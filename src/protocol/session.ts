@@ -10,6 +10,8 @@ export interface SessionServer {
   state: ContainerState;
   /** The running container's id (for `docker inspect`), when there is one. */
   containerId?: string;
+  /** The engine runtime the running container uses (`runc`, `runsc` = gVisor, `runsc-net`), when there is one. */
+  runtime?: string;
   /** What this server's config loosens beyond the locked-down defaults (network, writable mounts, bigger limits). */
   loosened?: string[];
 }
@@ -44,6 +46,8 @@ export interface ServerSummary {
   reason?: string;
   /** What the config loosens beyond the defaults (network, writable mounts, bigger limits); absent when nothing. */
   loosened?: string[];
+  /** The configured container runtime: runc, runsc (gVisor) or auto. */
+  runtime?: string;
 }
 
 export interface ToolSummary {
@@ -75,7 +79,15 @@ export interface DaemonStatus {
   uptimeSeconds: number;
   sessions: { active: number; idle: number; ended: number };
   /** `running` counts every container of this daemon, `pooled` the warm-pool ones among them. */
-  containers: { running: number; starting: number; queued: number; capacity: number; pooled: number };
+  containers: {
+    running: number;
+    starting: number;
+    queued: number;
+    capacity: number;
+    pooled: number;
+    /** Running containers by engine runtime (`runc`, `runsc`, `runsc-net`). */
+    runtimes?: Record<string, number>;
+  };
   redis: { url: string; private: boolean; connected: boolean };
   /** The container engine: "Docker"/"Podman" (or "unreachable"), its version, where it is (no credentials). */
   engine: { name: string; version: string; endpoint: string };

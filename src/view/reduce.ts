@@ -1,10 +1,13 @@
-import { subjectCallId } from '../protocol/questions.js';
+import { subjectCallId } from '../protocol/subjects.js';
 import type { ReplayGap, SessionEvent, SessionEventOf } from '../protocol/events.js';
 import type { SessionInfo } from '../protocol/session.js';
 import { assertNever } from '../checks.js';
 import { approvalAnswered, approvalAsked, callDecided, callFinished, callStarted } from './calls.js';
 import { addOutput, closeItem, isOpen, push } from './items.js';
 import type { AssistantItem, SessionView } from './types.js';
+
+/** Content changes a view keeps (the UI only needs the newest per server to refresh). */
+export const MAX_CONTENT_CHANGES = 20;
 
 /** Events held ahead of a gap; past this the client should re-attach from `lastSeq` instead. */
 export const MAX_EARLY = 5000;
@@ -23,6 +26,7 @@ export function createSessionView(sessionId: string, session?: SessionInfo): Ses
     serverLog: [],
     early: [],
     skipped: 0,
+    contentChanges: [],
   };
 }
 
@@ -171,6 +175,10 @@ function reduce(view: SessionView, event: SessionEvent): SessionView {
         code: event.code,
         message: event.message,
       });
+    case 'server:changed': {
+      const { seq, ts, type: _type, sessionId: _id, ...change } = event;
+      return { ...view, contentChanges: [...view.contentChanges, { seq, ts, ...change }].slice(-MAX_CONTENT_CHANGES) };
+    }
     default:
       return assertNever(event);
   }

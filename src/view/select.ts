@@ -1,4 +1,4 @@
-import { subjectCallId } from '../protocol/questions.js';
+import { subjectCallId } from '../protocol/subjects.js';
 import { assertNever } from '../checks.js';
 import { isOpen } from './items.js';
 import type { AwaitingApprovalCall, ChatItem, QuestionView, SessionView, ToolCallItem } from './types.js';

@@ -1,3 +1,4 @@
+import type { ContentChange } from '../protocol/content.js';
 import type { Decider, SessionEvent } from '../protocol/events.js';
 import type { QuestionAsk, QuestionSubject } from '../protocol/questions.js';
 import type { SessionInfo } from '../protocol/session.js';
@@ -205,4 +206,9 @@ export interface SessionView {
   early: SessionEvent[];
   /** Events the view never saw because the daemon's capped log had already dropped them (see `acceptGap`). */
   skipped: number;
+  /** What servers said changed in their resources and prompts, newest last (the last MAX_CONTENT_CHANGES). */
+  contentChanges: ContentChangeView[];
 }
+
+/** A server's list change or resource update, as the UI refreshes on it. */
+export type ContentChangeView = { seq: number; ts: number; server: string } & ContentChange;

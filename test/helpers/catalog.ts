@@ -6,6 +6,16 @@ import { parseCatalog, type Catalog, type ServerConfig } from '../../src/config/
 /** The servers the integration tests run: three real ones from npm and the hand-written test server. */
 export const TEST_CONFIG_FILE = fileURLToPath(new URL('../fixtures/servers.json', import.meta.url));
 
+/**
+ * MCPGW_TEST_RUNTIME=runsc: configs the tests write run their sandboxes under gVisor (mcpd and the CLI read it from
+ * `sandbox.runtime`; in-process runtimes from test/helpers/docker.ts). Merged under the config's own `sandbox`.
+ */
+export function withTestRuntime(config: Record<string, unknown>): Record<string, unknown> {
+  const runtime = process.env.MCPGW_TEST_RUNTIME;
+  if (!runtime) return config;
+  return { ...config, sandbox: { runtime, ...((config.sandbox as object | undefined) ?? {}) } };
+}
+
 /** Loads the test catalog the same way mcpgw loads a user's config file. */
 export function testCatalog(): Catalog {
   return parseConfigText(readFileSync(TEST_CONFIG_FILE, 'utf8'), TEST_CONFIG_FILE).catalog;

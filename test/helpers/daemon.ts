@@ -6,7 +6,7 @@ import { createLogger } from '../../daemon/logger.js';
 import { startDaemon, type Daemon, type DaemonDeps } from '../../daemon/main.js';
 import type { ModelClient } from '../../daemon/agent/model/index.js';
 import { DaemonClient } from '../../tui/client/client.js';
-import { TEST_CONFIG_FILE } from './catalog.js';
+import { TEST_CONFIG_FILE, withTestRuntime } from './catalog.js';
 import { engine } from './docker.js';
 
 export interface TestDaemon {
@@ -21,7 +21,11 @@ export interface TestDaemon {
 /** Config overrides merged over the test catalog file (e.g. `{ daemon: { idleTimeout: '1s' } }`). */
 export function testConfigWith(overrides: Record<string, unknown> = {}) {
   const base = JSON.parse(readFileSync(TEST_CONFIG_FILE, 'utf8')) as Record<string, unknown>;
-  const merged = { ...base, ...overrides, daemon: { ...((base.daemon as object) ?? {}), ...((overrides.daemon as object) ?? {}) } };
+  const merged = {
+    ...withTestRuntime(base),
+    ...overrides,
+    daemon: { ...((base.daemon as object) ?? {}), ...((overrides.daemon as object) ?? {}) },
+  };
   return parseConfigText(JSON.stringify(merged), TEST_CONFIG_FILE).catalog;
 }
 

@@ -2,7 +2,9 @@ import { createLaunchResolver } from '../../daemon/config/launch.js';
 import { ImageBuilder } from '../../daemon/images/builder.js';
 import { DockerodeEngine } from '../../daemon/sandbox/engine.js';
 import { currentInstanceId } from '../../daemon/sandbox/instance.js';
+import { SandboxPlacement } from '../../daemon/sandbox/runtime-choice.js';
 import { SandboxRuntime, type SandboxRuntimeOptions } from '../../daemon/sandbox/runtime.js';
+import { runtimeSettingSchema } from '../../src/config/sandbox-runtime.js';
 import { LABELS } from '../../daemon/sandbox/labels.js';
 
 export const engine = new DockerodeEngine();
@@ -10,10 +12,20 @@ export const builder = new ImageBuilder({ engine });
 /** Secrets from the test process's environment; no secrets.env. */
 export const testLaunch = createLaunchResolver({ env: process.env, secretsFile: undefined });
 
+/**
+ * The container runtime the sandbox tests run under: MCPGW_TEST_RUNTIME=runsc runs them under gVisor (CI does, for
+ * the hardening and hostile-server suites). A runsc the engine lacks fails the start: never a silent runc.
+ */
+export const testRuntimeSetting = runtimeSettingSchema.parse(process.env.MCPGW_TEST_RUNTIME ?? 'runc');
+
+/** Where test sandboxes run: the runtime above, the project's default start boost. */
+export const testPlacement = new SandboxPlacement(engine, { runtime: testRuntimeSetting, startCpus: 2 });
+
 /** A runtime over the real engine with the project's defaults; tests pass overrides. */
 export function testRuntime(overrides: Partial<SandboxRuntimeOptions> = {}): SandboxRuntime {
   return new SandboxRuntime({
     engine,
+    placement: testPlacement,
     instanceId: currentInstanceId(),
     resolveImage: (server) => builder.imageFor(server, { build: false }),
     resolveLaunch: (server) => testLaunch.resolve(server),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfigText } from '../../daemon/config/load.js';
+import { withTestRuntime } from './catalog.js';
 import { builder } from './docker.js';
 
 /**
@@ -42,7 +43,7 @@ export function hostileServerEntry(): Record<string, unknown> {
 /** Writes a config file whose only server is the hostile one; returns its path. */
 export function writeHostileConfig(): string {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'mcpgw-hostile-')), 'config.json');
-  writeFileSync(file, JSON.stringify({ mcpServers: { hostile: hostileServerEntry() } }, null, 2));
+  writeFileSync(file, JSON.stringify(withTestRuntime({ mcpServers: { hostile: hostileServerEntry() } }), null, 2));
   return file;
 }
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DaemonClient } from '../../tui/client/client.js';
-import { TEST_CONFIG_FILE } from './catalog.js';
+import { TEST_CONFIG_FILE, withTestRuntime } from './catalog.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -20,7 +20,7 @@ export function writeTestConfig(overrides: Record<string, unknown> = {}): string
     if (server.build) server.build.npm = server.build.npm.map((s) => (s.startsWith('./') ? path.join(dir, s) : s));
   }
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'mcpgw-config-')), 'config.json');
-  writeFileSync(file, JSON.stringify({ ...base, ...overrides }, null, 2));
+  writeFileSync(file, JSON.stringify(withTestRuntime({ ...base, ...overrides }), null, 2));
   return file;
 }
 

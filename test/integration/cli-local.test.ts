@@ -18,9 +18,9 @@ describe('mcpgw servers', () => {
   it('ls shows each server and how it is sandboxed', async () => {
     const r = await mcpgw([...config, 'servers', 'ls']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^NAME\s+STATUS\s+IMAGE\s+COMMAND\s+NETWORK\s+LIMITS\s+MOUNTS/m);
+    expect(r.stdout).toMatch(/^NAME\s+STATUS\s+IMAGE\s+COMMAND\s+NETWORK\s+RUNTIME\s+LIMITS\s+MOUNTS/m);
     expect(r.stdout).toMatch(
-      /^filesystem\s+available\s+build: @modelcontextprotocol\/server-filesystem@\S+\s+mcp-server-filesystem \/data\s+none\s+512 MiB, 0\.5 cpu, 128 pids\s+\S+fs-data:\/data$/m,
+      /^filesystem\s+available\s+build: @modelcontextprotocol\/server-filesystem@\S+\s+mcp-server-filesystem \/data\s+none\s+runc\s+512 MiB, 0\.5 cpu, 128 pids\s+\S+fs-data:\/data$/m,
     );
     expect(r.stderr).toContain('notice: mcpServers.everything: converted "npx -y @modelcontextprotocol/server-everything');
   });

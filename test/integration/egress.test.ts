@@ -11,7 +11,7 @@ import type { Sandbox } from '../../daemon/sandbox/sandbox.js';
 import { buildContainerSpec } from '../../daemon/sandbox/spec.js';
 import type { ServerConfig } from '../../src/config/catalog.js';
 import { parseEgressRule, type EgressRule } from '../../src/config/egress.js';
-import { builder, engine, testRuntime } from '../helpers/docker.js';
+import { builder, engine, testRuntime, testRuntimeSetting } from '../helpers/docker.js';
 import { EgressLab, FIXTURES, execIn, lastJson, networks, type ClientResult } from '../helpers/egress-lab.js';
 import { testServer } from '../helpers/catalog.js';
 import { ensurePythonTestImage } from '../helpers/python-image.js';
@@ -151,6 +151,12 @@ const clients: Array<{ name: string; fetch: (url: string) => Promise<ClientResul
 ];
 
 describe.each(clients)('$name', ({ fetch, fingerprints }) => {
+  it('runs its sandboxes under the runtime under test (gVisor: runsc-net, the one with a network)', async () => {
+    const expected = testRuntimeSetting === 'runsc' ? 'runsc-net' : 'runc';
+    expect((await engine.inspect(a.containerId)).HostConfig.Runtime).toBe(expected);
+    expect(a.runtime).toBe(expected);
+  });
+
   it('reaches an allowed name over TLS, seeing the target’s own certificate', async () => {
     const result = await fetch('https://alpha.egress.test/tls');
     expect(result).toMatchObject({ ok: true, status: 200 });

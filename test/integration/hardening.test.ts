@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../daemon/sandbox/sandbox.js';
 import { testServer } from '../helpers/catalog.js';
 import { buildContext } from '../../daemon/images/context.js';
-import { builder, containersOf, engine, testRuntime } from '../helpers/docker.js';
+import { readFile } from 'node:fs/promises';
+import { builder, containersOf, engine, testRuntime, testRuntimeSetting } from '../helpers/docker.js';
+
+// MCPGW_TEST_RUNTIME=runsc runs this file under gVisor. Its kernel shows some facts differently (no NoNewPrivs line,
+// no cgroup files inside); those are then proved from the host side instead.
+const gvisor = testRuntimeSetting === 'runsc';
+/** A host-side cgroup v1 file of a container (this host: cgroupfs driver, /sys/fs/cgroup/<controller>/docker/<id>). */
+const hostCgroup = async (controller: string, id: string, file: string): Promise<string> =>
+  (await readFile(`/sys/fs/cgroup/${controller}/docker/${id}/${file}`, 'utf8')).trim();
 
 const runtime = testRuntime();
 /** How each engine reports the /tmp tmpfs back in inspect (Podman adds `rprivate` and reorders; flavor.ts). */
@@ -27,7 +35,24 @@ afterAll(async () => {
 describe('the sandbox, seen from inside', () => {
   it('runs as nobody with no capabilities, no-new-privileges, only loopback, a read-only root and a writable /tmp', async () => {
     const facts = JSON.parse(textOf(await sandbox.callTool('probe', {}))) as Record<string, unknown>;
+    if (gvisor) {
+      // gVisor's kernel answers; its root is read-only too (a write fails on permissions first: EACCES).
+      expect(facts).toMatchObject({
+        kernel: '4.4.0',
+        uid: 65534,
+        gid: 65534,
+        capEff: '0000000000000000',
+        capBnd: '0000000000000000',
+        interfaces: ['lo'],
+        rootReadOnly: true,
+        tmpWritable: true,
+      });
+      expect(['EROFS', 'EACCES']).toContain(facts.rootWritable);
+      expect(await hostCgroup('pids', sandbox.containerId, 'pids.max')).toBe('128');
+      return;
+    }
     expect(facts).toMatchObject({
+      rootReadOnly: true,
       uid: 65534,
       gid: 65534,
       capEff: '0000000000000000',
@@ -54,6 +79,16 @@ describe('the sandbox, seen from inside', () => {
 
   it('stops a fork bomb at the pids limit', async () => {
     const bomber = await runtime.acquire(`${session}-fork`, testServer('testsrv'));
+    if (gvisor) {
+      // Inside gVisor every task is the sentry's: past the sandbox's 128 host tasks the sentry itself cannot go on,
+      // and the sandbox dies. Contained: only that sandbox, and it says so; the others keep answering.
+      expect(await hostCgroup('pids', bomber.containerId, 'pids.max')).toBe('128');
+      const error = await bomber.callTool('forkbomb', { seconds: 15 }).catch((err: unknown) => err);
+      expect(error).toMatchObject({ code: 'sandbox_crashed' });
+      expect(JSON.parse(textOf(await sandbox.callTool('probe', {})))).toMatchObject({ uid: 65534 });
+      await runtime.release(`${session}-fork`);
+      return;
+    }
     const result = JSON.parse(textOf(await bomber.callTool('forkbomb', { seconds: 15 }))) as Record<string, unknown>;
     expect(result).toMatchObject({ started: true, pidsMax: '128' });
     expect(result.peakPids).toBeLessThanOrEqual(128);
@@ -94,6 +129,7 @@ describe('the sandbox, seen by docker inspect', () => {
       MemorySwap: 512 * 1024 * 1024,
       NanoCpus: 500_000_000,
       PidsLimit: 128,
+      ...(gvisor ? { Runtime: 'runsc' } : {}),
       // Podman lists the capabilities "ALL" dropped; the probe above sees an empty bounding set under both.
       CapDrop: kind === 'docker' ? ['ALL'] : expect.arrayContaining(['CHOWN', 'DAC_OVERRIDE', 'NET_RAW', 'SETUID', 'SETGID', 'SYS_CHROOT']),
       SecurityOpt: ['no-new-privileges'],

@@ -104,6 +104,7 @@ function ChatScreen({ controller }: { controller: ChatController }) {
             isActive={!prompt}
             placeholder={view?.ended ? 'This session has ended: /new, /switch ID or /quit' : 'Message Gemini, or /help'}
             history={snap.history}
+            onTab={(line) => controller.complete(line)}
           />
         </Box>
         <StatusBar connection={snap.connection} session={view?.session} pending={view?.questions.length ?? 0} engine={snap.engine} />

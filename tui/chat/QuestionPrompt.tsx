@@ -1,6 +1,7 @@
 import { assertNever } from '../../src/checks.js';
 import { approvalAnswer } from '../../src/client/index.js';
-import { subjectCallId, type QuestionAnswerInput } from '../../src/protocol/questions.js';
+import type { QuestionAnswerInput } from '../../src/protocol/questions.js';
+import { subjectCallId } from '../../src/protocol/subjects.js';
 import { findCall } from '../../src/view/select.js';
 import type { QuestionView, SessionView } from '../../src/view/types.js';
 import { ApprovalPrompt } from '../components/ApprovalPrompt.js';

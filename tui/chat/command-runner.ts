@@ -4,6 +4,7 @@ import { assertNever } from '../../src/policy/never.js';
 import type { Command } from './commands.js';
 import { HELP, KEYS } from './commands.js';
 import type { ChatController } from './controller.js';
+import { runContentCommand } from './content-runner.js';
 
 const LOG_LINES = 20;
 
@@ -43,7 +44,7 @@ export async function runCommand(chat: ChatController, command: Command): Promis
     }
     case 'servers': {
       const servers = await chat.client().request('servers:list', {});
-      const states = new Map(view?.session?.servers.map((s) => [s.name, s.state]));
+      const states = new Map(view?.session?.servers.map((s) => [s.name, s.runtime ? `${s.state} (${s.runtime})` : s.state]));
       const rows = servers.map((s) => [
         s.name,
         s.available ? (s.disabled ? 'disabled' : (states.get(s.name) ?? 'not in this session')) : 'unavailable',
@@ -62,6 +63,14 @@ export async function runCommand(chat: ChatController, command: Command): Promis
       if (!result.ok) chat.note('warn', `${command.server}.${command.tool} reported an error (the model will be told on its next turn).`);
       return;
     }
+    case 'resources':
+    case 'read':
+    case 'attach':
+    case 'subscribe':
+    case 'prompts':
+    case 'prompt':
+    case 'loglevel':
+      return runContentCommand(chat, command);
     default:
       return assertNever(command);
   }

@@ -1,5 +1,8 @@
+import { CONTENT_HELP, parseContentCommand, type ContentCommand } from './content-parse.js';
+
 /** The slash commands of `mcpgw chat`. */
 export type Command =
+  | ContentCommand
   | { name: 'sessions' }
   | { name: 'new' }
   | { name: 'switch'; id: string }
@@ -17,6 +20,7 @@ export const HELP: ReadonlyArray<readonly [string, string]> = [
   ['/switch ID', 'switch to another session (a unique prefix of its id is enough)'],
   ['/servers', 'configured servers and their sandboxes in this session'],
   ['/call SERVER TOOL {json}', 'run a tool yourself (the model is told about it on its next turn)'],
+  ...CONTENT_HELP,
   ['/cancel', 'cancel the running turn'],
   ['/console', 'show or hide tool output (also ctrl-o)'],
   ['/log', 'recent sandbox output that belongs to no single call (start-up messages, late lines)'],
@@ -56,7 +60,7 @@ export function parseCommand(line: string): { ok: true; command: Command } | { o
     case 'call':
       return parseCall(arg);
     default:
-      return { ok: false, error: `unknown command /${head} (try /help)` };
+      return parseContentCommand(head, rest, arg) ?? { ok: false, error: `unknown command /${head} (try /help)` };
   }
 }
 

@@ -9,6 +9,8 @@ import type { SessionView } from '../../src/view/types.js';
 import type { ConnectionState } from '../components/StatusBar.js';
 import { runCommand } from './command-runner.js';
 import { parseCommand } from './commands.js';
+import { completeLine } from './complete-line.js';
+import { ContentCache } from './content-runner.js';
 import { DaemonLink, type ChatClient } from './connection.js';
 import { describeOpened, pickSession, type SessionTarget } from './session-pick.js';
 import { advanceTranscript, emptyTranscript, type Note, type Transcript } from './transcript.js';
@@ -68,13 +70,21 @@ export class ChatController {
   private armed = false;
   private noteId = 0;
   private resolveDone!: () => void;
+  /** What `/resources` and `/prompts` listed of the open session (for `/attach URI`, `/prompt:NAME` and tab). */
+  readonly content = new ContentCache();
+  /** The newest server change told in the transcript; changes replayed when a session opens are not told again. */
+  private contentSeq = 0;
+  private replaying = false;
   /** Resolves when the user quits. */
   readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
 
   constructor(private readonly opts: ChatControllerOptions) {
     this.core = new SessionCore({
       request: (name, payload, timeoutMs) => this.client().request(name, payload, timeoutMs),
-      onChange: () => this.update({ view: this.core.state.view, answering: this.core.state.answering }),
+      onChange: () => {
+        this.update({ view: this.core.state.view, answering: this.core.state.answering });
+        this.tellContentChanges();
+      },
       onNotice: (notice) => this.tell(notice),
     });
     this.link = new DaemonLink({
@@ -123,7 +133,11 @@ export class ChatController {
     this.core.show(info.id, info);
     this.update({ notes: [], epoch: this.snapshot.epoch + 1 });
     this.note('info', describeOpened(info, how));
-    const { replayed } = await this.core.attach(info.id, 0);
+    this.contentSeq = 0;
+    this.replaying = true;
+    const { replayed } = await this.core.attach(info.id, 0).finally(() => {
+      this.replaying = false;
+    });
     if (replayed > 0 && how !== 'created') this.note('muted', `── ${replayed} earlier events restored ──`);
     if (info.status === 'ended') this.note('warn', 'This session has ended: you can read it, not continue it. /new starts another.');
   }
@@ -139,6 +153,22 @@ export class ChatController {
       return this.guard(runCommand(this, parsed.command));
     }
     await this.core.send(line);
+  }
+
+  /** Sends a message to the model. */
+  async send(text: string): Promise<void> {
+    await this.core.send(text);
+  }
+
+  /** The open session and its servers. */
+  session(): { sessionId: string; servers: string[] } | undefined {
+    const view = this.snapshot.view;
+    return view ? { sessionId: view.sessionId, servers: view.session?.servers.map((s) => s.name) ?? [] } : undefined;
+  }
+
+  /** Tab: the input line with its last word completed (commands, prompt names, prompt arguments and their values). */
+  complete(line: string): Promise<string | undefined> {
+    return completeLine(this, line);
   }
 
   /** Answers the question on screen; if another client was first, says who. */
@@ -203,6 +233,24 @@ export class ChatController {
     this.daemon = status;
     this.update({ user: status.user, engine: engineLabel(status) });
     if (reconnected) await this.core.reconnected(restarted);
+  }
+
+  /** Tells what servers said changed (resources, prompts, a followed resource); forgets lists that changed. */
+  private tellContentChanges(): void {
+    const view = this.core.state.view;
+    const fresh = view?.contentChanges.filter((c) => c.seq > this.contentSeq) ?? [];
+    const last = fresh.at(-1);
+    if (!view || !last) return;
+    this.contentSeq = last.seq;
+    const cache = this.content.forSession(view.sessionId);
+    for (const c of fresh) {
+      if (c.what === 'resources') cache.resources.delete(c.server);
+      if (c.what === 'prompts') cache.prompts.delete(c.server);
+      if (this.replaying) continue;
+      const what =
+        c.what === 'resource' ? `${c.uri} was updated (/read ${c.server} ${c.uri})` : `its ${c.what} changed (/${c.what} ${c.server})`;
+      this.note('muted', `${c.server}: ${what}`);
+    }
   }
 
   /** What the session core reports, in the terminal's words. */

@@ -62,6 +62,7 @@ export async function daemonStatus(opts: GlobalOptions, io: CommandIO): Promise<
           `mcpd ${s.version} running at ${s.url} (pid ${s.pid}, up ${s.uptimeSeconds}s)`,
           `sessions: ${s.sessions.active} active, ${s.sessions.idle} idle, ${s.sessions.ended} ended (yours, ${s.user})`,
           `containers: ${s.containers.running} running (${s.containers.pooled} in the warm pool), ${s.containers.starting} starting, ${s.containers.queued} queued, cap ${s.containers.capacity}`,
+          ...runtimesLine(s.containers.runtimes),
           `redis: ${s.redis.private ? 'private ' : ''}${s.redis.url} (${s.redis.connected ? 'connected' : 'DISCONNECTED'})`,
           ...(s.engine ? [`engine: ${s.engine.name}${s.engine.version ? ` ${s.engine.version}` : ''} at ${s.engine.endpoint}`] : []),
         ].join('\n'),
@@ -105,4 +106,11 @@ function readable(line: string): string {
   } catch {
     return line;
   }
+}
+
+/** "runtimes: runsc 2 (gVisor), runc 1" for the containers running now; nothing when none runs. */
+function runtimesLine(runtimes: Record<string, number> | undefined): string[] {
+  const entries = Object.entries(runtimes ?? {}).filter(([, n]) => n > 0);
+  if (entries.length === 0) return [];
+  return [`runtimes: ${entries.map(([name, n]) => `${name} ${n}${name.startsWith('runsc') ? ' (gVisor)' : ''}`).join(', ')}`];
 }

@@ -38,6 +38,7 @@ export function StatusBar({ connection, session, pending, engine }: StatusBarPro
                     {i > 0 ? ' ' : ''}
                     {server.name}
                     <Text color={color}>{` ${mark} ${server.state}`}</Text>
+                    {server.runtime?.startsWith('runsc') ? <Text dimColor>{' gVisor'}</Text> : null}
                     {server.loosened?.length ? <Text color={theme.warn}>{` (loosened: ${server.loosened.join(', ')})`}</Text> : null}
                   </Text>
                 );

@@ -13,13 +13,15 @@ export interface TextInputProps {
   placeholder?: string;
   /** Earlier entries, oldest first, recalled with ↑/↓. */
   history?: readonly string[];
+  /** Tab: the line completed (or undefined to leave it); applied only if nothing was typed meanwhile. */
+  onTab?: (value: string) => Promise<string | undefined>;
 }
 
 /**
  * A one-line editor: typing, backspace, ←/→, ctrl-a/e (home/end), ctrl-u and ctrl-w (delete), ↑/↓ history, enter.
  * A paste arrives as one chunk; a newline at its end submits, like pressing enter.
  */
-export function TextInput({ value, onChange, onSubmit, isActive = true, prompt = '> ', placeholder, history = [] }: TextInputProps) {
+export function TextInput({ value, onChange, onSubmit, isActive = true, prompt = '> ', placeholder, history = [], onTab }: TextInputProps) {
   // Keys can arrive faster than React re-renders (one stdin read may hold several): the handler works on refs, so a
   // second key never sees the value from before the first.
   const live = useRef({ value, cursor: value.length, recall: undefined as number | undefined });
@@ -65,6 +67,12 @@ export function TextInput({ value, onChange, onSubmit, isActive = true, prompt =
         const text = history[next] ?? '';
         live.current.recall = next === history.length ? undefined : next;
         return set(text, text.length);
+      }
+      if (key.tab && onTab) {
+        void onTab(value).then((next) => {
+          if (next !== undefined && live.current.value === value) set(next, next.length);
+        });
+        return;
       }
       if (key.ctrl || key.meta || key.tab || key.escape || input === '') return;
       const submits = input.length > 1 && /[\r\n]$/.test(input);

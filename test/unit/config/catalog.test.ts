@@ -40,6 +40,8 @@ describe('parseCatalog', () => {
       build: { timeout: 600_000, memory: 2 * 1024 ** 3, npm: {}, pip: {} },
       sharedFilesystem: false,
       allowUnenforcedLimits: false,
+      runtime: 'runc',
+      startCpus: 2,
     });
   });
 

@@ -44,9 +44,10 @@ describe('server listings', () => {
   it('lists every server in config order, static and current reasons included', async () => {
     const check = async (s: { name: string }) => (s.name === 'git' ? 'server "git" cannot start: secret GIT_TOKEN is not set' : undefined);
     const states = await serverStates(catalog, { check });
-    expect(states.map(serverSummary)).toEqual([
+    expect(states.map((s) => serverSummary(s))).toEqual([
       {
         name: 'web',
+        runtime: 'runc',
         image: 'my/fetch:1',
         network: 'bridge',
         disabled: false,
@@ -55,6 +56,7 @@ describe('server listings', () => {
       },
       {
         name: 'remote',
+        runtime: 'runc',
         image: '-',
         network: 'none',
         disabled: false,
@@ -63,13 +65,14 @@ describe('server listings', () => {
       },
       {
         name: 'git',
+        runtime: 'runc',
         image: 'build: pip mcp-server-git',
         network: 'none',
         disabled: false,
         available: false,
         reason: 'server "git" cannot start: secret GIT_TOKEN is not set',
       },
-      { name: 'off', image: 'node base', network: 'none', disabled: true, available: true },
+      { name: 'off', image: 'node base', network: 'none', disabled: true, available: true, runtime: 'runc' },
     ]);
   });
 });

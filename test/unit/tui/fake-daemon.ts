@@ -135,6 +135,38 @@ export class FakeDaemon {
         ];
       case 'tools:call':
         return { callId: 'c_direct', ok: true, isError: false, text: 'echo: hi', durationMs: 3 };
+      // What server-everything offers, as mcpd's content requests answer for it.
+      case 'prompts:list':
+        return {
+          server: payload.server,
+          supported: true,
+          items: [
+            {
+              name: 'args-prompt',
+              arguments: [
+                { name: 'city', required: true },
+                { name: 'state', required: false },
+              ],
+            },
+            { name: 'simple-prompt', arguments: [] },
+          ],
+        };
+      case 'completion:complete': {
+        const { value } = payload.argument as { value: string };
+        return { values: ['Lyon', 'Lisbon', 'London'].filter((v) => v.startsWith(value)), hasMore: false };
+      }
+      case 'resources:list':
+        return { server: payload.server, supported: true, items: [{ uri: 'demo://doc/1', name: 'doc one' }], nextCursor: 'c2' };
+      case 'resources:templates':
+        return { server: payload.server, supported: true, items: [] };
+      case 'resources:read':
+        return { server: payload.server, uri: payload.uri, parts: [{ type: 'text', text: 'hello from the resource', truncated: false }] };
+      case 'context:attach': {
+        const source = payload.source as { kind: string; uri?: string; name?: string };
+        return { server: payload.server, what: source.uri ?? source.name, chars: 42, truncated: false };
+      }
+      case 'logging:setLevel':
+        return null;
       default:
         throw new McpgwError('bad_request', `the fake daemon does not know ${name}`);
     }

@@ -12,6 +12,7 @@ import {
   settledCount,
   skipGap,
   MAX_EARLY,
+  MAX_CONTENT_CHANGES,
   type SessionView,
   type ToolCallItem,
 } from '../../../src/view/index.js';
@@ -336,5 +337,18 @@ describe('after mcpd restarts', () => {
     expect(view.items.map((i) => i.kind)).toEqual(['user', 'assistant', 'user']);
     expect(view.items[1]).toMatchObject({ done: true });
     expect(view.turn).toMatchObject({ turnId: undefined, phase: 'thinking' });
+  });
+});
+
+describe('applyEvent: server content changes', () => {
+  it('keeps the newest changes, bounded, for the UI to refresh on', () => {
+    const log = new EventLog();
+    for (let i = 0; i < MAX_CONTENT_CHANGES + 5; i++)
+      log.add('server:changed', { server: 'everything', what: 'resource', uri: `x://${i}` });
+    log.add('server:changed', { server: 'everything', what: 'prompts' });
+    const view = applyEvents(fresh(), log.events);
+    expect(view.contentChanges).toHaveLength(MAX_CONTENT_CHANGES);
+    expect(view.contentChanges.at(-1)).toMatchObject({ server: 'everything', what: 'prompts', seq: log.events.length });
+    expect(view.items).toEqual([]);
   });
 });

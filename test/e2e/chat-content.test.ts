@@ -1,0 +1,77 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
+import { MCPD_COMMAND, ROOT, stopStateDirDaemon, TEST_CONFIG } from './mcpd.js';
+import { PtyTerminal } from './pty.js';
+
+let fake: FakeGemini;
+let stateDir: string;
+let env: NodeJS.ProcessEnv;
+let chat: PtyTerminal | undefined;
+
+beforeAll(async () => {
+  fake = await startFakeGemini();
+  stateDir = mkdtempSync(path.join(tmpdir(), 'mcpgw-e2e-'));
+  env = {
+    ...process.env,
+    MCPGW_STATE_DIR: stateDir,
+    GEMINI_API_KEY: 'test',
+    GOOGLE_GEMINI_BASE_URL: fake.baseUrl,
+    MCPGW_MCPD: MCPD_COMMAND.join(' '),
+    TERM: 'xterm-256color',
+  };
+  // Ink prints nothing live when it believes it runs in CI.
+  delete env.CI;
+  delete env.CONTINUOUS_INTEGRATION;
+  delete env.MCPGW_URL;
+  delete env.MCPGW_TOKEN;
+});
+
+afterAll(async () => {
+  chat?.dispose();
+  await stopStateDirDaemon(stateDir);
+  await fake?.close();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+describe('mcpgw chat: resources and prompts of server-everything in a real terminal', () => {
+  it('/resources lists them; a prompt typed with tab completion (names and the server’s values) reaches the model', async () => {
+    chat = new PtyTerminal({
+      command: process.execPath,
+      args: ['--import', 'tsx', 'test/e2e/chat-entry.ts', '--config', TEST_CONFIG, '--servers', 'everything'],
+      cwd: ROOT,
+      env,
+      cols: 140,
+      rows: 40,
+    });
+    await chat.waitFor('● connected', { timeoutMs: 120_000 });
+    chat.write('/resources');
+    await chat.waitFor('> /resources');
+    chat.write('\r');
+    await chat.waitFor('demo://resource/static/document/architecture.md', { timeoutMs: 60_000 });
+
+    // Text first, then tab once it shows (a chunk with a tab inside is a paste, not a key).
+    const tab = async (typed: string, shown: string, completed: string): Promise<void> => {
+      chat!.write(typed);
+      await chat!.waitFor(`> ${shown}`);
+      chat!.write('\t');
+      await chat!.waitFor(`> ${completed}`);
+    };
+    await tab('/prompt:compl', '/prompt:compl', '/prompt:completable-prompt');
+    await tab('dep', '/prompt:completable-prompt dep', '/prompt:completable-prompt department=');
+    await tab('Sa', '/prompt:completable-prompt department=Sa', '/prompt:completable-prompt department=Sales');
+    await tab('name=E', '/prompt:completable-prompt department=Sales name=E', '/prompt:completable-prompt department=Sales name=Eve');
+
+    fake.enqueue({ text: 'Eve will lead Sales.' });
+    const before = fake.requests.length;
+    chat.write('\r');
+    await chat.waitFor('Eve will lead Sales.');
+    const sent = JSON.stringify(fake.requests[before]?.body.contents?.at(-1));
+    expect(sent).toContain('the user attached prompt \\"completable-prompt\\" from MCP server \\"everything\\"');
+    expect(sent).toContain('Please promote Eve to the head of the Sales team.');
+    chat.write('/quit\r');
+    expect(await chat.exited).toBe(0);
+  });
+});

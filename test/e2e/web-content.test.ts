@@ -1,0 +1,113 @@
+import { rmSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { webOpen } from '../../tui/commands/web.js';
+import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
+import { containersOf } from '../helpers/docker.js';
+import { McpdProcess } from '../helpers/mcpd-process.js';
+import { buildWeb, startMcpdOn } from './web-mcpd.js';
+
+const CHROMIUM = process.env.MCPGW_CHROMIUM ?? '/usr/bin/chromium';
+// Chromium must never reach the network or update itself: the tests talk to 127.0.0.1 only.
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
+
+let fake: FakeGemini;
+let mcpd: McpdProcess;
+let browser: Browser;
+let page: Page;
+let sessionId = '';
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  await buildWeb();
+  fake = await startFakeGemini();
+  mcpd = McpdProcess.create({ env: { GEMINI_API_KEY: 'test', GOOGLE_GEMINI_BASE_URL: fake.baseUrl } });
+  await startMcpdOn(mcpd, 0);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+  page.setDefaultTimeout(60_000);
+  page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    // zod probes for eval (`Function('')`, caught) when the bundle loads; the CSP refuses it and Chromium says so. The
+    // same happens on main's bundle: it is not an error of the page.
+    const expected = /Note that 'script-src' was not explicitly set/;
+    if (msg.type() === 'error' && !expected.test(msg.text())) pageErrors.push(`console: ${msg.text()}`);
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await mcpd?.kill('SIGTERM');
+  await fake?.close();
+  if (mcpd) rmSync(mcpd.stateDir, { recursive: true, force: true });
+  if (sessionId) expect(await containersOf(sessionId)).toEqual([]);
+});
+
+describe('the web side panel: resources and prompts of server-everything, in Chromium against a real mcpd', () => {
+  it('reads and attaches a resource, fills a prompt with the server’s completions and sends it', async () => {
+    const out: string[] = [];
+    const env = { ...process.env, MCPGW_STATE_DIR: mcpd.stateDir, MCPGW_URL: undefined, MCPGW_TOKEN: undefined };
+    expect(await webOpen({ print: true }, { out: (text) => out.push(text), err: () => undefined }, { env })).toBe(0);
+    await page.goto(out[0] ?? '');
+    await page.locator('[data-testid=connection-state][data-state=connected]').waitFor();
+
+    await page.getByTestId('new-session').click();
+    const form = page.getByTestId('new-session-form');
+    await form.getByLabel('everything').waitFor();
+    const ticked = form.getByRole('checkbox', { checked: true });
+    while ((await ticked.count()) > 0) await ticked.first().uncheck();
+    await page.getByLabel('everything').check();
+    await page.getByTestId('create-session').click();
+    await page.waitForURL(/\/s\/[A-Za-z0-9_-]+$/);
+    sessionId = new URL(page.url()).pathname.split('/')[2] ?? '';
+
+    // Resources: the panel lists the server's, reads one (marked as the server's) and attaches it.
+    const panel = page.getByTestId('content-panel');
+    const row = panel.locator('[data-testid=resource-row][data-uri^="demo://resource/static/document/"]').first();
+    await row.waitFor();
+    const uri = (await row.getAttribute('data-uri')) ?? '';
+    await row.getByTestId('resource-read').click();
+    await panel.getByTestId('resource-view').getByText('the server’s content (untrusted)').waitFor();
+    await row.getByTestId('resource-attach').click();
+    await page
+      .getByTestId('chat-line')
+      .filter({ hasText: `Attached ${uri} from everything` })
+      .waitFor();
+
+    // Prompts: pick one, let the server complete its first argument, then the second from the first.
+    await panel.getByTestId('content-tab-prompts').click();
+    await panel.locator('[data-testid=prompt-row][data-name=completable-prompt]').click();
+    await panel.getByTestId('prompt-arg-department').fill('S');
+    const departments = panel.getByTestId('prompt-suggestions-department');
+    await departments.getByRole('button', { name: 'Sales' }).waitFor();
+    expect(await departments.getByRole('button').allTextContents()).toEqual(['Sales', 'Support']);
+    await departments.getByRole('button', { name: 'Sales' }).click();
+    await panel.getByTestId('prompt-arg-name').focus();
+    const names = panel.getByTestId('prompt-suggestions-name');
+    await names.getByRole('button', { name: 'Eve' }).click();
+    expect(await panel.getByTestId('prompt-arg-name').inputValue()).toBe('Eve');
+
+    fake.enqueue({ text: 'Eve it is.' });
+    const before = fake.requests.length;
+    await panel.getByTestId('prompt-send').click();
+    await page.getByTestId('user-message').filter({ hasText: 'Follow the "completable-prompt" prompt of everything' }).waitFor();
+    await page.getByText('Eve it is.').waitFor();
+    const sent = JSON.stringify(fake.requests[before]?.body.contents?.at(-1));
+    expect(sent).toContain(`the user attached resource \\"${uri}\\" from MCP server \\"everything\\"`);
+    expect(sent).toContain('Please promote Eve to the head of the Sales team.');
+
+    // The log level control answers.
+    await panel.getByTestId('log-level').selectOption('error');
+    await panel.getByTestId('log-level-set').click();
+    await page.getByText('log level of "everything" set to error').waitFor();
+    expect(pageErrors).toEqual([]);
+  });
+});

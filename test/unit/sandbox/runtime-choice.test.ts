@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import { SandboxPlacement, startNanoCpus, withRuntimeCheck } from '../../../daemon/sandbox/runtime-choice.js';
+import { buildContainerSpec } from '../../../daemon/sandbox/spec.js';
+import { parseCatalog, type ServerConfig } from '../../../src/config/catalog.js';
+import { chooseRuntime } from '../../../src/config/sandbox-runtime.js';
+import type { EngineInfo } from '../../../daemon/sandbox/engine.js';
+
+const docker = { runtimes: ['io.containerd.runc.v2', 'runc'], defaultRuntime: 'runc' };
+const gvisor = { runtimes: ['runc', 'runsc', 'runsc-net'], defaultRuntime: 'runc' };
+const offlineOnly = { runtimes: ['runc', 'runsc'], defaultRuntime: 'runc' };
+
+describe('chooseRuntime', () => {
+  it('runs runc as the engine default, named as the engine names it', () => {
+    expect(chooseRuntime('runc', false, docker)).toEqual({ ok: true, choice: { kind: 'runc', engineRuntime: undefined, name: 'runc' } });
+    expect(chooseRuntime('runc', false, { runtimes: ['crun', 'runc'], defaultRuntime: 'crun' })).toEqual({
+      ok: true,
+      choice: { kind: 'runc', engineRuntime: undefined, name: 'crun' },
+    });
+  });
+
+  it('asks for runc by name when the engine defaults to gVisor', () => {
+    expect(chooseRuntime('runc', true, { ...gvisor, defaultRuntime: 'runsc' })).toEqual({
+      ok: true,
+      choice: { kind: 'runc', engineRuntime: 'runc', name: 'runc' },
+    });
+  });
+
+  it('runs runsc without a network and runsc-net with one', () => {
+    expect(chooseRuntime('runsc', false, gvisor)).toEqual({ ok: true, choice: { kind: 'runsc', engineRuntime: 'runsc', name: 'runsc' } });
+    expect(chooseRuntime('runsc', true, gvisor)).toEqual({
+      ok: true,
+      choice: { kind: 'runsc', engineRuntime: 'runsc-net', name: 'runsc-net' },
+    });
+  });
+
+  it('refuses a runsc the engine lacks, with the reason, never runc instead', () => {
+    const refused = chooseRuntime('runsc', false, docker);
+    expect(refused).toEqual({
+      ok: false,
+      reason:
+        'runtime "runsc" is configured but the engine has no gVisor\'s "runsc" runtime (it lists: io.containerd.runc.v2, runc); run scripts/gvisor.sh to register gVisor, or set "runtime": "runc"',
+    });
+    const networked = chooseRuntime('runsc', true, offlineOnly);
+    expect(networked.ok).toBe(false);
+    expect(!networked.ok && networked.reason).toMatch(/a server with a network runs under gVisor's "runsc-net" runtime/);
+  });
+
+  it('auto takes gVisor where the engine has it and runc where it does not', () => {
+    expect(chooseRuntime('auto', false, gvisor)).toMatchObject({ ok: true, choice: { kind: 'runsc', engineRuntime: 'runsc' } });
+    expect(chooseRuntime('auto', false, docker)).toMatchObject({ ok: true, choice: { kind: 'runc' } });
+    expect(chooseRuntime('auto', true, offlineOnly)).toMatchObject({ ok: true, choice: { kind: 'runc' } });
+  });
+});
+
+describe('startNanoCpus', () => {
+  const runc = { kind: 'runc', engineRuntime: undefined, name: 'runc' } as const;
+  const runsc = { kind: 'runsc', engineRuntime: 'runsc', name: 'runsc' } as const;
+
+  it('boots with the start CPUs, at most what the machine has, never less than the limit', () => {
+    expect(startNanoCpus(500_000_000, 2, 8, runc)).toBe(2_000_000_000);
+    expect(startNanoCpus(500_000_000, 2, 1, runc)).toBe(1_000_000_000);
+    expect(startNanoCpus(4_000_000_000, 2, 8, runc)).toBe(4_000_000_000);
+  });
+
+  it('gives no boost when it is off, when the machine is unknown, or under gVisor (its limit cannot be lowered)', () => {
+    expect(startNanoCpus(500_000_000, 0, 8, runc)).toBe(500_000_000);
+    expect(startNanoCpus(500_000_000, 2, 0, runc)).toBe(500_000_000);
+    expect(startNanoCpus(500_000_000, 2, 8, runsc)).toBe(500_000_000);
+  });
+});
+
+const info = (runtimes: string[]): EngineInfo => ({
+  name: 'Docker',
+  version: '20.10.24',
+  apiVersion: '1.41',
+  os: 'linux/amd64',
+  runtimes,
+  defaultRuntime: 'runc',
+  rootDir: '/var/lib/docker',
+  cgroupVersion: '1',
+  facts: {
+    kind: 'docker',
+    cgroupVersion: '1',
+    cgroupDriver: 'cgroupfs',
+    rootless: false,
+    memoryLimit: true,
+    swapLimit: true,
+    cpuQuota: true,
+    pidsLimit: true,
+  },
+  cpus: 2,
+});
+
+function catalogOf(doc: Record<string, unknown>): {
+  servers: Map<string, ServerConfig>;
+  runtime: 'runc' | 'runsc' | 'auto';
+  startCpus: number;
+} {
+  const parsed = parseCatalog(doc);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+  return { servers: parsed.catalog.servers, runtime: parsed.catalog.sandbox.runtime, startCpus: parsed.catalog.sandbox.startCpus };
+}
+
+describe('sandbox.runtime and a server’s runtime', () => {
+  const doc = {
+    sandbox: { runtime: 'runsc' },
+    mcpServers: {
+      walled: { image: 'x' },
+      plain: { image: 'x', runtime: 'runc' },
+      online: { image: 'x', network: 'bridge' },
+    },
+  };
+
+  it('parse with runc and a 2-CPU start as defaults, and refuse anything else', () => {
+    expect(catalogOf({})).toMatchObject({ runtime: 'runc', startCpus: 2 });
+    expect(parseCatalog({ sandbox: { runtime: 'kata' } }).ok).toBe(false);
+    const bad = parseCatalog({ mcpServers: { s: { image: 'x', runtime: 'kata' } } });
+    expect(bad.ok && bad.catalog.unavailable.get('s')?.reason).toMatch(/mcpServers\.s\.runtime/);
+  });
+
+  it('place each server on its own runtime, the server’s setting winning', async () => {
+    const { servers, runtime, startCpus } = catalogOf(doc);
+    const placement = new SandboxPlacement({ describe: async () => info(['runc', 'runsc', 'runsc-net']) }, { runtime, startCpus });
+    expect((await placement.place(servers.get('walled')!)).runtime.name).toBe('runsc');
+    expect((await placement.place(servers.get('online')!)).runtime.name).toBe('runsc-net');
+    expect(await placement.place(servers.get('plain')!)).toEqual({
+      runtime: { kind: 'runc', engineRuntime: undefined, name: 'runc' },
+      startNanoCpus: 2_000_000_000,
+    });
+  });
+
+  it('give no start boost on an engine not known to lower a running container’s CPUs (Podman)', async () => {
+    const { servers, runtime, startCpus } = catalogOf(doc);
+    const placement = new SandboxPlacement(
+      { describe: async () => ({ ...info(['runc', 'crun']), name: 'Podman' }) },
+      { runtime, startCpus },
+    );
+    expect((await placement.place(servers.get('plain')!)).startNanoCpus).toBe(500_000_000);
+  });
+
+  it('make a server unavailable, with the reason, on an engine without gVisor', async () => {
+    const { servers, runtime, startCpus } = catalogOf(doc);
+    const placement = new SandboxPlacement({ describe: async () => info(['runc']) }, { runtime, startCpus });
+    const launch = withRuntimeCheck({ resolve: async () => ({ env: {}, args: [], mounts: [] }), check: async () => undefined }, placement);
+    expect(await launch.check(servers.get('walled')!)).toMatch(/^runtime "runsc" is configured but the engine has no/);
+    expect(await launch.check(servers.get('plain')!)).toBeUndefined();
+    await expect(placement.place(servers.get('walled')!)).rejects.toMatchObject({ code: 'server_unavailable' });
+  });
+
+  it('put the engine runtime and the start CPUs into the container spec', () => {
+    const server = catalogOf(doc).servers.get('walled')!;
+    const spec = buildContainerSpec({
+      server,
+      launch: { env: {}, args: [], mounts: [] },
+      image: 'x',
+      sessionId: 's',
+      instanceId: 'i',
+      containerName: 'c',
+      runtime: 'runsc',
+      startNanoCpus: 2_000_000_000,
+    });
+    expect(spec.HostConfig).toMatchObject({ Runtime: 'runsc', NanoCpus: 2_000_000_000 });
+    expect(
+      buildContainerSpec({
+        server,
+        launch: { env: {}, args: [], mounts: [] },
+        image: 'x',
+        sessionId: 's',
+        instanceId: 'i',
+        containerName: 'c',
+      }).HostConfig,
+    ).not.toHaveProperty('Runtime');
+  });
+});
