@@ -226,7 +226,7 @@ export class DockerodeEngine implements ContainerEngine {
     }
   }
 
-  async remove(id: string): Promise<void> {
+  async remove(id: string, retried = false): Promise<void> {
     try {
       await this.docker.getContainer(id).remove({ force: true, v: true });
     } catch (err) {
@@ -234,6 +234,9 @@ export class DockerodeEngine implements ContainerEngine {
       if (status === 404) return;
       // 409: removal already in progress (another teardown raced us); the engine finishes it.
       if (status === 409 && /already in progress/.test(String((err as Error).message))) return;
+      // Podman fails a forced removal when the container stops meanwhile ("container state improper"); it is
+      // stopped now, so asking once more removes it.
+      if (!retried && /state improper|could not be stopped/.test(String((err as Error).message))) return this.remove(id, true);
       throw dockerError(err, 'remove a container');
     }
   }
