@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs and starts what mcpgw and its tests need on a Debian/Ubuntu machine: a Docker engine, Redis, python3 with
-# pip (the offline Python base), busybox (the sandbox hardening tests' fork bomb), stunnel4 + openssl (the
-# remote-engine tests) and Chromium (the web client's browser test; skip it with MCPGW_BOOTSTRAP_BROWSER=0).
+# Installs and starts what mcpgw and its tests need on a Debian/Ubuntu machine: a Docker engine, rootful Podman
+# (scripts/podman.sh; skip with MCPGW_BOOTSTRAP_PODMAN=0), Redis, python3 with pip (the offline Python base), busybox
+# (the sandbox hardening tests' fork bomb), stunnel4 + openssl (the remote-engine tests) and Chromium (the web
+# client's browser test; skip it with MCPGW_BOOTSTRAP_BROWSER=0).
 # Idempotent: safe to re-run.
 # Needs root (or sudo). On other systems install Docker and redis-server yourself.
 set -euo pipefail
@@ -32,6 +33,10 @@ if [ "${#need_pkgs[@]}" -gt 0 ]; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
 fi
+
+# Rootful Podman and its Docker-compatible API: `npm test` runs the engine-dependent integration files against it too
+# (scripts/test-engines.sh). Skip it with MCPGW_BOOTSTRAP_PODMAN=0 (then run `npm run test:docker`).
+if [ "${MCPGW_BOOTSTRAP_PODMAN:-1}" = "1" ]; then bash "$(dirname "$0")/podman.sh"; fi
 
 # Redis ships with an init script that may have started a system instance; mcpgw runs its own private one, so
 # nothing else is needed here.
