@@ -41,29 +41,37 @@ if [ "${MCPGW_BOOTSTRAP_PODMAN:-1}" = "1" ]; then bash "$(dirname "$0")/podman.s
 # Redis ships with an init script that may have started a system instance; mcpgw runs its own private one, so
 # nothing else is needed here.
 
-if docker info >/dev/null 2>&1; then
-  log "docker engine is running"
-  exit 0
-fi
-
-# A dockerd that was killed leaves its pid file behind and the next start refuses.
-if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
-  log "removing stale /var/run/docker.pid"
-  $SUDO rm -f /var/run/docker.pid
-fi
-if [ -S /run/containerd/containerd.sock ] && ! pgrep -x containerd >/dev/null 2>&1; then
-  $SUDO rm -f /run/containerd/containerd.sock
-fi
-
-log "starting dockerd"
-$SUDO sh -c 'nohup dockerd >/var/log/mcpgw-dockerd.log 2>&1 &'
-for _ in $(seq 1 60); do
+# Starts dockerd unless it runs already.
+ensure_dockerd() {
   if docker info >/dev/null 2>&1; then
-    log "docker engine is up"
-    exit 0
+    log "docker engine is running"
+    return 0
   fi
-  sleep 1
-done
-log "dockerd did not come up; see /var/log/mcpgw-dockerd.log:"
-tail -n 20 /var/log/mcpgw-dockerd.log >&2 || true
-exit 1
+
+  # A dockerd that was killed leaves its pid file behind and the next start refuses.
+  if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
+    log "removing stale /var/run/docker.pid"
+    $SUDO rm -f /var/run/docker.pid
+  fi
+  if [ -S /run/containerd/containerd.sock ] && ! pgrep -x containerd >/dev/null 2>&1; then
+    $SUDO rm -f /run/containerd/containerd.sock
+  fi
+
+  log "starting dockerd"
+  $SUDO sh -c 'nohup dockerd >/var/log/mcpgw-dockerd.log 2>&1 &'
+  for _ in $(seq 1 60); do
+    if docker info >/dev/null 2>&1; then
+      log "docker engine is up"
+      return 0
+    fi
+    sleep 1
+  done
+  log "dockerd did not come up; see /var/log/mcpgw-dockerd.log:"
+  tail -n 20 /var/log/mcpgw-dockerd.log >&2 || true
+  return 1
+}
+ensure_dockerd
+
+# gVisor (runsc) registered with Docker as a user would: `npm test` runs the sandbox walls under it too
+# (scripts/test-engines.sh runsc). Skip it with MCPGW_BOOTSTRAP_GVISOR=0 (then run `npm run test:docker`).
+if [ "${MCPGW_BOOTSTRAP_GVISOR:-1}" = "1" ]; then bash "$(dirname "$0")/gvisor.sh"; fi
