@@ -4,4 +4,5 @@ export * from './questions.js';
 export * from './requests.js';
 export * from './result.js';
 export * from './session.js';
+export * from './rich.js';
 export * from './elicitation.js';
