@@ -1,5 +1,6 @@
 import { ErrorCode, McpError, type ElicitRequest, type PrimitiveSchemaDefinition } from '@modelcontextprotocol/sdk/types.js';
-import { FORM_LIMITS, elicitFormSchema, type ElicitField } from '../../src/elicitation/fields.js';
+import { FORM_LIMITS, type ElicitField } from '../../src/elicitation/fields.js';
+import { elicitFormSchema } from '../../src/elicitation/schema.js';
 import { checkElicitUrl } from '../../src/elicitation/url.js';
 import { formProblem } from '../../src/elicitation/validate.js';
 import type { ElicitationAsk } from '../../src/protocol/index.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { elicitContentSchema, type ElicitField } from '../elicitation/fields.js';
+import type { ElicitField } from '../elicitation/fields.js';
+import { elicitContentSchema } from '../elicitation/schema.js';
 import type { ElicitUrl } from '../elicitation/url.js';
 
 /**
