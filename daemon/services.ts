@@ -14,7 +14,9 @@ import type { ImageBuilder } from './images/builder.js';
 import type { Logger } from './logger.js';
 import type { NamedPolicy } from './policies.js';
 import { sessionPolicyResolver } from './policies.js';
+import { PeerBounds } from './peer/bounds.js';
 import { ServerNotices } from './peer/notices.js';
+import { Sampler } from './peer/sampling.js';
 import { serverRequests } from './peer/service.js';
 import { ToolPins } from './pins/service.js';
 import { QuestionService } from './questions/service.js';
@@ -107,7 +109,12 @@ export function buildServices(o: ServiceOptions): Services {
     placement,
     instanceId: o.instanceId,
     networks: egress,
-    peer: serverRequests({ serverNamed: (name) => catalog.servers.get(name), notice: notices.notice }),
+    peer: serverRequests({
+      serverNamed: (name) => catalog.servers.get(name),
+      notice: notices.notice,
+      // The sampler is built below (it needs questions and sessions); a server's request reaches it only later.
+      sampler: { sample: (ctx, params) => sampler.sample(ctx, params) },
+    }),
     resolveImage: (server, sessionId) =>
       o.builder.imageFor(server, {
         build: settings.autoBuild,
@@ -143,6 +150,11 @@ export function buildServices(o: ServiceOptions): Services {
     onChange: (id) => sessions.publishUpdate(id),
     limits,
   });
+  const bounds = new PeerBounds(
+    undefined,
+    (who, reason) => void notice(events, who.sessionId, who.server, `refused a request of the server: ${reason}`).catch(() => undefined),
+  );
+  const sampler: Sampler = new Sampler({ store, questions, model: o.model, events, bounds, turns });
   const pins = new ToolPins(store);
   // Calls and the model's tool list share one catalog: it re-lists each sandbox it sees start and pins the tools.
   const toolCatalog = new ToolCatalog(sessions, pins);

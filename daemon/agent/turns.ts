@@ -20,6 +20,8 @@ export interface ClaimedTurn {
 interface Running {
   abort: AbortController;
   done: Promise<void>;
+  /** Nobody will answer a question during this turn (`mcpgw run` without --wait-for-approval). */
+  headless: boolean;
 }
 
 /**
@@ -30,9 +32,9 @@ export class TurnRegistry implements TurnControl {
   private readonly running = new Map<string, Running>();
 
   /** Claims the session for a new turn; `busy` when one is running. */
-  claim(sessionId: string): ClaimedTurn {
+  claim(sessionId: string, options: { headless?: boolean } = {}): ClaimedTurn {
     if (this.running.has(sessionId)) throw new McpgwError('busy', 'a turn is already running in this session; wait for it or cancel it');
-    const entry: Running = { abort: new AbortController(), done: Promise.resolve() };
+    const entry: Running = { abort: new AbortController(), done: Promise.resolve(), headless: options.headless ?? false };
     this.running.set(sessionId, entry);
     const release = (): void => {
       if (this.running.get(sessionId) === entry) this.running.delete(sessionId);
@@ -48,6 +50,16 @@ export class TurnRegistry implements TurnControl {
 
   isBusy(sessionId: string): boolean {
     return this.running.has(sessionId);
+  }
+
+  /** True while the session's turn is headless: what a server asks of a person during it is declined. */
+  isHeadless(sessionId: string): boolean {
+    return this.running.get(sessionId)?.headless ?? false;
+  }
+
+  /** The running turn's signal (aborted when it is cancelled), if one runs. */
+  signalOf(sessionId: string): AbortSignal | undefined {
+    return this.running.get(sessionId)?.abort.signal;
   }
 
   async cancel(sessionId: string): Promise<boolean> {

@@ -7,6 +7,8 @@ export interface ServerRequestDeps {
   serverNamed?: (name: string) => Pick<ServerConfig, 'mounts'> | undefined;
   /** Where list changes and resource updates go (rate-limited session events: see notices.ts). */
   notice?: SandboxPeer['notice'];
+  /** `sampling/createMessage` (sampling.ts): a person approves the request and the answer, or a policy budget does. */
+  sampler?: { sample: NonNullable<SandboxPeer['sample']> };
 }
 
 /**
@@ -16,8 +18,10 @@ export interface ServerRequestDeps {
  * file here and is added to the peer below; a feature left out is a capability mcpd does not declare.
  */
 export function serverRequests(deps: ServerRequestDeps = {}): SandboxPeer {
+  const { sampler } = deps;
   return {
     ...(deps.serverNamed ? rootsFeature(deps.serverNamed) : {}),
     ...(deps.notice ? { notice: deps.notice } : {}),
+    ...(sampler ? { sample: (ctx, params) => sampler.sample(ctx, params) } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import { assertNever } from '../../src/checks.js';
 import { McpgwError } from '../../src/errors.js';
+import { acceptSamplingAnswer, samplingSilence } from '../peer/sampling-kind.js';
 import { questionAnswerSchema, type QuestionAnswer, type QuestionAnswerInput, type QuestionAsk } from '../../src/protocol/questions.js';
 
 /** Why a question closed without a human's answer. */
@@ -23,8 +24,10 @@ export function answerForSilence(ask: QuestionAsk, why: Unanswered): QuestionAns
               ? 'the turn was cancelled'
               : 'the daemon restarted while this approval was pending',
       };
+    case 'sampling':
+      return samplingSilence(why);
     default:
-      return assertNever(ask.kind);
+      return assertNever(ask);
   }
 }
 
@@ -40,7 +43,9 @@ export function acceptAnswer(ask: QuestionAsk, input: QuestionAnswerInput): Ques
       return answer.decision === 'approve'
         ? { kind: 'tool_approval', decision: 'approve', scope: answer.scope, ...(answer.reason ? { reason: answer.reason } : {}) }
         : { kind: 'tool_approval', decision: 'deny', scope: 'once', reason: answer.reason?.trim() || 'the user denied this call' };
+    case 'sampling':
+      return acceptSamplingAnswer(answer);
     default:
-      return assertNever(answer.kind);
+      return assertNever(answer);
   }
 }

@@ -106,6 +106,13 @@ export interface PinStore {
   putPin(sessionId: string, pin: ToolPin): Promise<void>;
 }
 
+/** Tokens each server used by sampling in a session: a policy's budget is counted here, so it survives a restart. */
+export interface SamplingUsage {
+  samplingTokens(sessionId: string, server: string): Promise<number>;
+  /** Adds to the server's count (atomically) and returns the new total. */
+  addSamplingTokens(sessionId: string, server: string, tokens: number): Promise<number>;
+}
+
 /** The append-only audit stream, indexed by session and by the session's owner. */
 export interface AuditLog {
   audit(entry: AuditEntry): Promise<void>;
@@ -114,4 +121,12 @@ export interface AuditLog {
 }
 
 /** Everything the daemon keeps: what the Redis store and the in-memory store both implement. */
-export type SessionStore = SessionRecords & ContainerLedger & EventStore & HistoryStore & QuestionStore & RuleStore & PinStore & AuditLog;
+export type SessionStore = SessionRecords &
+  ContainerLedger &
+  EventStore &
+  HistoryStore &
+  QuestionStore &
+  RuleStore &
+  PinStore &
+  AuditLog &
+  SamplingUsage;

@@ -56,3 +56,14 @@ export {
   type PatternResult,
   type SafePattern,
 } from './pattern.js';
+export {
+  MAX_SAMPLING_BUDGET,
+  MAX_SAMPLING_RULES,
+  describeSamplingRule,
+  evaluateSampling,
+  explainSampling,
+  samplingRuleSchema,
+  type SamplingCall,
+  type SamplingRule,
+  type SamplingVerdict,
+} from './sampling.js';

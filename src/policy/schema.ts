@@ -3,6 +3,7 @@ import { ANNOTATION_DEFAULTS } from './annotations.js';
 import { checkGlob } from './glob.js';
 import { readPath } from './path.js';
 import { compilePattern } from './pattern.js';
+import { samplingRulesSchema } from './sampling.js';
 
 export const DECISIONS = ['allow', 'deny', 'ask'] as const;
 
@@ -85,6 +86,8 @@ export const policySchema = z.strictObject({
     .nullable()
     .default([])
     .transform((rules) => rules ?? []),
+  /** Whether servers may use the model (`sampling/createMessage`) without asking; see sampling.ts. */
+  sampling: samplingRulesSchema,
 });
 
 export type Decision = z.infer<typeof decisionSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { samplingAnswerSchema, type SamplingAsk } from './sampling.js';
 
 /**
  * Questions for a human. A question is asked about a subject, waits in the daemon (and in Redis) until the first
@@ -24,7 +25,7 @@ export interface ToolApprovalAsk {
 }
 
 /** What a question asks, by kind. */
-export type QuestionAsk = ToolApprovalAsk;
+export type QuestionAsk = ToolApprovalAsk | SamplingAsk;
 
 export type QuestionKind = QuestionAsk['kind'];
 
@@ -37,7 +38,7 @@ export const toolApprovalAnswerSchema = z.strictObject({
 });
 
 /** Every kind's answer, told apart by `kind`. */
-export const questionAnswerSchema = z.discriminatedUnion('kind', [toolApprovalAnswerSchema]);
+export const questionAnswerSchema = z.discriminatedUnion('kind', [toolApprovalAnswerSchema, samplingAnswerSchema]);
 
 /** An answer as a client sends it (defaults may be left out). */
 export type QuestionAnswerInput = z.input<typeof questionAnswerSchema>;

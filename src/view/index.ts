@@ -5,3 +5,4 @@ export * from './reduce.js';
 export * from './select.js';
 export * from './tool-change.js';
 export * from './types.js';
+export * from './sampling.js';

@@ -145,8 +145,11 @@ function reduce(view: SessionView, event: SessionEvent): SessionView {
       switch (ask.kind) {
         case 'tool_approval':
           return subject.kind === 'call' ? approvalAsked(next, event, subject, ask) : next;
+        case 'sampling':
+          // Shown from `questions` while open; the daemon's notices tell the transcript what came of it.
+          return next;
         default:
-          return assertNever(ask.kind);
+          return assertNever(ask);
       }
     }
     case 'question:answered': {
@@ -154,8 +157,10 @@ function reduce(view: SessionView, event: SessionEvent): SessionView {
       switch (event.answer.kind) {
         case 'tool_approval':
           return event.subject.kind === 'call' ? approvalAnswered(next, event, event.subject, event.answer) : next;
+        case 'sampling':
+          return next;
         default:
-          return assertNever(event.answer.kind);
+          return assertNever(event.answer);
       }
     }
     case 'tool:decided':

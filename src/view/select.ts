@@ -17,8 +17,10 @@ export function answerableQuestions(view: SessionView): QuestionView[] {
     switch (q.ask.kind) {
       case 'tool_approval':
         return findCall(view, subjectCallId(q.subject) ?? '')?.status === 'awaiting_approval';
+      case 'sampling':
+        return true;
       default:
-        return assertNever(q.ask.kind);
+        return assertNever(q.ask);
     }
   });
 }

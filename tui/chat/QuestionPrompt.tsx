@@ -5,6 +5,7 @@ import { subjectCallId } from '../../src/protocol/subjects.js';
 import { findCall } from '../../src/view/select.js';
 import type { QuestionView, SessionView } from '../../src/view/types.js';
 import { ApprovalPrompt } from '../components/ApprovalPrompt.js';
+import { SamplingPrompt } from './questions/SamplingPrompt.js';
 
 export interface QuestionPromptProps {
   view: SessionView;
@@ -32,7 +33,18 @@ export function QuestionPrompt({ view, question, queued, sending, argRows, onAns
         />
       );
     }
+    case 'sampling':
+      return (
+        <SamplingPrompt
+          server={question.subject.server}
+          ask={question.ask}
+          queued={queued}
+          sending={sending}
+          rows={argRows}
+          onAnswer={onAnswer}
+        />
+      );
     default:
-      return assertNever(question.ask.kind);
+      return assertNever(question.ask);
   }
 }

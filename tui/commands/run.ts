@@ -144,7 +144,9 @@ function asking(event: SessionEventOf<'question:asked'>): string {
   switch (ask.kind) {
     case 'tool_approval':
       return `waiting for approval: ${subject.kind === 'call' ? callOf(subject) : safeLine(subject.server)} ${safeLine(JSON.stringify(ask.args))}`;
+    case 'sampling':
+      return `waiting for approval: ${safeLine(subject.server)} asks the model to write (sampling: ${ask.phase === 'request' ? 'its request' : "the model's answer"})`;
     default:
-      return assertNever(ask.kind);
+      return assertNever(ask);
   }
 }

@@ -223,8 +223,11 @@ export function agentCore(options: { questionTimeoutMs?: number } = {}) {
   }
 
   /** The next question asked about call `callId`. */
-  function asked(callId: string) {
-    return published.waitFor('question:asked', (e) => e.subject.callId === callId);
+  async function asked(callId: string) {
+    const event = await published.waitFor('question:asked', (e) => e.subject.callId === callId);
+    // Questions about a call are tool approvals; narrowed so tests read its fields directly.
+    if (event.ask.kind !== 'tool_approval') throw new Error(`call ${callId} was asked a ${event.ask.kind} question`);
+    return { ...event, ask: event.ask };
   }
 
   return { store, published, events, turns, questions, calls, model, agent, sandboxes, pins, updates, session, send, answer, asked };
