@@ -100,7 +100,7 @@ export class Sampler {
         result: answer,
         budget: { ...budget, used: total },
       });
-      await this.audit(req, { step: 'result', decision, by: describeDecider(by), ...(reason ? { reason } : {}) });
+      await this.audit(req, { step: 'result', decision, by: describeDecider(by), ...(reason ? { reason } : {}) }, by);
       if (decision === 'deny') {
         await this.tell(
           req,
@@ -138,7 +138,7 @@ export class Sampler {
       case 'ask': {
         if (this.deps.turns.isHeadless(rec.id)) await decideBy('deny', 'headless', `${verdict.reason}; ${HEADLESS}`);
         const { decision, by, reason } = await this.askPerson(req, { ...ask, phase: 'request' });
-        await this.audit(req, { step: 'request', decision, by: describeDecider(by), ...(reason ? { reason } : {}) });
+        await this.audit(req, { step: 'request', decision, by: describeDecider(by), ...(reason ? { reason } : {}) }, by);
         if (decision === 'deny') {
           await this.tell(req, `sampling: ${server} asked the model to write; declined: ${reason ?? 'declined'}`);
           throw declined(reason ?? 'declined');
@@ -201,11 +201,12 @@ export class Sampler {
     };
   }
 
-  private audit(req: Request, fields: Record<string, unknown>): Promise<void> {
+  /** An audit entry of kind `sampling`; a person's decision is theirs (`user`), anything else the session owner's. */
+  private audit(req: Request, fields: Record<string, unknown>, by?: Decider): Promise<void> {
     return this.deps.store.audit({
       ts: Date.now(),
       sessionId: req.rec.id,
-      user: req.rec.owner,
+      user: by?.kind === 'user' ? by.name : req.rec.owner,
       kind: 'sampling',
       server: req.server,
       ...fields,
