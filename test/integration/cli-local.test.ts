@@ -157,4 +157,18 @@ describe('mcpgw policy', () => {
     expect(explained.stdout).toMatch(/^decision: DENY — rule 1 "no writes" denies/m);
     expect(explained.stdout).toContain('message: Writing is not allowed in this session.');
   });
+
+  it('check and explain understand sampling rules and their budget', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'mcpgw-cli-')), 'sampling.yaml');
+    writeFileSync(file, 'sampling:\n  - server: everything\n    decision: allow\n    maxTokensPerSession: 2000\n');
+    const checked = await mcpgw(['policy', 'check', file]);
+    expect(checked.code).toBe(0);
+    expect(checked.stdout).toContain('sampling: (server everything) allow up to 2000 tokens per session; otherwise a person is asked');
+    const explain = (used: string) =>
+      mcpgw(['policy', 'explain', '--policy', file, '--server', 'everything', '--sampling', '--used-tokens', used, '--max-tokens', '100']);
+    expect((await explain('1900')).stdout).toMatch(/^decision: ALLOW — sampling rule 1 \(server everything\) allows within budget/m);
+    expect((await explain('1901')).stdout).toMatch(/^decision: ASK — .*over budget \(1901 used \+ up to 100 asked/m);
+    const none = await mcpgw(['policy', 'explain', '--server', 'everything', '--sampling']);
+    expect(none.stdout).toMatch(/^decision: ASK — no sampling rule matches this server/m);
+  });
 });
