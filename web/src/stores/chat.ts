@@ -3,6 +3,7 @@ import { computed, ref, shallowRef } from 'vue';
 import { assertNever } from '../../../src/checks.js';
 import { approvalAnswer, SessionCore, type ApprovalChoice, type ClientNotice } from '../../../src/client/index.js';
 import { errorMessage } from '../../../src/errors.js';
+import type { QuestionAnswerInput } from '../../../src/protocol/questions.js';
 import type { SessionInfo } from '../../../src/protocol/session.js';
 import { pendingApprovals } from '../../../src/view/index.js';
 import type { SessionView } from '../../../src/view/index.js';
@@ -105,6 +106,11 @@ export const useChat = defineStore('chat', () => {
     return core.answer(approvalId, approvalAnswer(reply));
   }
 
+  /** Answers a question of any kind (a sampling request…); if another client was first, says who. */
+  function answerQuestion(questionId: string, reply: QuestionAnswerInput): Promise<void> {
+    return core.answer(questionId, reply);
+  }
+
   /** What the session core reports, in the page's words (an answer given elsewhere is shown on its card). */
   function tell(notice: ClientNotice): void {
     switch (notice.kind) {
@@ -137,5 +143,21 @@ export const useChat = defineStore('chat', () => {
     notes.value = [...notes.value, { id: ++noteId, tone, text, position: view.value?.items.length ?? 0 }];
   }
 
-  return { view, notes, loading, pending, answeredHere, answeredElsewhere, answering, sending, open, close, send, cancel, answer, note };
+  return {
+    view,
+    notes,
+    loading,
+    pending,
+    answeredHere,
+    answeredElsewhere,
+    answering,
+    sending,
+    open,
+    close,
+    send,
+    cancel,
+    answer,
+    answerQuestion,
+    note,
+  };
 });
