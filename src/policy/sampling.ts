@@ -31,6 +31,9 @@ export const samplingRuleSchema = z
     path: ['maxTokensPerSession'],
   });
 
+/** Keys a sampling rule accepts, for "did you mean" hints. */
+export const SAMPLING_RULE_KEYS = ['server', 'decision', 'maxTokensPerSession', 'message'] as const;
+
 export const samplingRulesSchema = z
   .array(samplingRuleSchema)
   .max(MAX_SAMPLING_RULES, `at most ${MAX_SAMPLING_RULES} sampling rules`)

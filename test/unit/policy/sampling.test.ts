@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateSampling, explainSampling, parsePolicy, type SamplingRule } from '../../../src/policy/index.js';
+import { assessPolicy, evaluateSampling, explainSampling, parsePolicy, type SamplingRule } from '../../../src/policy/index.js';
 
 const rules: SamplingRule[] = [
   { server: 'untrusted*', decision: 'deny', message: 'not this one' },
@@ -18,6 +18,11 @@ describe('policy sampling rules', () => {
     expect(JSON.stringify(!unbounded.ok && unbounded.issues)).toContain('needs maxTokensPerSession');
     expect(parsePolicy('sampling:\n  - server: x\n    decision: allow\n    maxTokensPerSession: -5\n', 'yaml').ok).toBe(false);
     expect(parsePolicy('sampling:\n  - server: x\n    decision: ask\n    tool: y\n', 'yaml').ok).toBe(false);
+    const typo = parsePolicy('sampling:\n  - server: x\n    decision: ask\n    maxTokensPerSesion: 5\n', 'yaml');
+    expect(!typo.ok && typo.issues[0]).toMatchObject({
+      path: 'sampling.0.maxTokensPerSesion',
+      message: 'unknown key (did you mean "maxTokensPerSession"?)',
+    });
   });
 
   it('first match wins; no rule asks, whatever the policy default', () => {
@@ -50,5 +55,12 @@ describe('policy sampling rules', () => {
     expect(explainSampling([], { server: 'x', usedTokens: 0, maxTokens: 1 }).lines).toContain(
       'no match: a person is asked (a headless run declines)',
     );
+  });
+
+  it('the assessment says which servers may use the model unasked, without changing the level', () => {
+    expect(assessPolicy({ default: 'ask', rules: [], sampling: rules })).toEqual({
+      level: 'safe',
+      reasons: ['sampling rule 2 lets everything, memory use the model without asking, up to 2000 tokens per session'],
+    });
   });
 });
