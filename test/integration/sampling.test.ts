@@ -7,6 +7,7 @@ import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.
 import type { RecordedRequest } from '../fixtures/fake-gemini/types.js';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { EventRecorder } from '../helpers/events.js';
+import { TestRedis } from '../helpers/redis.js';
 
 // The real @modelcontextprotocol/server-everything in its sandbox: its trigger-sampling-request tool exists only
 // because mcpd declares the sampling capability, and it sends sampling/createMessage while the tool call runs.
@@ -36,23 +37,25 @@ type Result = Extract<SessionEvent, { type: 'tool:result' }>;
 const TOOL = 'everything__trigger-sampling-request';
 const SAMPLED_USAGE = { promptTokenCount: 30, candidatesTokenCount: 20, totalTokenCount: 50 };
 
-async function session(policy?: string) {
-  const info = await client.request('session:create', {
-    servers: ['everything'],
-    ...(policy ? { policy: { name: 'sampling.yaml', text: policy } } : {}),
-  });
-  const events = new EventRecorder(client);
-  await client.request('session:attach', { sessionId: info.id });
+async function session(policy?: string, c: DaemonClient = client, existing?: string) {
+  const info = existing
+    ? await c.request('session:get', { sessionId: existing })
+    : await c.request('session:create', {
+        servers: ['everything'],
+        ...(policy ? { policy: { name: 'sampling.yaml', text: policy } } : {}),
+      });
+  const events = new EventRecorder(c);
+  await c.request('session:attach', { sessionId: info.id, sinceSeq: info.lastSeq });
   const send = async (text: string, headless = false): Promise<Done> => {
-    const { turnId } = await client.request('message', { sessionId: info.id, text, headless });
+    const { turnId } = await c.request('message', { sessionId: info.id, text, headless });
     return events.waitFor<Done>((e) => e.type === 'agent:response' && e.turnId === turnId && e.done, 120_000);
   };
   const asked = (match: (e: Asked) => boolean, after = 0) =>
     events.waitFor<Asked>((e) => e.type === 'question:asked' && e.seq > after && match(e), 120_000);
   const answer = (questionId: string, answer: Record<string, unknown>) =>
-    client.request('question:answer', { questionId, answer: answer as never });
+    c.request('question:answer', { questionId, answer: answer as never });
   const result = (callId: string) => events.waitFor<Result>((e) => e.type === 'tool:result' && e.callId === callId, 120_000);
-  return { info, events, send, asked, answer, result };
+  return { info, client: c, events, send, asked, answer, result };
 }
 
 /** The turn's script: the model calls the sampling tool, the server's request is answered, the model sums up. */
@@ -148,7 +151,7 @@ describe('sampling/createMessage from server-everything, a person in the loop', 
     expect(answered?.answer).toEqual({ kind: 'sampling', decision: 'deny', reason: 'not today' });
   }, 180_000);
 
-  it('a policy allows sampling within a budget; the next request over budget is declined in a headless run', async () => {
+  it('a policy allows sampling within a budget; after a daemon restart the next request is over budget and declined headless', async () => {
     const policy = [
       'rules:',
       '  - server: everything',
@@ -159,28 +162,43 @@ describe('sampling/createMessage from server-everything, a person in the loop', 
       '    decision: allow',
       '    maxTokensPerSession: 120',
     ].join('\n');
-    const s = await session(policy);
-    script('b1', 'first', 'within budget');
-    await s.send('sample once', true);
-    const first = await s.result('b1');
-    expect(first.ok).toBe(true);
-    expect(first.summary).toContain('within budget');
-    expect(s.events.of('question:asked')).toHaveLength(0);
+    // A daemon of its own on a Redis of its own, so it can be restarted: the budget is counted in Redis.
+    const redis = new TestRedis();
+    await redis.start();
+    const model = createGeminiModelClient({ apiKey: 'test-key', baseUrl: fake.baseUrl, baseDelayMs: 1, maxDelayMs: 5 });
+    let own = await startTestDaemon({ redisUrl: redis.path, model });
+    try {
+      let s = await session(policy, await own.client());
+      script('b1', 'first', 'within budget');
+      await s.send('sample once', true);
+      const first = await s.result('b1');
+      expect(first.ok).toBe(true);
+      expect(first.summary).toContain('within budget');
+      expect(s.events.of('question:asked')).toHaveLength(0);
 
-    // 50 used + up to 100 asked > 120: over budget, and nobody can be asked.
-    const before = samplingRequests().length;
-    fake.enqueue({ functionCalls: [{ name: TOOL, args: { prompt: 'second', maxTokens: 100 }, id: 'b2' }] }, { text: 'done' });
-    await s.send('sample again', true);
-    const second = await s.result('b2');
-    expect(second.ok).toBe(false);
-    expect(second.summary + (second.error?.message ?? '')).toMatch(/over budget \(50 used \+ up to 100 asked, budget 120 tokens/);
-    expect(samplingRequests()).toHaveLength(before);
-    expect(s.events.of('question:asked')).toHaveLength(0);
-    const audit = await client.request('audit:list', { sessionId: s.info.id, count: 50 });
-    expect(audit.filter((e) => e.kind === 'sampling').map((e) => [e.step, e.decision ?? null, e.by ?? null])).toEqual([
-      ['request', 'allow', expect.stringMatching(/^policy: sampling rule 1 \(server everything\) allows within budget/)],
-      ['model', null, null],
-      ['request', 'deny', 'headless'],
-    ]);
-  }, 180_000);
+      const sessionId = s.info.id;
+      await own.stop();
+      own = await startTestDaemon({ redisUrl: redis.path, model, stateDir: own.stateDir });
+      s = await session(policy, await own.client(), sessionId);
+
+      // 50 used + up to 100 asked > 120: over budget, and nobody can be asked.
+      const before = samplingRequests().length;
+      fake.enqueue({ functionCalls: [{ name: TOOL, args: { prompt: 'second', maxTokens: 100 }, id: 'b2' }] }, { text: 'done' });
+      await s.send('sample again', true);
+      const second = await s.result('b2');
+      expect(second.ok).toBe(false);
+      expect(second.summary + (second.error?.message ?? '')).toMatch(/over budget \(50 used \+ up to 100 asked, budget 120 tokens/);
+      expect(samplingRequests()).toHaveLength(before);
+      expect(s.events.of('question:asked')).toHaveLength(0);
+      const audit = await s.client.request('audit:list', { sessionId, count: 50 });
+      expect(audit.filter((e) => e.kind === 'sampling').map((e) => [e.step, e.decision ?? null, e.by ?? null])).toEqual([
+        ['request', 'allow', expect.stringMatching(/^policy: sampling rule 1 \(server everything\) allows within budget/)],
+        ['model', null, null],
+        ['request', 'deny', 'headless'],
+      ]);
+    } finally {
+      await own.stop();
+      await redis.stop();
+    }
+  }, 240_000);
 });
