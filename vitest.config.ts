@@ -38,6 +38,7 @@ export default defineConfig({
             'test/e2e/web-content.test.ts',
             'test/e2e/chat-content.test.ts',
             'test/e2e/web-sampling.test.ts',
+            'test/e2e/chat-sampling.test.ts',
           ],
           environment: 'node',
           globalSetup: ['test/e2e/global-setup.ts'],

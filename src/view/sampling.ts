@@ -28,11 +28,21 @@ function part(p: SamplingPartView): string {
 
 /**
  * Every field of the request a person should judge, in order: the system prompt and messages in full, then the
- * limits and the server's preferences (shown, never obeyed), then the budget and, at the second checkpoint, the answer.
+ * limits and the server's preferences (shown, never obeyed), then the budget; at the second checkpoint the answer first.
  */
 export function samplingRows(ask: SamplingAsk): SamplingRow[] {
   const { request } = ask;
   const rows: SamplingRow[] = [];
+  // At the second checkpoint the answer is what is decided on: it comes first, the request after it for reference.
+  if (ask.phase === 'result' && ask.result) {
+    const { result } = ask;
+    rows.push({
+      label: 'the answer',
+      text: `${result.text}${result.truncated ? '\n[cut to what can be shown: the server gets exactly this]' : ''}`,
+      prose: true,
+    });
+    rows.push({ label: 'answer by', text: `${result.model}, ${result.tokens} tokens, stop: ${result.stopReason}` });
+  }
   if (request.systemPrompt !== undefined) rows.push({ label: 'system prompt', text: request.systemPrompt, prose: true });
   for (const [i, message] of request.messages.entries())
     rows.push({ label: `${i + 1}. ${message.role}`, text: message.parts.map(part).join('\n'), prose: true });
@@ -54,14 +64,5 @@ export function samplingRows(ask: SamplingAsk): SamplingRow[] {
     rows.push({ label: 'used so far', text: `${ask.budget.used} sampling tokens in this session${max}` });
   }
   rows.push({ label: 'asked because', text: ask.decisionReason });
-  if (ask.phase === 'result' && ask.result) {
-    const { result } = ask;
-    rows.push({
-      label: 'the answer',
-      text: `${result.text}${result.truncated ? '\n[cut to what can be shown: the server gets exactly this]' : ''}`,
-      prose: true,
-    });
-    rows.push({ label: 'answer by', text: `${result.model}, ${result.tokens} tokens, stop: ${result.stopReason}` });
-  }
   return rows;
 }

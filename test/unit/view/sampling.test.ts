@@ -60,7 +60,7 @@ describe('samplingRows: what both clients show', () => {
     const result = { text: 'Glass walls', model: 'gemini-2.5-flash', stopReason: 'endTurn', tokens: 12 };
     const rows = samplingRows({ ...ask, phase: 'result', result });
     expect(samplingHeadline({ ...ask, phase: 'result' })).toBe("Return the model's answer to the server?");
-    expect(rows.slice(-2)).toEqual([
+    expect(rows.slice(0, 2)).toEqual([
       { label: 'the answer', text: 'Glass walls', prose: true },
       { label: 'answer by', text: 'gemini-2.5-flash, 12 tokens, stop: endTurn' },
     ]);

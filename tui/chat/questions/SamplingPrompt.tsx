@@ -55,18 +55,26 @@ export function SamplingPrompt({ server, ask, onAnswer, queued = 0, sending = fa
         <Text dimColor>{`  (its text is shown as sent; it is not verified)`}</Text>
       </Text>
       {samplingRows(ask).map((row, i) => {
+        // One line for a fact (limits, budget, why); server and model text on lines of its own, cut to fit.
+        if (!row.prose)
+          return (
+            <Text key={i}>
+              <Text dimColor>{`${row.label}: `}</Text>
+              {row.text}
+            </Text>
+          );
         const lines = row.text.split('\n');
-        const shown = row.prose ? lines.slice(0, perRow) : [lines.join(' ')];
+        const shown = lines.slice(0, perRow);
         return (
           <Box key={i} flexDirection="column">
             <Text dimColor>{`${row.label}:`}</Text>
             <Box flexDirection="column" paddingLeft={2}>
               {shown.map((line, j) => (
-                <Text key={j} color={row.prose ? theme.code : undefined}>
+                <Text key={j} color={theme.code}>
                   {line}
                 </Text>
               ))}
-              {lines.length > shown.length && row.prose ? <Text dimColor>{`… ${lines.length - shown.length} more lines`}</Text> : null}
+              {lines.length > shown.length ? <Text dimColor>{`… ${lines.length - shown.length} more lines`}</Text> : null}
             </Box>
           </Box>
         );
