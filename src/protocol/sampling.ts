@@ -63,8 +63,3 @@ export const samplingAnswerSchema = z.strictObject({
 });
 
 export type SamplingAnswer = z.output<typeof samplingAnswerSchema>;
-
-/** The answer to a sampling question that a person's choice makes (keys y/n, the card's buttons). */
-export function samplingAnswer(decision: 'approve' | 'deny', reason?: string): z.input<typeof samplingAnswerSchema> {
-  return { kind: 'sampling', decision, ...(reason ? { reason } : {}) };
-}

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Box } from 'ink';
-import { samplingAnswer, type SamplingAsk } from '../../../src/protocol/sampling.js';
+import { samplingAnswer } from '../../../src/client/questions.js';
+import type { SamplingAsk } from '../../../src/protocol/sampling.js';
 import type { QuestionAnswerInput } from '../../../src/protocol/questions.js';
 import { samplingHeadline, samplingRows } from '../../../src/view/sampling.js';
 import { useKeys } from '../../components/keys.js';
