@@ -37,6 +37,7 @@ export default defineConfig({
             'test/e2e/web-hostile.test.ts',
             'test/e2e/web-content.test.ts',
             'test/e2e/chat-content.test.ts',
+            'test/e2e/grant-*.test.ts',
             'test/e2e/web-sampling.test.ts',
             'test/e2e/chat-sampling.test.ts',
           ],

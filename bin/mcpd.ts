@@ -6,6 +6,7 @@ import { createLogger, type LogLevel } from '../daemon/logger.js';
 import { startDaemon } from '../daemon/main.js';
 import { McpgwError, errorMessage } from '../src/errors.js';
 import { exitCodeFor, EXIT } from '../src/exit-codes.js';
+import type { EgressTestSettings } from '../daemon/services.js';
 import { resolvePaths } from '../src/paths.js';
 import { safeProse } from '../src/text/sanitize.js';
 import { VERSION } from '../src/version.js';
@@ -30,7 +31,11 @@ try {
   const { catalog, notices, file } = await loadConfig(opts.config, env);
   for (const notice of notices) log.info('config notice', { notice });
   for (const u of catalog.unavailable.values()) log.warn('server unavailable', { server: u.name, reason: u.reason, path: u.path });
+  // Test-only: where the gateway goes out and resolves, and the test's own private range its targets live on.
+  const egress = process.env.MCPGW_TEST_EGRESS ? (JSON.parse(process.env.MCPGW_TEST_EGRESS) as EgressTestSettings) : undefined;
+  if (egress) log.warn('MCPGW_TEST_EGRESS is set: the egress gateway uses test settings', { ...egress });
   const daemon = await startDaemon({
+    ...(egress ? { egress } : {}),
     stateDir: paths.stateDir,
     catalog,
     log,

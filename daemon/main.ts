@@ -15,7 +15,7 @@ import type { Logger } from './logger.js';
 import { loadPolicySpec } from './policies.js';
 import type { ContainerEngine } from './sandbox/engine.js';
 import { engineSummary, mountsRefusedBy, openEngine } from './sandbox/open-engine.js';
-import { buildServices, type Services } from './services.js';
+import { buildServices, type EgressTestSettings, type Services } from './services.js';
 import { Janitor } from './sessions/janitor.js';
 import { recoverSessions } from './sessions/recovery.js';
 import { acquireLock, type DaemonInfo } from './state/lock.js';
@@ -40,6 +40,8 @@ export interface DaemonDeps {
   port?: number;
   webRoot?: string | undefined;
   janitorIntervalMs?: number;
+  /** The egress gateway's way out, its resolvers and private ranges it may reach: tests only (their targets). */
+  egress?: EgressTestSettings;
 }
 
 export interface Daemon {
@@ -105,6 +107,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       instanceId: lock.instance,
       owner: credentials.tokens.list().find((t) => t.owner)?.user,
       log,
+      ...(deps.egress ? { egress: deps.egress } : {}),
     });
     stack.push(() => services.runtime.closeAll());
     stack.push(() => Promise.resolve(services.notices.close()));

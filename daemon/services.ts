@@ -8,6 +8,9 @@ import { CallOutput } from './calls/output.js';
 import { ServerContent } from './content/service.js';
 import { ToolCalls } from './calls/tool-call.js';
 import type { LaunchResolver } from './config/launch.js';
+import type { EgressRule } from '../src/config/egress.js';
+import type { Policy } from '../src/policy/index.js';
+import { GrantBroker } from './egress/grants.js';
 import { openEgress } from './egress/open.js';
 import { egressReporter } from './egress/report.js';
 import type { ImageBuilder } from './images/builder.js';
@@ -50,6 +53,14 @@ export interface ServiceOptions {
   /** The daemon owner's user name (the state dir's token): no per-user limits unless `daemon.users` lists them. */
   owner?: string | undefined;
   log: Logger;
+  egress?: EgressTestSettings;
+}
+
+/** Where the egress gateway goes out and resolves, and private ranges it may reach: for tests and their targets. */
+export interface EgressTestSettings {
+  networks?: string[];
+  resolvers?: string[];
+  exempt?: string[];
 }
 
 /** mcpd's services, wired: each is built once, after everything it needs, and gets exactly the ports it uses. */
@@ -79,12 +90,17 @@ export function buildServices(o: ServiceOptions): Services {
   const events = new SessionEventLog(store, feed.publish, (message, fields) => log.warn(message, fields));
   const turns = new TurnRegistry();
   const output = new CallOutput(events);
+  // Made once the questions exist (below); the gateway reports refusals only after sandboxes run, long after.
+  let grants: GrantBroker | undefined;
   // Servers with a network allowlist go out through one egress gateway; its decisions reach the log, the audit
   // stream and the tool's console.
   const egress = openEgress({
     engine: o.engine,
     builder: o.builder,
     instanceId: o.instanceId,
+    ...(o.egress?.networks ? { egressNetworks: o.egress.networks } : {}),
+    ...(o.egress?.resolvers ? { resolvers: o.egress.resolvers } : {}),
+    ...(o.egress?.exempt ? { exemptDestinations: o.egress.exempt } : {}),
     log: (level, message, fields) => log[level](message, fields),
     onDecision: egressReporter({
       log,
@@ -93,6 +109,12 @@ export function buildServices(o: ServiceOptions): Services {
       owner: async (sessionId) => (await store.getSession(sessionId))?.owner,
       isInternal: (sessionId) => sessionId === POOL_SESSION,
     }),
+    onDenied: (denied) => (denied.sessionId === POOL_SESSION ? undefined : grants?.onDenied(denied)),
+    loadGrants: async (sessionId, server) =>
+      (await store.egressGrants(sessionId)).flatMap((g) => {
+        const grant = g as { server: string; rule: EgressRule };
+        return grant.server === server ? [grant.rule] : [];
+      }),
   });
   const signals = new SandboxSignals();
   const placement = new SandboxPlacement(o.engine, { runtime: catalog.sandbox.runtime, startCpus: catalog.sandbox.startCpus });
@@ -158,7 +180,30 @@ export function buildServices(o: ServiceOptions): Services {
   const pins = new ToolPins(store);
   // Calls and the model's tool list share one catalog: it re-lists each sandbox it sees start and pins the tools.
   const toolCatalog = new ToolCatalog(sessions, pins);
-  const calls = new ToolCalls({ events, store, questions, sandboxes: toolCatalog, output, pins });
+  grants = new GrantBroker({
+    egress,
+    questions,
+    session: async (sessionId) => {
+      const rec = await store.getSession(sessionId);
+      return rec && rec.status !== 'ended' ? { owner: rec.owner, policy: JSON.parse(rec.policy) as Policy } : undefined;
+    },
+    keep: (sessionId, grant) => store.addEgressGrant(sessionId, grant),
+    audit: (entry) => store.audit(entry),
+    console: (sessionId, server, line) => output.onLog(sessionId, server, line),
+    running: (sessionId, server) => output.callsOf(sessionId, server),
+    callOf: (sessionId, server) => output.attributableCall(sessionId, server),
+    headless: (sessionId) => turns.isHeadless(sessionId),
+    note: (sessionId, text) => store.pushNote(sessionId, text),
+    log: (level, message, fields) => log[level](message, fields),
+  });
+  const broker = grants;
+  output.onCallEnd((sessionId, server, callId) => broker.callEnded(sessionId, server, callId));
+  feed.subscribe((event) => {
+    if (event.type !== 'session:ended') return;
+    broker.forgetSession(event.sessionId);
+    egress.forgetSession(event.sessionId);
+  });
+  const calls = new ToolCalls({ events, store, questions, sandboxes: toolCatalog, output, pins, notes: broker });
   const agent = new AgentService({
     model: o.model,
     store,

@@ -72,10 +72,13 @@ export function registerLocalCommands(program: Command): void {
     .action(action(async (file: string, _o: object, cmd: Command) => policyCheck(file, globals(cmd), processIO)));
   policy
     .command('explain')
-    .description('show what a policy decides for one call (or one sampling request), and the rule that decided')
+    .description(
+      'show what a policy decides for one call (or, with --host, one network request, or, with --sampling, one sampling request), and the rule that decided',
+    )
     .option('--policy <spec>', 'a preset (ask, read-only, all) or a policy file', 'ask')
     .requiredOption('--server <server>', 'server name')
     .option('--tool <tool>', 'tool name')
+    .option('--host <name[:port]>', "a name the server's sandbox asks for (explains the policy's egress rules)")
     .option('--args <json>', 'the call arguments, as a JSON object')
     .option('--annotations <json>', "the tool's annotations, e.g. '{\"readOnlyHint\":true}'")
     .option('--sampling', "explain the server's sampling request (sampling/createMessage) instead of a tool call")
@@ -89,6 +92,7 @@ export function registerLocalCommands(program: Command): void {
             policy?: string;
             server: string;
             tool?: string;
+            host?: string;
             args?: string;
             annotations?: string;
             sampling?: boolean;

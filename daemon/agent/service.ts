@@ -27,7 +27,7 @@ export class AgentService {
   /** Starts a turn for the user's message; `busy` while one is running (cancel it first). */
   async sendMessage(user: string, rec: SessionRecord, text: string, headless = false): Promise<{ messageId: string; turnId: string }> {
     const { store, events, turns, publishUpdate, log } = this.deps;
-    const claim = turns.claim(rec.id, { headless });
+    const claim = turns.claim(rec.id, headless);
     const messageId = newId('m');
     const turnId = newId('t');
     try {

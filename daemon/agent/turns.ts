@@ -19,9 +19,9 @@ export interface ClaimedTurn {
 
 interface Running {
   abort: AbortController;
-  done: Promise<void>;
-  /** Nobody will answer a question during this turn (`mcpgw run` without --wait-for-approval). */
+  /** Nobody is there to answer a question (`mcpgw run` without --wait-for-approval). */
   headless: boolean;
+  done: Promise<void>;
 }
 
 /**
@@ -32,9 +32,9 @@ export class TurnRegistry implements TurnControl {
   private readonly running = new Map<string, Running>();
 
   /** Claims the session for a new turn; `busy` when one is running. */
-  claim(sessionId: string, options: { headless?: boolean } = {}): ClaimedTurn {
+  claim(sessionId: string, headless = false): ClaimedTurn {
     if (this.running.has(sessionId)) throw new McpgwError('busy', 'a turn is already running in this session; wait for it or cancel it');
-    const entry: Running = { abort: new AbortController(), done: Promise.resolve(), headless: options.headless ?? false };
+    const entry: Running = { abort: new AbortController(), done: Promise.resolve(), headless };
     this.running.set(sessionId, entry);
     const release = (): void => {
       if (this.running.get(sessionId) === entry) this.running.delete(sessionId);
@@ -52,9 +52,9 @@ export class TurnRegistry implements TurnControl {
     return this.running.has(sessionId);
   }
 
-  /** True while the session's turn is headless: what a server asks of a person during it is declined. */
+  /** True while a headless turn runs in the session: what would ask a person is denied instead. */
   isHeadless(sessionId: string): boolean {
-    return this.running.get(sessionId)?.headless ?? false;
+    return this.running.get(sessionId)?.headless === true;
   }
 
   /** The running turn's signal (aborted when it is cancelled), if one runs. */

@@ -15,6 +15,7 @@ const key = (sessionId: string, server: string): string => `${sessionId}\u0000${
 export class CallOutput {
   private readonly inFlight = new Map<string, Map<string, StartAnnouncer>>();
   private readonly finished = new Map<string, { callId: string; at: number }>();
+  private readonly endListeners = new Set<(sessionId: string, server: string, callId: string) => void>();
 
   constructor(private readonly events: EventSink) {}
 
@@ -39,6 +40,29 @@ export class CallOutput {
     });
   }
 
+  /** The calls running in a session's server now. */
+  callsOf(sessionId: string, server: string): string[] {
+    return [...(this.inFlight.get(key(sessionId, server))?.keys() ?? [])];
+  }
+
+  /**
+   * The call a sandbox's line (or a gateway's refusal) belongs to: the only one in flight, or one that finished a
+   * moment ago with nothing else running (the same rule as `onLog`).
+   */
+  attributableCall(sessionId: string, server: string): string | undefined {
+    const k = key(sessionId, server);
+    const calls = this.inFlight.get(k);
+    if (calls) return calls.size === 1 ? [...calls.keys()][0] : undefined;
+    const recent = this.finished.get(k);
+    return recent && Date.now() - recent.at < LATE_STDERR_MS ? recent.callId : undefined;
+  }
+
+  /** Told whenever a call stops running in its sandbox (network grants "once" end with it). */
+  onCallEnd(listener: (sessionId: string, server: string, callId: string) => void): () => void {
+    this.endListeners.add(listener);
+    return () => this.endListeners.delete(listener);
+  }
+
   /** Marks a call as running in its server's sandbox (its output is now its own) until `done` is called. */
   track(sessionId: string, server: string, callId: string, announce: StartAnnouncer): () => void {
     const k = key(sessionId, server);
@@ -46,7 +70,8 @@ export class CallOutput {
     calls.set(callId, announce);
     this.inFlight.set(k, calls);
     return () => {
-      calls.delete(callId);
+      if (!calls.delete(callId)) return;
+      for (const listener of this.endListeners) listener(sessionId, server, callId);
       if (calls.size > 0) return;
       if (this.inFlight.get(k) === calls) this.inFlight.delete(k);
       const entry = { callId, at: Date.now() };

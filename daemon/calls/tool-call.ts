@@ -38,6 +38,8 @@ export interface ToolCallDeps {
   output: CallOutput;
   /** Tool pinning: a tool changed since the session pinned it is asked about again, with a diff. */
   pins: PinGate;
+  /** Lines mcpd adds to a call's result for the model (a network grant was asked for while it ran). */
+  notes?: { take(sessionId: string, callId: string): string[] };
 }
 
 /** What the sandbox gave back, before it becomes a state: reported as `tool:result` and audited as one outcome. */
@@ -265,6 +267,7 @@ export class ToolCall {
       const error = err instanceof McpgwError ? err : new McpgwError('tool_failed', errorMessage(err), { cause: err });
       outcome = { ok: false, error, durationMs: elapsed() };
     }
+    outcome = withNotes(outcome, this.deps.notes?.take(session.id, callId) ?? []);
     const end = this.move(
       outcome.ok
         ? { status: 'succeeded', decision, result: outcome.result, text: outcome.text, durationMs: outcome.durationMs }
@@ -329,6 +332,15 @@ export class ToolCall {
       throw new McpgwError('internal', `tool call ${this.request.callId} stopped while ${this.current.status}`);
     return this.current;
   }
+}
+
+/** The call's outcome with mcpd's notes appended to what the model reads (the tool's own text comes first). */
+function withNotes(outcome: Outcome, notes: string[]): Outcome {
+  if (notes.length === 0) return outcome;
+  const tail = notes.map((n) => `[mcpgw: ${n}]`).join('\n');
+  if (!outcome.ok)
+    return { ...outcome, error: new McpgwError(outcome.error.code, `${outcome.error.message}\n${tail}`, { cause: outcome.error }) };
+  return { ...outcome, text: `${outcome.text}\n${tail}` };
 }
 
 export interface ToolCallsOptions extends ToolCallDeps {

@@ -20,6 +20,8 @@ interface Lease {
   server: string;
   sessionId: string;
   rules: EgressRule[];
+  /** The server's own allowlist (what a revoked grant never takes away). */
+  allow: EgressRule[];
 }
 
 const GRANTABLE = new Set(['not_allowed', 'port_not_allowed']);
@@ -33,6 +35,7 @@ export class EgressManager implements SandboxNetworks {
   private gateway: GatewayProcess | undefined;
   private starting: Promise<GatewayProcess> | undefined;
   private readonly leases = new Map<string, Lease>();
+  /** Session grants this daemon has seen (a cache of what `opts.loadGrants` keeps in Redis). */
   private readonly sessionGrants = new Map<string, EgressRule[]>();
   private closed = false;
 
@@ -53,9 +56,19 @@ export class EgressManager implements SandboxNetworks {
     if (this.closed) throw new McpgwError('cancelled', 'egress is shutting down');
     const gateway = await this.ensureGateway();
     const id = randomBytes(6).toString('hex');
-    const rules = [...server.network.allow, ...(this.sessionGrants.get(grantKey(sessionId, server.name)) ?? [])];
+    const rules = [...server.network.allow, ...(await this.grantsOf(sessionId, server.name))];
     const { networkId, subnet, gatewayIp, sandboxIp } = await this.createNetwork(id, server.name, sessionId);
-    const lease: Lease = { id, networkId, subnet, gatewayIp, sandboxIp, server: server.name, sessionId, rules };
+    const lease: Lease = {
+      id,
+      networkId,
+      subnet,
+      gatewayIp,
+      sandboxIp,
+      server: server.name,
+      sessionId,
+      rules,
+      allow: server.network.allow,
+    };
     try {
       await this.plugIn(gateway, lease);
     } catch (err) {
@@ -67,7 +80,13 @@ export class EgressManager implements SandboxNetworks {
     this.leases.set(id, lease);
     return {
       attachment: { network: networkName(id), ip: sandboxIp, dns: [gatewayIp], env: {} },
-      bind: (session) => (lease.sessionId = session),
+      bind: (session) => {
+        lease.sessionId = session;
+        // A warm sandbox joins a session: that session's grants (made before, or kept over a restart) apply to it.
+        void this.applySessionGrants(lease).catch((err: unknown) =>
+          this.log('warn', 'applying session grants to a bound sandbox failed', { error: errorMessage(err) }),
+        );
+      },
       release: () => this.release(lease),
     };
   }
@@ -80,28 +99,70 @@ export class EgressManager implements SandboxNetworks {
     const lease = this.leases.get(leaseId);
     if (!lease) throw new McpgwError('not_found', `no running sandbox with egress lease ${leaseId}`);
     const parsed = typeof rule === 'string' ? toRule(rule) : rule;
-    if (scope === 'session') {
-      const k = grantKey(lease.sessionId, lease.server);
-      this.sessionGrants.set(k, [...(this.sessionGrants.get(k) ?? []), parsed]);
-    }
+    if (scope === 'session') await this.rememberSessionGrant(lease.sessionId, lease.server, parsed);
     lease.rules.push(parsed);
     await this.gateway?.send({ op: 'grant', lease: lease.id, rule: parsed });
+  }
+
+  /** Takes back a grant from one running sandbox (a grant "once" has ended); rules of its own allowlist stay. */
+  async revoke(leaseId: string, rule: EgressRule): Promise<void> {
+    const lease = this.leases.get(leaseId);
+    if (!lease) return;
+    const same = (r: EgressRule): boolean => r.host === rule.host && r.wildcard === rule.wildcard;
+    lease.rules = lease.rules.flatMap((r) => {
+      if (!same(r)) return [r];
+      const ports = r.ports.filter((p) => !rule.ports.includes(p));
+      return ports.length > 0 ? [{ ...r, ports }] : [];
+    });
+    // Its own allowlist and session grants may cover some of those ports too: they stay allowed.
+    const kept = [...lease.allow, ...(this.sessionGrants.get(grantKey(lease.sessionId, lease.server)) ?? [])].filter(same);
+    for (const r of kept) if (!lease.rules.some((x) => same(x) && r.ports.every((p) => x.ports.includes(p)))) lease.rules.push(r);
+    if (!this.gateway?.alive) return;
+    await this.gateway.send({ op: 'revoke', lease: lease.id, rule });
+    for (const r of kept) await this.gateway.send({ op: 'grant', lease: lease.id, rule: r });
+  }
+
+  /** The running sandbox of a session's server, if one runs (what a grant "once" applies to). */
+  leaseOf(sessionId: string, server: string): string | undefined {
+    for (const lease of this.leases.values()) if (lease.sessionId === sessionId && lease.server === server) return lease.id;
+    return undefined;
   }
 
   /** `grant` for every running sandbox of a session's server (what a human's answer names). */
   async grantFor(sessionId: string, server: string, rule: EgressRule | string, scope: GrantScope): Promise<number> {
     const leases = [...this.leases.values()].filter((l) => l.sessionId === sessionId && l.server === server);
     for (const lease of leases) await this.grant(lease.id, rule, scope);
-    if (leases.length === 0 && scope === 'session') {
-      const k = grantKey(sessionId, server);
-      this.sessionGrants.set(k, [...(this.sessionGrants.get(k) ?? []), typeof rule === 'string' ? toRule(rule) : rule]);
-    }
+    if (leases.length === 0 && scope === 'session')
+      await this.rememberSessionGrant(sessionId, server, typeof rule === 'string' ? toRule(rule) : rule);
     return leases.length;
   }
 
   /** Forgets a finished session's grants. */
   forgetSession(sessionId: string): void {
     for (const k of this.sessionGrants.keys()) if (k.startsWith(`${sessionId}\u0000`)) this.sessionGrants.delete(k);
+  }
+
+  /** A session's grants for a server: this daemon's, else those kept in Redis (a restart keeps them). */
+  private async grantsOf(sessionId: string, server: string): Promise<EgressRule[]> {
+    const k = grantKey(sessionId, server);
+    const known = this.sessionGrants.get(k);
+    if (known) return known;
+    const loaded = (await this.opts.loadGrants?.(sessionId, server)) ?? [];
+    if (!this.sessionGrants.has(k) && loaded.length > 0) this.sessionGrants.set(k, loaded);
+    return this.sessionGrants.get(k) ?? loaded;
+  }
+
+  private async rememberSessionGrant(sessionId: string, server: string, rule: EgressRule): Promise<void> {
+    const current = await this.grantsOf(sessionId, server);
+    const same = (r: EgressRule): boolean => r.host === rule.host && r.wildcard === rule.wildcard && r.ports.join() === rule.ports.join();
+    this.sessionGrants.set(grantKey(sessionId, server), current.some(same) ? current : [...current, rule]);
+  }
+
+  private async applySessionGrants(lease: Lease): Promise<void> {
+    for (const rule of await this.grantsOf(lease.sessionId, lease.server)) {
+      lease.rules.push(rule);
+      await this.gateway?.send({ op: 'grant', lease: lease.id, rule });
+    }
   }
 
   async purgeOrphans(isAlive: (instanceId: string) => Promise<boolean>): Promise<string[]> {
@@ -245,7 +306,15 @@ export class EgressManager implements SandboxNetworks {
     const { type: _type, ...rest } = report;
     this.opts.onDecision?.({ ...rest, sessionId: lease.sessionId, server: lease.server });
     if (!report.allowed && report.host && GRANTABLE.has(report.reason)) {
-      this.opts.onDenied?.({ lease: lease.id, sessionId: lease.sessionId, server: lease.server, host: report.host, port: report.port });
+      this.opts.onDenied?.({
+        lease: lease.id,
+        sessionId: lease.sessionId,
+        server: lease.server,
+        host: report.host,
+        port: report.port,
+        via: report.via,
+        reason: report.reason,
+      });
     }
   }
 

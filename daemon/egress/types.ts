@@ -1,5 +1,6 @@
 import type { ContainerEngine } from '../sandbox/engine.js';
 import type { NetworkEngine } from './docker-networks.js';
+import type { EgressRule } from '../../src/config/egress.js';
 import type { DecisionReport } from './gateway/protocol.js';
 
 /** The port of the gateway's HTTP proxy (CONNECT, absolute-form http://) on every sandbox network. */
@@ -21,6 +22,9 @@ export interface EgressDenied {
   host: string;
   /** Unknown for a DNS lookup (the port comes with the connection that never happened). */
   port: number | undefined;
+  /** How the name was asked for (dns, tls, http, connect, proxy) and the gateway's reason. */
+  via: string;
+  reason: string;
 }
 
 export type GrantScope = 'sandbox' | 'session';
@@ -41,5 +45,7 @@ export interface EgressManagerOptions {
   exemptDestinations?: string[];
   onDecision?: (decision: EgressDecision) => void;
   onDenied?: (denied: EgressDenied) => void;
+  /** A session's grants for a server kept over a restart (Redis); asked once per session and server. */
+  loadGrants?: (sessionId: string, server: string) => Promise<EgressRule[]>;
   log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }

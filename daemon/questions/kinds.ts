@@ -24,6 +24,13 @@ export function answerForSilence(ask: QuestionAsk, why: Unanswered): QuestionAns
               ? 'the turn was cancelled'
               : 'the daemon restarted while this approval was pending',
       };
+    case 'network_grant':
+      // Nobody said yes: the sandbox stays on its list. Asked again at its next attempt after this one closes.
+      return {
+        kind: 'network_grant',
+        decision: 'deny',
+        reason: why === 'expired' ? 'nobody answered in time' : why === 'cancelled' ? 'the session ended' : 'the daemon restarted',
+      };
     case 'sampling':
       return samplingSilence(why);
     default:
@@ -43,6 +50,10 @@ export function acceptAnswer(ask: QuestionAsk, input: QuestionAnswerInput): Ques
       return answer.decision === 'approve'
         ? { kind: 'tool_approval', decision: 'approve', scope: answer.scope, ...(answer.reason ? { reason: answer.reason } : {}) }
         : { kind: 'tool_approval', decision: 'deny', scope: 'once', reason: answer.reason?.trim() || 'the user denied this call' };
+    case 'network_grant':
+      return answer.decision === 'deny'
+        ? { kind: 'network_grant', decision: 'deny', reason: answer.reason?.trim() || 'the user denied this access' }
+        : { kind: 'network_grant', decision: answer.decision, ...(answer.reason ? { reason: answer.reason } : {}) };
     case 'sampling':
       return acceptSamplingAnswer(answer);
     default:

@@ -8,6 +8,8 @@ export function keys(prefix: string) {
     /** Questions waiting for a human, by question id. */
     questions: (id: string) => `${prefix}session:${id}:questions`,
     sessionRules: (id: string) => `${prefix}session:${id}:rules`,
+    /** Network grants a person made for the rest of the session (`{ server, rule }`, JSON, in order). */
+    egressGrants: (id: string) => `${prefix}session:${id}:egress`,
     /** The session's tool pins, by `server\u0000tool`. */
     pins: (id: string) => `${prefix}session:${id}:pins`,
     notes: (id: string) => `${prefix}session:${id}:notes`,

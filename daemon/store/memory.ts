@@ -19,6 +19,7 @@ export class MemoryStore implements SessionStore {
   private readonly notes = new Map<string, string[]>();
   private readonly questions = new Map<string, Map<string, StoredQuestion>>();
   private readonly rules = new Map<string, unknown[]>();
+  private readonly grants = new Map<string, unknown[]>();
   private readonly pinMaps = new Map<string, Map<string, ToolPin>>();
   private readonly sessionAudit = new Map<string, AuditEntry[]>();
   private readonly sampling = new Map<string, Map<string, number>>();
@@ -71,6 +72,7 @@ export class MemoryStore implements SessionStore {
       this.notes,
       this.questions,
       this.rules,
+      this.grants,
       this.pinMaps,
       this.sessionAudit,
       this.sampling,
@@ -193,6 +195,14 @@ export class MemoryStore implements SessionStore {
 
   async sessionRules(sessionId: string): Promise<unknown[]> {
     return (this.rules.get(sessionId) ?? []).map(copy);
+  }
+
+  async addEgressGrant(sessionId: string, grant: unknown): Promise<void> {
+    this.grants.set(sessionId, [...(this.grants.get(sessionId) ?? []), copy(grant)]);
+  }
+
+  async egressGrants(sessionId: string): Promise<unknown[]> {
+    return (this.grants.get(sessionId) ?? []).map(copy);
   }
 
   async pins(sessionId: string): Promise<ToolPin[]> {

@@ -97,6 +97,12 @@ export interface RuleStore {
   sessionRules(sessionId: string): Promise<unknown[]>;
 }
 
+/** Network grants "for this session": kept so a restarted daemon still honours them, never shared across sessions. */
+export interface EgressGrantStore {
+  addEgressGrant(sessionId: string, grant: unknown): Promise<void>;
+  egressGrants(sessionId: string): Promise<unknown[]>;
+}
+
 /** The tool definitions a session pinned (tool pinning: a changed tool is asked about again). */
 export interface PinStore {
   /** The session's pins, in no particular order. */
@@ -127,6 +133,7 @@ export type SessionStore = SessionRecords &
   HistoryStore &
   QuestionStore &
   RuleStore &
+  EgressGrantStore &
   PinStore &
   AuditLog &
   SamplingUsage;

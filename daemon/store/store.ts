@@ -90,6 +90,7 @@ export class Store implements SessionStore {
         k.history(rec.id),
         k.questions(rec.id),
         k.sessionRules(rec.id),
+        k.egressGrants(rec.id),
         k.pins(rec.id),
         k.notes(rec.id),
         k.sampling(rec.id),
@@ -236,6 +237,16 @@ export class Store implements SessionStore {
 
   async sessionRules(sessionId: string): Promise<unknown[]> {
     return (await this.redis.lrange(this.k.sessionRules(sessionId), 0, -1)).map((s) => JSON.parse(s) as unknown);
+  }
+
+  async addEgressGrant(sessionId: string, grant: unknown): Promise<void> {
+    await this.redis
+      .mcpgwRpushOnce(this.k.egressGrants(sessionId), this.k.once(randomUUID()), JSON.stringify(grant))
+      .catch(refusedWhenFull('a network grant'));
+  }
+
+  async egressGrants(sessionId: string): Promise<unknown[]> {
+    return (await this.redis.lrange(this.k.egressGrants(sessionId), 0, -1)).map((s) => JSON.parse(s) as unknown);
   }
 
   // --- tool pins ----------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import { convertDockerRun } from './docker-run.js';
 import { commandBase, convertLauncher, type BuildRecipe, type Runtime } from './launchers.js';
 import { limitsSchema, type serverEntrySchema } from './schema.js';
 import { templateRefs } from './templates.js';
+import { allowlistNotice, suggestedHosts } from './known-hosts.js';
 
 type ParsedEntry = z.output<typeof serverEntrySchema>;
 
@@ -65,6 +66,11 @@ export function convertEntry(entry: ParsedEntry, raw: Record<string, unknown>): 
     command = 'python3';
   }
   if (!command && !image && !build) return { ok: false, reason: 'give a "command", an "image" or a "build" recipe' };
+  // A pasted entry (something was converted) left without a network: say what it is known to need, grant nothing.
+  if (notices.length > 0 && raw.network === undefined && network === 'none') {
+    const hosts = suggestedHosts({ packages: build?.npm ?? build?.pip ?? [], image, args });
+    if (hosts) notices.push(allowlistNotice(hosts));
+  }
 
   const { problems } = templateRefs([...Object.values(env), ...args]);
   if (problems.length > 0) {

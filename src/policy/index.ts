@@ -57,6 +57,16 @@ export {
   type SafePattern,
 } from './pattern.js';
 export {
+  describeEgressRule,
+  egressPolicyRuleSchema,
+  evaluateEgress,
+  explainEgress,
+  matchEgressRule,
+  type EgressPolicyRule,
+  type EgressRequest,
+  type EgressVerdict,
+} from './egress.js';
+export {
   MAX_SAMPLING_BUDGET,
   MAX_SAMPLING_RULES,
   describeSamplingRule,

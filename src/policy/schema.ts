@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ANNOTATION_DEFAULTS } from './annotations.js';
 import { checkGlob } from './glob.js';
+import { egressPolicyRuleSchema } from './egress.js';
 import { readPath } from './path.js';
 import { compilePattern } from './pattern.js';
 import { samplingRulesSchema } from './sampling.js';
@@ -86,6 +87,8 @@ export const policySchema = z.strictObject({
     .nullable()
     .default([])
     .transform((rules) => rules ?? []),
+  /** What a sandbox on an allowlist may reach beyond its list (see egress.ts); absent in policies older than it. */
+  egress: z.array(egressPolicyRuleSchema).max(MAX_RULES, `at most ${MAX_RULES} egress rules`).optional(),
   /** Whether servers may use the model (`sampling/createMessage`) without asking; see sampling.ts. */
   sampling: samplingRulesSchema,
 });

@@ -24,8 +24,22 @@ export interface ToolApprovalAsk {
   changed?: { fields: string[]; diff: string };
 }
 
+/**
+ * Whether a sandbox on an egress allowlist may reach a name it is not allowed (it asked, and was refused at once).
+ * `host` is the gateway's normalised name (lower-case ASCII), `port` absent when only a lookup was seen.
+ */
+export interface NetworkGrantAsk {
+  kind: 'network_grant';
+  host: string;
+  port?: number;
+  /** How the name was asked for: a DNS lookup, TLS SNI, an HTTP Host header, the proxy. */
+  via: string;
+  /** Why it was refused, for people ("not in the allowlist"). */
+  reason: string;
+}
+
 /** What a question asks, by kind. */
-export type QuestionAsk = ToolApprovalAsk | SamplingAsk;
+export type QuestionAsk = ToolApprovalAsk | NetworkGrantAsk | SamplingAsk;
 
 export type QuestionKind = QuestionAsk['kind'];
 
@@ -37,8 +51,19 @@ export const toolApprovalAnswerSchema = z.strictObject({
   reason: z.string().max(2000).optional(),
 });
 
+/** once: until the call it serves ends; session: the rest of this session (this server only); deny: not now. */
+export const networkGrantAnswerSchema = z.strictObject({
+  kind: z.literal('network_grant'),
+  decision: z.enum(['once', 'session', 'deny']),
+  reason: z.string().max(2000).optional(),
+});
+
 /** Every kind's answer, told apart by `kind`. */
-export const questionAnswerSchema = z.discriminatedUnion('kind', [toolApprovalAnswerSchema, samplingAnswerSchema]);
+export const questionAnswerSchema = z.discriminatedUnion('kind', [
+  toolApprovalAnswerSchema,
+  networkGrantAnswerSchema,
+  samplingAnswerSchema,
+]);
 
 /** An answer as a client sends it (defaults may be left out). */
 export type QuestionAnswerInput = z.input<typeof questionAnswerSchema>;
@@ -47,3 +72,5 @@ export type QuestionAnswerInput = z.input<typeof questionAnswerSchema>;
 export type QuestionAnswer = z.output<typeof questionAnswerSchema>;
 
 export type ToolApprovalAnswer = Extract<QuestionAnswer, { kind: 'tool_approval' }>;
+
+export type NetworkGrantAnswer = Extract<QuestionAnswer, { kind: 'network_grant' }>;

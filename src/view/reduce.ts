@@ -145,6 +145,9 @@ function reduce(view: SessionView, event: SessionEvent): SessionView {
       switch (ask.kind) {
         case 'tool_approval':
           return subject.kind === 'call' ? approvalAsked(next, event, subject, ask) : next;
+        case 'network_grant':
+          // Shown as the question itself (its answer lands in the call's console as an [egress] line).
+          return next;
         case 'sampling':
           // Shown from `questions` while open; the daemon's notices tell the transcript what came of it.
           return next;
@@ -157,6 +160,7 @@ function reduce(view: SessionView, event: SessionEvent): SessionView {
       switch (event.answer.kind) {
         case 'tool_approval':
           return event.subject.kind === 'call' ? approvalAnswered(next, event, event.subject, event.answer) : next;
+        case 'network_grant':
         case 'sampling':
           return next;
         default:

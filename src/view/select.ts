@@ -17,6 +17,9 @@ export function answerableQuestions(view: SessionView): QuestionView[] {
     switch (q.ask.kind) {
       case 'tool_approval':
         return findCall(view, subjectCallId(q.subject) ?? '')?.status === 'awaiting_approval';
+      case 'network_grant':
+        // Outlives the call that raised it (that call failed at once): answerable until it closes.
+        return true;
       case 'sampling':
         return true;
       default:

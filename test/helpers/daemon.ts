@@ -32,7 +32,7 @@ export function testConfigWith(overrides: Record<string, unknown> = {}) {
 /** Starts mcpd in-process on a free port with its own state dir; Docker and Redis are real. */
 export async function startTestDaemon(
   options: { config?: Record<string, unknown>; redisUrl?: string; model?: ModelClient; stateDir?: string } & Partial<
-    Pick<DaemonDeps, 'janitorIntervalMs' | 'env'>
+    Pick<DaemonDeps, 'janitorIntervalMs' | 'env' | 'egress'>
   > = {},
 ): Promise<TestDaemon> {
   const stateDir = options.stateDir ?? mkdtempSync(path.join(tmpdir(), 'mcpgw-state-'));
@@ -47,6 +47,7 @@ export async function startTestDaemon(
     ...(options.model ? { model: options.model } : {}),
     ...(options.janitorIntervalMs ? { janitorIntervalMs: options.janitorIntervalMs } : {}),
     ...(options.env ? { env: options.env } : {}),
+    ...(options.egress ? { egress: options.egress } : {}),
   });
   const token = readFileSync(path.join(stateDir, 'token'), 'utf8').trim();
   const clients: DaemonClient[] = [];

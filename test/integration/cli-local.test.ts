@@ -171,4 +171,28 @@ describe('mcpgw policy', () => {
     const none = await mcpgw(['policy', 'explain', '--server', 'everything', '--sampling']);
     expect(none.stdout).toMatch(/^decision: ASK — no sampling rule matches this server/m);
   });
+
+  it('check counts egress rules and explain --host shows the one that decides a network request', async () => {
+    const policy = path.join(mkdtempSync(path.join(tmpdir(), 'mcpgw-policy-')), 'egress.yaml');
+    writeFileSync(
+      policy,
+      'rules: []\negress:\n  - { server: ctx7, host: "*.context7.com", port: 443, decision: allow }\n  - { host: "*", decision: deny }\n',
+    );
+    expect((await mcpgw(['policy', 'check', policy])).stdout).toContain('; 2 egress rule(s), unmatched network requests ask');
+    const allowed = await mcpgw(['policy', 'explain', '--policy', policy, '--server', 'ctx7', '--host', 'mcp.context7.com:443']);
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toMatch(/^decision: ALLOW — egress rule 1 \(server ctx7 host \*\.context7\.com port 443\) allows/m);
+    const denied = await mcpgw(['policy', 'explain', '--policy', policy, '--server', 'ctx7', '--host', 'mcp.context7.com:80']);
+    expect(denied.stdout).toMatch(/^decision: DENY — egress rule 2 \(host \*\) denies/m);
+    expect(denied.stdout).toContain('1. (server ctx7 host *.context7.com port 443) allow: no, port 80 is not 443');
+    // A lookup names no port: each port its grant would give is decided on its own.
+    const lookup = await mcpgw(['policy', 'explain', '--policy', policy, '--server', 'ctx7', '--host', 'mcp.context7.com']);
+    expect(lookup.stdout.split('\n').filter((l) => l.startsWith('decision:'))).toEqual([
+      'decision: ALLOW — egress rule 1 (server ctx7 host *.context7.com port 443) allows',
+      'decision: DENY — egress rule 2 (host *) denies',
+    ]);
+    const neither = await mcpgw(['policy', 'explain', '--policy', policy, '--server', 'ctx7']);
+    expect(neither.code).toBe(2);
+    expect(neither.stderr).toContain('give --tool (a tool call), --host (a network request) or --sampling (a sampling request) to explain');
+  });
 });

@@ -59,6 +59,7 @@ describe('tool pinning against a real server (rug pull)', () => {
     const second = send('mutate, then echo two');
     await answer((await asked('m1')).questionId, 'once');
     const again = await asked('p2');
+    if (again.ask.kind !== 'tool_approval') throw new Error('p2 was not asked for an approval');
     expect(again.ask.changed?.fields).toEqual(['description']);
     expect(again.ask.changed?.diff).toBe(`description:\n- Echoes the message back.\n+ ${RUG}`);
     expect(again.ask.decisionReason).toMatch(/^the server changed this tool \(description\) since it was approved in this session/);

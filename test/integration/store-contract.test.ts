@@ -163,6 +163,21 @@ describe.each([
     expect(await store.samplingTokens(rec.id, 'everything')).toBe(0);
   });
 
+  it('keeps a session’s network grants in order, apart from other sessions, and deletes them with it', async () => {
+    const store = make();
+    const rec = record();
+    const other = record();
+    await store.createSession(rec);
+    await store.createSession(other);
+    const grant = (host: string) => ({ server: 'netsrv', rule: { host, wildcard: false, ports: [443] } });
+    await store.addEgressGrant(rec.id, grant('a.example.com'));
+    await store.addEgressGrant(rec.id, grant('b.example.com'));
+    expect(await store.egressGrants(rec.id)).toEqual([grant('a.example.com'), grant('b.example.com')]);
+    expect(await store.egressGrants(other.id)).toEqual([]);
+    await store.deleteSession(rec);
+    expect(await store.egressGrants(rec.id)).toEqual([]);
+  });
+
   it('deletes a session with everything under it, and lists sessions by inactivity', async () => {
     const store = make();
     const old = record({ lastActive: 5 });

@@ -50,6 +50,8 @@ function describe(e: AuditRecord): string {
       return `${String(e.action)}${e.reason ? `: ${String(e.reason)}` : ''}`;
     case 'egress':
       return `${String(e.server)} → ${String(e.host ?? '?')}${e.port === undefined ? '' : `:${String(e.port)}`} ${e.allowed ? 'allowed' : 'DENIED'} (${String(e.via)}, ${String(e.reason)})`;
+    case 'egress_grant':
+      return `${String(e.server)} → ${String(e.host)}${e.port === undefined ? '' : `:${String(e.port)}`} ${e.decision === 'deny' ? 'NOT GRANTED' : `granted ${String(e.decision)}`} by ${String(e.by)}${e.reason ? `: ${String(e.reason)}` : ''}`;
     case 'sampling':
       return describeSamplingAudit(e);
   }

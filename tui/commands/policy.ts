@@ -5,6 +5,7 @@ import { EXIT } from '../../src/exit-codes.js';
 import {
   assessPolicy,
   describeSamplingRule,
+  explainEgress,
   explainPolicy,
   explainSampling,
   formatAssessment,
@@ -33,7 +34,11 @@ export async function policyCheck(file: string, opts: GlobalOptions, io: Command
   const assessment = assessPolicy(parsed.policy);
   if (opts.json) io.out(JSON.stringify({ ok: true, policy: parsed.policy, assessment, warnings }, null, 2));
   else {
-    io.out(`${file}: ok — ${parsed.policy.rules.length} rule(s), default ${parsed.policy.default}`);
+    const egress = parsed.policy.egress?.length ?? 0;
+    io.out(
+      `${file}: ok — ${parsed.policy.rules.length} rule(s), default ${parsed.policy.default}` +
+        (egress > 0 ? `; ${egress} egress rule(s), unmatched network requests ask` : ''),
+    );
     io.out(`  ${describeSamplingRules(parsed.policy)}`);
     for (const line of formatAssessment(assessment)) io.out(`  ${line}`);
     for (const w of warnings) io.out(`  ${w.level}${w.ruleIndex === undefined ? '' : ` (rule ${w.ruleIndex + 1})`}: ${w.message}`);
@@ -80,6 +85,7 @@ export async function policyExplain(
     policy?: string;
     server: string;
     tool?: string;
+    host?: string;
     args?: string;
     annotations?: string;
     sampling?: boolean;
@@ -89,8 +95,13 @@ export async function policyExplain(
   io: CommandIO,
 ): Promise<number> {
   const policy = await loadPolicy(opts.policy ?? 'ask');
+  if (opts.host !== undefined) return explainNetwork(policy, opts.server, opts.host, opts.json === true, io);
   if (opts.sampling) return explainSamplingRequest(policy, opts, io);
-  if (opts.tool === undefined) throw new McpgwError('bad_request', 'give --tool (a tool call) or --sampling (a sampling request)');
+  if (opts.tool === undefined)
+    throw new McpgwError(
+      'bad_request',
+      'give --tool (a tool call), --host (a network request) or --sampling (a sampling request) to explain',
+    );
   const call = {
     server: opts.server,
     tool: opts.tool,
@@ -116,6 +127,31 @@ export async function policyExplain(
         ...lines.map((l) => `  ${l}`),
         ...formatAssessment(assessment).map((l, i) => (i === 0 ? `policy ${l}` : l)),
       ].join('\n'),
+    );
+  return 0;
+}
+
+/** `policy explain --host name[:port]`: what the policy's egress rules decide for a sandbox's request. */
+function explainNetwork(policy: Policy, server: string, hostText: string, json: boolean, io: CommandIO): number {
+  const m = /^(.*?)(?::(\d{1,5}))?$/.exec(hostText.trim());
+  const host = (m?.[1] ?? '').toLowerCase().replace(/\.$/, '');
+  if (!host) throw new McpgwError('bad_request', `--host ${JSON.stringify(hostText)}: expected name or name:port`);
+  // A lookup names no port: mcpd decides each port its grant would give on its own, and so does this.
+  const ports = m?.[2] === undefined ? [443, 80] : [Number(m[2])];
+  const explained = ports.map((port) => explainEgress(policy.egress, { server, host, port }));
+  if (json)
+    io.out(
+      JSON.stringify(
+        explained.map(({ verdict, lines }, i) => ({ port: ports[i], decision: verdict.decision, reason: verdict.reason, lines })),
+        null,
+        2,
+      ),
+    );
+  else
+    io.out(
+      explained
+        .flatMap(({ verdict, lines }) => [`decision: ${verdict.decision.toUpperCase()} — ${verdict.reason}`, ...lines.map((l) => `  ${l}`)])
+        .join('\n'),
     );
   return 0;
 }

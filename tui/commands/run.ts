@@ -144,6 +144,8 @@ function asking(event: SessionEventOf<'question:asked'>): string {
   switch (ask.kind) {
     case 'tool_approval':
       return `waiting for approval: ${subject.kind === 'call' ? callOf(subject) : safeLine(subject.server)} ${safeLine(JSON.stringify(ask.args))}`;
+    case 'network_grant':
+      return `waiting for a network grant: ${safeLine(subject.server)} wants ${safeLine(ask.port === undefined ? ask.host : `${ask.host}:${ask.port}`)}`;
     case 'sampling':
       return `waiting for approval: ${safeLine(subject.server)} asks the model to write (sampling: ${ask.phase === 'request' ? 'its request' : "the model's answer"})`;
     default:

@@ -6,6 +6,9 @@ import type { DecisionReport, Via } from './protocol.js';
 import { sniff, splitHostPort, type HttpHead } from './sniff.js';
 import type { Upstream } from './upstream.js';
 
+/** Where each piping connection goes, so that taking a grant back can close what it let through. */
+export const destinations = new WeakMap<Socket, { host: string; port: number }>();
+
 /** How long a new connection may take to say where it goes. */
 const SNIFF_TIMEOUT_MS = 10_000;
 
@@ -103,6 +106,7 @@ export function handleConnection(socket: Socket, lease: LeaseView, ctx: Connecti
     if (!opened.ok) return deny(via, opened.reason, host, targetPort, opened.address);
     if (socket.destroyed) return void opened.socket.destroy();
     const up = opened.socket;
+    destinations.set(socket, { host, port: targetPort });
     if (target.reply) socket.write(target.reply);
     up.write(target.first);
     let open = 2;

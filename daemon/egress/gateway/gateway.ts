@@ -2,10 +2,10 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { EgressRule } from '../../../src/config/egress.js';
-import { handleConnection, type LeaseView } from './connection.js';
+import { destinations, handleConnection, type LeaseView } from './connection.js';
 import { DnsResponder } from './dns-server.js';
 import { parseCidr, type Cidr } from './ip.js';
-import type { DestinationPolicy } from './policy.js';
+import { decideName, type DestinationPolicy } from './policy.js';
 import type { DecisionReport, GatewayCommand, GatewayReport } from './protocol.js';
 import { Upstream } from './upstream.js';
 
@@ -70,6 +70,18 @@ export class Gateway {
         else lease.ruleList.push({ ...cmd.rule, ports: [...cmd.rule.ports] });
         lease.dns.forget();
         await this.listenPorts(lease);
+        return;
+      }
+      case 'revoke': {
+        const lease = this.leases.get(cmd.lease);
+        if (!lease) return;
+        lease.ruleList = revokeRule(lease.ruleList, cmd.rule);
+        lease.dns.forget();
+        // A kept-alive connection would outlive the grant: what is no longer allowed is closed now.
+        for (const socket of lease.sockets) {
+          const to = destinations.get(socket);
+          if (to && decideName(lease.ruleList, to.host, to.port) !== 'allowed') socket.destroy();
+        }
         return;
       }
       case 'detach':
@@ -232,4 +244,13 @@ async function retryWhileAddressComesUp<T>(bind: () => Promise<T>): Promise<T> {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
+}
+
+/** The rules without `rule`'s ports on its name (a rule left with no port goes). Listeners stay: they refuse. */
+export function revokeRule(rules: readonly EgressRule[], rule: EgressRule): EgressRule[] {
+  return rules.flatMap((r) => {
+    if (r.host !== rule.host || r.wildcard !== rule.wildcard) return [r];
+    const ports = r.ports.filter((p) => !rule.ports.includes(p));
+    return ports.length > 0 ? [{ ...r, ports }] : [];
+  });
 }

@@ -35,6 +35,8 @@ export type GatewayCommand =
       rules: EgressRule[];
     }
   | { op: 'grant'; id: number; lease: string; rule: EgressRule }
+  /** Takes back ports a grant gave (a grant "once" ends): open connections it no longer allows are closed. */
+  | { op: 'revoke'; id: number; lease: string; rule: EgressRule }
   | { op: 'detach'; id: number; lease: string };
 
 /**

@@ -37,3 +37,24 @@ describe('tool-approval answers', () => {
     expect(answerForSilence(ask, 'restarted')).toMatchObject({ reason: 'the daemon restarted while this approval was pending' });
   });
 });
+
+describe('network-grant answers', () => {
+  const grant = { kind: 'network_grant', host: 'api.example.com', port: 443, via: 'tls', reason: 'not in the allowlist' } as const;
+
+  it('keep once and session, and give a denial a reason', () => {
+    expect(acceptAnswer(grant, { kind: 'network_grant', decision: 'once' })).toEqual({ kind: 'network_grant', decision: 'once' });
+    expect(acceptAnswer(grant, { kind: 'network_grant', decision: 'session' })).toEqual({ kind: 'network_grant', decision: 'session' });
+    expect(acceptAnswer(grant, { kind: 'network_grant', decision: 'deny' })).toEqual({
+      kind: 'network_grant',
+      decision: 'deny',
+      reason: 'the user denied this access',
+    });
+    expect(() => acceptAnswer(grant, { kind: 'tool_approval', decision: 'approve' })).toThrow(/network_grant answer/);
+    expect(() => acceptAnswer(grant, { kind: 'network_grant', decision: 'always' } as never)).toThrow();
+  });
+
+  it('deny when nobody answers', () => {
+    expect(answerForSilence(grant, 'expired')).toEqual({ kind: 'network_grant', decision: 'deny', reason: 'nobody answered in time' });
+    expect(answerForSilence(grant, 'restarted')).toMatchObject({ decision: 'deny' });
+  });
+});

@@ -106,7 +106,7 @@ export const useChat = defineStore('chat', () => {
     return core.answer(approvalId, approvalAnswer(reply));
   }
 
-  /** Answers a question of any kind (a sampling request…); if another client was first, says who. */
+  /** Answers a question of any other kind (a network grant, a sampling request) as it is. */
   function answerQuestion(questionId: string, reply: QuestionAnswerInput): Promise<void> {
     return core.answer(questionId, reply);
   }
