@@ -1,11 +1,15 @@
 // Lint rules, including the architecture's boundaries (see docs/architecture.md):
-// - src/ is the shared core: it imports nothing from daemon/, tui/ or web/, nor Node built-ins; daemon/, tui/ and web/
-//   never import each other.
+// - src/ is the shared core: it imports nothing from cli/, daemon/, tui/ or web/, nor Node built-ins; daemon/, tui/ and
+//   web/ never import each other nor cli/.
+// - cli/ is every mcpgw command: register/ wires commander to them; client/ commands talk to mcpd through the socket
+//   client (tui/client) and never import daemon code; local/ commands run sandboxes in-process and never import a
+//   client. bin/ holds only the entry points.
 // - Clients fold session events through the session core (src/client), not by calling the reducer themselves.
 // - In mcpd, a tool call has one owner (daemon/calls): only it emits call events and writes policy, approval and tool
 //   audit entries; only daemon/questions emits question events and takes questions; logic talks to storage through
 //   the ports (daemon/store/ports.ts): only the composition root builds the Redis store, only tests the in-memory one.
 import js from '@eslint/js';
+import pluginVue from 'eslint-plugin-vue';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'net', 'http', 'crypto', 'stream'];
@@ -23,8 +27,8 @@ const boundaries = (...groups) => ({
   ],
 });
 const tuiBoundary = {
-  forbidden: ['**/daemon/**', '**/web/**'],
-  message: 'tui/ talks to mcpd over Socket.io; it must not import daemon code',
+  forbidden: ['**/daemon/**', '**/web/**', '**/cli/**'],
+  message: 'tui/ talks to mcpd over Socket.io; it must not import daemon or command code',
 };
 // Every string the TUI prints goes through its own Text, which makes server and model text inert (src/text/sanitize.ts).
 const inkText = {
@@ -36,6 +40,8 @@ const inkText = {
     },
   ],
 };
+
+const daemonBoundary = { forbidden: ['**/tui/**', '**/web/**', '**/cli/**'], message: 'daemon/ must not import a client or a command' };
 
 const memoryStore = { forbidden: ['**/store/memory.js'], message: 'the in-memory store is for tests; mcpd keeps its state in Redis' };
 const redisStore = {
@@ -65,10 +71,8 @@ const restrictSyntax = (selectors) => ({
 });
 
 export default tseslint.config(
-  // .vue files are checked by vue-tsc (npm run typecheck); eslint has no Vue parser here.
   {
     ignores: [
-      'web/**/*.vue',
       'dist/',
       'web/dist/',
       'node_modules/',
@@ -81,6 +85,16 @@ export default tseslint.config(
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // .vue files: Vue's own rules (layout is prettier's), TypeScript in <script setup lang="ts">; vue-tsc checks types.
+  ...pluginVue.configs['flat/recommended'],
+  { files: ['**/*.vue'], rules: pluginVue.configs['no-layout-rules'].rules },
+  {
+    files: ['**/*.vue'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'], sourceType: 'module' } },
+    // Undefined names are vue-tsc's to find, as tsc's in .ts files (typescript-eslint turns this off there too).
+    // No markup from data, ever: model and server text is rendered as text nodes (see web/src/components/MarkdownView.ts).
+    rules: { 'no-undef': 'off', 'vue/no-v-html': 'error' },
+  },
   {
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -94,8 +108,8 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     rules: boundaries(
       {
-        forbidden: ['**/daemon/**', '**/tui/**', '**/web/**', ...nodeBuiltins],
-        message: 'src/ is the shared core: no daemon, UI or Node-only imports',
+        forbidden: ['**/cli/**', '**/daemon/**', '**/tui/**', '**/web/**', ...nodeBuiltins],
+        message: 'src/ is the shared core: no CLI, daemon, UI or Node-only imports',
       },
       memoryStore,
     ),
@@ -103,14 +117,14 @@ export default tseslint.config(
   {
     files: ['daemon/**/*.ts'],
     rules: {
-      ...boundaries({ forbidden: ['**/tui/**', '**/web/**'], message: 'daemon/ must not import a client' }, memoryStore, redisStore),
+      ...boundaries(daemonBoundary, memoryStore, redisStore),
       ...restrictSyntax([callEvent, questionEvent, callAudit, questionTake]),
     },
   },
   {
     // The composition root builds the Redis store; the stores implement the ports they are checked against.
     files: ['daemon/main.ts'],
-    rules: boundaries({ forbidden: ['**/tui/**', '**/web/**'], message: 'daemon/ must not import a client' }, memoryStore),
+    rules: boundaries(daemonBoundary, memoryStore),
   },
   { files: ['daemon/store/*.ts'], rules: { 'no-restricted-syntax': 'off' } },
   { files: ['daemon/calls/**/*.ts'], rules: restrictSyntax([questionEvent, questionTake]) },
@@ -144,14 +158,63 @@ export default tseslint.config(
     rules: boundaries(tuiBoundary, reducer),
   },
   {
-    files: ['web/**/*.ts'],
+    files: ['web/**/*.ts', 'web/**/*.vue'],
     rules: boundaries(
-      { forbidden: ['**/daemon/**', '**/tui/**', ...nodeBuiltins], message: 'web/ runs in a browser and talks to mcpd over Socket.io' },
+      {
+        forbidden: ['**/daemon/**', '**/tui/**', '**/cli/**', ...nodeBuiltins],
+        message: 'web/ runs in a browser and talks to mcpd over Socket.io',
+      },
       reducer,
     ),
   },
   {
-    files: ['bin/**/*.ts', 'bench/**/*.ts'],
+    // The commands' shared plumbing (output, options, flags) sits between commander and the commands.
+    files: ['cli/*.ts'],
+    rules: boundaries({
+      forbidden: ['**/daemon/**', '**/tui/**', '**/web/**'],
+      message: "cli/'s plumbing serves every command: no daemon or client code",
+    }),
+  },
+  {
+    files: ['cli/register/**/*.ts'],
+    rules: boundaries({
+      forbidden: ['**/daemon/**', '**/tui/**', '**/web/**'],
+      message: 'cli/register/ only wires commander to the commands in cli/client and cli/local (the chat is imported lazily)',
+    }),
+  },
+  {
+    files: ['cli/client/**/*.ts'],
+    rules: boundaries(
+      {
+        forbidden: ['**/daemon/**', '**/web/**', '**/tui/chat/**', '**/tui/components/**', '**/cli/local/**', '**/cli/register/**'],
+        message: 'commands served by mcpd talk to it over Socket.io (tui/client): no daemon code, no Ink',
+      },
+      reducer,
+    ),
+  },
+  {
+    files: ['cli/local/**/*.ts'],
+    rules: {
+      ...boundaries(
+        {
+          forbidden: ['**/tui/**', '**/web/**', '**/cli/client/**', '**/cli/register/**'],
+          message: 'commands that need no daemon run sandboxes in-process: no client code',
+        },
+        memoryStore,
+        redisStore,
+      ),
+      ...restrictSyntax([callEvent, questionEvent, callAudit, questionTake]),
+    },
+  },
+  {
+    files: ['bin/**/*.ts'],
+    rules: boundaries(memoryStore, {
+      forbidden: ['**/tui/**', '**/web/**'],
+      message: 'bin/ holds entry points only: mcpgw starts cli/register, mcpd starts daemon/main',
+    }),
+  },
+  {
+    files: ['bench/**/*.ts'],
     rules: boundaries(memoryStore),
   },
   {

@@ -7,7 +7,7 @@ import { startDaemon } from '../daemon/main.js';
 import { McpgwError, errorMessage } from '../src/errors.js';
 import { exitCodeFor, EXIT } from '../src/exit-codes.js';
 import type { EgressTestSettings } from '../daemon/services.js';
-import { resolvePaths } from '../src/paths.js';
+import { resolvePaths, stateFile } from '../src/paths.js';
 import { safeProse } from '../src/text/sanitize.js';
 import { VERSION } from '../src/version.js';
 
@@ -25,7 +25,7 @@ const program = new Command('mcpd')
 const opts = program.opts<{ config?: string; stateDir?: string; host?: string; port?: number; logLevel: LogLevel; logStderr?: boolean }>();
 const env = opts.stateDir ? { ...process.env, MCPGW_STATE_DIR: opts.stateDir } : process.env;
 const paths = resolvePaths(env, homedir());
-const log = createLogger({ file: `${paths.stateDir}/mcpd.log`, level: opts.logLevel, alsoStderr: Boolean(opts.logStderr) });
+const log = createLogger({ file: stateFile(paths.stateDir, 'log'), level: opts.logLevel, alsoStderr: Boolean(opts.logStderr) });
 
 try {
   const { catalog, notices, file } = await loadConfig(opts.config, env);

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stateFile } from '../src/paths.js';
 import type { Catalog } from '../src/config/catalog.js';
 import type { DaemonStatus } from '../src/protocol/session.js';
 import { VERSION } from '../src/version.js';
@@ -195,7 +196,7 @@ function startHousekeeping(deps: DaemonDeps, services: Services, store: Store): 
 
 /** Writes `daemon.json` (how clients find this daemon); returns its removal. */
 function writeDaemonInfo(stateDir: string, info: DaemonInfo): () => Promise<void> {
-  const file = path.join(stateDir, 'daemon.json');
+  const file = stateFile(stateDir, 'daemonInfo');
   writePrivateFile(file, JSON.stringify(info, null, 2));
   return () => rm(file, { force: true });
 }

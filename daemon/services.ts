@@ -4,6 +4,7 @@ import { AgentService } from './agent/service.js';
 import type { ModelClient } from './agent/model/index.js';
 import { ToolCatalog } from './agent/toolset.js';
 import { TurnRegistry } from './agent/turns.js';
+import { MediaCache } from './calls/media-cache.js';
 import { CallOutput } from './calls/output.js';
 import { ServerContent } from './content/service.js';
 import { ToolCalls } from './calls/tool-call.js';
@@ -74,6 +75,8 @@ export interface Services {
   calls: ToolCalls;
   agent: AgentService;
   pins: ToolPins;
+  /** Result media too large for their events, held for clients in memory. */
+  media: MediaCache;
   content: ServerContent;
   notices: ServerNotices;
 }
@@ -180,6 +183,7 @@ export function buildServices(o: ServiceOptions): Services {
   const pins = new ToolPins(store);
   // Calls and the model's tool list share one catalog: it re-lists each sandbox it sees start and pins the tools.
   const toolCatalog = new ToolCatalog(sessions, pins);
+  const media = new MediaCache();
   grants = new GrantBroker({
     egress,
     questions,
@@ -203,7 +207,7 @@ export function buildServices(o: ServiceOptions): Services {
     broker.forgetSession(event.sessionId);
     egress.forgetSession(event.sessionId);
   });
-  const calls = new ToolCalls({ events, store, questions, sandboxes: toolCatalog, output, pins, notes: broker });
+  const calls = new ToolCalls({ events, store, questions, sandboxes: toolCatalog, output, pins, notes: broker, media });
   const agent = new AgentService({
     model: o.model,
     store,
@@ -234,5 +238,5 @@ export function buildServices(o: ServiceOptions): Services {
     log: (sessionId, server, line) =>
       sessionId === POOL_SESSION ? log.debug('warm-pool sandbox output', { server, line }) : output.onLog(sessionId, server, line),
   });
-  return { feed, events, turns, runtime, sessions, questions, calls, agent, pins, content, notices };
+  return { feed, events, turns, runtime, sessions, questions, calls, agent, pins, content, notices, media };
 }

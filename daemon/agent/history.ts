@@ -1,8 +1,25 @@
 import type { Content, Part } from '@google/genai';
+import type { InlineMedia } from '../../src/tools/rich-result.js';
 
 /** A function response for one call: `output` on success, `error` otherwise (what Gemini's docs use). */
-export function functionResponsePart(call: { id: string; name: string }, outcome: { output: string } | { error: string }): Part {
+export function functionResponsePart(
+  call: { id: string; name: string },
+  outcome: { output: string; structuredContent?: unknown } | { error: string },
+): Part {
   return { functionResponse: { id: call.id, name: call.name, response: outcome } };
+}
+
+/**
+ * The images and clips of a call's result as parts of the user turn that carries the function responses, after
+ * all of them, each behind a text part naming the call. Not `functionResponse.parts`: the Gemini API accepts
+ * those only from Gemini 3 models (2.5 answers 400 "function_response.parts is not supported for this model"),
+ * while inline data parts in the same turn are taken by every model that sees images, as gemini-cli sends them.
+ */
+export function mediaParts(call: { id: string; name: string }, media: readonly InlineMedia[]): Part[] {
+  return media.flatMap((m) => [
+    { text: `[${m.label} returned by the call ${call.id} of ${call.name}]` },
+    { inlineData: { mimeType: m.mimeType, data: m.data } },
+  ]);
 }
 
 /** The calls of a model turn that have no response in the turn that follows it. */

@@ -8,7 +8,7 @@ import type { Logger } from '../logger.js';
 import type { EventSink } from '../sessions/event-log.js';
 import { notice } from '../sessions/notices.js';
 import type { HistoryStore, SessionRecord } from '../store/ports.js';
-import { closeInterruptedCalls, functionResponsePart } from './history.js';
+import { closeInterruptedCalls, functionResponsePart, mediaParts } from './history.js';
 import type { ModelClient, ModelFunctionCall } from './model/index.js';
 import type { SessionToolset, ToolCatalog } from './toolset.js';
 
@@ -113,15 +113,16 @@ async function oneRound(
   ctx.history.push(done.content);
   await store.appendHistory(rec.id, [done.content]);
   if (done.functionCalls.length === 0) return false;
-  const parts = await Promise.all(
+  const answers = await Promise.all(
     done.functionCalls.map((call) =>
-      handleCall(deps, turn, toolset, ctx.policy, call).catch((err: unknown) => {
+      handleCall(deps, turn, toolset, ctx.policy, call).catch((err: unknown): Answer => {
         deps.log.error('tool call handling failed', { sessionId: rec.id, callId: call.id, err });
-        return functionResponsePart(call, { error: `mcpgw could not run this call: ${errorMessage(err)}` });
+        return { part: functionResponsePart(call, { error: `mcpgw could not run this call: ${errorMessage(err)}` }), media: [] };
       }),
     ),
   );
-  const responses: Content = { role: 'user', parts };
+  // Every function response first, then the media of each call (see mediaParts for why not inside the responses).
+  const responses: Content = { role: 'user', parts: [...answers.map((a) => a.part), ...answers.flatMap((a) => a.media)] };
   ctx.history.push(responses);
   await store.appendHistory(rec.id, [responses]);
   return true;
@@ -137,15 +138,22 @@ async function reportUnavailable(deps: TurnDeps, sessionId: string, toolset: Ses
   }
 }
 
+/** A call's one functionResponse part, and the parts that carry its images and clips. */
+interface Answer {
+  part: Part;
+  media: Part[];
+}
+
 /** One call of the model: a ToolCall decides and runs it; its end becomes the call's one functionResponse part. */
-async function handleCall(deps: TurnDeps, turn: Turn, toolset: SessionToolset, policy: Policy, call: ModelFunctionCall): Promise<Part> {
+async function handleCall(deps: TurnDeps, turn: Turn, toolset: SessionToolset, policy: Policy, call: ModelFunctionCall): Promise<Answer> {
   const ref = toolset.compiled.resolve(call.name);
-  if (!ref) return functionResponsePart(call, { error: `There is no tool named "${call.name}".` });
+  if (!ref) return { part: functionResponsePart(call, { error: `There is no tool named "${call.name}".` }), media: [] };
   const { server, tool } = ref;
   const end = await deps.calls.agentCall(
     { session: turn.rec, callId: call.id, server, tool, args: call.args, user: turn.user, annotations: toolset.annotations(server, tool) },
     policy,
     { headless: turn.headless, signal: turn.signal },
   );
-  return functionResponsePart(call, replyFor(end, deps.settings.toolOutputChars));
+  const { media = [], ...reply } = replyFor(end, deps.settings.toolOutputChars);
+  return { part: functionResponsePart(call, reply), media: mediaParts(call, media) };
 }

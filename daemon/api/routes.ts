@@ -1,6 +1,8 @@
+import { McpgwError } from '../../src/errors.js';
 import type { DaemonStatus } from '../../src/protocol/session.js';
 import { serverSummary } from '../config/availability.js';
 import type { AgentService } from '../agent/service.js';
+import type { MediaCache } from '../calls/media-cache.js';
 import type { ToolCalls } from '../calls/tool-call.js';
 import type { ServerContent } from '../content/service.js';
 import type { ToolPins } from '../pins/service.js';
@@ -23,6 +25,7 @@ export interface RouteDeps {
   questions: Pick<QuestionService, 'answer'>;
   audit: Pick<AuditLog, 'readAudit'>;
   pins: Pick<ToolPins, 'summaries'>;
+  media: Pick<MediaCache, 'get'>;
   /** The daemon's status as `user` sees it; `url` is where this API listens. */
   status: (user: string, url: string) => Promise<DaemonStatus>;
   credentials: Credentials;
@@ -30,7 +33,19 @@ export interface RouteDeps {
 }
 
 /** What each request does; ownership checks live in the services, validation in bindHandlers. */
-export function routes({ sessions, events, agent, calls, questions, audit, pins, status, credentials, content }: RouteDeps): Handlers {
+export function routes({
+  sessions,
+  events,
+  agent,
+  calls,
+  questions,
+  audit,
+  pins,
+  media,
+  status,
+  credentials,
+  content,
+}: RouteDeps): Handlers {
   return {
     ...contentRoutes({ sessions, content }),
     'session:create': ({ user }, request) => sessions.create(user, request),
@@ -62,6 +77,12 @@ export function routes({ sessions, events, agent, calls, questions, audit, pins,
     'tools:call': async ({ user }, { sessionId, server, tool, args }) =>
       calls.callDirect(user, await sessions.ownedLive(user, sessionId), server, tool, args),
     'tools:pins': async ({ user }, { sessionId }) => pins.summaries((await sessions.owned(user, sessionId)).id),
+    'tools:media': async ({ user }, { sessionId, callId, item }) => {
+      const held = media.get((await sessions.owned(user, sessionId)).id, callId, item);
+      if (!held)
+        throw new McpgwError('not_found', 'mcpd no longer holds this attachment (it keeps recent ones in memory, until it restarts)');
+      return held;
+    },
     'daemon:status': ({ user, url }) => status(user, url),
     'audit:list': async ({ user }, { sessionId, count }) => {
       // Only the caller's sessions: read from the session's or the caller's own audit index, never the shared stream.

@@ -20,7 +20,8 @@ export async function serveStatic(root: string | undefined, req: IncomingMessage
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
     'X-Frame-Options': 'DENY',
-    'Content-Security-Policy': "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'",
+    'Content-Security-Policy':
+      "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; media-src 'self' data:; style-src 'self' 'unsafe-inline'",
   };
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, headers).end();

@@ -5,11 +5,13 @@ import { evaluatePolicy, sessionRuleFor, type Policy, type PolicyRule, type Verd
 import type { ToolCallResult } from '../../src/protocol/session.js';
 import { renderToolResult } from '../../src/text/tool-result.js';
 import { truncateMiddle } from '../../src/text/truncate.js';
+import { richResult } from '../../src/tools/rich-result.js';
 import type { PinChange, PinGate } from '../pins/service.js';
 import type { QuestionAsker } from '../questions/service.js';
 import type { EventSink } from '../sessions/event-log.js';
 import { newId } from '../sessions/ids.js';
 import type { AuditLog, HistoryStore, RuleStore, SessionRecord } from '../store/ports.js';
+import { holdUncarried, type MediaCache } from './media-cache.js';
 import { StartAnnouncer, type CallOutput } from './output.js';
 import type { SandboxProvider } from './ports.js';
 import { canMove, isTerminal, type CallDecision, type CallState, type TerminalState } from './state.js';
@@ -38,6 +40,8 @@ export interface ToolCallDeps {
   output: CallOutput;
   /** Tool pinning: a tool changed since the session pinned it is asked about again, with a diff. */
   pins: PinGate;
+  /** Where media too large for a `tool:result` event are held for clients; without it they are only described. */
+  media?: MediaCache;
   /** Lines mcpd adds to a call's result for the model (a network grant was asked for while it ran). */
   notes?: { take(sessionId: string, callId: string): string[] };
 }
@@ -295,6 +299,8 @@ export class ToolCall {
 
   private async report(outcome: Outcome): Promise<void> {
     const { session, callId, server, tool, origin, user } = this.request;
+    const rich = outcome.ok ? richResult(outcome.result) : undefined;
+    const items = rich ? holdUncarried(rich, this.deps.media, session.id, callId) : [];
     const result = this.deps.events.emit(session.id, 'tool:result', {
       callId,
       server,
@@ -303,6 +309,9 @@ export class ToolCall {
       summary: outcome.ok ? truncateMiddle(outcome.text, SUMMARY_CHARS).text : outcome.error.message,
       ...(outcome.ok ? {} : { error: { code: outcome.error.code, message: outcome.error.message } }),
       durationMs: outcome.durationMs,
+      ...(items.length > 0 ? { items } : {}),
+      ...(rich && rich.moreItems > 0 ? { moreItems: rich.moreItems } : {}),
+      ...(rich?.structured === undefined ? {} : { structured: rich.structured }),
     });
     const audit = this.deps.store.audit({
       ts: Date.now(),

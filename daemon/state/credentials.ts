@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { McpgwError } from '../../src/errors.js';
+import { STATE_FILES } from '../../src/paths.js';
 import { writePrivateFile } from './private-files.js';
 import { credentialHash, credentialId, TokenStore } from './tokens.js';
 import { WebCodes, type CodeRefusal, type WebCodeOptions } from './web-codes.js';
@@ -30,7 +31,7 @@ interface StoredWebSession {
   expiresAt: number;
 }
 
-const WEB_FILE = 'web-sessions.json';
+const WEB_FILE = STATE_FILES.webSessions;
 
 export interface CredentialOptions {
   /** How long a browser credential is good for (default 24 h); it is checked at every connection. */

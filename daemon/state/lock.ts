@@ -1,5 +1,5 @@
 import { open, readFile, rm } from 'node:fs/promises';
-import path from 'node:path';
+import { stateFile } from '../../src/paths.js';
 import { McpgwError } from '../../src/errors.js';
 import { currentInstanceId, isInstanceAlive } from '../sandbox/instance.js';
 import { ensurePrivateDir } from './private-files.js';
@@ -19,7 +19,7 @@ export interface DaemonInfo {
  */
 export async function acquireLock(stateDir: string): Promise<{ release: () => Promise<void>; instance: string }> {
   ensurePrivateDir(stateDir);
-  const file = path.join(stateDir, 'mcpd.lock');
+  const file = stateFile(stateDir, 'lock');
   const instance = currentInstanceId();
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -43,14 +43,4 @@ export async function acquireLock(stateDir: string): Promise<{ release: () => Pr
     }
   }
   throw new McpgwError('conflict', `could not take the lock ${file}`);
-}
-
-/** Reads `daemon.json`; undefined when no daemon has written one or its process is gone. */
-export async function readDaemonInfo(stateDir: string): Promise<DaemonInfo | undefined> {
-  try {
-    const info = JSON.parse(await readFile(path.join(stateDir, 'daemon.json'), 'utf8')) as DaemonInfo;
-    return (await isInstanceAlive(info.instance)) ? info : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, statSync, watch } from 'node:fs';
 import { userInfo } from 'node:os';
-import path from 'node:path';
+import { STATE_FILES, stateFile } from '../../src/paths.js';
 import { ensurePrivateDir, writePrivateFile } from './private-files.js';
 
 /** sha256 of a credential: all mcpd keeps of it, and the key it proves its identity with (see api/identity.ts). */
@@ -53,12 +53,12 @@ export class TokenStore {
   }
 
   private get tablePath(): string {
-    return path.join(this.stateDir, 'tokens.json');
+    return stateFile(this.stateDir, 'tokens');
   }
 
   /** The owner's token file, which local clients read. */
   get ownTokenFile(): string {
-    return path.join(this.stateDir, 'token');
+    return stateFile(this.stateDir, 'ownerToken');
   }
 
   /** Creates a token for `user`; written to `file` (0600) when given. Returns the token. */
@@ -133,7 +133,7 @@ export class TokenStore {
     let watcher: ReturnType<typeof watch> | undefined;
     try {
       watcher = watch(this.stateDir, { persistent: false }, (_event, name) => {
-        if (name === null || name === 'tokens.json') check();
+        if (name === null || name === STATE_FILES.tokens) check();
       });
       watcher.on('error', () => watcher?.close());
     } catch {

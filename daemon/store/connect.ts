@@ -1,5 +1,5 @@
-import path from 'node:path';
 import { Redis } from 'ioredis';
+import { stateFile } from '../../src/paths.js';
 import { McpgwError } from '../../src/errors.js';
 import type { Logger } from '../logger.js';
 import { PrivateRedis } from './private-redis.js';
@@ -31,7 +31,7 @@ export async function connectRedis(options: {
   const { redisUrl, log } = options;
   const owned = redisUrl
     ? undefined
-    : new PrivateRedis({ dir: path.join(options.stateDir, 'redis'), fsync: options.fsync, maxMemory: options.maxMemory, log });
+    : new PrivateRedis({ dir: stateFile(options.stateDir, 'redisDir'), fsync: options.fsync, maxMemory: options.maxMemory, log });
   await owned?.start();
   const redis = owned
     ? new Redis({ path: owned.socketPath, lazyConnect: true, ...OPTIONS })

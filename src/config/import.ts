@@ -2,7 +2,7 @@ import { SERVER_NAME_PATTERN } from './schema.js';
 
 /**
  * Reading other MCP clients' configs into mcpgw's shape. Pure: the CLI reads the files (see
- * daemon/cli/config-import.ts) and passes their parsed contents here.
+ * cli/local/config-import.ts) and passes their parsed contents here.
  */
 export const IMPORT_CLIENTS = ['claude-desktop', 'claude-code', 'cursor', 'vscode', 'gemini-cli', 'windsurf'] as const;
 export type ImportClient = (typeof IMPORT_CLIENTS)[number];

@@ -17,6 +17,7 @@ import type {
   ResourceTemplateSummary,
 } from './content.js';
 import type { QuestionAnswer, QuestionAsk, QuestionSubject } from './questions.js';
+import type { ResultItem } from './rich.js';
 import type { Ack, Result } from './result.js';
 import type { AuditRecord, DaemonStatus, ServerSummary, SessionInfo, ToolCallResult, ToolPinSummary, ToolSummary } from './session.js';
 import type {
@@ -28,6 +29,7 @@ import type {
   SessionCreateRequest,
   SessionIdRequest,
   ToolCallRequest,
+  ToolMediaRequest,
   ToolsListRequest,
 } from './requests.js';
 
@@ -59,6 +61,12 @@ export interface SessionEventPayloads {
     summary: string;
     error?: { code: string; message: string };
     durationMs: number;
+    /** Images, clips, embedded resources and resource links in the result, checked and bounded (see rich.ts). */
+    items?: ResultItem[];
+    /** Items left out of `items` to keep the event small. */
+    moreItems?: number;
+    /** The tool's structured content as JSON (checked against its outputSchema), cut to fit. */
+    structured?: string;
   };
   error: { code: string; message: string };
   /** A server said its resources or prompts changed, or a subscribed resource was updated (rate-limited by mcpd). */
@@ -128,6 +136,8 @@ export interface ClientToServerEvents {
   'tools:call': (request: ToolCallRequest, ack: Ack<ToolCallResult>) => void;
   /** The session's tool pins (see tool pinning), by server and tool. */
   'tools:pins': (request: SessionIdRequest, ack: Ack<ToolPinSummary[]>) => void;
+  /** The bytes of an image or clip of a result that mcpd holds (its item says `held`); `not_found` once let go. */
+  'tools:media': (request: ToolMediaRequest, ack: Ack<{ mimeType: string; data: string }>) => void;
   'daemon:status': (request: Record<string, never>, ack: Ack<DaemonStatus>) => void;
   'audit:list': (request: AuditListRequest, ack: Ack<AuditRecord[]>) => void;
   /** A one-time code (single use, about a minute) for the web link; see `mcpgw web`. User tokens only. */

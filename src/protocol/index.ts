@@ -5,3 +5,4 @@ export * from './requests.js';
 export * from './result.js';
 export * from './sampling.js';
 export * from './session.js';
+export * from './rich.js';

@@ -61,6 +61,13 @@ export const toolCallSchema = z.strictObject({
   args: z.record(z.string(), z.unknown()).default({}),
 });
 
+/** An image or clip of a call's result that mcpd holds (`held` in its item), by the item's index in the result. */
+export const toolMediaSchema = z.strictObject({
+  sessionId: sessionIdSchema,
+  callId: z.string().min(1).max(200),
+  item: z.number().int().min(0).max(1000),
+});
+
 export const auditListSchema = z.strictObject({
   sessionId: sessionIdSchema.optional(),
   count: z.number().int().min(1).max(10_000).default(200),
@@ -75,6 +82,7 @@ export type AgentCancelRequest = z.input<typeof agentCancelSchema>;
 export type ToolsListRequest = z.input<typeof toolsListSchema>;
 export type ToolCallRequest = z.input<typeof toolCallSchema>;
 export type AuditListRequest = z.input<typeof auditListSchema>;
+export type ToolMediaRequest = z.input<typeof toolMediaSchema>;
 
 /** The schema that validates each request, by event name. */
 export const REQUEST_SCHEMAS = {
@@ -91,6 +99,7 @@ export const REQUEST_SCHEMAS = {
   'tools:list': toolsListSchema,
   'tools:call': toolCallSchema,
   'tools:pins': sessionIdRequestSchema,
+  'tools:media': toolMediaSchema,
   'daemon:status': emptyRequestSchema,
   'audit:list': auditListSchema,
   'web:code': emptyRequestSchema,

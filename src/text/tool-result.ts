@@ -5,10 +5,23 @@ export interface ToolResultLike {
   isError?: boolean;
 }
 
+export interface RenderOptions {
+  /** Lines that replace the images and clips, in order (what the model was given of each). */
+  mediaNotes?: readonly string[];
+  /** Show the structured content as JSON when there is no other content (default true). */
+  structuredFallback?: boolean;
+}
+
 /** Renders a tool result as plain text: text parts verbatim, binary parts summarised, structured content as JSON. */
-export function renderToolResult(result: ToolResultLike): string {
-  const parts = (result.content ?? []).map(renderPart);
-  if (result.structuredContent !== undefined && parts.length === 0) parts.push(JSON.stringify(result.structuredContent, null, 2));
+export function renderToolResult(result: ToolResultLike, options: RenderOptions = {}): string {
+  let media = 0;
+  const parts = (result.content ?? []).map((part) =>
+    (part.type === 'image' || part.type === 'audio') && options.mediaNotes?.[media] !== undefined
+      ? options.mediaNotes[media++]!
+      : renderPart(part),
+  );
+  if (result.structuredContent !== undefined && parts.length === 0 && options.structuredFallback !== false)
+    parts.push(JSON.stringify(result.structuredContent, null, 2));
   return parts.join('\n');
 }
 

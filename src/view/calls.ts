@@ -1,7 +1,8 @@
 import type { Decider, SessionEvent, SessionEventOf } from '../protocol/events.js';
 import type { CallSubject, ToolApprovalAnswer, ToolApprovalAsk } from '../protocol/questions.js';
 import { callBase, push } from './items.js';
-import type { DecisionView, SessionView, ToolCallItem } from './types.js';
+import type { DecisionView, ResultItemView, SessionView, ToolCallItem } from './types.js';
+import { lastAttachment, openable } from './attachments.js';
 
 /** Updates the call with this id, creating it first (placed as of this event) when the view has not seen it. */
 export function upsertCall(
@@ -116,6 +117,8 @@ export function callStarted(view: SessionView, event: SessionEventOf<'tool:start
 
 /** The call's result (or why it has none). */
 export function callFinished(view: SessionView, event: SessionEventOf<'tool:result'>): SessionView {
+  let n = lastAttachment(view);
+  const items = event.items?.map((item): ResultItemView => (openable(item) ? { ...item, n: ++n } : item));
   return upsertCall(view, event.callId, event, (item) => ({
     ...callBase(item),
     server: event.server,
@@ -127,6 +130,9 @@ export function callFinished(view: SessionView, event: SessionEventOf<'tool:resu
       durationMs: event.durationMs,
       at: event.ts,
       ...(event.error ? { error: event.error } : {}),
+      ...(items && items.length > 0 ? { items } : {}),
+      ...(event.moreItems ? { moreItems: event.moreItems } : {}),
+      ...(event.structured === undefined ? {} : { structured: event.structured }),
     },
     ...(item.decision ? { decision: item.decision } : {}),
     ...(item.startedAt === undefined ? {} : { startedAt: item.startedAt }),

@@ -5,4 +5,5 @@ export * from './reduce.js';
 export * from './select.js';
 export * from './tool-change.js';
 export * from './types.js';
+export * from './attachments.js';
 export * from './sampling.js';

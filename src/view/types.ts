@@ -1,6 +1,7 @@
 import type { ContentChange } from '../protocol/content.js';
 import type { Decider, SessionEvent } from '../protocol/events.js';
 import type { QuestionAsk, QuestionSubject } from '../protocol/questions.js';
+import type { ResultItem } from '../protocol/rich.js';
 import type { SessionInfo } from '../protocol/session.js';
 
 /** One line a tool's sandbox wrote while a call ran (stderr, a progress notification, a log message, a notice). */
@@ -37,12 +38,21 @@ export interface DecisionView {
   at: number;
 }
 
+/** An item of a result; `n` numbers the ones a person can open (media with data, resources with text) in the session. */
+export type ResultItemView = ResultItem & { n?: number };
+
 export interface ToolResultView {
   ok: boolean;
   summary: string;
   error?: { code: string; message: string };
   durationMs: number;
   at: number;
+  /** Images, clips, embedded resources and resource links, as mcpd checked them. */
+  items?: ResultItemView[];
+  /** Items mcpd left out to keep the event small. */
+  moreItems?: number;
+  /** The tool's structured content as JSON. */
+  structured?: string;
 }
 
 interface ItemBase {

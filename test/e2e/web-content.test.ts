@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webOpen } from '../../tui/commands/web.js';
+import { webOpen } from '../../cli/client/web.js';
 import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
 import { containersOf } from '../helpers/docker.js';
 import { McpdProcess } from '../helpers/mcpd-process.js';

@@ -7,7 +7,7 @@ import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.
 import { containersOf } from '../helpers/docker.js';
 import { buildHostileImage, writeHostileConfig } from '../helpers/hostile.js';
 import { McpdProcess } from '../helpers/mcpd-process.js';
-import { webOpen } from '../../tui/commands/web.js';
+import { webOpen } from '../../cli/client/web.js';
 import { buildWeb, startMcpdOn } from './web-mcpd.js';
 
 // The web client in Chromium against real mcpd and the hostile MCP server (test/fixtures/hostile-server): bidi and

@@ -8,7 +8,7 @@ import { Server as IoServer } from 'socket.io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionEventOf } from '../../src/protocol/events.js';
 import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
-import { webOpen } from '../../tui/commands/web.js';
+import { webOpen } from '../../cli/client/web.js';
 import { containersOf } from '../helpers/docker.js';
 import { McpdProcess } from '../helpers/mcpd-process.js';
 import { buildWeb, startMcpdOn } from './web-mcpd.js';

@@ -126,7 +126,8 @@ describe('the agent loop with a human in it', () => {
     });
     expect(resolved.find((e) => e.callId === 'w1')).toMatchObject({ decision: 'deny', reason: 'Writing is not allowed in this session.' });
     const contents = lastContents();
-    expect(responseOf(contents, 'r1')).toEqual({ output: 'Hello from the host, read-only.\n' });
+    // The file's text is the structured content's `content`: sent once, as structured content.
+    expect(responseOf(contents, 'r1')).toEqual({ output: '', structuredContent: { content: 'Hello from the host, read-only.\n' } });
     expect(responseOf(contents, 'w1')).toEqual({ error: 'Denied by policy: Writing is not allowed in this session.' });
   });
 
@@ -193,7 +194,7 @@ describe('the agent loop with a human in it', () => {
       by: { kind: 'policy', rule: expect.stringContaining('session rule 1') },
     });
     const contents = lastContents();
-    expect(responseOf(contents, 'p1')).toEqual({ output: expect.stringContaining('"entities"') });
+    expect(responseOf(contents, 'p1')).toEqual({ output: '', structuredContent: { entities: [], relations: [] } });
     expect(responseOf(contents, 'p2')).toEqual({ output: 'echo: one' });
     expect(responseOf(contents, 'p3')).toEqual({ output: 'echo: two' });
   });

@@ -5,7 +5,7 @@ import { answerableQuestions, runningCalls } from '../../src/view/select.js';
 import type { SessionView } from '../../src/view/types.js';
 import { ChatItemView } from '../components/ChatItemView.js';
 import { KeyRouter, useKeys } from '../components/keys.js';
-import { tailRows } from '../components/markdown.js';
+import { tailRows } from '../components/streaming.js';
 import { Spinner } from '../components/Spinner.js';
 import { StatusBar } from '../components/StatusBar.js';
 import { TextInput } from '../components/TextInput.js';

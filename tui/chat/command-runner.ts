@@ -1,10 +1,12 @@
 import type { SessionInfo } from '../../src/protocol/session.js';
+import { findAttachment } from '../../src/view/attachments.js';
 import { formatAge } from '../../src/text/table.js';
 import { assertNever } from '../../src/policy/never.js';
 import type { Command } from './commands.js';
 import { HELP, KEYS } from './commands.js';
 import type { ChatController } from './controller.js';
 import { runContentCommand } from './content-runner.js';
+import { writeAttachment } from './open.js';
 
 const LOG_LINES = 20;
 
@@ -28,6 +30,29 @@ export async function runCommand(chat: ChatController, command: Command): Promis
         headers: ['SERVER', 'STREAM', 'LINE'],
         rows: lines.map((l) => [l.server, l.stream, l.text]),
       });
+      return;
+    }
+    case 'open': {
+      const found = view && findAttachment(view, command.n);
+      if (!found) return chat.note('error', `There is no attachment ${command.n} in this session.`);
+      // Media too large for their event are held by mcpd: fetched now, checked again before they are written.
+      const attachment =
+        found.kind === 'media' && found.item.data === undefined
+          ? {
+              ...found,
+              item: {
+                ...found.item,
+                data: (await chat.client().request('tools:media', { sessionId: view.sessionId, callId: found.callId, item: found.index }))
+                  .data,
+              },
+            }
+          : found;
+      const file = await writeAttachment(attachment);
+      const what = attachment.kind === 'media' ? attachment.item.mimeType : 'text';
+      chat.note(
+        'info',
+        `Attachment ${command.n} (${what}, from ${attachment.server}.${attachment.tool}) saved to ${file} (only you can read it). Nothing opened it.`,
+      );
       return;
     }
     case 'sessions': {

@@ -11,6 +11,7 @@ export type Command =
   | { name: 'cancel' }
   | { name: 'console' }
   | { name: 'log' }
+  | { name: 'open'; n: number }
   | { name: 'help' }
   | { name: 'quit' };
 
@@ -24,6 +25,7 @@ export const HELP: ReadonlyArray<readonly [string, string]> = [
   ['/cancel', 'cancel the running turn'],
   ['/console', 'show or hide tool output (also ctrl-o)'],
   ['/log', 'recent sandbox output that belongs to no single call (start-up messages, late lines)'],
+  ['/open N', 'save attachment N of a tool result (an image, a clip, a resource text) to a private temp file and print its path'],
   ['/help', 'this list'],
   ['/quit', 'leave (the session stays; chat again to resume it)'],
 ];
@@ -59,6 +61,12 @@ export function parseCommand(line: string): { ok: true; command: Command } | { o
       return rest[0] ? { ok: true, command: { name: 'switch', id: rest[0] } } : { ok: false, error: 'usage: /switch ID (see /sessions)' };
     case 'call':
       return parseCall(arg);
+    case 'open': {
+      const n = Number(rest[0]);
+      return rest.length === 1 && Number.isSafeInteger(n) && n > 0
+        ? { ok: true, command: { name: 'open', n } }
+        : { ok: false, error: 'usage: /open N (the number shown beside an attachment of a tool result)' };
+    }
     default:
       return parseContentCommand(head, rest, arg) ?? { ok: false, error: `unknown command /${head} (try /help)` };
   }

@@ -3,7 +3,7 @@ import { McpgwError } from '../../src/errors.js';
 import { EXIT } from '../../src/exit-codes.js';
 import type { SessionCreateRequest } from '../../src/protocol/requests.js';
 import { connectDaemon } from '../client/connect.js';
-import { policyRequest } from '../commands/common.js';
+import { policyRequest } from '../client/policy.js';
 import { ChatApp } from './ChatApp.js';
 import { ChatController } from './controller.js';
 import type { SessionTarget } from './session-pick.js';

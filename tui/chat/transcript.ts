@@ -1,4 +1,4 @@
-import { stableCut } from '../components/markdown.js';
+import { stableCut } from '../components/streaming.js';
 import { isOpen } from '../../src/view/items.js';
 import type { ChatItem } from '../../src/view/types.js';
 

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { stateFile } from '../../src/paths.js';
 import { McpgwError } from '../../src/errors.js';
 import { DaemonClient } from './client.js';
 import { locateDaemon, mcpdEntry } from './locate.js';
@@ -27,7 +28,7 @@ export async function connectDaemon(opts: ConnectOptions = {}): Promise<DaemonCl
   }
   if (!location.url) throw new McpgwError('internal', 'mcpd started but did not publish its address');
   if (!location.token)
-    throw new McpgwError('unauthorized', `no token: set MCPGW_TOKEN or let mcpd create ${path.join(location.stateDir, 'token')}`);
+    throw new McpgwError('unauthorized', `no token: set MCPGW_TOKEN or let mcpd create ${stateFile(location.stateDir, 'ownerToken')}`);
   return new DaemonClient({ url: location.url, token: location.token, reconnect: opts.reconnect ?? false }).connect();
 }
 
@@ -38,7 +39,7 @@ export async function connectDaemon(opts: ConnectOptions = {}): Promise<DaemonCl
 export async function startDaemonProcess(config: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const { stateDir } = locateDaemon(env);
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const outFile = path.join(stateDir, 'mcpd.out');
+  const outFile = stateFile(stateDir, 'startOutput');
   const out = openSync(outFile, 'w', 0o600);
   const [command = 'mcpd', ...args] = mcpdEntry(env);
   const child = spawn(command, [...args, ...(config ? ['--config', path.resolve(config)] : [])], {

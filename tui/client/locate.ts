@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolvePaths } from '../../src/paths.js';
+import { resolvePaths, stateFile } from '../../src/paths.js';
 
 export interface DaemonLocation {
   stateDir: string;
@@ -15,9 +14,9 @@ export interface DaemonLocation {
 /** Finds the daemon this user talks to: its URL and the token that admits them. */
 export function locateDaemon(env: NodeJS.ProcessEnv = process.env): DaemonLocation {
   const { stateDir } = resolvePaths(env, homedir());
-  const token = env.MCPGW_TOKEN || readOptional(path.join(stateDir, 'token'))?.trim();
+  const token = env.MCPGW_TOKEN || readOptional(stateFile(stateDir, 'ownerToken'))?.trim();
   if (env.MCPGW_URL) return { stateDir, url: env.MCPGW_URL, pid: undefined, token };
-  const info = readOptional(path.join(stateDir, 'daemon.json'));
+  const info = readOptional(stateFile(stateDir, 'daemonInfo'));
   if (!info) return { stateDir, url: undefined, pid: undefined, token };
   try {
     const { url, pid } = JSON.parse(info) as { url: string; pid: number };

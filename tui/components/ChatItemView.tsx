@@ -21,7 +21,7 @@ export function ChatItemView({ item, consoleOpen, width, me, text, continued = f
   switch (item.kind) {
     case 'user':
       return (
-        <Box marginTop={1}>
+        <Box marginTop={1} {...(width === undefined ? {} : { width })}>
           <Text color={theme.user} bold>{`${glyph.user} `}</Text>
           <Text bold multiline emoji>
             {item.text}
@@ -35,7 +35,9 @@ export function ChatItemView({ item, consoleOpen, width, me, text, continued = f
       return (
         <Box>
           <Text color={theme.assistant}>{continued ? '  ' : `${glyph.assistant} `}</Text>
-          <Box flexDirection="column" flexGrow={1}>
+          {/* A fixed width, not only flexGrow: an unbroken run (a JSON answer) would otherwise size the column past the
+              screen, and the terminal would wrap the overflow again ("…inter" / "fac" / "  es…"). */}
+          <Box flexDirection="column" flexGrow={1} {...(width === undefined ? {} : { width: width - 2 })}>
             <Markdown text={body} {...(width === undefined ? {} : { width: width - 2 })} />
           </Box>
         </Box>

@@ -5,6 +5,7 @@ import { inlineArgs } from '../../src/view/args.js';
 import { callName, describeDecider, formatElapsed } from '../../src/view/format.js';
 import type { ToolCallItem } from '../../src/view/types.js';
 import { useTicker } from './Spinner.js';
+import { ResultItems } from './ResultItems.js';
 import { callGlyph, theme } from './theme.js';
 import { ToolConsole } from './ToolConsole.js';
 import { Text } from './Text.js';
@@ -45,6 +46,7 @@ export function ToolCall({ call, consoleOpen, consoleHeight = 6, me, summaryLine
           {summary.length > summaryLines ? <Text dimColor>{`  … ${summary.length - summaryLines} more lines`}</Text> : null}
         </Box>
       ) : null}
+      {call.result ? <ResultItems result={call.result} /> : null}
     </Box>
   );
 }

@@ -1,7 +1,7 @@
-/** Replays the captured `tools/list` of the reference servers (refresh: see real-servers.test.ts). */
+/** Replays the captured `tools/list` of the reference servers (refresh: see test/integration/tools-real-servers.test.ts). */
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { expectAllCompiled, expectSameParameters, FIXTURE_DIR, toInputs, type ToolFixture } from './helpers.js';
+import { expectAllCompiled, expectSameParameters, FIXTURE_DIR, toInputs, type ToolFixture } from '../../helpers/tool-fixtures.js';
 
 const SERVERS = ['everything', 'filesystem', 'memory'];
 

@@ -2,7 +2,7 @@
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import { MarkdownView } from '../../../web/src/components/MarkdownView.js';
-import { parseMarkdown } from '../../../web/src/lib/markdown.js';
+import { parseMarkdown } from '../../../src/markdown/index.js';
 
 const render = (source: string) => mount(MarkdownView, { props: { source } });
 

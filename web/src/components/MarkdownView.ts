@@ -1,5 +1,5 @@
 import { computed, defineComponent, h, type VNode } from 'vue';
-import { isSafeHref, parseMarkdown, type Align, type Block, type Inline } from '../lib/markdown.js';
+import { isSafeHref, parseMarkdown, type Align, type Block, type Inline } from '../../../src/markdown/index.js';
 
 const HEADING_CLASS = [
   '',

@@ -1,0 +1,128 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { webOpen } from '../../cli/client/web.js';
+import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
+import { containersOf } from '../helpers/docker.js';
+import { McpdProcess } from '../helpers/mcpd-process.js';
+import { buildWeb, startMcpdOn } from './web-mcpd.js';
+
+// Rich tool results in the web client: server-everything's tiny image, run in its sandbox, shown as an image.
+const CHROMIUM = process.env.MCPGW_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
+
+// Large results come from test/fixtures/rich-server (a 160×160 PNG of noise, about 77 KB: over what an event carries).
+const RICH = fileURLToPath(new URL('../fixtures/rich-server/server.mjs', import.meta.url));
+
+let fake: FakeGemini;
+let mcpd: McpdProcess;
+let browser: Browser;
+let page: Page;
+const sessionIds: string[] = [];
+const pageErrors: string[] = [];
+const violations: string[] = [];
+
+beforeAll(async () => {
+  await buildWeb();
+  fake = await startFakeGemini();
+  const { everything } = (
+    JSON.parse(readFileSync(new URL('../fixtures/servers.json', import.meta.url), 'utf8')) as { mcpServers: Record<string, unknown> }
+  ).mcpServers;
+  mcpd = McpdProcess.create({
+    config: { mcpServers: { everything, rich: { command: 'node', args: [RICH] } } },
+    env: { GEMINI_API_KEY: 'test', GOOGLE_GEMINI_BASE_URL: fake.baseUrl },
+  });
+  await startMcpdOn(mcpd, 0);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+  page.setDefaultTimeout(60_000);
+  page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
+  // Any console error fails the test (a CSP refusal of the data: image would be one).
+  page.on('console', (msg) => msg.type() === 'error' && pageErrors.push(`console: ${msg.text()}`));
+  // Every CSP refusal, as the page itself sees it (the image's would be img-src).
+  await page.addInitScript(() =>
+    document.addEventListener('securitypolicyviolation', (e) => console.warn(`csp-violation ${e.effectiveDirective} ${e.blockedURI}`)),
+  );
+  page.on('console', (msg) => msg.text().startsWith('csp-violation ') && violations.push(msg.text().slice(14)));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await mcpd?.kill('SIGTERM');
+  await fake?.close();
+  if (mcpd) rmSync(mcpd.stateDir, { recursive: true, force: true });
+  for (const id of sessionIds) expect(await containersOf(id)).toEqual([]);
+});
+
+/** Creates a session on one server (policy ask) from the page. */
+async function newSession(server: string): Promise<void> {
+  await page.getByTestId('new-session').click();
+  const form = page.getByTestId('new-session-form');
+  await form.getByLabel(server).waitFor();
+  const ticked = form.getByRole('checkbox', { checked: true });
+  while ((await ticked.count()) > 0) await ticked.first().uncheck();
+  await page.getByLabel(server).check();
+  await page.getByTestId('policy-select').selectOption('ask');
+  await page.getByTestId('create-session').click();
+  await page.waitForURL(/\/s\/[A-Za-z0-9_-]+$/);
+  sessionIds.push(new URL(page.url()).pathname.split('/')[2] ?? '');
+}
+
+/** Sends a message and approves the one call it leads to. */
+async function sayAndApprove(text: string): Promise<void> {
+  await page.getByTestId('composer').fill(text);
+  await page.getByTestId('composer').press('Enter');
+  await page.getByTestId('user-message').filter({ hasText: text }).waitFor();
+  await page.getByTestId('approval-card').getByTestId('approve-once').click();
+}
+
+describe('rich tool results in the web client', () => {
+  it('shows the image server-everything returned, decoded and drawn, with its type and size', async () => {
+    const out: string[] = [];
+    const env = { ...process.env, MCPGW_STATE_DIR: mcpd.stateDir, MCPGW_URL: undefined, MCPGW_TOKEN: undefined };
+    expect(await webOpen({ print: true }, { out: (text) => out.push(text), err: () => undefined }, { env })).toBe(0);
+    await page.goto(out[0] ?? '');
+    await page.locator('[data-testid=connection-state][data-state=connected]').waitFor();
+
+    await newSession('everything');
+
+    fake.enqueue({ functionCalls: [{ name: 'everything__get-tiny-image', args: {}, id: 'call-img' }] }, { text: 'That is the MCP logo.' });
+    await sayAndApprove('show me the tiny image');
+
+    const call = page.locator('#call-call-img');
+    await expect.poll(() => call.getAttribute('data-status'), { timeout: 60_000 }).toBe('succeeded');
+    const image = call.getByTestId('result-image');
+    await image.waitFor();
+    expect(await image.getAttribute('src')).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);
+    // Decoded and drawn: a broken or blocked image has a natural size of 0.
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(20);
+    expect(await image.evaluate((img: HTMLImageElement) => img.naturalHeight)).toBe(20);
+    expect(await call.getByTestId('result-media').textContent()).toMatch(/image · image\/png · [\d.]+ KiB · sent to the model/);
+    await page.locator('[data-testid=assistant-message][data-done=true]').filter({ hasText: 'That is the MCP logo.' }).waitFor();
+    expect(pageErrors).toEqual([]);
+    expect(violations).toEqual([]);
+  });
+
+  it('shows an image too large for its event, fetched from mcpd and checked again in the page', async () => {
+    await newSession('rich');
+    fake.enqueue({ functionCalls: [{ name: 'rich__big_image', args: {}, id: 'call-big' }] }, { text: 'Noise, 160 pixels square.' });
+    await sayAndApprove('a big image please');
+    const call = page.locator('#call-call-big');
+    await expect.poll(() => call.getAttribute('data-status'), { timeout: 60_000 }).toBe('succeeded');
+    const image = call.getByTestId('result-image');
+    await image.waitFor();
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(160);
+    expect(await call.getByTestId('result-media').textContent()).toMatch(/image · image\/png · 75\.\d KiB · sent to the model/);
+    expect(pageErrors).toEqual([]);
+    expect(violations).toEqual([]);
+  });
+});
