@@ -202,14 +202,21 @@ function writeDaemonInfo(stateDir: string, info: DaemonInfo): () => Promise<void
 }
 
 /** Whether Docker answers; mcpd starts without it (tool calls fail until it is up). */
-function pingDocker(engine: ContainerEngine, log: Logger): Promise<boolean> {
-  return engine.ping().then(
-    () => true,
-    (err: unknown) => (
-      log.warn('docker engine unavailable; tool calls will fail until it is up', { message: (err as Error).message }),
-      false
-    ),
-  );
+async function pingDocker(engine: ContainerEngine, log: Logger): Promise<boolean> {
+  try {
+    await engine.ping();
+  } catch (err) {
+    log.warn('docker engine unavailable; tool calls will fail until it is up', { message: (err as Error).message });
+    return false;
+  }
+  try {
+    // Every start is refused there (or, with sandbox.allowUnenforcedLimits, runs without limits): said once, loudly.
+    const reason = (await engine.describe()).limitsUnenforced;
+    if (reason) log.warn('the engine cannot enforce sandbox limits', { reason });
+  } catch {
+    // describing is best effort; the engine answered the ping
+  }
+  return true;
 }
 
 /** Undo steps for what has started, run newest first (each failure is logged, and the rest still run). */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs and starts what mcpgw and its tests need on a Debian/Ubuntu machine: a Docker engine, Redis, python3 with
-# pip (the offline Python base), busybox (the sandbox hardening tests' fork bomb), stunnel4 + openssl (the
-# remote-engine tests) and Chromium (the web client's browser test; skip it with MCPGW_BOOTSTRAP_BROWSER=0).
+# Installs and starts what mcpgw and its tests need on a Debian/Ubuntu machine: a Docker engine, rootful Podman
+# (scripts/podman.sh; skip with MCPGW_BOOTSTRAP_PODMAN=0), Redis, python3 with pip (the offline Python base), busybox
+# (the sandbox hardening tests' fork bomb), stunnel4 + openssl (the remote-engine tests) and Chromium (the web
+# client's browser test; skip it with MCPGW_BOOTSTRAP_BROWSER=0).
 # Idempotent: safe to re-run.
 # Needs root (or sudo). On other systems install Docker and redis-server yourself.
 set -euo pipefail
@@ -33,32 +34,44 @@ if [ "${#need_pkgs[@]}" -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
 fi
 
+# Rootful Podman and its Docker-compatible API: `npm test` runs the engine-dependent integration files against it too
+# (scripts/test-engines.sh). Skip it with MCPGW_BOOTSTRAP_PODMAN=0 (then run `npm run test:docker`).
+if [ "${MCPGW_BOOTSTRAP_PODMAN:-1}" = "1" ]; then bash "$(dirname "$0")/podman.sh"; fi
+
 # Redis ships with an init script that may have started a system instance; mcpgw runs its own private one, so
 # nothing else is needed here.
 
-if docker info >/dev/null 2>&1; then
-  log "docker engine is running"
-  exit 0
-fi
-
-# A dockerd that was killed leaves its pid file behind and the next start refuses.
-if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
-  log "removing stale /var/run/docker.pid"
-  $SUDO rm -f /var/run/docker.pid
-fi
-if [ -S /run/containerd/containerd.sock ] && ! pgrep -x containerd >/dev/null 2>&1; then
-  $SUDO rm -f /run/containerd/containerd.sock
-fi
-
-log "starting dockerd"
-$SUDO sh -c 'nohup dockerd >/var/log/mcpgw-dockerd.log 2>&1 &'
-for _ in $(seq 1 60); do
+# Starts dockerd unless it runs already.
+ensure_dockerd() {
   if docker info >/dev/null 2>&1; then
-    log "docker engine is up"
-    exit 0
+    log "docker engine is running"
+    return 0
   fi
-  sleep 1
-done
-log "dockerd did not come up; see /var/log/mcpgw-dockerd.log:"
-tail -n 20 /var/log/mcpgw-dockerd.log >&2 || true
-exit 1
+
+  # A dockerd that was killed leaves its pid file behind and the next start refuses.
+  if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
+    log "removing stale /var/run/docker.pid"
+    $SUDO rm -f /var/run/docker.pid
+  fi
+  if [ -S /run/containerd/containerd.sock ] && ! pgrep -x containerd >/dev/null 2>&1; then
+    $SUDO rm -f /run/containerd/containerd.sock
+  fi
+
+  log "starting dockerd"
+  $SUDO sh -c 'nohup dockerd >/var/log/mcpgw-dockerd.log 2>&1 &'
+  for _ in $(seq 1 60); do
+    if docker info >/dev/null 2>&1; then
+      log "docker engine is up"
+      return 0
+    fi
+    sleep 1
+  done
+  log "dockerd did not come up; see /var/log/mcpgw-dockerd.log:"
+  tail -n 20 /var/log/mcpgw-dockerd.log >&2 || true
+  return 1
+}
+ensure_dockerd
+
+# gVisor (runsc) registered with Docker as a user would: `npm test` runs the sandbox walls under it too
+# (scripts/test-engines.sh runsc). Skip it with MCPGW_BOOTSTRAP_GVISOR=0 (then run `npm run test:docker`).
+if [ "${MCPGW_BOOTSTRAP_GVISOR:-1}" = "1" ]; then bash "$(dirname "$0")/gvisor.sh"; fi

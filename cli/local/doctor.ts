@@ -72,6 +72,7 @@ export async function doctor(opts: GlobalOptions, io: CommandIO): Promise<number
       status: 'ok',
       detail: `${engine.name} ${engine.version} at ${local.engine.endpoint?.display ?? 'the default socket'} (API ${engine.apiVersion}, ${engine.os}, cgroup v${engine.cgroupVersion})`,
     });
+    add(limitsCheck(engine, catalog?.sandbox.allowUnenforcedLimits ?? false));
     const runsc = engine.runtimes.includes('runsc') && engine.runtimes.includes('runsc-net');
     // gVisor is asked for (sandbox.runtime or a server's runtime) but missing: those servers cannot start.
     const wanted = catalog?.sandbox.runtime === 'runsc' || [...(catalog?.servers.values() ?? [])].some((s) => s.sandboxRuntime === 'runsc');
@@ -232,4 +233,25 @@ function nearestExisting(place: string): string {
 
 function redactUrl(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+/** Whether the engine enforces sandbox limits; a rootless engine on cgroup v1 does not (flavor.ts). */
+function limitsCheck(engine: EngineInfo, allowed: boolean): Check {
+  const { facts } = engine;
+  const how = `${facts.rootless ? 'rootless' : 'rootful'}, cgroup v${facts.cgroupVersion}, ${facts.cgroupDriver || 'unknown'} driver`;
+  if (!engine.limitsUnenforced) return { name: 'limits', status: 'ok', detail: `memory, CPU and pids limits enforced (${how})` };
+  if (allowed) {
+    return {
+      name: 'limits',
+      status: 'warn',
+      detail: `${engine.limitsUnenforced}: sandboxes run WITHOUT memory, CPU and pids limits (sandbox.allowUnenforcedLimits)`,
+      fix: 'use a rootful engine (scripts/podman.sh) or cgroup v2 with systemd, and drop sandbox.allowUnenforcedLimits',
+    };
+  }
+  return {
+    name: 'limits',
+    status: 'fail',
+    detail: `${engine.limitsUnenforced}; every sandbox start is refused`,
+    fix: 'use a rootful engine (scripts/podman.sh) or cgroup v2 with systemd; sandbox.allowUnenforcedLimits: true runs without limits',
+  };
 }

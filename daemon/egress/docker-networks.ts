@@ -38,11 +38,17 @@ function messageOf(err: unknown): string {
   return (err as { json?: { message?: string } } | undefined)?.json?.message ?? (err as Error | undefined)?.message ?? String(err);
 }
 
+/** Docker's MAC for an IPv4 address on a bridge network: 02:42 followed by the address's four bytes. */
+export function macFor(ip: string): string {
+  return ['02', '42', ...ip.split('.').map((b) => Number(b).toString(16).padStart(2, '0'))].join(':');
+}
+
 /** The real thing, over dockerode. */
 export class DockerNetworks implements NetworkEngine {
   constructor(private readonly docker: Docker = new Docker()) {}
 
   async createInternal(name: string, subnet: string, labels: Record<string, string>): Promise<string> {
+    let id: string;
     try {
       const network = await this.docker.createNetwork({
         Name: name,
@@ -56,11 +62,33 @@ export class DockerNetworks implements NetworkEngine {
         Options: { 'com.docker.network.bridge.inhibit_ipv4': 'true' },
         Labels: labels,
       });
-      return network.id;
+      id = network.id;
     } catch (err) {
       if (/overlap/i.test(messageOf(err))) throw new McpgwError('conflict', `subnet ${subnet} is taken`, { cause: err });
       throw new McpgwError('internal', `docker network create failed: ${messageOf(err)}`, { cause: err });
     }
+    await this.checkSealed(id, name);
+    return id;
+  }
+
+  /**
+   * Refuses a network the engine did not make as asked: Podman ignores `inhibit_ipv4` (with a warning), which is
+   * fine only because its internal networks give the host no address at all. Anything else is removed, not used.
+   */
+  private async checkSealed(id: string, name: string): Promise<void> {
+    const info = (await this.docker.getNetwork(id).inspect()) as {
+      Internal?: boolean;
+      Options?: Record<string, string> | null;
+      IPAM?: { Config?: Array<{ Gateway?: string }> | null };
+    };
+    const inhibited = info.Options?.['com.docker.network.bridge.inhibit_ipv4'] === 'true';
+    const hostAddress = (info.IPAM?.Config ?? []).map((c) => c.Gateway ?? '').find((g) => g !== '' && g !== '<nil>');
+    if (info.Internal === true && (inhibited || hostAddress === undefined)) return;
+    await this.remove(id).catch(() => undefined);
+    throw new McpgwError(
+      'sandbox_start_failed',
+      `the engine made egress network ${name} ${info.Internal === true ? `with an address for the host (${hostAddress})` : 'without "internal"'}; refusing to use it`,
+    );
   }
 
   async remove(id: string): Promise<void> {
@@ -76,7 +104,9 @@ export class DockerNetworks implements NetworkEngine {
       await this.docker.getNetwork(network).connect({
         Container: container,
         EndpointConfig: {
-          ...(options.ip ? { IPAMConfig: { IPv4Address: options.ip } } : {}),
+          // The MAC follows the address as Docker derives it (02:42 + the IPv4 bytes). Podman picks a random one, so a
+          // replaced gateway at the same address would be unreachable until the sandbox's ARP entry expired.
+          ...(options.ip ? { IPAMConfig: { IPv4Address: options.ip }, MacAddress: macFor(options.ip) } : {}),
           ...(options.aliases ? { Aliases: options.aliases } : {}),
         },
       });

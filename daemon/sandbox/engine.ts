@@ -2,7 +2,9 @@ import { PassThrough, type Duplex, type Readable } from 'node:stream';
 import Docker from 'dockerode';
 import type { ContainerCreateOptions } from 'dockerode';
 import { McpgwError } from '../../src/errors.js';
+import { dialAttach } from './engine-attach.js';
 import { connectionError, endpointOf, tagConnectionErrors, type EngineEndpoint } from './engine-connect.js';
+import { adaptSpec, engineFacts, normalizeTag, unenforceableLimits, wasOomKilled, type EngineFacts, type EngineKind } from './flavor.js';
 import { MANAGED_FILTER } from './labels.js';
 
 export interface ExitStatus {
@@ -45,8 +47,17 @@ export interface EngineInfo {
   /** The engine's data directory, on the engine's machine. */
   rootDir: string;
   cgroupVersion: string;
+  /** Kind, cgroup driver, rootless and what limits it can enforce (flavor.ts). */
+  facts: EngineFacts;
+  /** Why the engine cannot enforce memory/CPU/pids limits; undefined when it can. */
+  limitsUnenforced?: string;
   /** CPUs the engine's machine has (the most a container may be given). */
   cpus: number;
+}
+
+export interface EngineOptions {
+  /** `sandbox.allowUnenforcedLimits`: start containers even where the engine would ignore their limits. */
+  allowUnenforcedLimits?: boolean;
 }
 
 /** The few Docker operations mcpgw needs; the only module that knows dockerode. */
@@ -106,11 +117,43 @@ function labelFilter(labels: Record<string, string>): { label: string[] } {
 
 /** The real engine, at the endpoint `openEngine` (engine-connect.ts) resolved, or dockerode's default. */
 export class DockerodeEngine implements ContainerEngine {
+  private known: Promise<EngineFacts> | undefined;
+  /** Set once the facts are known (before any container is created), for reading exits. */
+  private kind: EngineKind | undefined;
+
   constructor(
     readonly docker: Docker = new Docker(),
     readonly endpoint?: EngineEndpoint,
+    private readonly options: EngineOptions = {},
   ) {
     if (endpoint) tagConnectionErrors(docker.modem, endpoint);
+  }
+
+  /** The engine's kind and cgroup facts, asked once per engine (again after a failure). */
+  facts(): Promise<EngineFacts> {
+    this.known ??= this.describe()
+      .then((info) => {
+        this.kind = info.facts.kind;
+        return info.facts;
+      })
+      .catch((err: unknown) => {
+        this.known = undefined;
+        throw err;
+      });
+    return this.known;
+  }
+
+  /** The spec in this engine's spelling; refuses when the engine would not enforce the limits (unless allowed). */
+  private async prepare(spec: ContainerCreateOptions): Promise<ContainerCreateOptions> {
+    const facts = await this.facts();
+    const unenforced = unenforceableLimits(facts);
+    if (unenforced && !this.options.allowUnenforcedLimits) {
+      throw new McpgwError(
+        'sandbox_start_failed',
+        `refusing to start ${spec.name ?? 'a container'}: ${unenforced} (sandbox.allowUnenforcedLimits: true runs sandboxes without their limits)`,
+      );
+    }
+    return adaptSpec(spec, facts.kind);
   }
 
   async ping(): Promise<void> {
@@ -122,8 +165,9 @@ export class DockerodeEngine implements ContainerEngine {
   }
 
   async create(spec: ContainerCreateOptions): Promise<string> {
+    const adapted = await this.prepare(spec);
     try {
-      return (await this.docker.createContainer(spec)).id;
+      return (await this.docker.createContainer(adapted)).id;
     } catch (err) {
       if (statusOf(err) === 404) {
         throw new McpgwError('image_missing', `image ${spec.Image ?? '?'} is not present locally`, { cause: err });
@@ -134,12 +178,9 @@ export class DockerodeEngine implements ContainerEngine {
 
   async attach(id: string, options: { stdin?: boolean } = {}): Promise<AttachedStdio> {
     const stdin = options.stdin ?? true;
-    const stream = (await this.docker
-      .getContainer(id)
-      .attach({ stream: true, stdin, stdout: true, stderr: true, hijack: stdin })
-      .catch((err: unknown) => {
-        throw dockerError(err, 'attach');
-      })) as unknown as Duplex;
+    const stream = await dialAttach(this.docker, id, stdin).catch((err: unknown) => {
+      throw dockerError(err, 'attach');
+    });
     const stdout = new PassThrough();
     const stderr = new PassThrough();
     this.docker.modem.demuxStream(stream, stdout, stderr);
@@ -185,7 +226,7 @@ export class DockerodeEngine implements ContainerEngine {
     }
   }
 
-  async remove(id: string): Promise<void> {
+  async remove(id: string, retried = false): Promise<void> {
     try {
       await this.docker.getContainer(id).remove({ force: true, v: true });
     } catch (err) {
@@ -193,6 +234,9 @@ export class DockerodeEngine implements ContainerEngine {
       if (status === 404) return;
       // 409: removal already in progress (another teardown raced us); the engine finishes it.
       if (status === 409 && /already in progress/.test(String((err as Error).message))) return;
+      // Podman fails a forced removal when the container stops meanwhile ("container state improper"); it is
+      // stopped now, so asking once more removes it.
+      if (!retried && /state improper|could not be stopped/.test(String((err as Error).message))) return this.remove(id, true);
       throw dockerError(err, 'remove a container');
     }
   }
@@ -209,7 +253,10 @@ export class DockerodeEngine implements ContainerEngine {
   async inspectExit(id: string): Promise<(ExitStatus & { running: boolean }) | undefined> {
     try {
       const info = await this.docker.getContainer(id).inspect();
-      return { exitCode: info.State.ExitCode, oomKilled: info.State.OOMKilled, running: info.State.Running };
+      const exitCode = info.State.ExitCode;
+      const memoryLimited = (info.HostConfig.Memory ?? 0) > 0;
+      const oomKilled = wasOomKilled(this.kind, { reported: info.State.OOMKilled, exitCode, memoryLimited });
+      return { exitCode, oomKilled, running: info.State.Running };
     } catch {
       return undefined;
     }
@@ -224,7 +271,7 @@ export class DockerodeEngine implements ContainerEngine {
       const info = await this.docker.getImage(ref).inspect();
       return {
         id: info.Id,
-        tags: info.RepoTags ?? [],
+        tags: (info.RepoTags ?? []).map(normalizeTag),
         labels: info.Config?.Labels ?? {},
         volumes: Object.keys((info.Config as { Volumes?: Record<string, unknown> | null } | undefined)?.Volumes ?? {}),
         size: info.Size,
@@ -238,8 +285,19 @@ export class DockerodeEngine implements ContainerEngine {
 
   async listImages(labels: Record<string, string> = {}): Promise<ImageSummary[]> {
     try {
-      const list = await this.docker.listImages({ filters: labelFilter(labels) });
-      return list.map((i) => ({ id: i.Id, tags: i.RepoTags ?? [], labels: i.Labels ?? {}, size: i.Size, created: i.Created * 1000 }));
+      // Podman 4.3 answers no image at all to two or more label filters (containers are fine), so the engine filters
+      // by the managed label alone and the other labels are checked here.
+      const list = await this.docker.listImages({ filters: labelFilter({}) });
+      const wanted = Object.entries(labels);
+      return list
+        .filter((i) => wanted.every(([k, v]) => i.Labels?.[k] === v))
+        .map((i) => ({
+          id: i.Id,
+          tags: (i.RepoTags ?? []).map(normalizeTag),
+          labels: i.Labels ?? {},
+          size: i.Size,
+          created: i.Created * 1000,
+        }));
     } catch (err) {
       throw dockerError(err, 'list images');
     }
@@ -334,10 +392,10 @@ export class DockerodeEngine implements ContainerEngine {
   async describe(): Promise<EngineInfo> {
     try {
       const [version, info] = await Promise.all([this.docker.version(), this.docker.info() as Promise<Record<string, unknown>>]);
-      const components = (version as { Components?: Array<{ Name?: string }> }).Components ?? [];
-      const podman = components.some((c) => /podman/i.test(c.Name ?? ''));
+      const facts = engineFacts(version as { Components?: Array<{ Name?: string }> }, info);
+      const unenforced = unenforceableLimits(facts);
       return {
-        name: podman ? 'Podman' : 'Docker',
+        name: facts.kind === 'podman' ? 'Podman' : 'Docker',
         version: version.Version,
         apiVersion: version.ApiVersion,
         os: `${version.Os}/${version.Arch}`,
@@ -345,6 +403,8 @@ export class DockerodeEngine implements ContainerEngine {
         defaultRuntime: String(info.DefaultRuntime ?? 'runc'),
         rootDir: String(info.DockerRootDir ?? ''),
         cgroupVersion: String(info.CgroupVersion ?? '?'),
+        facts,
+        ...(unenforced ? { limitsUnenforced: unenforced } : {}),
         cpus: Number(info.NCPU ?? 0),
       };
     } catch (err) {

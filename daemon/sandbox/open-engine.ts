@@ -8,12 +8,16 @@ export interface EngineSettings {
   engine?: string;
   /** `sandbox.sharedFilesystem`: a remote engine sees this machine's paths (NFS, same host behind TLS). */
   sharedFilesystem?: boolean;
+  /** `sandbox.allowUnenforcedLimits`: run sandboxes where the engine cannot enforce their limits (loudly). */
+  allowUnenforcedLimits?: boolean;
 }
 
 /** Opens the engine at the resolved endpoint (config, DOCKER_HOST, then the local sockets). Connects lazily. */
 export function openEngine(settings: EngineSettings, env: NodeJS.ProcessEnv = process.env): DockerodeEngine {
   const endpoint = currentEndpoint(settings.engine, env);
-  return new DockerodeEngine(new Docker(dockerOptions(endpoint)), endpoint);
+  return new DockerodeEngine(new Docker(dockerOptions(endpoint)), endpoint, {
+    allowUnenforcedLimits: settings.allowUnenforcedLimits ?? false,
+  });
 }
 
 /** For a remote engine whose filesystem is not shared: the endpoint host-path mounts are refused for, else undefined. */

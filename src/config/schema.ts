@@ -154,6 +154,8 @@ export const sandboxSettingsSchema = z
     engine: z.string().min(1).optional(),
     /** A remote (TCP/SSH) engine sees this machine's paths, so host-path mounts are allowed with it. */
     sharedFilesystem: z.boolean().default(false),
+    /** Starts sandboxes even where the engine would ignore their memory/CPU/pids limits (rootless on cgroup v1). */
+    allowUnenforcedLimits: z.boolean().default(false),
     /** runc (the engine's native runtime), runsc (gVisor: refused where the engine lacks it), auto (runsc if there). */
     runtime: runtimeSettingSchema.default('runc'),
     /** CPUs a sandbox may use until `initialize` completes (bounded in time), then its own limit; 0 turns it off. */
@@ -166,6 +168,7 @@ export const sandboxSettingsSchema = z
     startTimeout: 30_000,
     build: { timeout: 600_000, memory: 2 * 1024 ** 3, npm: {}, pip: {} },
     sharedFilesystem: false,
+    allowUnenforcedLimits: false,
     runtime: 'runc',
     startCpus: 2,
   });

@@ -106,6 +106,10 @@ describe('mcpgw doctor', () => {
     const report = JSON.parse(ok.stdout) as { ok: boolean; checks: Array<{ name: string; status: string; detail: string }> };
     const byName = new Map(report.checks.map((c) => [c.name, c]));
     expect(byName.get('engine')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^Docker \d/) });
+    expect(byName.get('limits')).toMatchObject({
+      status: 'ok',
+      detail: expect.stringMatching(/^memory, CPU and pids limits enforced \(rootful, cgroup v/),
+    });
     expect(byName.get('redis')?.status).toBe('ok');
     expect(byName.get('server testsrv')).toMatchObject({ status: 'ok', detail: expect.stringContaining('ready') });
     expect(byName.get('disk')?.status).not.toBe('fail');

@@ -18,6 +18,12 @@ export async function setup(): Promise<void> {
   } catch (err) {
     throw new Error(`integration tests need a running Docker engine (run .ci/run, or start dockerd): ${(err as Error).message}`);
   }
+  // scripts/test-engines.sh names the engine it means to test: a run that reached another one would prove nothing.
+  const wanted = process.env.MCPGW_TEST_ENGINE;
+  if (wanted) {
+    const { kind } = await engine.facts();
+    if (kind !== wanted) throw new Error(`MCPGW_TEST_ENGINE=${wanted} but the engine at DOCKER_HOST is ${kind}`);
+  }
   // The test server's fork-bomb probe needs a shell; a static busybox is shipped inside its package.
   const binDir = fileURLToPath(new URL('../fixtures/test-server/bin/', import.meta.url));
   await mkdir(binDir, { recursive: true });

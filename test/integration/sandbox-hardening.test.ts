@@ -13,6 +13,11 @@ const hostCgroup = async (controller: string, id: string, file: string): Promise
   (await readFile(`/sys/fs/cgroup/${controller}/docker/${id}/${file}`, 'utf8')).trim();
 
 const runtime = testRuntime();
+/** How each engine reports the /tmp tmpfs back in inspect (Podman adds `rprivate` and reorders; flavor.ts). */
+const INSPECTED_TMPFS = {
+  docker: 'rw,noexec,nosuid,nodev,size=64m,uid=65534,gid=65534,mode=1777',
+  podman: 'rw,noexec,nosuid,nodev,size=64m,mode=1777,uid=65534,gid=65534,rprivate',
+};
 const session = `hardening-${process.pid}`;
 let sandbox: Sandbox;
 
@@ -58,6 +63,10 @@ describe('the sandbox, seen from inside', () => {
       tmpWritable: true,
       pidsMax: '128',
     });
+    // The same scratch space under every engine: a size-capped tmpfs owned by the sandbox user, nothing executable.
+    const tmp = facts.tmp as { type: string; options: string[]; uid: number; gid: number };
+    expect(tmp).toMatchObject({ type: 'tmpfs', uid: 65534, gid: 65534 });
+    expect(tmp.options).toEqual(expect.arrayContaining(['rw', 'noexec', 'nosuid', 'nodev', 'size=65536k', 'uid=65534', 'gid=65534']));
   });
 
   it('is OOM-killed past its 512 MiB and the caller is told so', async () => {
@@ -97,7 +106,8 @@ describe('an image that declares a VOLUME', () => {
     try {
       const volumed = await runtime.acquire(`${session}-volume`, testServer('testsrv', { image: tag, build: undefined }));
       const info = await engine.inspect(volumed.containerId);
-      expect(info.HostConfig.Tmpfs).toMatchObject({ '/state': 'rw,noexec,nosuid,nodev,size=64m,uid=65534,gid=65534,mode=1777' });
+      const { kind } = await engine.facts();
+      expect(info.HostConfig.Tmpfs).toMatchObject({ '/state': INSPECTED_TMPFS[kind] });
       expect(info.Mounts.filter((m) => m.Type === 'volume')).toEqual([]);
       await runtime.release(`${session}-volume`);
     } finally {
@@ -109,6 +119,7 @@ describe('an image that declares a VOLUME', () => {
 describe('the sandbox, seen by docker inspect', () => {
   it('has the hardened spec', async () => {
     const info = await engine.inspect(sandbox.containerId);
+    const { kind } = await engine.facts();
     expect(info.Config.User).toBe('65534:65534');
     expect(info.Config.Labels).toMatchObject({ 'mcpgw.managed': 'true', 'mcpgw.session': session, 'mcpgw.server': 'testsrv' });
     expect(info.HostConfig).toMatchObject({
@@ -119,13 +130,15 @@ describe('the sandbox, seen by docker inspect', () => {
       NanoCpus: 500_000_000,
       PidsLimit: 128,
       ...(gvisor ? { Runtime: 'runsc' } : {}),
-      CapDrop: ['ALL'],
+      // Podman lists the capabilities "ALL" dropped; the probe above sees an empty bounding set under both.
+      CapDrop: kind === 'docker' ? ['ALL'] : expect.arrayContaining(['CHOWN', 'DAC_OVERRIDE', 'NET_RAW', 'SETUID', 'SETGID', 'SYS_CHROOT']),
       SecurityOpt: ['no-new-privileges'],
       Init: true,
-      Tmpfs: { '/tmp': 'rw,noexec,nosuid,nodev,size=64m,uid=65534,gid=65534,mode=1777' },
+      Tmpfs: { '/tmp': INSPECTED_TMPFS[kind] },
     });
     expect(info.HostConfig.CapAdd ?? []).toEqual([]);
     expect(info.HostConfig.Privileged).toBe(false);
-    expect((info.Config as { NetworkDisabled?: boolean }).NetworkDisabled).toBe(true);
+    // Podman does not echo NetworkDisabled back; NetworkMode "none" above and the probe's lone `lo` show the same.
+    expect((info.Config as { NetworkDisabled?: boolean }).NetworkDisabled).toBe(kind === 'docker' ? true : undefined);
   });
 });

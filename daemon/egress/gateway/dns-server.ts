@@ -3,6 +3,12 @@ import type { EgressRule } from '../../../src/config/egress.js';
 import { buildError, buildResponse, parseQuery, QTYPE, RCODE } from './dns-wire.js';
 import { decideName, type Reason } from './policy.js';
 
+/**
+ * The gateway's own name (EGRESS_ALIAS in ../types.ts), for the proxy variables a config may set. Docker's embedded
+ * resolver answers it before asking the gateway; Podman's networks have no resolver, so the gateway answers it.
+ */
+const SELF_NAME = 'mcpgw-egress';
+
 /** How often one name's lookups are reported per sandbox (A and AAAA and retries would repeat each other). */
 const REPORT_EVERY_MS = 10_000;
 
@@ -30,6 +36,7 @@ export class DnsResponder {
     if (!parsed.ok) return { response: parsed.id === undefined ? undefined : buildError(parsed.id, parsed.flags ?? 0, parsed.rcode) };
     const q = parsed.query;
     if (q.qclass !== 1) return { response: buildResponse(q, RCODE.REFUSED) };
+    if (q.name === SELF_NAME) return { response: buildResponse(q, RCODE.NOERROR, q.type === QTYPE.A ? [this.self] : []) };
     const reason = decideName(this.rules(), q.name);
     const response =
       reason !== 'allowed' ? buildResponse(q, RCODE.NXDOMAIN) : buildResponse(q, RCODE.NOERROR, q.type === QTYPE.A ? [this.self] : []);

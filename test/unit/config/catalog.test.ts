@@ -39,6 +39,7 @@ describe('parseCatalog', () => {
       startTimeout: 30_000,
       build: { timeout: 600_000, memory: 2 * 1024 ** 3, npm: {}, pip: {} },
       sharedFilesystem: false,
+      allowUnenforcedLimits: false,
       runtime: 'runc',
       startCpus: 2,
     });

@@ -62,6 +62,14 @@ describe('DNS answers', () => {
     expect(read(dns.answer(query('context7.com', QTYPE.A)).response!).rcode).toBe(RCODE.NXDOMAIN);
   });
 
+  it('answers its own name with its own address (Podman has no resolver to), without a decision to report', () => {
+    const dns = new DnsResponder('10.200.0.2', () => []);
+    const self = dns.answer(query('MCPGW-EGRESS', QTYPE.A));
+    expect(read(self.response!)).toMatchObject({ rcode: RCODE.NOERROR, addresses: ['10.200.0.2'] });
+    expect(self.decided).toBeUndefined();
+    expect(read(dns.answer(query('mcpgw-egress.example', QTYPE.A)).response!).rcode).toBe(RCODE.NXDOMAIN);
+  });
+
   it('reports one name once in a while, not every retry', () => {
     const dns = new DnsResponder('10.200.0.2', () => rules);
     expect(dns.answer(query('x.example', QTYPE.A), 1000).decided).toBeDefined();

@@ -78,6 +78,16 @@ const info = (runtimes: string[]): EngineInfo => ({
   defaultRuntime: 'runc',
   rootDir: '/var/lib/docker',
   cgroupVersion: '1',
+  facts: {
+    kind: 'docker',
+    cgroupVersion: '1',
+    cgroupDriver: 'cgroupfs',
+    rootless: false,
+    memoryLimit: true,
+    swapLimit: true,
+    cpuQuota: true,
+    pidsLimit: true,
+  },
   cpus: 2,
 });
 
