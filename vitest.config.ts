@@ -39,6 +39,7 @@ export default defineConfig({
             'test/e2e/chat-content.test.ts',
             'test/e2e/grant-*.test.ts',
             'test/e2e/web-rich.test.ts',
+            'test/e2e/elicitation.test.ts',
             'test/e2e/web-sampling.test.ts',
             'test/e2e/chat-sampling.test.ts',
           ],

@@ -6,6 +6,7 @@ import { ToolCatalog } from './agent/toolset.js';
 import { TurnRegistry } from './agent/turns.js';
 import { MediaCache } from './calls/media-cache.js';
 import { CallOutput } from './calls/output.js';
+import { RunningCalls } from './calls/running.js';
 import { ServerContent } from './content/service.js';
 import { ToolCalls } from './calls/tool-call.js';
 import type { LaunchResolver } from './config/launch.js';
@@ -19,6 +20,7 @@ import type { Logger } from './logger.js';
 import type { NamedPolicy } from './policies.js';
 import { sessionPolicyResolver } from './policies.js';
 import { PeerBounds } from './peer/bounds.js';
+import type { ElicitationDeps } from './peer/elicitation.js';
 import { ServerNotices } from './peer/notices.js';
 import { Sampler } from './peer/sampling.js';
 import { serverRequests } from './peer/service.js';
@@ -123,6 +125,21 @@ export function buildServices(o: ServiceOptions): Services {
   const placement = new SandboxPlacement(o.engine, { runtime: catalog.sandbox.runtime, startCpus: catalog.sandbox.startCpus });
   // A server whose runtime the engine lacks is listed as unavailable, with the reason.
   const launch = withRuntimeCheck(o.launch, placement);
+  // What servers ask of the client: bounded per (session, server), answered by the session's humans.
+  const running = new RunningCalls();
+  const say = (sessionId: string, server: string, text: string): Promise<unknown> =>
+    notice(events, sessionId, server, text).catch(() => undefined);
+  const elicitation: ElicitationDeps = {
+    bounds: new PeerBounds(
+      undefined,
+      (who, reason) => void say(who.sessionId, who.server, `mcpgw refused a request of the server: ${reason}`),
+    ),
+    questions: () => questions,
+    ownerOf: async (sessionId) => (await store.getSession(sessionId))?.owner,
+    running,
+    audit: (entry) => store.audit(entry),
+    notice: say,
+  };
   // List changes and resource updates reach the session's clients as rate-limited events.
   const notices = new ServerNotices(
     (id, change) => events.post(id, 'server:changed', change),
@@ -137,6 +154,7 @@ export function buildServices(o: ServiceOptions): Services {
     peer: serverRequests({
       serverNamed: (name) => catalog.servers.get(name),
       notice: notices.notice,
+      elicitation,
       // The sampler is built below (it needs questions and sessions); a server's request reaches it only later.
       sampler: { sample: (ctx, params) => sampler.sample(ctx, params) },
     }),
@@ -207,7 +225,7 @@ export function buildServices(o: ServiceOptions): Services {
     broker.forgetSession(event.sessionId);
     egress.forgetSession(event.sessionId);
   });
-  const calls = new ToolCalls({ events, store, questions, sandboxes: toolCatalog, output, pins, notes: broker, media });
+  const calls = new ToolCalls({ events, store, questions, sandboxes: toolCatalog, output, pins, notes: broker, media, running });
   const agent = new AgentService({
     model: o.model,
     store,

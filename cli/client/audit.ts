@@ -53,6 +53,8 @@ function describe(e: AuditRecord): string {
       return `${String(e.server)} → ${String(e.host ?? '?')}${e.port === undefined ? '' : `:${String(e.port)}`} ${e.allowed ? 'allowed' : 'DENIED'} (${String(e.via)}, ${String(e.reason)})`;
     case 'egress_grant':
       return `${String(e.server)} → ${String(e.host)}${e.port === undefined ? '' : `:${String(e.port)}`} ${e.decision === 'deny' ? 'NOT GRANTED' : `granted ${String(e.decision)}`} by ${String(e.by)}${e.reason ? `: ${String(e.reason)}` : ''}`;
+    case 'elicitation':
+      return `${String(e.server)} asked (${String(e.mode)}${e.host ? ` ${String(e.host)}` : ''}) → ${String(e.action)} by ${String(e.by)}`;
     case 'sampling':
       return describeSamplingAudit(e);
   }

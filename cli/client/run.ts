@@ -5,6 +5,7 @@ import { assertNever } from '../../src/checks.js';
 import { SESSION_EVENT_NAMES, type SessionEvent, type SessionEventOf } from '../../src/protocol/events.js';
 import { jsonText } from '../../src/text/safe-json.js';
 import { safeLine } from '../../src/text/sanitize.js';
+import { elicitationOutcome } from '../../src/view/elicitation.js';
 import type { DaemonClient } from '../../tui/client/client.js';
 import { policyRequest } from '../../tui/client/policy.js';
 import { splitList, withClient } from './common.js';
@@ -114,6 +115,8 @@ class TurnFollower {
       case 'question:answered':
         if (!json && event.answer.kind === 'tool_approval' && event.answer.decision === 'deny')
           io.err(`denied: ${safeLine(event.answer.reason ?? '')}`);
+        if (!json && event.answer.kind === 'elicitation')
+          io.err(`${safeLine(event.subject.server)} ${elicitationOutcome(event.answer, event.by)}`);
         return;
       case 'tool:decided':
         if (!json && event.decision === 'deny') io.err(`denied: ${safeLine(event.reason ?? '')}`);
@@ -148,6 +151,8 @@ function asking(event: SessionEventOf<'question:asked'>): string {
       return `waiting for approval: ${subject.kind === 'call' ? callOf(subject) : safeLine(subject.server)} ${safeLine(JSON.stringify(ask.args))}`;
     case 'network_grant':
       return `waiting for a network grant: ${safeLine(subject.server)} wants ${safeLine(ask.port === undefined ? ask.host : `${ask.host}:${ask.port}`)}`;
+    case 'elicitation':
+      return `${safeLine(subject.server)} asks for input: ${safeLine(ask.message)}`;
     case 'sampling':
       return `waiting for approval: ${safeLine(subject.server)} asks the model to write (sampling: ${ask.phase === 'request' ? 'its request' : "the model's answer"})`;
     default:

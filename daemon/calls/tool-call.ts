@@ -14,6 +14,7 @@ import type { AuditLog, HistoryStore, RuleStore, SessionRecord } from '../store/
 import { holdUncarried, type MediaCache } from './media-cache.js';
 import { StartAnnouncer, type CallOutput } from './output.js';
 import type { SandboxProvider } from './ports.js';
+import type { RunningCalls } from './running.js';
 import { canMove, isTerminal, type CallDecision, type CallState, type TerminalState } from './state.js';
 
 /** One call: which tool with which arguments, in which session, for whom. */
@@ -44,6 +45,8 @@ export interface ToolCallDeps {
   media?: MediaCache;
   /** Lines mcpd adds to a call's result for the model (a network grant was asked for while it ran). */
   notes?: { take(sessionId: string, callId: string): string[] };
+  /** Where running calls are known to a server's own requests (an elicitation), if anything asks. */
+  running?: RunningCalls;
 }
 
 /** What the sandbox gave back, before it becomes a state: reported as `tool:result` and audited as one outcome. */
@@ -69,6 +72,7 @@ export class ToolCall {
   private current: CallState = { status: 'proposed' };
   /** The changed definition a person approved (its hash), or undefined when the tool was as pinned. */
   private approvedChange: string | undefined;
+  private headless = false;
 
   constructor(
     private readonly deps: ToolCallDeps,
@@ -82,6 +86,7 @@ export class ToolCall {
   /** A call the model asked for: the policy decides, or a person does; an approved call runs. Never throws for a tool's failure. */
   async run(policy: Policy, options: { headless: boolean; signal: AbortSignal }): Promise<TerminalState> {
     const { session, server, tool } = this.request;
+    this.headless = options.headless;
     const changed = await this.deps.pins.changeOf(session.id, server, tool);
     this.approvedChange = changed?.hash;
     const verdict = await this.consultPolicy(policy, changed);
@@ -249,9 +254,18 @@ export class ToolCall {
       const sandbox = await this.deps.sandboxes.sandbox(session, server, signal);
       if (origin === 'agent') await this.checkUnchanged();
       const done = output.track(session.id, server, callId, announce);
+      // A server's question to a person during the call stops the call's timeout while it waits (elicitation).
+      let hold: (() => () => void) | undefined;
+      const leave = this.deps.running?.enter(session.id, server, {
+        callId,
+        headless: this.headless,
+        ...(signal ? { signal } : {}),
+        hold: () => hold?.() ?? (() => undefined),
+      });
       try {
         const result = await sandbox.callTool(tool, args, {
           ...(signal ? { signal } : {}),
+          onHold: (h) => (hold = h),
           onProgress: (p) => {
             const of = p.total === undefined ? '' : `/${p.total}`;
             void announce.now();
@@ -265,6 +279,7 @@ export class ToolCall {
         });
         outcome = { ok: true, result, text: renderToolResult(result), durationMs: elapsed() };
       } finally {
+        leave?.();
         done();
       }
     } catch (err) {

@@ -1,5 +1,6 @@
 import type { ServerConfig } from '../../src/config/catalog.js';
 import type { SandboxPeer } from '../sandbox/peer.js';
+import { elicitationPeer, type ElicitationDeps } from './elicitation.js';
 import { rootsFeature } from './roots.js';
 
 export interface ServerRequestDeps {
@@ -7,6 +8,8 @@ export interface ServerRequestDeps {
   serverNamed?: (name: string) => Pick<ServerConfig, 'mounts'> | undefined;
   /** Where list changes and resource updates go (rate-limited session events: see notices.ts). */
   notice?: SandboxPeer['notice'];
+  /** Elicitation: a server's questions for the session's humans. */
+  elicitation?: ElicitationDeps;
   /** `sampling/createMessage` (sampling.ts): a person approves the request and the answer, or a policy budget does. */
   sampler?: { sample: NonNullable<SandboxPeer['sample']> };
 }
@@ -22,6 +25,7 @@ export function serverRequests(deps: ServerRequestDeps = {}): SandboxPeer {
   return {
     ...(deps.serverNamed ? rootsFeature(deps.serverNamed) : {}),
     ...(deps.notice ? { notice: deps.notice } : {}),
+    ...(deps.elicitation ? elicitationPeer(deps.elicitation) : {}),
     ...(sampler ? { sample: (ctx, params) => sampler.sample(ctx, params) } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import { assertNever } from '../../src/checks.js';
 import { McpgwError } from '../../src/errors.js';
+import { acceptElicitation, elicitationSilence } from './elicitation.js';
 import { acceptSamplingAnswer, samplingSilence } from '../peer/sampling-kind.js';
 import { questionAnswerSchema, type QuestionAnswer, type QuestionAnswerInput, type QuestionAsk } from '../../src/protocol/questions.js';
 
@@ -31,6 +32,8 @@ export function answerForSilence(ask: QuestionAsk, why: Unanswered): QuestionAns
         decision: 'deny',
         reason: why === 'expired' ? 'nobody answered in time' : why === 'cancelled' ? 'the session ended' : 'the daemon restarted',
       };
+    case 'elicitation':
+      return elicitationSilence();
     case 'sampling':
       return samplingSilence(why);
     default:
@@ -54,6 +57,9 @@ export function acceptAnswer(ask: QuestionAsk, input: QuestionAnswerInput): Ques
       return answer.decision === 'deny'
         ? { kind: 'network_grant', decision: 'deny', reason: answer.reason?.trim() || 'the user denied this access' }
         : { kind: 'network_grant', decision: answer.decision, ...(answer.reason ? { reason: answer.reason } : {}) };
+    case 'elicitation':
+      // The kinds match (checked above); TypeScript does not carry that over to `ask`.
+      return acceptElicitation(ask as Extract<QuestionAsk, { kind: 'elicitation' }>, answer);
     case 'sampling':
       return acceptSamplingAnswer(answer);
     default:

@@ -2,6 +2,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
+  ElicitationCompleteNotificationSchema,
   ListRootsRequestSchema,
   PromptListChangedNotificationSchema,
   ResourceListChangedNotificationSchema,
@@ -38,6 +39,8 @@ export interface SandboxPeer {
   sample?(ctx: PeerContext, params: CreateMessageRequest['params']): Promise<CreateMessageResult>;
   roots?(ctx: Omit<PeerContext, 'signal'>): Promise<ListRootsResult>;
   notice?(ctx: Omit<PeerContext, 'signal'>, notice: PeerNotice): void;
+  /** The server says the out-of-band flow of a URL elicitation it asked for has finished. */
+  elicitationComplete?(ctx: Omit<PeerContext, 'signal'>, elicitationId: string): void;
 }
 
 /** The client capabilities that match what `peer` answers. */
@@ -52,9 +55,13 @@ export function peerCapabilities(peer: SandboxPeer | undefined): ClientCapabilit
 /** Routes the server's requests and notifications on `client` to `peer`; `who` names the sandbox's current session. */
 export function connectPeer(client: Client, peer: SandboxPeer | undefined, who: () => { sessionId: string; server: string }): void {
   if (!peer) return;
-  const { elicit, sample, roots, notice } = peer;
+  const { elicit, sample, roots, notice, elicitationComplete } = peer;
   if (elicit)
     client.setRequestHandler(ElicitRequestSchema, (req, extra) => elicit.call(peer, { ...who(), signal: extra.signal }, req.params));
+  if (elicitationComplete)
+    client.setNotificationHandler(ElicitationCompleteNotificationSchema, (n) =>
+      elicitationComplete.call(peer, who(), n.params.elicitationId),
+    );
   if (sample) {
     client.setRequestHandler(CreateMessageRequestSchema, (req, extra) => sample.call(peer, { ...who(), signal: extra.signal }, req.params));
   }

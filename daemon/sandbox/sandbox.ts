@@ -19,6 +19,7 @@ import { VERSION } from '../../src/version.js';
 import type { AttachedStdio, ContainerEngine, ExitStatus } from './engine.js';
 import { CpuBoost } from './cpu-boost.js';
 import { Deadline } from './deadline.js';
+import { IdleTimer } from './idle-timer.js';
 import type { SandboxNetworkAttachment } from './network-hook.js';
 import { OutputBudget } from './output-budget.js';
 import { connectPeer, peerCapabilities, type SandboxPeer } from './peer.js';
@@ -64,6 +65,8 @@ export interface CallOptions {
   maxTotalTimeoutMs?: number;
   /** Progress within the output budget (what is over it is dropped, unparsed, and restarts no timeout). */
   onProgress?: (progress: { progress: number; total?: number | undefined; message?: string | undefined }) => void;
+  /** Receives a way to stop the per-call timeout while the server waits for a person (its elicitation). */
+  onHold?: (hold: () => () => void) => void;
 }
 
 /** One MCP server in one locked-down container, spoken to over attached stdio. */
@@ -244,10 +247,15 @@ export class Sandbox implements AsyncDisposable {
     const total = Math.max(timeout, options.maxTotalTimeoutMs ?? this.opts.server.maxTotalTimeoutMs);
     const what = `tools/call ${name}`;
     const deadline = new Deadline(total, options.signal);
+    // The per-call timeout is ours, not the SDK's, so a person answering the server's question can stop it.
+    const idle = new IdleTimer(timeout, deadline.signal);
+    options.onHold?.(() => idle.hold());
     const onProgress = options.onProgress;
+    // Progress within the budget restarts the per-call timeout (only callers that listen ask the server for it).
     const onprogress: ProgressCallback | undefined =
       onProgress &&
       ((p) => {
+        idle.restart();
         const message = this.budget.admit(p.message ?? '');
         if (message !== undefined) onProgress({ ...p, message: p.message === undefined ? undefined : message });
       });
@@ -255,10 +263,9 @@ export class Sandbox implements AsyncDisposable {
       const result = await this.request(
         () =>
           this.client.callTool({ name, arguments: args }, undefined, {
-            timeout,
-            maxTotalTimeout: total,
-            resetTimeoutOnProgress: true,
-            signal: deadline.signal,
+            // The SDK's own timer is a backstop behind ours (the idle timer and the Deadline fire first, with their reasons).
+            timeout: total + 1000,
+            signal: idle.signal,
             ...(onprogress ? { onprogress } : {}),
           }),
         what,
@@ -269,6 +276,7 @@ export class Sandbox implements AsyncDisposable {
     } catch (err) {
       throw options.signal?.aborted ? err : deadline.explain(err, `"${this.opts.server.name}" ${what}`);
     } finally {
+      idle.clear();
       deadline.clear();
     }
   }

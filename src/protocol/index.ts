@@ -6,3 +6,4 @@ export * from './result.js';
 export * from './sampling.js';
 export * from './session.js';
 export * from './rich.js';
+export * from './elicitation.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { elicitationAnswerSchema, type ElicitationAsk } from './elicitation.js';
 import { samplingAnswerSchema, type SamplingAsk } from './sampling.js';
 
 /**
@@ -39,7 +40,7 @@ export interface NetworkGrantAsk {
 }
 
 /** What a question asks, by kind. */
-export type QuestionAsk = ToolApprovalAsk | NetworkGrantAsk | SamplingAsk;
+export type QuestionAsk = ToolApprovalAsk | NetworkGrantAsk | ElicitationAsk | SamplingAsk;
 
 export type QuestionKind = QuestionAsk['kind'];
 
@@ -62,6 +63,7 @@ export const networkGrantAnswerSchema = z.strictObject({
 export const questionAnswerSchema = z.discriminatedUnion('kind', [
   toolApprovalAnswerSchema,
   networkGrantAnswerSchema,
+  elicitationAnswerSchema,
   samplingAnswerSchema,
 ]);
 
@@ -74,3 +76,4 @@ export type QuestionAnswer = z.output<typeof questionAnswerSchema>;
 export type ToolApprovalAnswer = Extract<QuestionAnswer, { kind: 'tool_approval' }>;
 
 export type NetworkGrantAnswer = Extract<QuestionAnswer, { kind: 'network_grant' }>;
+export type ElicitationAnswer = Extract<QuestionAnswer, { kind: 'elicitation' }>;

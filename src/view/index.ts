@@ -6,4 +6,5 @@ export * from './select.js';
 export * from './tool-change.js';
 export * from './types.js';
 export * from './attachments.js';
+export * from './elicitation.js';
 export * from './sampling.js';

@@ -3,6 +3,7 @@ import type { ReplayGap, SessionEvent, SessionEventOf } from '../protocol/events
 import type { SessionInfo } from '../protocol/session.js';
 import { assertNever } from '../checks.js';
 import { approvalAnswered, approvalAsked, callDecided, callFinished, callStarted } from './calls.js';
+import { elicitationAnswered } from './elicitation.js';
 import { addOutput, closeItem, isOpen, push } from './items.js';
 import type { AssistantItem, SessionView } from './types.js';
 
@@ -145,6 +146,7 @@ function reduce(view: SessionView, event: SessionEvent): SessionView {
       switch (ask.kind) {
         case 'tool_approval':
           return subject.kind === 'call' ? approvalAsked(next, event, subject, ask) : next;
+        case 'elicitation':
         case 'network_grant':
           // Shown as the question itself (its answer lands in the call's console as an [egress] line).
           return next;
@@ -163,6 +165,8 @@ function reduce(view: SessionView, event: SessionEvent): SessionView {
         case 'network_grant':
         case 'sampling':
           return next;
+        case 'elicitation':
+          return elicitationAnswered(next, view, event, event.answer);
         default:
           return assertNever(event.answer);
       }

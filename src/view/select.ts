@@ -20,6 +20,7 @@ export function answerableQuestions(view: SessionView): QuestionView[] {
       case 'network_grant':
         // Outlives the call that raised it (that call failed at once): answerable until it closes.
         return true;
+      case 'elicitation':
       case 'sampling':
         return true;
       default:

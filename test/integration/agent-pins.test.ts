@@ -40,7 +40,11 @@ describe('tool pinning against a real server (rug pull)', () => {
       const { turnId } = await client.request('message', { sessionId: info.id, text });
       return events.waitFor<Done>((e) => e.type === 'agent:response' && e.turnId === turnId && e.done);
     };
-    const asked = (callId: string) => events.waitFor<Asked>((e) => e.type === 'question:asked' && e.subject.callId === callId);
+    const asked = async (callId: string) => {
+      const e = await events.waitFor<Asked>((q) => q.type === 'question:asked' && q.subject.callId === callId);
+      if (e.ask.kind !== 'tool_approval') throw new Error(`call ${callId} was asked a ${e.ask.kind} question`);
+      return { ...e, ask: e.ask };
+    };
     const answer = (questionId: string, scope: 'once' | 'session') =>
       client.request('question:answer', { questionId, answer: { kind: 'tool_approval', decision: 'approve', scope } });
 

@@ -6,6 +6,7 @@ import { findCall } from '../../src/view/select.js';
 import type { QuestionView, SessionView } from '../../src/view/types.js';
 import { ApprovalPrompt } from '../components/ApprovalPrompt.js';
 import { NetworkGrantPrompt } from './questions/NetworkGrantPrompt.js';
+import { ElicitationForm } from './questions/ElicitationForm.js';
 import { SamplingPrompt } from './questions/SamplingPrompt.js';
 
 export interface QuestionPromptProps {
@@ -37,6 +38,8 @@ export function QuestionPrompt({ view, question, queued, sending, argRows, onAns
     case 'network_grant':
       if (question.subject.kind !== 'server') return null;
       return <NetworkGrantPrompt subject={question.subject} ask={question.ask} queued={queued} sending={sending} onAnswer={onAnswer} />;
+    case 'elicitation':
+      return <ElicitationForm server={question.subject.server} ask={question.ask} queued={queued} sending={sending} onAnswer={onAnswer} />;
     case 'sampling':
       return (
         <SamplingPrompt

@@ -274,6 +274,8 @@ export class ChatController {
       case 'answered_first':
         return this.note('warn', `Someone answered first: ${notice.by ?? 'another client'}.`);
       case 'answered_elsewhere': {
+        // An elicitation's end is already a line in the transcript (src/view/elicitation.ts).
+        if (notice.answer.kind === 'elicitation') return;
         const what = notice.call ? callName(notice.call) : 'a tool call';
         const verb = notice.answer.decision === 'approve' ? 'approved' : 'denied';
         return this.note(
