@@ -40,6 +40,8 @@ export default defineConfig({
             'test/e2e/grant-*.test.ts',
             'test/e2e/web-rich.test.ts',
             'test/e2e/elicitation.test.ts',
+            'test/e2e/web-sampling.test.ts',
+            'test/e2e/chat-sampling.test.ts',
           ],
           environment: 'node',
           globalSetup: ['test/e2e/global-setup.ts'],

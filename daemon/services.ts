@@ -22,6 +22,7 @@ import { sessionPolicyResolver } from './policies.js';
 import { PeerBounds } from './peer/bounds.js';
 import type { ElicitationDeps } from './peer/elicitation.js';
 import { ServerNotices } from './peer/notices.js';
+import { Sampler } from './peer/sampling.js';
 import { serverRequests } from './peer/service.js';
 import { ToolPins } from './pins/service.js';
 import { QuestionService } from './questions/service.js';
@@ -150,7 +151,13 @@ export function buildServices(o: ServiceOptions): Services {
     placement,
     instanceId: o.instanceId,
     networks: egress,
-    peer: serverRequests({ serverNamed: (name) => catalog.servers.get(name), notice: notices.notice, elicitation }),
+    peer: serverRequests({
+      serverNamed: (name) => catalog.servers.get(name),
+      notice: notices.notice,
+      elicitation,
+      // The sampler is built below (it needs questions and sessions); a server's request reaches it only later.
+      sampler: { sample: (ctx, params) => sampler.sample(ctx, params) },
+    }),
     resolveImage: (server, sessionId) =>
       o.builder.imageFor(server, {
         build: settings.autoBuild,
@@ -186,6 +193,11 @@ export function buildServices(o: ServiceOptions): Services {
     onChange: (id) => sessions.publishUpdate(id),
     limits,
   });
+  const bounds = new PeerBounds(
+    undefined,
+    (who, reason) => void notice(events, who.sessionId, who.server, `refused a request of the server: ${reason}`).catch(() => undefined),
+  );
+  const sampler: Sampler = new Sampler({ store, questions, model: o.model, events, bounds, turns });
   const pins = new ToolPins(store);
   // Calls and the model's tool list share one catalog: it re-lists each sandbox it sees start and pins the tools.
   const toolCatalog = new ToolCatalog(sessions, pins);

@@ -29,6 +29,13 @@ export async function auditList(opts: GlobalOptions & { session?: string; lines?
   return 0;
 }
 
+/** A sampling entry: which checkpoint, what was decided and by whom, and the tokens the model used. */
+function describeSamplingAudit(e: AuditRecord): string {
+  const decided = e.decision === undefined ? '' : ` → ${String(e.decision)} by ${String(e.by)}`;
+  const tokens = e.tokens === undefined ? '' : ` ${String(e.tokens)} tokens (${String(e.used)} this session)`;
+  return `${String(e.server)} sampling ${String(e.step)}${decided}${tokens}${e.reason ? `: ${String(e.reason)}` : ''}`;
+}
+
 function describe(e: AuditRecord): string {
   const call = e.server ? `${String(e.server)}/${String(e.tool)}` : '';
   switch (e.kind) {
@@ -48,5 +55,7 @@ function describe(e: AuditRecord): string {
       return `${String(e.server)} → ${String(e.host)}${e.port === undefined ? '' : `:${String(e.port)}`} ${e.decision === 'deny' ? 'NOT GRANTED' : `granted ${String(e.decision)}`} by ${String(e.by)}${e.reason ? `: ${String(e.reason)}` : ''}`;
     case 'elicitation':
       return `${String(e.server)} asked (${String(e.mode)}${e.host ? ` ${String(e.host)}` : ''}) → ${String(e.action)} by ${String(e.by)}`;
+    case 'sampling':
+      return describeSamplingAudit(e);
   }
 }

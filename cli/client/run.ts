@@ -153,6 +153,8 @@ function asking(event: SessionEventOf<'question:asked'>): string {
       return `waiting for a network grant: ${safeLine(subject.server)} wants ${safeLine(ask.port === undefined ? ask.host : `${ask.host}:${ask.port}`)}`;
     case 'elicitation':
       return `${safeLine(subject.server)} asks for input: ${safeLine(ask.message)}`;
+    case 'sampling':
+      return `waiting for approval: ${safeLine(subject.server)} asks the model to write (sampling: ${ask.phase === 'request' ? 'its request' : "the model's answer"})`;
     default:
       return assertNever(ask);
   }

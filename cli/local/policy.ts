@@ -4,8 +4,10 @@ import { McpgwError } from '../../src/errors.js';
 import { EXIT } from '../../src/exit-codes.js';
 import {
   assessPolicy,
+  describeSamplingRule,
   explainEgress,
   explainPolicy,
+  explainSampling,
   formatAssessment,
   formatPolicyIssues,
   lintPolicy,
@@ -37,20 +39,69 @@ export async function policyCheck(file: string, opts: GlobalOptions, io: Command
       `${file}: ok — ${parsed.policy.rules.length} rule(s), default ${parsed.policy.default}` +
         (egress > 0 ? `; ${egress} egress rule(s), unmatched network requests ask` : ''),
     );
+    io.out(`  ${describeSamplingRules(parsed.policy)}`);
     for (const line of formatAssessment(assessment)) io.out(`  ${line}`);
     for (const w of warnings) io.out(`  ${w.level}${w.ruleIndex === undefined ? '' : ` (rule ${w.ruleIndex + 1})`}: ${w.message}`);
   }
   return 0;
 }
 
-/** `mcpgw policy explain`: what a policy decides for one call, and which rule decided. */
+/** What the policy says about sampling, in one line for `policy check`. */
+function describeSamplingRules(policy: Policy): string {
+  const rules = policy.sampling ?? [];
+  if (rules.length === 0) return 'sampling: no rules, so every server request to use the model asks a person (headless runs decline)';
+  const each = rules.map(
+    (r) =>
+      `${describeSamplingRule(r)} ${r.decision}${r.maxTokensPerSession === undefined ? '' : ` up to ${r.maxTokensPerSession} tokens per session`}`,
+  );
+  return `sampling: ${each.join('; ')}; otherwise a person is asked`;
+}
+
+/** `mcpgw policy explain --sampling`: what a policy decides for a server's sampling request. */
+function explainSamplingRequest(
+  policy: Policy,
+  opts: GlobalOptions & { server: string; usedTokens?: string; maxTokens?: string },
+  io: CommandIO,
+): number {
+  const count = (value: string | undefined, name: string, fallback: number): number => {
+    const n = value === undefined ? fallback : Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new McpgwError('bad_request', `${name} must be a whole number of tokens`);
+    return n;
+  };
+  const call = {
+    server: opts.server,
+    usedTokens: count(opts.usedTokens, '--used-tokens', 0),
+    maxTokens: count(opts.maxTokens, '--max-tokens', 1),
+  };
+  const { verdict, lines } = explainSampling(policy.sampling ?? [], call);
+  if (opts.json) io.out(JSON.stringify({ decision: verdict.decision, reason: verdict.reason, budget: verdict.budget, lines }, null, 2));
+  else io.out([`decision: ${verdict.decision.toUpperCase()} — ${verdict.reason}`, ...lines.map((l) => `  ${l}`)].join('\n'));
+  return 0;
+}
+
+/** `mcpgw policy explain`: what a policy decides for one call (or, with --sampling, one sampling request), and which rule decided. */
 export async function policyExplain(
-  opts: GlobalOptions & { policy?: string; server: string; tool?: string; host?: string; args?: string; annotations?: string },
+  opts: GlobalOptions & {
+    policy?: string;
+    server: string;
+    tool?: string;
+    host?: string;
+    args?: string;
+    annotations?: string;
+    sampling?: boolean;
+    usedTokens?: string;
+    maxTokens?: string;
+  },
   io: CommandIO,
 ): Promise<number> {
   const policy = await loadPolicy(opts.policy ?? 'ask');
   if (opts.host !== undefined) return explainNetwork(policy, opts.server, opts.host, opts.json === true, io);
-  if (opts.tool === undefined) throw new McpgwError('bad_request', 'give --tool (a tool call) or --host (a network request) to explain');
+  if (opts.sampling) return explainSamplingRequest(policy, opts, io);
+  if (opts.tool === undefined)
+    throw new McpgwError(
+      'bad_request',
+      'give --tool (a tool call), --host (a network request) or --sampling (a sampling request) to explain',
+    );
   const call = {
     server: opts.server,
     tool: opts.tool,

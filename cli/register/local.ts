@@ -73,18 +73,35 @@ export function registerLocalCommands(program: Command): void {
     .action(action(async (file: string, _o: object, cmd: Command) => policyCheck(file, globals(cmd), processIO)));
   policy
     .command('explain')
-    .description('show what a policy decides for one call (or, with --host, one network request), and the rule that decided')
+    .description(
+      'show what a policy decides for one call (or, with --host, one network request, or, with --sampling, one sampling request), and the rule that decided',
+    )
     .option('--policy <spec>', 'a preset (ask, read-only, all) or a policy file', 'ask')
     .requiredOption('--server <server>', 'server name')
     .option('--tool <tool>', 'tool name')
     .option('--host <name[:port]>', "a name the server's sandbox asks for (explains the policy's egress rules)")
     .option('--args <json>', 'the call arguments, as a JSON object')
     .option('--annotations <json>', "the tool's annotations, e.g. '{\"readOnlyHint\":true}'")
+    .option('--sampling', "explain the server's sampling request (sampling/createMessage) instead of a tool call")
+    .option('--used-tokens <n>', 'with --sampling: tokens the server already used by sampling in the session', '0')
+    .option('--max-tokens <n>', "with --sampling: the request's maxTokens", '1')
     .option('--json', 'machine-readable output')
     .action(
       action(
-        async (o: { policy?: string; server: string; tool?: string; host?: string; args?: string; annotations?: string }, cmd: Command) =>
-          policyExplain({ ...globals(cmd), ...o }, processIO),
+        async (
+          o: {
+            policy?: string;
+            server: string;
+            tool?: string;
+            host?: string;
+            args?: string;
+            annotations?: string;
+            sampling?: boolean;
+            usedTokens?: string;
+            maxTokens?: string;
+          },
+          cmd: Command,
+        ) => policyExplain({ ...globals(cmd), ...o }, processIO),
       ),
     );
 }

@@ -57,6 +57,11 @@ export class TurnRegistry implements TurnControl {
     return this.running.get(sessionId)?.headless === true;
   }
 
+  /** The running turn's signal (aborted when it is cancelled), if one runs. */
+  signalOf(sessionId: string): AbortSignal | undefined {
+    return this.running.get(sessionId)?.abort.signal;
+  }
+
   async cancel(sessionId: string): Promise<boolean> {
     const turn = this.running.get(sessionId);
     if (!turn) return false;

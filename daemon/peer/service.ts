@@ -10,6 +10,8 @@ export interface ServerRequestDeps {
   notice?: SandboxPeer['notice'];
   /** Elicitation: a server's questions for the session's humans. */
   elicitation?: ElicitationDeps;
+  /** `sampling/createMessage` (sampling.ts): a person approves the request and the answer, or a policy budget does. */
+  sampler?: { sample: NonNullable<SandboxPeer['sample']> };
 }
 
 /**
@@ -19,9 +21,11 @@ export interface ServerRequestDeps {
  * file here and is added to the peer below; a feature left out is a capability mcpd does not declare.
  */
 export function serverRequests(deps: ServerRequestDeps = {}): SandboxPeer {
+  const { sampler } = deps;
   return {
     ...(deps.serverNamed ? rootsFeature(deps.serverNamed) : {}),
     ...(deps.notice ? { notice: deps.notice } : {}),
     ...(deps.elicitation ? elicitationPeer(deps.elicitation) : {}),
+    ...(sampler ? { sample: (ctx, params) => sampler.sample(ctx, params) } : {}),
   };
 }

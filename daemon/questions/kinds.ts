@@ -1,6 +1,7 @@
 import { assertNever } from '../../src/checks.js';
 import { McpgwError } from '../../src/errors.js';
 import { acceptElicitation, elicitationSilence } from './elicitation.js';
+import { acceptSamplingAnswer, samplingSilence } from '../peer/sampling-kind.js';
 import { questionAnswerSchema, type QuestionAnswer, type QuestionAnswerInput, type QuestionAsk } from '../../src/protocol/questions.js';
 
 /** Why a question closed without a human's answer. */
@@ -33,6 +34,8 @@ export function answerForSilence(ask: QuestionAsk, why: Unanswered): QuestionAns
       };
     case 'elicitation':
       return elicitationSilence();
+    case 'sampling':
+      return samplingSilence(why);
     default:
       return assertNever(ask);
   }
@@ -57,6 +60,8 @@ export function acceptAnswer(ask: QuestionAsk, input: QuestionAnswerInput): Ques
     case 'elicitation':
       // The kinds match (checked above); TypeScript does not carry that over to `ask`.
       return acceptElicitation(ask as Extract<QuestionAsk, { kind: 'elicitation' }>, answer);
+    case 'sampling':
+      return acceptSamplingAnswer(answer);
     default:
       return assertNever(answer);
   }

@@ -22,6 +22,7 @@ export class MemoryStore implements SessionStore {
   private readonly grants = new Map<string, unknown[]>();
   private readonly pinMaps = new Map<string, Map<string, ToolPin>>();
   private readonly sessionAudit = new Map<string, AuditEntry[]>();
+  private readonly sampling = new Map<string, Map<string, number>>();
   private readonly ownerAudit = new Map<string, AuditEntry[]>();
 
   constructor(private readonly limits: Pick<EventLogLimits, 'maxEvents' | 'maxEventBytes'> = DEFAULT_EVENT_LOG_LIMITS) {}
@@ -74,6 +75,7 @@ export class MemoryStore implements SessionStore {
       this.grants,
       this.pinMaps,
       this.sessionAudit,
+      this.sampling,
     ];
     for (const map of perSession) map.delete(rec.id);
   }
@@ -173,6 +175,18 @@ export class MemoryStore implements SessionStore {
 
   async countQuestions(sessionIds: string[]): Promise<number[]> {
     return sessionIds.map((id) => this.questions.get(id)?.size ?? 0);
+  }
+
+  async samplingTokens(sessionId: string, server: string): Promise<number> {
+    return this.sampling.get(sessionId)?.get(server) ?? 0;
+  }
+
+  async addSamplingTokens(sessionId: string, server: string, tokens: number): Promise<number> {
+    const map = this.sampling.get(sessionId) ?? new Map<string, number>();
+    const total = (map.get(server) ?? 0) + tokens;
+    map.set(server, total);
+    this.sampling.set(sessionId, map);
+    return total;
   }
 
   async addSessionRule(sessionId: string, rule: unknown): Promise<void> {

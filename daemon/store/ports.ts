@@ -112,6 +112,13 @@ export interface PinStore {
   putPin(sessionId: string, pin: ToolPin): Promise<void>;
 }
 
+/** Tokens each server used by sampling in a session: a policy's budget is counted here, so it survives a restart. */
+export interface SamplingUsage {
+  samplingTokens(sessionId: string, server: string): Promise<number>;
+  /** Adds to the server's count (atomically) and returns the new total. */
+  addSamplingTokens(sessionId: string, server: string, tokens: number): Promise<number>;
+}
+
 /** The append-only audit stream, indexed by session and by the session's owner. */
 export interface AuditLog {
   audit(entry: AuditEntry): Promise<void>;
@@ -128,4 +135,5 @@ export type SessionStore = SessionRecords &
   RuleStore &
   EgressGrantStore &
   PinStore &
-  AuditLog;
+  AuditLog &
+  SamplingUsage;

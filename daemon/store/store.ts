@@ -93,6 +93,7 @@ export class Store implements SessionStore {
         k.egressGrants(rec.id),
         k.pins(rec.id),
         k.notes(rec.id),
+        k.sampling(rec.id),
         k.sessionAudit(rec.id),
       )
       .zrem(k.active(), rec.id)
@@ -219,6 +220,14 @@ export class Store implements SessionStore {
   }
 
   // --- session rules ("always allow this tool in this session") ------------------------------------------------
+
+  async samplingTokens(sessionId: string, server: string): Promise<number> {
+    return Number((await this.redis.hget(this.k.sampling(sessionId), server)) ?? 0);
+  }
+
+  async addSamplingTokens(sessionId: string, server: string, tokens: number): Promise<number> {
+    return this.redis.hincrby(this.k.sampling(sessionId), server, tokens).catch(refusedWhenFull('the sampling token count'));
+  }
 
   async addSessionRule(sessionId: string, rule: unknown): Promise<void> {
     await this.redis

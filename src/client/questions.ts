@@ -7,3 +7,8 @@ export type ApprovalChoice = { decision: 'approve'; scope: 'once' | 'session' } 
 export function approvalAnswer(choice: ApprovalChoice): QuestionAnswerInput {
   return { kind: 'tool_approval', ...choice };
 }
+
+/** The answer to a sampling question that a choice makes (keys y/n, the card's buttons): approve, or decline with a reason. */
+export function samplingAnswer(decision: 'approve' | 'deny', reason?: string): QuestionAnswerInput {
+  return { kind: 'sampling', decision, ...(reason ? { reason } : {}) };
+}

@@ -72,6 +72,15 @@ export function assessPolicy(policy: Policy): PolicyAssessment {
   if (catchAll === -1 && policy.default === 'allow') {
     note('dangerous', 'default: allow runs every call that no rule stops, without asking');
   }
+  // Sampling is not a tool call and leaves the level alone, but a server that may use the model unasked is said.
+  for (const [index, rule] of (policy.sampling ?? []).entries()) {
+    if (rule.decision !== 'allow') continue;
+    const servers = typeof rule.server === 'string' ? rule.server : rule.server.join(', ');
+    note(
+      'safe',
+      `sampling rule ${index + 1} lets ${servers} use the model without asking, up to ${rule.maxTokensPerSession ?? 0} tokens per session`,
+    );
+  }
   return { level, reasons };
 }
 

@@ -66,3 +66,14 @@ export {
   type EgressRequest,
   type EgressVerdict,
 } from './egress.js';
+export {
+  MAX_SAMPLING_BUDGET,
+  MAX_SAMPLING_RULES,
+  describeSamplingRule,
+  evaluateSampling,
+  explainSampling,
+  samplingRuleSchema,
+  type SamplingCall,
+  type SamplingRule,
+  type SamplingVerdict,
+} from './sampling.js';

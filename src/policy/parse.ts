@@ -1,5 +1,6 @@
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
+import { SAMPLING_RULE_KEYS } from './sampling.js';
 import { POLICY_KEYS, policySchema, type Policy } from './schema.js';
 import { describeFound, valueAt } from '../text/found.js';
 import type { PolicyFormat } from './format.js';
@@ -118,11 +119,13 @@ function unknownKeyMessage(key: string, parent: Path): string {
       ? POLICY_KEYS.policy
       : parent.length === 2 && parent[0] === 'rules'
         ? POLICY_KEYS.rule
-        : parent.length === 3 && parent[2] === 'annotations'
-          ? POLICY_KEYS.annotations
-          : parent.length === 4 && parent[2] === 'args'
-            ? POLICY_KEYS.argMatcher
-            : [];
+        : parent.length === 2 && parent[0] === 'sampling'
+          ? SAMPLING_RULE_KEYS
+          : parent.length === 3 && parent[2] === 'annotations'
+            ? POLICY_KEYS.annotations
+            : parent.length === 4 && parent[2] === 'args'
+              ? POLICY_KEYS.argMatcher
+              : [];
   const guess = known.find((candidate) => editDistance(candidate.toLowerCase(), key.toLowerCase()) <= 2);
   const expected = known.length > 0 ? `; expected one of ${known.join(', ')}` : '';
   return guess ? `unknown key (did you mean "${guess}"?)` : `unknown key${expected}`;

@@ -4,6 +4,7 @@ import { checkGlob } from './glob.js';
 import { egressPolicyRuleSchema } from './egress.js';
 import { readPath } from './path.js';
 import { compilePattern } from './pattern.js';
+import { samplingRulesSchema } from './sampling.js';
 
 export const DECISIONS = ['allow', 'deny', 'ask'] as const;
 
@@ -88,6 +89,8 @@ export const policySchema = z.strictObject({
     .transform((rules) => rules ?? []),
   /** What a sandbox on an allowlist may reach beyond its list (see egress.ts); absent in policies older than it. */
   egress: z.array(egressPolicyRuleSchema).max(MAX_RULES, `at most ${MAX_RULES} egress rules`).optional(),
+  /** Whether servers may use the model (`sampling/createMessage`) without asking; see sampling.ts. */
+  sampling: samplingRulesSchema,
 });
 
 export type Decision = z.infer<typeof decisionSchema>;

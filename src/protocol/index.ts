@@ -3,6 +3,7 @@ export * from './events.js';
 export * from './questions.js';
 export * from './requests.js';
 export * from './result.js';
+export * from './sampling.js';
 export * from './session.js';
 export * from './rich.js';
 export * from './elicitation.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { elicitationAnswerSchema, type ElicitationAsk } from './elicitation.js';
+import { samplingAnswerSchema, type SamplingAsk } from './sampling.js';
 
 /**
  * Questions for a human. A question is asked about a subject, waits in the daemon (and in Redis) until the first
@@ -39,7 +40,7 @@ export interface NetworkGrantAsk {
 }
 
 /** What a question asks, by kind. */
-export type QuestionAsk = ToolApprovalAsk | NetworkGrantAsk | ElicitationAsk;
+export type QuestionAsk = ToolApprovalAsk | NetworkGrantAsk | ElicitationAsk | SamplingAsk;
 
 export type QuestionKind = QuestionAsk['kind'];
 
@@ -63,6 +64,7 @@ export const questionAnswerSchema = z.discriminatedUnion('kind', [
   toolApprovalAnswerSchema,
   networkGrantAnswerSchema,
   elicitationAnswerSchema,
+  samplingAnswerSchema,
 ]);
 
 /** An answer as a client sends it (defaults may be left out). */

@@ -108,6 +108,6 @@ export interface AuditRecord {
   ts: number;
   sessionId: string;
   user: string;
-  kind: 'policy' | 'approval' | 'tool' | 'tool_changed' | 'session' | 'egress' | 'egress_grant' | 'elicitation';
+  kind: 'policy' | 'approval' | 'tool' | 'tool_changed' | 'session' | 'egress' | 'egress_grant' | 'elicitation' | 'sampling';
   [field: string]: unknown;
 }

@@ -7,3 +7,4 @@ export * from './tool-change.js';
 export * from './types.js';
 export * from './attachments.js';
 export * from './elicitation.js';
+export * from './sampling.js';

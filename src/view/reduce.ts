@@ -150,6 +150,9 @@ function reduce(view: SessionView, event: SessionEvent): SessionView {
         case 'network_grant':
           // Shown as the question itself (its answer lands in the call's console as an [egress] line).
           return next;
+        case 'sampling':
+          // Shown from `questions` while open; the daemon's notices tell the transcript what came of it.
+          return next;
         default:
           return assertNever(ask);
       }
@@ -160,6 +163,7 @@ function reduce(view: SessionView, event: SessionEvent): SessionView {
         case 'tool_approval':
           return event.subject.kind === 'call' ? approvalAnswered(next, event, event.subject, event.answer) : next;
         case 'network_grant':
+        case 'sampling':
           return next;
         case 'elicitation':
           return elicitationAnswered(next, view, event, event.answer);

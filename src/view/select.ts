@@ -21,6 +21,7 @@ export function answerableQuestions(view: SessionView): QuestionView[] {
         // Outlives the call that raised it (that call failed at once): answerable until it closes.
         return true;
       case 'elicitation':
+      case 'sampling':
         return true;
       default:
         return assertNever(q.ask);

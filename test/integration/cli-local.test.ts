@@ -158,6 +158,20 @@ describe('mcpgw policy', () => {
     expect(explained.stdout).toContain('message: Writing is not allowed in this session.');
   });
 
+  it('check and explain understand sampling rules and their budget', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'mcpgw-cli-')), 'sampling.yaml');
+    writeFileSync(file, 'sampling:\n  - server: everything\n    decision: allow\n    maxTokensPerSession: 2000\n');
+    const checked = await mcpgw(['policy', 'check', file]);
+    expect(checked.code).toBe(0);
+    expect(checked.stdout).toContain('sampling: (server everything) allow up to 2000 tokens per session; otherwise a person is asked');
+    const explain = (used: string) =>
+      mcpgw(['policy', 'explain', '--policy', file, '--server', 'everything', '--sampling', '--used-tokens', used, '--max-tokens', '100']);
+    expect((await explain('1900')).stdout).toMatch(/^decision: ALLOW — sampling rule 1 \(server everything\) allows within budget/m);
+    expect((await explain('1901')).stdout).toMatch(/^decision: ASK — .*over budget \(1901 used \+ up to 100 asked/m);
+    const none = await mcpgw(['policy', 'explain', '--server', 'everything', '--sampling']);
+    expect(none.stdout).toMatch(/^decision: ASK — no sampling rule matches this server/m);
+  });
+
   it('check counts egress rules and explain --host shows the one that decides a network request', async () => {
     const policy = path.join(mkdtempSync(path.join(tmpdir(), 'mcpgw-policy-')), 'egress.yaml');
     writeFileSync(
@@ -179,6 +193,6 @@ describe('mcpgw policy', () => {
     ]);
     const neither = await mcpgw(['policy', 'explain', '--policy', policy, '--server', 'ctx7']);
     expect(neither.code).toBe(2);
-    expect(neither.stderr).toContain('give --tool (a tool call) or --host (a network request) to explain');
+    expect(neither.stderr).toContain('give --tool (a tool call), --host (a network request) or --sampling (a sampling request) to explain');
   });
 });

@@ -150,6 +150,19 @@ describe.each([
     expect(await store.readAudit({ owner: 'alice', sessionId: rec.id, count: 10 })).toEqual([]);
   });
 
+  it('counts sampling tokens per session and server (a policy budget), and forgets them with the session', async () => {
+    const store = make();
+    const rec = record();
+    await store.createSession(rec);
+    expect(await store.samplingTokens(rec.id, 'everything')).toBe(0);
+    expect(await store.addSamplingTokens(rec.id, 'everything', 40)).toBe(40);
+    expect(await store.addSamplingTokens(rec.id, 'everything', 2)).toBe(42);
+    expect(await store.addSamplingTokens(rec.id, 'memory', 5)).toBe(5);
+    expect(await store.samplingTokens(rec.id, 'everything')).toBe(42);
+    await store.deleteSession(rec);
+    expect(await store.samplingTokens(rec.id, 'everything')).toBe(0);
+  });
+
   it('keeps a session’s network grants in order, apart from other sessions, and deletes them with it', async () => {
     const store = make();
     const rec = record();

@@ -7,6 +7,7 @@ import type { QuestionView, SessionView } from '../../src/view/types.js';
 import { ApprovalPrompt } from '../components/ApprovalPrompt.js';
 import { NetworkGrantPrompt } from './questions/NetworkGrantPrompt.js';
 import { ElicitationForm } from './questions/ElicitationForm.js';
+import { SamplingPrompt } from './questions/SamplingPrompt.js';
 
 export interface QuestionPromptProps {
   view: SessionView;
@@ -39,6 +40,17 @@ export function QuestionPrompt({ view, question, queued, sending, argRows, onAns
       return <NetworkGrantPrompt subject={question.subject} ask={question.ask} queued={queued} sending={sending} onAnswer={onAnswer} />;
     case 'elicitation':
       return <ElicitationForm server={question.subject.server} ask={question.ask} queued={queued} sending={sending} onAnswer={onAnswer} />;
+    case 'sampling':
+      return (
+        <SamplingPrompt
+          server={question.subject.server}
+          ask={question.ask}
+          queued={queued}
+          sending={sending}
+          rows={argRows}
+          onAnswer={onAnswer}
+        />
+      );
     default:
       return assertNever(question.ask);
   }

@@ -47,6 +47,7 @@ function requestConfig(req: ModelRequest, abortSignal: AbortSignal): GenerateCon
     ...(req.systemInstruction !== undefined ? { systemInstruction: req.systemInstruction } : {}),
     ...(req.functionDeclarations.length > 0 ? { tools: [{ functionDeclarations: req.functionDeclarations }] } : {}),
     ...(req.thinkingConfig !== undefined ? { thinkingConfig: req.thinkingConfig } : {}),
+    ...req.generation,
   };
 }
 

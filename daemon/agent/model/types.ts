@@ -10,6 +10,8 @@ export interface ModelRequest {
   functionDeclarations: FunctionDeclaration[];
   /** E.g. `{ includeThoughts: true }` to receive `thought` events. */
   thinkingConfig?: ThinkingConfig;
+  /** Limits on the answer (a server's sampling request sets them; the agent loop leaves them to the model). */
+  generation?: { maxOutputTokens?: number; temperature?: number; stopSequences?: string[] };
   signal?: AbortSignal;
 }
 

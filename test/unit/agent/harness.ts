@@ -225,6 +225,7 @@ export function agentCore(options: { questionTimeoutMs?: number } = {}) {
   /** The next question asked about call `callId`. */
   async function asked(callId: string) {
     const event = await published.waitFor('question:asked', (e) => e.subject.callId === callId);
+    // Questions about a call are tool approvals; narrowed so tests read its fields directly.
     if (event.ask.kind !== 'tool_approval') throw new Error(`call ${callId} was asked a ${event.ask.kind} question`);
     return { ...event, ask: event.ask };
   }

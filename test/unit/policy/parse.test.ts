@@ -142,7 +142,7 @@ describe('refused policies: every issue has a path and a clear message', () => {
     [
       'unknown key, no near miss',
       'default: ask\ncolour: red',
-      [{ path: 'colour', message: 'unknown key; expected one of description, default, rules, egress' }],
+      [{ path: 'colour', message: 'unknown key; expected one of description, default, rules, egress, sampling' }],
     ],
     [
       'misspelt rule key',

@@ -106,7 +106,7 @@ export const useChat = defineStore('chat', () => {
     return core.answer(approvalId, approvalAnswer(reply));
   }
 
-  /** Answers a question of any other kind (a network grant, an elicitation form) as its card built it. */
+  /** Answers a question of any other kind (a network grant, an elicitation form, a sampling request) as its card built it. */
   function answerQuestion(questionId: string, reply: QuestionAnswerInput): Promise<void> {
     return core.answer(questionId, reply);
   }

@@ -1,0 +1,119 @@
+import { rmSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
+import { webOpen } from '../../cli/client/web.js';
+import { containersOf } from '../helpers/docker.js';
+import { McpdProcess } from '../helpers/mcpd-process.js';
+import { buildWeb, startMcpdOn } from './web-mcpd.js';
+
+// A person approves both sampling checkpoints in Chromium: server-everything's trigger-sampling-request (real, in
+// its sandbox) asks the model to write; the request, then the fake Gemini's answer, are shown before they go on.
+
+const CHROMIUM = process.env.MCPGW_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
+
+let fake: FakeGemini;
+let mcpd: McpdProcess;
+let browser: Browser;
+let page: Page;
+let sessionId = '';
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  await buildWeb();
+  fake = await startFakeGemini();
+  mcpd = McpdProcess.create({ env: { GEMINI_API_KEY: 'test', GOOGLE_GEMINI_BASE_URL: fake.baseUrl } });
+  await startMcpdOn(mcpd, 0);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+  page.setDefaultTimeout(60_000);
+  page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await mcpd?.kill('SIGTERM');
+  await fake?.close();
+  if (mcpd) rmSync(mcpd.stateDir, { recursive: true, force: true });
+  if (sessionId) expect(await containersOf(sessionId)).toEqual([]);
+});
+
+describe('sampling in the web client', () => {
+  it('shows the request, then the model answer, and returns it to the server once both are approved', async () => {
+    const out: string[] = [];
+    const env = { ...process.env, MCPGW_STATE_DIR: mcpd.stateDir, MCPGW_URL: undefined, MCPGW_TOKEN: undefined };
+    expect(await webOpen({ print: true }, { out: (text) => out.push(text), err: () => undefined }, { env })).toBe(0);
+    await page.goto(out[0] ?? '');
+    await page.locator('[data-testid=connection-state][data-state=connected]').waitFor();
+    // Console errors from here on. The page's load is web.test.ts's to judge: with elicitation merged, zod is back in
+    // the bundle and its eval probe draws a CSP report at load (reported to the lead; not this test's subject).
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') pageErrors.push(`console: ${msg.text()}`);
+    });
+
+    await page.getByTestId('new-session').click();
+    const form = page.getByTestId('new-session-form');
+    await form.getByLabel('everything').waitFor();
+    const ticked = form.getByRole('checkbox', { checked: true });
+    while ((await ticked.count()) > 0) await ticked.first().uncheck();
+    await form.getByLabel('everything').check();
+    await page.getByTestId('policy-select').selectOption('ask');
+    await page.getByTestId('create-session').click();
+    await page.waitForURL(/\/s\/[A-Za-z0-9_-]+$/);
+    sessionId = new URL(page.url()).pathname.split('/')[2] ?? '';
+
+    fake.enqueue(
+      {
+        functionCalls: [
+          { name: 'everything__trigger-sampling-request', args: { prompt: 'a <b>bold</b> haiku', maxTokens: 50 }, id: 'samp' },
+        ],
+      },
+      { text: 'Sandboxed words\n<img src=x onerror="window.__pwned=1">' },
+      { text: 'The server got its haiku.' },
+    );
+    await page.getByTestId('composer').fill('Have the server sample a haiku');
+    await page.getByTestId('composer').press('Enter');
+
+    await page.getByTestId('approval-card').getByTestId('approve-once').click();
+
+    const request = page.locator('[data-testid=sampling-card][data-phase=request]');
+    await request.waitFor();
+    expect(await request.getByTestId('sampling-server').textContent()).toBe('everything');
+    const text = await request.textContent();
+    expect(text).toContain('A server asks the model to write (sampling)');
+    expect(text).toContain('You are a helpful test server.');
+    expect(text).toContain('Resource trigger-sampling-request context: a <b>bold</b> haiku');
+    expect(text).toContain('maxTokens 50, temperature 0.7');
+    // Server text is text: no element came of its markup.
+    expect(await request.getByTestId('sampling-text').locator('*').count()).toBe(0);
+    const before = fake.requests.length;
+    await request.getByTestId('sampling-approve').click();
+
+    const result = page.locator('[data-testid=sampling-card][data-phase=result]');
+    await result.waitFor();
+    expect(fake.requests.length).toBe(before + 1);
+    expect(fake.requests.at(-1)?.body.tools).toBeUndefined();
+    expect(await result.getByTestId('sampling-answer').textContent()).toContain('Sandboxed words\n<img src=x onerror="window.__pwned=1">');
+    expect(await result.getByTestId('sampling-answer').locator('*').count()).toBe(0);
+    expect(await result.locator('img').count()).toBe(0);
+    await result.getByTestId('sampling-approve').click();
+
+    await page.getByText('The server got its haiku.').waitFor();
+    const call = page.locator('#call-samp');
+    await expect.poll(() => call.getAttribute('data-status')).toBe('succeeded');
+    expect(await call.getByTestId('call-result').textContent()).toContain('Sandboxed words');
+    await page.getByText(/sampling: .* wrote \d+ tokens for everything/).waitFor();
+    await page.locator('[data-testid=sampling-card]').waitFor({ state: 'detached' });
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(pageErrors).toEqual([]);
+  });
+});
