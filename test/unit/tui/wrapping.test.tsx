@@ -9,13 +9,16 @@ import { plain } from './helpers.js';
 /** A terminal of a given width: ink-testing-library's is fixed at 100 columns. */
 class Terminal extends EventEmitter {
   readonly rows = 50;
-  /** Ink (in debug mode) writes the whole screen each time: the last write is what is shown. */
+  /**
+   * Ink (in debug mode) writes the whole screen each time: the last write is what is shown. Under CI=true Ink also
+   * writes its (in debug mode, empty) last live frame at unmount, which shows nothing new, so blank writes are kept out.
+   */
   output = '';
   constructor(readonly columns: number) {
     super();
   }
   write = (text: string): boolean => {
-    this.output = text;
+    if (text.trim()) this.output = text;
     return true;
   };
 }
