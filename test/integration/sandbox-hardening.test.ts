@@ -92,7 +92,8 @@ describe('the sandbox, seen from inside', () => {
     const result = JSON.parse(textOf(await bomber.callTool('forkbomb', { seconds: 15 }))) as Record<string, unknown>;
     expect(result).toMatchObject({ started: true, pidsMax: '128' });
     expect(result.peakPids).toBeLessThanOrEqual(128);
-    expect(result.peakPids).toBeGreaterThan(100);
+    // The kernel's own count of forks refused at this cgroup's pids.max is the proof the bomb reached the limit; the
+    // peak is only sampled (every 20 ms by a process the bomb starves of its 0.5 CPU), so it is checked as a bound.
     expect(result.forksDenied).toBeGreaterThan(0);
     await runtime.release(`${session}-fork`);
   });
