@@ -7,22 +7,11 @@ import { McpdProcess } from '../helpers/mcpd-process.js';
 import { webOpen } from '../../cli/client/web.js';
 import { MCPD_COMMAND, ROOT } from './mcpd.js';
 import { PtyTerminal } from './pty.js';
-import { buildWeb, startMcpdOn } from './web-mcpd.js';
+import { buildWeb, CHROMIUM, CHROMIUM_ARGS, startMcpdOn } from './web-mcpd.js';
 
 // server-everything's elicitation tool, called by the fake Gemini, answered by a person: in the TUI through a real
 // pseudo-terminal, and in the web client in Chromium. One real mcpd serves both.
 
-const CHROMIUM = process.env.MCPGW_CHROMIUM ?? '/usr/bin/chromium';
-// Chromium must never reach the network or update itself: the tests talk to 127.0.0.1 only.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
 const ELICIT = 'everything__trigger-elicitation-request';
 
 let fake: FakeGemini;

@@ -6,14 +6,12 @@ import { webOpen } from '../../cli/client/web.js';
 import { containersOf } from '../helpers/docker.js';
 import { EgressLab } from '../helpers/egress-lab.js';
 import { McpdProcess } from '../helpers/mcpd-process.js';
-import { buildWeb } from './web-mcpd.js';
+import { buildWeb, CHROMIUM, CHROMIUM_ARGS } from './web-mcpd.js';
 import { egressEnv, NETSRV, secondSessionIsRefused, TARGET } from './grant-setup.js';
 
 // The network-grant flow in Chromium: a tool asks for a name its allowlist does not cover, the page shows the
 // question, the human allows it for the session, the retried call succeeds; another session is still refused.
 // The target is a container on a network this file creates; Chromium talks to 127.0.0.1 only.
-const CHROMIUM = process.env.MCPGW_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
 
 const lab = new EgressLab([TARGET]);
 let fake: FakeGemini;

@@ -8,24 +8,13 @@ import { containersOf } from '../helpers/docker.js';
 import { buildHostileImage, writeHostileConfig } from '../helpers/hostile.js';
 import { McpdProcess } from '../helpers/mcpd-process.js';
 import { webOpen } from '../../cli/client/web.js';
-import { buildWeb, startMcpdOn } from './web-mcpd.js';
+import { buildWeb, CHROMIUM, CHROMIUM_ARGS, startMcpdOn } from './web-mcpd.js';
 
 // The web client in Chromium against real mcpd and the hostile MCP server (test/fixtures/hostile-server): bidi and
 // invisible characters in the tool's title, and in the keys and values of the model's arguments, must be shown as
 // codes on the approval card, never passed to the page as they are. (The tool's name cannot carry them: mcpd refuses
 // such a name when it lists the tools; test/unit/web/hostile-text.test.ts shows the card revealing one anyway.)
 
-const CHROMIUM = process.env.MCPGW_CHROMIUM ?? '/usr/bin/chromium';
-// Chromium must never reach the network or update itself: the tests talk to 127.0.0.1 only.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
 /** Characters a person cannot see (and controls a browser does not show): none may be on the card as they are. */
 // eslint-disable-next-line no-control-regex
 const UNSEEN = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF\u{E0000}-\u{E007F}]/u;

@@ -5,6 +5,21 @@ import type { McpdProcess } from '../helpers/mcpd-process.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
+/**
+ * The system's Chromium (never a downloaded one) and the flags every web test runs it with: it must never reach the
+ * network or update itself; the tests talk to 127.0.0.1 only.
+ */
+export const CHROMIUM = process.env.MCPGW_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
+
 /** Builds the web client into web/dist, which mcpd serves only if it exists when it starts. */
 export async function buildWeb(): Promise<void> {
   await build({ configFile: path.join(ROOT, 'web/vite.config.ts'), logLevel: 'warn' });

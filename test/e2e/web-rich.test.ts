@@ -6,19 +6,7 @@ import { webOpen } from '../../cli/client/web.js';
 import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
 import { containersOf } from '../helpers/docker.js';
 import { McpdProcess } from '../helpers/mcpd-process.js';
-import { buildWeb, startMcpdOn } from './web-mcpd.js';
-
-// Rich tool results in the web client: server-everything's tiny image, run in its sandbox, shown as an image.
-const CHROMIUM = process.env.MCPGW_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
+import { buildWeb, CHROMIUM, CHROMIUM_ARGS, startMcpdOn } from './web-mcpd.js';
 
 // Large results come from test/fixtures/rich-server (a 160×160 PNG of noise, about 77 KB: over what an event carries).
 const RICH = fileURLToPath(new URL('../fixtures/rich-server/server.mjs', import.meta.url));

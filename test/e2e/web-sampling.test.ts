@@ -5,21 +5,10 @@ import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.
 import { webOpen } from '../../cli/client/web.js';
 import { containersOf } from '../helpers/docker.js';
 import { McpdProcess } from '../helpers/mcpd-process.js';
-import { buildWeb, startMcpdOn } from './web-mcpd.js';
+import { buildWeb, CHROMIUM, CHROMIUM_ARGS, startMcpdOn } from './web-mcpd.js';
 
 // A person approves both sampling checkpoints in Chromium: server-everything's trigger-sampling-request (real, in
 // its sandbox) asks the model to write; the request, then the fake Gemini's answer, are shown before they go on.
-
-const CHROMIUM = process.env.MCPGW_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
 
 let fake: FakeGemini;
 let mcpd: McpdProcess;
@@ -37,6 +26,8 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
   page.setDefaultTimeout(60_000);
   page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
+  // Any console error fails the test, from the page's load on (a CSP refusal would be one).
+  page.on('console', (msg) => msg.type() === 'error' && pageErrors.push(`console: ${msg.text()}`));
 });
 
 afterAll(async () => {
@@ -54,11 +45,6 @@ describe('sampling in the web client', () => {
     expect(await webOpen({ print: true }, { out: (text) => out.push(text), err: () => undefined }, { env })).toBe(0);
     await page.goto(out[0] ?? '');
     await page.locator('[data-testid=connection-state][data-state=connected]').waitFor();
-    // Console errors from here on. The page's load is web.test.ts's to judge: with elicitation merged, zod is back in
-    // the bundle and its eval probe draws a CSP report at load (reported to the lead; not this test's subject).
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') pageErrors.push(`console: ${msg.text()}`);
-    });
 
     await page.getByTestId('new-session').click();
     const form = page.getByTestId('new-session-form');

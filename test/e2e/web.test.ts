@@ -11,22 +11,11 @@ import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.
 import { webOpen } from '../../cli/client/web.js';
 import { containersOf } from '../helpers/docker.js';
 import { McpdProcess } from '../helpers/mcpd-process.js';
-import { buildWeb, startMcpdOn } from './web-mcpd.js';
+import { buildWeb, CHROMIUM, CHROMIUM_ARGS, startMcpdOn } from './web-mcpd.js';
 
 // Set MCPGW_CAPTURE_SCREENS=1 to refresh docs/screens/web-*.png from this run.
 const CAPTURE = process.env.MCPGW_CAPTURE_SCREENS === '1';
 const SCREENS = path.resolve(import.meta.dirname, '../../docs/screens');
-const CHROMIUM = process.env.MCPGW_CHROMIUM ?? '/usr/bin/chromium';
-// Chromium must never reach the network or update itself: the tests talk to 127.0.0.1 only.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
 
 let fake: FakeGemini;
 let mcpd: McpdProcess;
