@@ -33,7 +33,7 @@ afterAll(async () => {
   chat?.dispose();
   await stopStateDirDaemon(stateDir);
   await fake?.close();
-  rmSync(stateDir, { recursive: true, force: true });
+  rmSync(stateDir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 describe('mcpgw chat: resources and prompts of server-everything in a real terminal', () => {

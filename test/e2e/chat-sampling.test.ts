@@ -40,7 +40,7 @@ afterAll(async () => {
   // process's exit), so removing the state dir does not race its log file.
   for (let i = 0; pid !== undefined && i < 300 && alive(pid); i++) await delay(100);
   await fake?.close();
-  rmSync(stateDir, { recursive: true, force: true });
+  rmSync(stateDir, { recursive: true, force: true, maxRetries: 5 });
   if (sessionId) expect(await containersOf(sessionId)).toEqual([]);
 });
 

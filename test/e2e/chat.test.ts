@@ -74,7 +74,7 @@ afterAll(async () => {
   if (mcpd) await stopChild(mcpd);
   await stopStateDirDaemon(stateDir);
   await fake?.close();
-  rmSync(stateDir, { recursive: true, force: true });
+  rmSync(stateDir, { recursive: true, force: true, maxRetries: 5 });
   // A stopped mcpd removes its sandboxes: none of this test's session may be left.
   if (sessionId) expect(await containersOf(sessionId)).toEqual([]);
 });

@@ -48,7 +48,7 @@ afterAll(async () => {
   await stopStateDirDaemon(stateDir);
   await fake?.close();
   await lab.stop();
-  rmSync(stateDir, { recursive: true, force: true });
+  rmSync(stateDir, { recursive: true, force: true, maxRetries: 5 });
   if (sessionId) expect(await containersOf(sessionId)).toEqual([]);
 });
 

@@ -40,7 +40,7 @@ afterAll(async () => {
   await mcpd?.kill('SIGTERM');
   await fake?.close();
   await lab.stop();
-  if (mcpd) rmSync(mcpd.stateDir, { recursive: true, force: true });
+  if (mcpd) rmSync(mcpd.stateDir, { recursive: true, force: true, maxRetries: 5 });
   if (sessionId) expect(await containersOf(sessionId)).toEqual([]);
 });
 

@@ -86,7 +86,7 @@ afterAll(async () => {
   // mcpd releases its lock before it logs its last line: wait for that line, or the log comes back after the rm.
   await stopped;
   await fake?.close();
-  rmSync(stateDir, { recursive: true, force: true });
+  rmSync(stateDir, { recursive: true, force: true, maxRetries: 5 });
   if (sessionId) expect(await containersOf(sessionId)).toEqual([]);
 });
 

@@ -65,4 +65,16 @@ export async function stopStateDirDaemon(stateDir: string, timeoutMs = 120_000):
   });
   process.kill(pid, 'SIGTERM');
   await released;
+  // The lock goes before the process does (its last log lines, its private Redis): wait for the exit, so the test's
+  // removal of the state dir does not race the files still being written.
+  for (const started = Date.now(); isAlive(pid) && Date.now() - started < timeoutMs;) await new Promise((r) => setTimeout(r, 50));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -31,7 +31,7 @@ afterAll(async () => {
   await browser?.close();
   await mcpd?.kill('SIGTERM');
   await fake?.close();
-  if (mcpd) rmSync(mcpd.stateDir, { recursive: true, force: true });
+  if (mcpd) rmSync(mcpd.stateDir, { recursive: true, force: true, maxRetries: 5 });
   if (sessionId) expect(await containersOf(sessionId)).toEqual([]);
 });
 

@@ -47,7 +47,7 @@ afterAll(async () => {
   await browser?.close();
   await mcpd?.kill('SIGTERM');
   await fake?.close();
-  if (mcpd) rmSync(mcpd.stateDir, { recursive: true, force: true });
+  if (mcpd) rmSync(mcpd.stateDir, { recursive: true, force: true, maxRetries: 5 });
   for (const id of sessionIds) expect(await containersOf(id)).toEqual([]);
 });
 

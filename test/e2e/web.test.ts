@@ -89,7 +89,7 @@ afterAll(async () => {
   await browser?.close();
   await mcpd?.kill('SIGTERM');
   await fake?.close();
-  if (mcpd) rmSync(mcpd.stateDir, { recursive: true, force: true });
+  if (mcpd) rmSync(mcpd.stateDir, { recursive: true, force: true, maxRetries: 5 });
   // A stopped mcpd removes its sandboxes: none of this test's session may be left.
   if (sessionId) expect(await containersOf(sessionId)).toEqual([]);
 });
