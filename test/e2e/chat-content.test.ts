@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
-import { MCPD_COMMAND, ROOT, stopStateDirDaemon, TEST_CONFIG } from './mcpd.js';
+import { ptyEnv, ROOT, stopStateDirDaemon, TEST_CONFIG } from './mcpd.js';
 import { PtyTerminal } from './pty.js';
 
 let fake: FakeGemini;
@@ -14,19 +14,7 @@ let chat: PtyTerminal | undefined;
 beforeAll(async () => {
   fake = await startFakeGemini();
   stateDir = mkdtempSync(path.join(tmpdir(), 'mcpgw-e2e-'));
-  env = {
-    ...process.env,
-    MCPGW_STATE_DIR: stateDir,
-    GEMINI_API_KEY: 'test',
-    GOOGLE_GEMINI_BASE_URL: fake.baseUrl,
-    MCPGW_MCPD: MCPD_COMMAND.join(' '),
-    TERM: 'xterm-256color',
-  };
-  // Ink prints nothing live when it believes it runs in CI.
-  delete env.CI;
-  delete env.CONTINUOUS_INTEGRATION;
-  delete env.MCPGW_URL;
-  delete env.MCPGW_TOKEN;
+  env = ptyEnv(stateDir, fake.baseUrl);
 });
 
 afterAll(async () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGemini, type FakeGemini, type RecordedRequest } from '../fixtures/fake-gemini/index.js';
 import { containersOf } from '../helpers/docker.js';
-import { MCPD_COMMAND, ROOT, startMcpd, stopChild, stopStateDirDaemon, TEST_CONFIG } from './mcpd.js';
+import { ptyEnv, ROOT, startMcpd, stopChild, stopStateDirDaemon, TEST_CONFIG } from './mcpd.js';
 import { PtyTerminal } from './pty.js';
 
 // Set MCPGW_CAPTURE_SCREENS=1 to refresh the text captures in docs/screens/ from this run.
@@ -54,19 +54,7 @@ function functionResponses(request: RecordedRequest | undefined): Record<string,
 beforeAll(async () => {
   fake = await startFakeGemini();
   stateDir = mkdtempSync(path.join(tmpdir(), 'mcpgw-e2e-'));
-  env = {
-    ...process.env,
-    MCPGW_STATE_DIR: stateDir,
-    GEMINI_API_KEY: 'test',
-    GOOGLE_GEMINI_BASE_URL: fake.baseUrl,
-    MCPGW_MCPD: MCPD_COMMAND.join(' '),
-    TERM: 'xterm-256color',
-  };
-  // Ink prints nothing live when it believes it runs in CI.
-  delete env.CI;
-  delete env.CONTINUOUS_INTEGRATION;
-  delete env.MCPGW_URL;
-  delete env.MCPGW_TOKEN;
+  env = ptyEnv(stateDir, fake.baseUrl);
 });
 
 afterAll(async () => {

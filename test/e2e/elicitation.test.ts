@@ -1,13 +1,12 @@
 import { rmSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGemini, type FakeGemini, type RecordedRequest } from '../fixtures/fake-gemini/index.js';
 import { containersOf } from '../helpers/docker.js';
 import { McpdProcess } from '../helpers/mcpd-process.js';
-import { webOpen } from '../../cli/client/web.js';
 import { MCPD_COMMAND, ROOT } from './mcpd.js';
 import { PtyTerminal } from './pty.js';
-import { buildWeb, CHROMIUM, CHROMIUM_ARGS, startMcpdOn } from './web-mcpd.js';
+import { buildWeb, launchPage, openWebClient, startMcpdOn } from './web-mcpd.js';
 
 // server-everything's elicitation tool, called by the fake Gemini, answered by a person: in the TUI through a real
 // pseudo-terminal, and in the web client in Chromium. One real mcpd serves both.
@@ -137,14 +136,8 @@ describe('an elicitation answered in the web client', () => {
   let page: Page;
 
   it('shows a card with a real form; a missing required field is refused on the page, then the form is sent', async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
-    page.setDefaultTimeout(60_000);
-    const links: string[] = [];
-    const env = { ...process.env, MCPGW_STATE_DIR: mcpd.stateDir, MCPGW_URL: undefined, MCPGW_TOKEN: undefined };
-    expect(await webOpen({ print: true }, { out: (text) => links.push(text), err: () => undefined }, { env })).toBe(0);
-    await page.goto(links[0] ?? '');
-    await page.locator('[data-testid=connection-state][data-state=connected]').waitFor();
+    ({ browser, page } = await launchPage(undefined, { width: 1360, height: 1000 }));
+    await openWebClient(page, mcpd);
     await page.getByTestId('new-session').click();
     await page.getByLabel('everything').check();
     await page.getByTestId('policy-select').selectOption('all');

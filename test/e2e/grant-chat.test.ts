@@ -8,7 +8,7 @@ import { containersOf } from '../helpers/docker.js';
 import { EgressLab } from '../helpers/egress-lab.js';
 import { writeTestConfig } from '../helpers/mcpd-process.js';
 import { egressEnv, NETSRV, secondSessionIsRefused, TARGET } from './grant-setup.js';
-import { MCPD_COMMAND, ROOT, stopStateDirDaemon } from './mcpd.js';
+import { ptyEnv, ROOT, stopStateDirDaemon } from './mcpd.js';
 import { PtyTerminal } from './pty.js';
 
 // The network-grant flow in a real terminal: `mcpgw chat` shows the question, s allows the name for the session,
@@ -28,19 +28,7 @@ beforeAll(async () => {
   fake = await startFakeGemini();
   stateDir = mkdtempSync(path.join(tmpdir(), 'mcpgw-e2e-grant-'));
   config = writeTestConfig({ mcpServers: { netsrv: NETSRV } });
-  env = {
-    ...process.env,
-    MCPGW_STATE_DIR: stateDir,
-    GEMINI_API_KEY: 'test',
-    GOOGLE_GEMINI_BASE_URL: fake.baseUrl,
-    MCPGW_MCPD: MCPD_COMMAND.join(' '),
-    TERM: 'xterm-256color',
-    ...egressEnv(lab),
-  };
-  delete env.CI;
-  delete env.CONTINUOUS_INTEGRATION;
-  delete env.MCPGW_URL;
-  delete env.MCPGW_TOKEN;
+  env = ptyEnv(stateDir, fake.baseUrl, egressEnv(lab));
 });
 
 afterAll(async () => {

@@ -1,12 +1,11 @@
 import { rmSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
-import { webOpen } from '../../cli/client/web.js';
 import { containersOf } from '../helpers/docker.js';
 import { EgressLab } from '../helpers/egress-lab.js';
 import { McpdProcess } from '../helpers/mcpd-process.js';
-import { buildWeb, CHROMIUM, CHROMIUM_ARGS } from './web-mcpd.js';
+import { buildWeb, launchPage, openWebClient } from './web-mcpd.js';
 import { egressEnv, NETSRV, secondSessionIsRefused, TARGET } from './grant-setup.js';
 
 // The network-grant flow in Chromium: a tool asks for a name its allowlist does not cover, the page shows the
@@ -30,9 +29,7 @@ beforeAll(async () => {
     env: { GEMINI_API_KEY: 'test', GOOGLE_GEMINI_BASE_URL: fake.baseUrl, ...egressEnv(lab) },
   });
   await mcpd.start();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-  page.setDefaultTimeout(60_000);
+  ({ browser, page } = await launchPage());
 });
 
 afterAll(async () => {
@@ -46,11 +43,7 @@ afterAll(async () => {
 
 describe('a network grant in the web client', () => {
   it('shows the question as a card; "for this session" lets the retried call through', async () => {
-    const out: string[] = [];
-    const env = { ...process.env, MCPGW_STATE_DIR: mcpd.stateDir, MCPGW_URL: undefined, MCPGW_TOKEN: undefined };
-    expect(await webOpen({ print: true }, { out: (text) => out.push(text), err: () => undefined }, { env })).toBe(0);
-    await page.goto(out[0] ?? '');
-    await page.locator('[data-testid=connection-state][data-state=connected]').waitFor();
+    await openWebClient(page, mcpd);
 
     await page.getByTestId('new-session').click();
     await page.getByTestId('new-session-form').getByLabel('netsrv').check();

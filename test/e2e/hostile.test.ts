@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
 import { containersOf } from '../helpers/docker.js';
 import { buildHostileImage, SHOWN_INERT, writeHostileConfig } from '../helpers/hostile.js';
-import { MCPD_COMMAND, ROOT, stopStateDirDaemon } from './mcpd.js';
+import { ptyEnv, ROOT, stopStateDirDaemon } from './mcpd.js';
 import { PtyTerminal } from './pty.js';
 
 // `mcpgw chat` in a real pseudo-terminal, read by a headless xterm, against real mcpd, Docker and the hostile MCP
@@ -59,19 +59,7 @@ beforeAll(async () => {
   await buildHostileImage(config);
   fake = await startFakeGemini();
   stateDir = mkdtempSync(path.join(tmpdir(), 'mcpgw-e2e-hostile-'));
-  env = {
-    ...process.env,
-    MCPGW_STATE_DIR: stateDir,
-    GEMINI_API_KEY: 'test',
-    GOOGLE_GEMINI_BASE_URL: fake.baseUrl,
-    MCPGW_MCPD: MCPD_COMMAND.join(' '),
-    TERM: 'xterm-256color',
-  };
-  // Ink prints nothing live when it believes it runs in CI.
-  delete env.CI;
-  delete env.CONTINUOUS_INTEGRATION;
-  delete env.MCPGW_URL;
-  delete env.MCPGW_TOKEN;
+  env = ptyEnv(stateDir, fake.baseUrl);
 });
 
 afterAll(async () => {

@@ -78,3 +78,21 @@ function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * The environment of `mcpgw chat` in a pty against a state-dir mcpd that it starts itself (MCPGW_MCPD), talking to
+ * the fake Gemini. CI markers are removed: Ink prints nothing live when it believes it runs in CI.
+ */
+export function ptyEnv(stateDir: string, geminiBaseUrl: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    MCPGW_STATE_DIR: stateDir,
+    GEMINI_API_KEY: 'test',
+    GOOGLE_GEMINI_BASE_URL: geminiBaseUrl,
+    MCPGW_MCPD: MCPD_COMMAND.join(' '),
+    TERM: 'xterm-256color',
+    ...extra,
+  };
+  for (const name of ['CI', 'CONTINUOUS_INTEGRATION', 'MCPGW_URL', 'MCPGW_TOKEN']) delete env[name];
+  return env;
+}

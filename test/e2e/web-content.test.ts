@@ -1,11 +1,10 @@
 import { rmSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webOpen } from '../../cli/client/web.js';
 import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
 import { containersOf } from '../helpers/docker.js';
 import { McpdProcess } from '../helpers/mcpd-process.js';
-import { buildWeb, CHROMIUM, CHROMIUM_ARGS, startMcpdOn } from './web-mcpd.js';
+import { buildWeb, launchPage, openWebClient, startMcpdOn } from './web-mcpd.js';
 
 let fake: FakeGemini;
 let mcpd: McpdProcess;
@@ -19,12 +18,8 @@ beforeAll(async () => {
   fake = await startFakeGemini();
   mcpd = McpdProcess.create({ env: { GEMINI_API_KEY: 'test', GOOGLE_GEMINI_BASE_URL: fake.baseUrl } });
   await startMcpdOn(mcpd, 0);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-  page.setDefaultTimeout(60_000);
-  page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
-  // Any console error fails the test, from the page's load on (a CSP refusal would be one).
-  page.on('console', (msg) => msg.type() === 'error' && pageErrors.push(`console: ${msg.text()}`));
+  // Any page or console error fails the test, from the page's load on (a CSP refusal would be one).
+  ({ browser, page } = await launchPage(pageErrors));
 });
 
 afterAll(async () => {
@@ -37,11 +32,7 @@ afterAll(async () => {
 
 describe('the web side panel: resources and prompts of server-everything, in Chromium against a real mcpd', () => {
   it('reads and attaches a resource, fills a prompt with the server’s completions and sends it', async () => {
-    const out: string[] = [];
-    const env = { ...process.env, MCPGW_STATE_DIR: mcpd.stateDir, MCPGW_URL: undefined, MCPGW_TOKEN: undefined };
-    expect(await webOpen({ print: true }, { out: (text) => out.push(text), err: () => undefined }, { env })).toBe(0);
-    await page.goto(out[0] ?? '');
-    await page.locator('[data-testid=connection-state][data-state=connected]').waitFor();
+    await openWebClient(page, mcpd);
 
     await page.getByTestId('new-session').click();
     const form = page.getByTestId('new-session-form');

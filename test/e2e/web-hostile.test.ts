@@ -1,14 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
 import { containersOf } from '../helpers/docker.js';
 import { buildHostileImage, writeHostileConfig } from '../helpers/hostile.js';
 import { McpdProcess } from '../helpers/mcpd-process.js';
-import { webOpen } from '../../cli/client/web.js';
-import { buildWeb, CHROMIUM, CHROMIUM_ARGS, startMcpdOn } from './web-mcpd.js';
+import { buildWeb, launchPage, openWebClient, startMcpdOn } from './web-mcpd.js';
 
 // The web client in Chromium against real mcpd and the hostile MCP server (test/fixtures/hostile-server): bidi and
 // invisible characters in the tool's title, and in the keys and values of the model's arguments, must be shown as
@@ -34,9 +33,7 @@ beforeAll(async () => {
     GOOGLE_GEMINI_BASE_URL: fake.baseUrl,
   });
   await startMcpdOn(mcpd, 0);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-  page.setDefaultTimeout(60_000);
+  ({ browser, page } = await launchPage());
 });
 
 afterAll(async () => {
@@ -50,11 +47,7 @@ afterAll(async () => {
 describe('the web client with a hostile server and model', () => {
   it('reveals bidi and invisible characters in the approval card’s title, argument keys and values', async () => {
     // The way a person opens it: the one-time link `mcpgw web --print` gives.
-    const links: string[] = [];
-    const env = { ...process.env, MCPGW_STATE_DIR: mcpd.stateDir, MCPGW_URL: undefined, MCPGW_TOKEN: undefined };
-    expect(await webOpen({ print: true }, { out: (text) => links.push(text), err: () => undefined }, { env })).toBe(0);
-    await page.goto(links[0] ?? '');
-    await page.locator('[data-testid=connection-state][data-state=connected]').waitFor();
+    await openWebClient(page, mcpd);
     await page.getByTestId('new-session').click();
     await page.getByLabel('hostile').check();
     await page.getByTestId('policy-select').selectOption('ask');

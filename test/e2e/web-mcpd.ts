@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { build } from 'vite';
+import { webOpen } from '../../cli/client/web.js';
 import type { McpdProcess } from '../helpers/mcpd-process.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -58,4 +61,28 @@ export async function startMcpdOn(mcpd: McpdProcess, port: number, timeoutMs = 1
       reject(new Error(`mcpd exited with ${code} before it listened:\n${output}`));
     });
   });
+}
+
+/**
+ * A headless Chromium page as every web test uses it. With `errors`, every page error and console error from the
+ * page's load on is recorded there (a CSP refusal is one), for the test to assert on.
+ */
+export async function launchPage(errors?: string[], viewport = { width: 1360, height: 900 }): Promise<{ browser: Browser; page: Page }> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const page = await browser.newPage({ viewport });
+  page.setDefaultTimeout(60_000);
+  if (errors) {
+    page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+    page.on('console', (msg) => msg.type() === 'error' && errors.push(`console: ${msg.text()}`));
+  }
+  return { browser, page };
+}
+
+/** Opens the web client as `mcpgw web` would (a one-time code for this mcpd's state dir) and waits until it is connected. */
+export async function openWebClient(page: Page, mcpd: McpdProcess): Promise<void> {
+  const out: string[] = [];
+  const env = { ...process.env, MCPGW_STATE_DIR: mcpd.stateDir, MCPGW_URL: undefined, MCPGW_TOKEN: undefined };
+  expect(await webOpen({ print: true }, { out: (text) => out.push(text), err: () => undefined }, { env })).toBe(0);
+  await page.goto(out[0] ?? '');
+  await page.locator('[data-testid=connection-state][data-state=connected]').waitFor();
 }

@@ -1,12 +1,11 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webOpen } from '../../cli/client/web.js';
 import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
 import { containersOf } from '../helpers/docker.js';
 import { McpdProcess } from '../helpers/mcpd-process.js';
-import { buildWeb, CHROMIUM, CHROMIUM_ARGS, startMcpdOn } from './web-mcpd.js';
+import { buildWeb, launchPage, openWebClient, startMcpdOn } from './web-mcpd.js';
 
 // Large results come from test/fixtures/rich-server (a 160×160 PNG of noise, about 77 KB: over what an event carries).
 const RICH = fileURLToPath(new URL('../fixtures/rich-server/server.mjs', import.meta.url));
@@ -30,12 +29,8 @@ beforeAll(async () => {
     env: { GEMINI_API_KEY: 'test', GOOGLE_GEMINI_BASE_URL: fake.baseUrl },
   });
   await startMcpdOn(mcpd, 0);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-  page.setDefaultTimeout(60_000);
-  page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
-  // Any console error fails the test (a CSP refusal of the data: image would be one).
-  page.on('console', (msg) => msg.type() === 'error' && pageErrors.push(`console: ${msg.text()}`));
+  // Any page or console error fails the test (a CSP refusal of the data: image would be one).
+  ({ browser, page } = await launchPage(pageErrors));
   // Every CSP refusal, as the page itself sees it (the image's would be img-src).
   await page.addInitScript(() =>
     document.addEventListener('securitypolicyviolation', (e) => console.warn(`csp-violation ${e.effectiveDirective} ${e.blockedURI}`)),
@@ -75,11 +70,7 @@ async function sayAndApprove(text: string): Promise<void> {
 
 describe('rich tool results in the web client', () => {
   it('shows the image server-everything returned, decoded and drawn, with its type and size', async () => {
-    const out: string[] = [];
-    const env = { ...process.env, MCPGW_STATE_DIR: mcpd.stateDir, MCPGW_URL: undefined, MCPGW_TOKEN: undefined };
-    expect(await webOpen({ print: true }, { out: (text) => out.push(text), err: () => undefined }, { env })).toBe(0);
-    await page.goto(out[0] ?? '');
-    await page.locator('[data-testid=connection-state][data-state=connected]').waitFor();
+    await openWebClient(page, mcpd);
 
     await newSession('everything');
 

@@ -1,11 +1,10 @@
 import { rmSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
-import { webOpen } from '../../cli/client/web.js';
 import { containersOf } from '../helpers/docker.js';
 import { McpdProcess } from '../helpers/mcpd-process.js';
-import { buildWeb, CHROMIUM, CHROMIUM_ARGS, startMcpdOn } from './web-mcpd.js';
+import { buildWeb, launchPage, openWebClient, startMcpdOn } from './web-mcpd.js';
 
 // A person approves both sampling checkpoints in Chromium: server-everything's trigger-sampling-request (real, in
 // its sandbox) asks the model to write; the request, then the fake Gemini's answer, are shown before they go on.
@@ -22,12 +21,8 @@ beforeAll(async () => {
   fake = await startFakeGemini();
   mcpd = McpdProcess.create({ env: { GEMINI_API_KEY: 'test', GOOGLE_GEMINI_BASE_URL: fake.baseUrl } });
   await startMcpdOn(mcpd, 0);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-  page.setDefaultTimeout(60_000);
-  page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
-  // Any console error fails the test, from the page's load on (a CSP refusal would be one).
-  page.on('console', (msg) => msg.type() === 'error' && pageErrors.push(`console: ${msg.text()}`));
+  // Any page or console error fails the test, from the page's load on (a CSP refusal would be one).
+  ({ browser, page } = await launchPage(pageErrors));
 });
 
 afterAll(async () => {
@@ -40,11 +35,7 @@ afterAll(async () => {
 
 describe('sampling in the web client', () => {
   it('shows the request, then the model answer, and returns it to the server once both are approved', async () => {
-    const out: string[] = [];
-    const env = { ...process.env, MCPGW_STATE_DIR: mcpd.stateDir, MCPGW_URL: undefined, MCPGW_TOKEN: undefined };
-    expect(await webOpen({ print: true }, { out: (text) => out.push(text), err: () => undefined }, { env })).toBe(0);
-    await page.goto(out[0] ?? '');
-    await page.locator('[data-testid=connection-state][data-state=connected]').waitFor();
+    await openWebClient(page, mcpd);
 
     await page.getByTestId('new-session').click();
     const form = page.getByTestId('new-session-form');

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { Server as IoServer } from 'socket.io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionEventOf } from '../../src/protocol/events.js';
@@ -11,7 +11,7 @@ import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.
 import { webOpen } from '../../cli/client/web.js';
 import { containersOf } from '../helpers/docker.js';
 import { McpdProcess } from '../helpers/mcpd-process.js';
-import { buildWeb, CHROMIUM, CHROMIUM_ARGS, startMcpdOn } from './web-mcpd.js';
+import { buildWeb, launchPage, startMcpdOn } from './web-mcpd.js';
 
 // Set MCPGW_CAPTURE_SCREENS=1 to refresh docs/screens/web-*.png from this run.
 const CAPTURE = process.env.MCPGW_CAPTURE_SCREENS === '1';
@@ -73,9 +73,7 @@ beforeAll(async () => {
   mcpd = McpdProcess.create({ env: { GEMINI_API_KEY: 'test', GOOGLE_GEMINI_BASE_URL: fake.baseUrl } });
   await startMcpdOn(mcpd, 0);
   port = Number(new URL(mcpd.url).port);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-  page.setDefaultTimeout(60_000);
+  ({ browser, page } = await launchPage());
   page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
   page.on('console', (msg) => {
     // While mcpd restarts, Chromium logs each refused reconnection attempt, and mcpd answers a code it did not issue
