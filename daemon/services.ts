@@ -123,6 +123,7 @@ export function buildServices(o: ServiceOptions): Services {
   });
   const signals = new SandboxSignals();
   const placement = new SandboxPlacement(o.engine, { runtime: catalog.sandbox.runtime, startCpus: catalog.sandbox.startCpus });
+  placement.prime();
   // A server whose runtime the engine lacks is listed as unavailable, with the reason.
   const launch = withRuntimeCheck(o.launch, placement);
   // What servers ask of the client: bounded per (session, server), answered by the session's humans.

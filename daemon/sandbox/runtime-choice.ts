@@ -21,11 +21,13 @@ export interface PlacementOptions {
 }
 
 /**
- * Decides where each sandbox runs from the settings and what the engine lists. Engine info is asked once and kept
- * for a few seconds; an engine that cannot be asked fails the start (the caller reports it), never picks a default.
+ * Decides where each sandbox runs from the settings and what the engine lists. Engine info is asked once and
+ * refreshed behind the starts that use it; an engine that was never answered fails the start (the caller reports
+ * it), never picks a default.
  */
 export class SandboxPlacement {
   private info: { at: number; value: Promise<EngineInfo> } | undefined;
+  private refreshing: Promise<unknown> | undefined;
 
   constructor(
     private readonly engine: Pick<ContainerEngine, 'describe'>,
@@ -47,6 +49,15 @@ export class SandboxPlacement {
     return { runtime: decision.choice, startNanoCpus: startNanoCpus(server.limits.nanoCpus, startCpus, info.cpus, decision.choice) };
   }
 
+  /** Asks the engine now, so that not even the first start waits for its info (a failure is retried by that start). */
+  prime(): void {
+    try {
+      this.engineInfo().catch(() => undefined);
+    } catch {
+      // an engine that cannot even be asked is reported by the start that needs it
+    }
+  }
+
   /** Why `server` cannot run on this engine's runtimes, or undefined (also when the engine cannot be asked now). */
   async check(server: ServerConfig): Promise<string | undefined> {
     let info: EngineInfo;
@@ -59,17 +70,35 @@ export class SandboxPlacement {
     return decision.ok ? undefined : decision.reason;
   }
 
+  /**
+   * Engine info, asked once and then refreshed in the background when it is older than `cacheMs`: a cold start
+   * never waits for `/info` (about 10 ms on Docker) once the first answer is in. Until a refresh lands, the last
+   * answer stands; a failed ask is never kept, so an engine that was down is asked again by the next start.
+   */
   private engineInfo(): Promise<EngineInfo> {
     const now = Date.now();
-    if (!this.info || now - this.info.at > (this.opts.cacheMs ?? 10_000)) {
-      const value = this.engine.describe();
-      this.info = { at: now, value };
-      // A failed ask is not kept: the next start asks again.
-      value.catch(() => {
-        if (this.info?.value === value) this.info = undefined;
-      });
+    if (!this.info) return this.ask(now);
+    if (now - this.info.at > (this.opts.cacheMs ?? 10_000) && !this.refreshing) {
+      const last = this.info;
+      this.refreshing = this.ask(now, last.value)
+        .catch(() => undefined)
+        .finally(() => (this.refreshing = undefined));
     }
     return this.info.value;
+  }
+
+  private ask(now: number, fallback?: Promise<EngineInfo>): Promise<EngineInfo> {
+    const value = this.engine.describe();
+    const settled = value.then(
+      () => (this.info = { at: now, value }),
+      () => {
+        // Forget the failure; a refresh that failed leaves the last good answer in place.
+        if (!fallback && this.info?.value === value) this.info = undefined;
+      },
+    );
+    if (!fallback) this.info = { at: now, value };
+    void settled;
+    return value;
   }
 }
 

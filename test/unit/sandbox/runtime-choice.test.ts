@@ -172,3 +172,51 @@ describe('sandbox.runtime and a server’s runtime', () => {
     ).not.toHaveProperty('Runtime');
   });
 });
+
+describe('engine info for placement', () => {
+  const server = parseCatalog({ mcpServers: { plain: { image: 'x' } } });
+  const plain = (server.ok && server.catalog.servers.get('plain'))!;
+
+  it('is asked once, then refreshed in the background: a start never waits for a stale answer', async () => {
+    let asked = 0;
+    let release: (() => void) | undefined;
+    const engine = {
+      describe: () => {
+        asked++;
+        if (asked === 1) return Promise.resolve(info(['runc']));
+        // The refresh hangs until released: starts meanwhile get the last answer.
+        return new Promise<EngineInfo>((resolve) => (release = () => resolve(info(['runc', 'runsc', 'runsc-net']))));
+      },
+    };
+    const placement = new SandboxPlacement(engine, { runtime: 'auto', startCpus: 0, cacheMs: 0 });
+    expect((await placement.place(plain)).runtime.name).toBe('runc');
+    await new Promise((r) => setTimeout(r, 2));
+    expect((await placement.place(plain)).runtime.name).toBe('runc');
+    expect((await placement.place(plain)).runtime.name).toBe('runc');
+    expect(asked).toBe(2); // one refresh in flight at a time
+    release?.();
+    await new Promise((r) => setTimeout(r, 0));
+    expect((await placement.place(plain)).runtime.name).toBe('runsc');
+  });
+
+  it('forgets a failed first answer, and keeps the last good one when a refresh fails', async () => {
+    let fail = true;
+    let asked = 0;
+    const engine = {
+      describe: () => {
+        asked++;
+        return fail ? Promise.reject(new Error('engine down')) : Promise.resolve(info(['runc']));
+      },
+    };
+    const placement = new SandboxPlacement(engine, { runtime: 'runc', startCpus: 0, cacheMs: 0 });
+    await expect(placement.place(plain)).rejects.toThrow('engine down');
+    fail = false;
+    expect((await placement.place(plain)).runtime.name).toBe('runc');
+    fail = true;
+    await new Promise((r) => setTimeout(r, 2));
+    expect((await placement.place(plain)).runtime.name).toBe('runc');
+    await new Promise((r) => setTimeout(r, 0));
+    expect((await placement.place(plain)).runtime.name).toBe('runc');
+    expect(asked).toBeGreaterThanOrEqual(3);
+  });
+});
