@@ -81,6 +81,8 @@ export class Sandbox implements AsyncDisposable {
   inFlight = 0;
   private boundSession: string;
   private readonly toolsChanged = new Set<() => void>();
+  /** Settles once the start CPUs are taken back (start boost); rejects, with the container killed, if they were not. */
+  private limitInForce: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly opts: Omit<SandboxOptions, 'launch'>,
@@ -188,8 +190,10 @@ export class Sandbox implements AsyncDisposable {
       } catch (err) {
         throw await sandbox.explain(err, 'initialize');
       }
-      // The configured limit is in force before anyone can call a tool.
-      await boost.end();
+      // Lowering the CPUs (~15 ms of engine work) overlaps what follows `initialize` (the session's tools/list);
+      // every other request waits for it, so no tool ever runs above the configured limit.
+      sandbox.limitInForce = boost.end();
+      sandbox.limitInForce.catch(() => undefined);
       sandbox.stateValue = 'ready';
       return sandbox;
     } catch (err) {
@@ -217,7 +221,14 @@ export class Sandbox implements AsyncDisposable {
     const tools: Tool[] = [];
     let cursor: string | undefined;
     do {
-      const page = await this.request(() => this.client.listTools(cursor === undefined ? {} : { cursor }), 'tools/list');
+      // Listing runs no tool: it may overlap the end of the start boost.
+      const page = await this.request(
+        () => this.client.listTools(cursor === undefined ? {} : { cursor }),
+        'tools/list',
+        undefined,
+        undefined,
+        true,
+      );
       tools.push(...page.tools);
       cursor = page.nextCursor;
     } while (cursor);
@@ -281,11 +292,12 @@ export class Sandbox implements AsyncDisposable {
     }
   }
 
-  private async request<T>(run: () => Promise<T>, what: string, timeoutMs?: number, signal?: AbortSignal): Promise<T> {
+  private async request<T>(run: () => Promise<T>, what: string, timeoutMs?: number, signal?: AbortSignal, duringBoost = false): Promise<T> {
     if (this.stateValue !== 'ready') throw await this.explain(new McpError(ErrorCode.ConnectionClosed, 'not running'), what);
     this.lastUsedAt = Date.now();
     this.inFlight++;
     try {
+      if (!duringBoost) await this.limitInForce;
       return await run();
     } catch (err) {
       // The SDK reports an abort as a timeout; the caller's signal tells them apart.

@@ -45,18 +45,40 @@ afterAll(async () => {
 describe('the start boost', () => {
   it('starts with the start CPUs and runs its first tool call under the configured 0.5 CPU', async () => {
     const recorded = recordingEngine();
+    // The engine takes its time to lower the CPUs: the call is made while the update is still in flight.
+    let updated!: () => void;
+    const updateDone = new Promise<void>((resolve) => (updated = resolve));
+    const update = recorded.engine.updateCpus.bind(recorded.engine);
+    const events: string[] = [];
+    recorded.engine.updateCpus = async (id, nanoCpus) => {
+      await new Promise((r) => setTimeout(r, 300));
+      await update(id, nanoCpus);
+      events.push('lowered');
+      updated();
+    };
     const runtime = testRuntime({ engine: recorded.engine, placement: runc });
     try {
       const sandbox = await runtime.acquire(session, testServer('testsrv'));
       const boosted = Math.min(2, cpus) * 1e9;
       expect(recorded.created[0]?.HostConfig?.NanoCpus).toBe(boosted);
+      // Listing tools runs none: it is answered while the CPUs are still being lowered.
+      expect((await sandbox.listTools()).length).toBeGreaterThan(0);
+      events.push('listed');
+      const probed = sandbox.callTool('probe', {}).then((result) => {
+        events.push('called');
+        return result;
+      });
+      await updateDone;
+      const probe = JSON.parse((await probed).content[0]?.type === 'text' ? String((await probed).content[0]!.text) : '{}') as {
+        cpu?: { quota: number; period: number };
+      };
+      expect(events).toEqual(['listed', 'lowered', 'called']);
       expect(recorded.updates).toEqual([{ id: sandbox.containerId, nanoCpus: 500_000_000 }]);
-      // Before the first tools/call: what Docker records and what the kernel enforces are the configured limit.
-      const info = await engine.inspect(sandbox.containerId);
-      expect(info.HostConfig.NanoCpus).toBe(500_000_000);
-      expect(await quotaOf(sandbox.containerId)).toBe((await periodOf(sandbox.containerId)) / 2);
-      const result = await sandbox.callTool('echo', { message: 'after the boost' });
-      expect(result.content).toEqual([{ type: 'text', text: 'echo: after the boost' }]);
+      // What the kernel enforced while the tool ran, seen from inside the container: the configured 0.5 CPU.
+      expect(probe.cpu).toBeDefined();
+      expect(probe.cpu!.quota).toBe(probe.cpu!.period / 2);
+      // And from the engine's side.
+      expect((await engine.inspect(sandbox.containerId)).HostConfig.NanoCpus).toBe(500_000_000);
       expect(await quotaOf(sandbox.containerId)).toBe((await periodOf(sandbox.containerId)) / 2);
     } finally {
       await runtime.closeAll();

@@ -174,8 +174,7 @@ describe('sandbox.runtime and a server’s runtime', () => {
 });
 
 describe('engine info for placement', () => {
-  const server = parseCatalog({ mcpServers: { plain: { image: 'x' } } });
-  const plain = (server.ok && server.catalog.servers.get('plain'))!;
+  const plain = catalogOf({ mcpServers: { plain: { image: 'x' } } }).servers.get('plain')!;
 
   it('is asked once, then refreshed in the background: a start never waits for a stale answer', async () => {
     let asked = 0;
