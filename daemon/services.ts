@@ -170,6 +170,7 @@ export function buildServices(o: ServiceOptions): Services {
       }),
     resolveLaunch: (server) => o.launch.resolve(server),
     maxContainers: catalog.sandbox.maxContainers,
+    standby: catalog.sandbox.standby,
     maxConcurrentStarts: catalog.sandbox.maxConcurrentStarts,
     maxMessageBytes: catalog.sandbox.maxMessageSize,
     startTimeoutMs: catalog.sandbox.startTimeout,

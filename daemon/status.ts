@@ -31,6 +31,7 @@ export function statusReporter(deps: {
         queued: stats.queued,
         capacity: stats.capacity,
         pooled: stats.pooled,
+        standby: stats.standby,
         runtimes: stats.runtimes,
       },
       redis: { url: connection.url, private: connection.private, connected: connection.redis.status === 'ready' },

@@ -62,7 +62,7 @@ export async function daemonStatus(opts: GlobalOptions, io: CommandIO): Promise<
         [
           `mcpd ${s.version} running at ${s.url} (pid ${s.pid}, up ${s.uptimeSeconds}s)`,
           `sessions: ${s.sessions.active} active, ${s.sessions.idle} idle, ${s.sessions.ended} ended (yours, ${s.user})`,
-          `containers: ${s.containers.running} running (${s.containers.pooled} in the warm pool), ${s.containers.starting} starting, ${s.containers.queued} queued, cap ${s.containers.capacity}`,
+          `containers: ${s.containers.running} running (${s.containers.pooled} in the warm pool), ${s.containers.standby ?? 0} on standby, ${s.containers.starting} starting, ${s.containers.queued} queued, cap ${s.containers.capacity}`,
           ...runtimesLine(s.containers.runtimes),
           `redis: ${s.redis.private ? 'private ' : ''}${s.redis.url} (${s.redis.connected ? 'connected' : 'DISCONNECTED'})`,
           ...(s.engine ? [`engine: ${s.engine.name}${s.engine.version ? ` ${s.engine.version}` : ''} at ${s.engine.endpoint}`] : []),

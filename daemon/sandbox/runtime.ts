@@ -5,9 +5,11 @@ import type { ContainerEngine } from './engine.js';
 import { LABELS } from './labels.js';
 import type { SandboxNetworkLease, SandboxNetworks } from './network-hook.js';
 import type { SandboxPeer } from './peer.js';
-import type { SandboxPlacement } from './runtime-choice.js';
+import type { Placement, SandboxPlacement } from './runtime-choice.js';
 import { Sandbox, type SandboxExit } from './sandbox.js';
+import { createSandboxContainer } from './container.js';
 import { Semaphore } from './semaphore.js';
+import { StandbyPool, standbyFingerprint } from './standby.js';
 
 export interface SandboxRuntimeOptions {
   engine: ContainerEngine;
@@ -29,6 +31,8 @@ export interface SandboxRuntimeOptions {
   peer?: SandboxPeer;
   /** Picks each sandbox's runtime (runc, gVisor) and start CPUs; without it: the engine's default, no boost. */
   placement?: SandboxPlacement;
+  /** Keep a created, never-started container of each server sessions use for the next session (standby.ts). */
+  standby?: boolean;
   onLog?: (sessionId: string, server: string, line: string) => void;
   onExit?: (sessionId: string, server: string, exit: SandboxExit, containerId: string) => void;
   onStarted?: (sessionId: string, server: string, containerId: string) => void;
@@ -54,15 +58,36 @@ export class SandboxRuntime {
   private readonly starts: Semaphore;
   private readonly slotRelease = new Map<Sandbox, () => void>();
   private readonly leases = new Map<Sandbox, SandboxNetworkLease>();
+  private readonly standby: StandbyPool | undefined;
   private closed = false;
 
   constructor(private readonly opts: SandboxRuntimeOptions) {
     this.slots = new Semaphore(opts.maxContainers);
     this.starts = new Semaphore(opts.maxConcurrentStarts);
+    this.standby = opts.standby
+      ? new StandbyPool(
+          async ({ created, lease }) => {
+            try {
+              await opts.engine.remove(created.id);
+            } finally {
+              await lease?.release();
+            }
+          },
+          (server, err) => opts.onLog?.(POOL_SESSION, server, `[mcpgw] standby container: ${(err as Error).message}`),
+        )
+      : undefined;
   }
 
   /** Counts for status displays. */
-  stats(): { running: number; starting: number; queued: number; capacity: number; pooled: number; runtimes: Record<string, number> } {
+  stats(): {
+    running: number;
+    starting: number;
+    queued: number;
+    capacity: number;
+    pooled: number;
+    standby: number;
+    runtimes: Record<string, number>;
+  } {
     const pooledList = [...this.pool.values()].flat();
     const runtimes: Record<string, number> = {};
     for (const s of [...this.live.values(), ...pooledList]) runtimes[s.runtime] = (runtimes[s.runtime] ?? 0) + 1;
@@ -72,6 +97,7 @@ export class SandboxRuntime {
       queued: this.slots.queued,
       capacity: this.slots.capacity,
       pooled: pooledList.length,
+      standby: this.standby?.size ?? 0,
       runtimes,
     };
   }
@@ -151,15 +177,24 @@ export class SandboxRuntime {
       const placement = await this.opts.placement?.place(server);
       const image = await this.opts.resolveImage(server, sessionId);
       const releaseStart = await this.starts.acquire({ what, ...(signal ? { signal } : {}) });
-      let lease: SandboxNetworkLease | undefined;
+      const fingerprint = this.standby && standbyFingerprint(launch, image, placement);
+      const standby = fingerprint ? this.standby?.take(server.name, fingerprint) : undefined;
+      let lease: SandboxNetworkLease | undefined = standby?.lease;
       try {
-        lease = await this.opts.networks?.prepare(server, sessionId);
+        lease ??= await this.opts.networks?.prepare(server, sessionId);
+        // A standby's network was made for no session: its egress is this session's from the first packet.
+        if (standby) lease?.bind(sessionId);
+        const created =
+          standby?.created ??
+          (await createSandboxContainer({
+            ...this.containerInput(server, launch, image, placement, sessionId),
+            network: lease?.attachment,
+          }));
         // The callbacks read the sandbox's session when they fire: a pooled sandbox changes hands once.
         let self: Sandbox | undefined;
-        const sandbox = await Sandbox.start({
+        const sandbox = await Sandbox.boot(created, {
           engine: this.opts.engine,
           server,
-          launch,
           image,
           sessionId,
           instanceId: this.opts.instanceId,
@@ -175,6 +210,9 @@ export class SandboxRuntime {
         self = sandbox;
         this.slotRelease.set(sandbox, releaseSlot);
         if (lease) this.leases.set(sandbox, lease);
+        // The next session's start of this server: made now that this one is ready, not while it boots. A server
+        // with a warm pool has its starts hidden already.
+        if (fingerprint && sessionId !== POOL_SESSION && !this.poolTarget.has(server.name)) this.makeStandby(server);
         return sandbox;
       } catch (err) {
         await lease?.release();
@@ -186,6 +224,29 @@ export class SandboxRuntime {
       releaseSlot();
       throw err;
     }
+  }
+
+  private containerInput(server: ServerConfig, launch: LaunchSpec, image: string, placement: Placement | undefined, sessionId: string) {
+    return { engine: this.opts.engine, server, launch, image, sessionId, instanceId: this.opts.instanceId, placement };
+  }
+
+  /** A standby for `server`, resolved and checked exactly as a start is (the start that takes it checks again). */
+  private makeStandby(server: ServerConfig): void {
+    if (this.closed) return;
+    this.standby?.replenish(server.name, async () => {
+      const launch = await this.opts.resolveLaunch(server);
+      const placement = await this.opts.placement?.place(server);
+      const image = await this.opts.resolveImage(server, POOL_SESSION);
+      const lease = await this.opts.networks?.prepare(server, POOL_SESSION);
+      try {
+        const input = { ...this.containerInput(server, launch, image, placement, POOL_SESSION), network: lease?.attachment };
+        const created = await createSandboxContainer(input);
+        return { created, lease, fingerprint: standbyFingerprint(launch, image, placement), madeAt: Date.now() };
+      } catch (err) {
+        await lease?.release();
+        throw err;
+      }
+    });
   }
 
   private handleExit(sandbox: Sandbox, exit: SandboxExit): void {
@@ -261,7 +322,8 @@ export class SandboxRuntime {
   /** Removes sandboxes idle (nothing in flight) for at least `idleMs`; returns what it reaped. */
   async reapIdle(idleMs: number, now = Date.now()): Promise<Array<{ sessionId: string; server: string; containerId: string }>> {
     const idle = [...this.live.entries()].filter(([, s]) => s.inFlight === 0 && now - s.lastUsedAt >= idleMs);
-    await Promise.allSettled(idle.map(([k, s]) => this.retire(k, s)));
+    // Standbys nobody took within the idle timeout go too: demand for their server has passed.
+    await Promise.allSettled([...idle.map(([k, s]) => this.retire(k, s)), this.standby?.expire(idleMs, now)]);
     return idle.map(([, s]) => ({ sessionId: s.sessionId, server: s.server.name, containerId: s.containerId }));
   }
 
@@ -274,7 +336,11 @@ export class SandboxRuntime {
     this.poolTarget.clear();
     await Promise.allSettled([...this.starting.values(), ...this.refills]);
     const pooled = [...this.pool.values()].flat();
-    await Promise.allSettled([...[...this.live.entries()].map(([k, s]) => this.retire(k, s)), ...pooled.map((s) => this.discard(s))]);
+    await Promise.allSettled([
+      ...[...this.live.entries()].map(([k, s]) => this.retire(k, s)),
+      ...pooled.map((s) => this.discard(s)),
+      this.standby?.closeAll(),
+    ]);
     await this.opts.networks?.close();
   }
 

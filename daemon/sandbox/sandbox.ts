@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
   ErrorCode,
@@ -17,6 +16,7 @@ import { formatBytes } from '../../src/text/bytes.js';
 import { truncateMiddle } from '../../src/text/truncate.js';
 import { VERSION } from '../../src/version.js';
 import type { AttachedStdio, ContainerEngine, ExitStatus } from './engine.js';
+import { createSandboxContainer, type CreatedContainer } from './container.js';
 import { CpuBoost } from './cpu-boost.js';
 import { Deadline } from './deadline.js';
 import { IdleTimer } from './idle-timer.js';
@@ -24,7 +24,6 @@ import type { SandboxNetworkAttachment } from './network-hook.js';
 import { OutputBudget } from './output-budget.js';
 import { connectPeer, peerCapabilities, type SandboxPeer } from './peer.js';
 import type { Placement } from './runtime-choice.js';
-import { buildContainerSpec } from './spec.js';
 import { DockerStreamTransport, MESSAGE_TOO_LARGE_CODE } from './transport.js';
 
 export type SandboxState = 'starting' | 'ready' | 'exited' | 'closed';
@@ -127,19 +126,17 @@ export class Sandbox implements AsyncDisposable {
 
   /** Creates, attaches, starts and initializes; on any failure the container is removed and a clear error thrown. */
   static async start(opts: SandboxOptions): Promise<Sandbox> {
-    const { engine, server } = opts;
-    const containerName = `mcpgw-${server.name}-${randomBytes(4).toString('hex')}`;
-    const imageVolumes = (await engine.inspectImage(opts.image))?.volumes;
-    const { placement } = opts;
-    const id = await engine.create(
-      buildContainerSpec({
-        ...opts,
-        containerName,
-        imageVolumes,
-        runtime: placement?.runtime.engineRuntime,
-        startNanoCpus: placement?.startNanoCpus,
-      }),
-    );
+    const { launch: _resolved, ...kept } = opts;
+    return Sandbox.boot(await createSandboxContainer(opts), kept);
+  }
+
+  /**
+   * Attaches, starts and initializes a created container (a fresh one, or a standby made earlier from the same
+   * launch); on any failure the container is removed and a clear error thrown.
+   */
+  static async boot(created: CreatedContainer, opts: Omit<SandboxOptions, 'launch'>): Promise<Sandbox> {
+    const { engine, server, placement } = opts;
+    const { id, name: containerName } = created;
     const boost = new CpuBoost(engine, id, server.limits.nanoCpus, placement?.startNanoCpus ?? 0, opts.boostWindowMs);
     let transport: DockerStreamTransport | undefined;
     let stdio: AttachedStdio | undefined;
@@ -177,9 +174,8 @@ export class Sandbox implements AsyncDisposable {
       );
       // SDK errors may quote a whole message the server sent: they are server output too.
       client.onerror = (err) => admit(() => `[mcpgw] ${err.message}`);
-      // The sandbox keeps its options for its life; the resolved secrets are not among them.
-      const { launch: _resolved, ...kept } = opts;
-      const sandbox = new Sandbox(kept, id, client, transport, budget, exitStatus);
+      // The sandbox keeps its options for its life; the resolved secrets were never among them.
+      const sandbox = new Sandbox(opts, id, client, transport, budget, exitStatus);
       // Never trusted as content: it only makes mcpgw list the tools again (and compare them with the session's pins).
       client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
         for (const listener of sandbox.toolsChanged) listener();

@@ -160,6 +160,11 @@ export const sandboxSettingsSchema = z
     runtime: runtimeSettingSchema.default('runc'),
     /** CPUs a sandbox may use until `initialize` completes (bounded in time), then its own limit; 0 turns it off. */
     startCpus: z.number().min(0).max(64).default(2),
+    /**
+     * Keep one created, never-started container of each server sessions use, for the next session's start (no
+     * process, CPU or memory while it waits; removed after the idle timeout). false makes every start create its own.
+     */
+    standby: z.boolean().default(true),
   })
   .default({
     maxContainers: 64,
@@ -171,6 +176,7 @@ export const sandboxSettingsSchema = z
     allowUnenforcedLimits: false,
     runtime: 'runc',
     startCpus: 2,
+    standby: true,
   });
 
 export type SandboxSettings = z.output<typeof sandboxSettingsSchema>;

@@ -85,6 +85,8 @@ export interface DaemonStatus {
     queued: number;
     capacity: number;
     pooled: number;
+    /** Created, never-started containers waiting for the next session's start (not counted as running). */
+    standby?: number;
     /** Running containers by engine runtime (`runc`, `runsc`, `runsc-net`). */
     runtimes?: Record<string, number>;
   };

@@ -69,9 +69,8 @@ describe('the start boost', () => {
         return result;
       });
       await updateDone;
-      const probe = JSON.parse((await probed).content[0]?.type === 'text' ? String((await probed).content[0]!.text) : '{}') as {
-        cpu?: { quota: number; period: number };
-      };
+      const [first] = (await probed).content;
+      const probe = JSON.parse(first?.type === 'text' ? first.text : '{}') as { cpu?: { quota: number; period: number } };
       expect(events).toEqual(['listed', 'lowered', 'called']);
       expect(recorded.updates).toEqual([{ id: sandbox.containerId, nanoCpus: 500_000_000 }]);
       // What the kernel enforced while the tool ran, seen from inside the container: the configured 0.5 CPU.

@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import type { LaunchSpec } from '../config/launch.js';
+import type { CreatedContainer } from './container.js';
+import type { SandboxNetworkLease } from './network-hook.js';
+import type { Placement } from './runtime-choice.js';
+
+/** A created, never-started container waiting for the next session that needs its server. */
+export interface Standby {
+  created: CreatedContainer;
+  /** The egress network of a server with an allowlist, prepared with the container. */
+  lease?: SandboxNetworkLease | undefined;
+  fingerprint: string;
+  madeAt: number;
+}
+
+/**
+ * What a container was made from: the resolved launch (secrets and mounts as they are now), the image and the
+ * placement. A start takes a standby only when its own fingerprint is the same, so a changed secret, a mount that
+ * is now refused or a rebuilt image never reach a session through a container made earlier. Only the hash is kept.
+ */
+export function standbyFingerprint(launch: LaunchSpec, image: string, placement: Placement | undefined): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ launch, image, placement: placement ?? null }))
+    .digest('hex');
+}
+
+/**
+ * At most one standby container per server, following demand: one is made after a session has started that
+ * server (so the next session's cold start skips image inspection, the engine's create and, for an allowlisted
+ * server, setting up its network), and removed when nobody takes it within the idle timeout. While it waits it
+ * costs no CPU and no memory: it has never run. A server nobody used never gets one.
+ */
+export class StandbyPool {
+  private readonly waiting = new Map<string, Standby>();
+  private readonly making = new Map<string, Promise<void>>();
+  private closed = false;
+
+  constructor(
+    /** Removes a standby's container, then releases its network. */
+    private readonly discard: (standby: Standby) => Promise<void>,
+    private readonly onError: (server: string, err: unknown) => void,
+  ) {}
+
+  /** How many are waiting. */
+  get size(): number {
+    return this.waiting.size;
+  }
+
+  /** The server's standby if it was made from the same fingerprint; a stale one is removed instead. */
+  take(server: string, fingerprint: string): Standby | undefined {
+    const standby = this.waiting.get(server);
+    if (!standby) return undefined;
+    this.waiting.delete(server);
+    if (standby.fingerprint === fingerprint) return standby;
+    void this.discard(standby).catch((err: unknown) => this.onError(server, err));
+    return undefined;
+  }
+
+  /** Makes the server's standby in the background, unless one is waiting or being made. */
+  replenish(server: string, make: () => Promise<Standby>): void {
+    if (this.closed || this.waiting.has(server) || this.making.has(server)) return;
+    const making = make()
+      .then(async (standby) => {
+        if (this.closed || this.waiting.has(server)) return this.discard(standby);
+        this.waiting.set(server, standby);
+      })
+      .catch((err: unknown) => this.onError(server, err))
+      .finally(() => this.making.delete(server));
+    this.making.set(server, making);
+  }
+
+  /** Removes standbys that waited `maxAgeMs` or longer; returns how many. */
+  async expire(maxAgeMs: number, now = Date.now()): Promise<number> {
+    const old = [...this.waiting.entries()].filter(([, s]) => now - s.madeAt >= maxAgeMs);
+    for (const [server] of old) this.waiting.delete(server);
+    await Promise.allSettled(old.map(([server, s]) => this.discard(s).catch((err: unknown) => this.onError(server, err))));
+    return old.length;
+  }
+
+  /** No more standbys; waits for those being made, then removes every one. */
+  async closeAll(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.making.values()]);
+    await this.expire(0, Infinity);
+  }
+}
