@@ -310,6 +310,11 @@ export class SandboxRuntime {
     }
   }
 
+  /** Settles once no warm-pool refill and no standby is being made (background work started so far). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.refills, this.standby?.settled()]);
+  }
+
   /** Stops and removes one session's sandboxes (all of them, or one server's). */
   async release(sessionId: string, server?: string): Promise<number> {
     const victims = [...this.live.entries()].filter(

@@ -77,10 +77,15 @@ export class StandbyPool {
     return old.length;
   }
 
+  /** Settles once no standby is being made. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.making.values()]);
+  }
+
   /** No more standbys; waits for those being made, then removes every one. */
   async closeAll(): Promise<void> {
     this.closed = true;
-    await Promise.allSettled([...this.making.values()]);
+    await this.settled();
     await this.expire(0, Infinity);
   }
 }

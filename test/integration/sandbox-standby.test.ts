@@ -94,7 +94,8 @@ describe('standby containers', () => {
       await runtime.acquire(`${session}-f`, server);
       // The pool is refilling: this one starts cold, and leaves no standby behind.
       await runtime.acquire(`${session}-g`, server);
-      await expect.poll(() => runtime.stats().pooled, { timeout: 15_000 }).toBe(1);
+      await runtime.settled();
+      expect(runtime.stats().pooled).toBe(1);
       expect(runtime.stats().standby).toBe(0);
       expect((await standbys()).filter((c) => c.state === 'created')).toEqual([]);
     } finally {
