@@ -274,6 +274,33 @@ describe('reporting and grants', () => {
   });
 });
 
+describe('a standby container of an allowlisted server', () => {
+  it('comes with its network, and its egress is the session’s that takes it from the first connection', async () => {
+    // Not closed at the end: closing a runtime closes its networks, and this file's gateway serves the tests after.
+    const withStandby = testRuntime({ networks: egress, standby: true });
+    const server = clientServer(rules('alpha.egress.test'));
+    try {
+      await withStandby.acquire(`egress-c-${run}`, server);
+      await withStandby.settled();
+      expect(withStandby.stats().standby).toBe(1);
+      const d = await withStandby.acquire(`egress-d-${run}`, server);
+      // It was made before this session existed; it never ran until now.
+      expect((await engine.inspect(d.containerId)).Config.Labels['mcpgw.session']).toBe('pool');
+      expect(await node(d, 'https', 'https://alpha.egress.test/standby')).toMatchObject({ ok: true, status: 200 });
+      const report = await decisionFor('alpha.egress.test', (r) => r.sessionId === `egress-d-${run}` && r.via === 'tls');
+      expect(report).toMatchObject({ allowed: true, server: 'testsrv', address: lab.targetIp });
+      expect(await node(d, 'fetch', `https://${DENIED}/`)).toMatchObject({ ok: false });
+    } finally {
+      await withStandby.release(`egress-c-${run}`);
+      await withStandby.release(`egress-d-${run}`);
+      await withStandby.settled();
+      await withStandby.reapIdle(0);
+    }
+    const left = (await networks.listManaged({ 'mcpgw.session': 'pool' })).filter((n) => n.labels['mcpgw.instance'] === lab.instance);
+    expect(left).toEqual([]);
+  });
+});
+
 describe('a gateway that dies', () => {
   it('is replaced, and every running sandbox gets its way out back', async () => {
     const old = egress.gatewayContainerId!;

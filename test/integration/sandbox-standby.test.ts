@@ -18,8 +18,10 @@ async function standbys(): Promise<Array<{ id: string; state: string }>> {
   return mine.map((c) => ({ id: c.id, state: c.state }));
 }
 
+/** Once the standby made after the last start is there. */
 async function waitForStandby(runtime: SandboxRuntime): Promise<void> {
-  await expect.poll(() => runtime.stats().standby, { timeout: 15_000 }).toBe(1);
+  await runtime.settled();
+  expect(runtime.stats().standby).toBe(1);
 }
 
 afterAll(async () => {
