@@ -12,10 +12,9 @@ import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.j
 import type { ServerConfig } from '../../src/config/catalog.js';
 import type { LaunchSpec } from '../config/launch.js';
 import { McpgwError, errorMessage } from '../../src/errors.js';
-import { formatBytes } from '../../src/text/bytes.js';
-import { truncateMiddle } from '../../src/text/truncate.js';
 import { VERSION } from '../../src/version.js';
 import type { AttachedStdio, ContainerEngine, ExitStatus } from './engine.js';
+import { explainFailure, raceExit, type SandboxExit } from './failure.js';
 import { createSandboxContainer, type CreatedContainer } from './container.js';
 import { CpuBoost } from './cpu-boost.js';
 import { Deadline } from './deadline.js';
@@ -24,15 +23,10 @@ import type { SandboxNetworkAttachment } from './network-hook.js';
 import { OutputBudget } from './output-budget.js';
 import { connectPeer, peerCapabilities, type SandboxPeer } from './peer.js';
 import type { Placement } from './runtime-choice.js';
-import { DockerStreamTransport, MESSAGE_TOO_LARGE_CODE } from './transport.js';
+import { DockerStreamTransport } from './transport.js';
 
 export type SandboxState = 'starting' | 'ready' | 'exited' | 'closed';
-
-export interface SandboxExit extends ExitStatus {
-  stderrTail: string[];
-  /** True when mcpgw closed it; false for a crash. */
-  expected: boolean;
-}
+export type { SandboxExit } from './failure.js';
 
 export interface SandboxOptions {
   engine: ContainerEngine;
@@ -306,30 +300,16 @@ export class Sandbox implements AsyncDisposable {
   }
 
   /** Turns an SDK or transport failure into one clear McpgwError. */
-  private async explain(err: unknown, what: string, timeoutMs?: number): Promise<McpgwError> {
-    const name = this.opts.server.name;
-    if (err instanceof McpgwError) return err;
-    if (err instanceof McpError && err.code === MESSAGE_TOO_LARGE_CODE) {
-      return new McpgwError('message_too_large', `"${name}" ${what}: ${err.message.replace(/^MCP error -?\d+: /, '')}`);
-    }
-    if (err instanceof McpError && err.code === ErrorCode.RequestTimeout) {
-      if (this.transport.overflowing) {
-        return new McpgwError(
-          'message_too_large',
-          `"${name}" ${what}: the server is writing a message over the ${formatBytes(this.opts.maxMessageBytes)} cap`,
-        );
-      }
-      const after = timeoutMs ?? this.opts.startTimeoutMs;
-      return new McpgwError('sandbox_timeout', `"${name}" ${what} timed out after ${(after / 1000).toFixed(1)}s`, { cause: err });
-    }
-    if (this.stateValue !== 'ready' || (err instanceof McpError && err.code === ErrorCode.ConnectionClosed)) {
-      const exit = await settleWithin(this.exited, 5000);
-      if (exit) return crashError(name, exit, this.opts.server.limits.memoryBytes);
-      return new McpgwError('sandbox_crashed', `"${name}" closed its connection during ${what}`, { cause: err });
-    }
-    // The server chose this text (an error response may be megabytes): it is cut like any other server output.
-    const message = truncateMiddle(errorMessage(err), MAX_ERROR_CHARS).text;
-    return new McpgwError('tool_failed', `"${name}" ${what} failed: ${message}`, { cause: err });
+  private explain(err: unknown, what: string, timeoutMs?: number): Promise<McpgwError> {
+    return explainFailure(err, {
+      server: this.opts.server,
+      what,
+      timeoutMs: timeoutMs ?? this.opts.startTimeoutMs,
+      maxMessageBytes: this.opts.maxMessageBytes,
+      overflowing: this.transport.overflowing,
+      running: this.stateValue === 'ready',
+      exited: this.exited,
+    });
   }
 
   /** Stops the server (stdin EOF, then SIGTERM, then SIGKILL) and always removes the container. Idempotent. */
@@ -351,55 +331,4 @@ export class Sandbox implements AsyncDisposable {
   }
 }
 
-/** How much of a server's own error text a failure message keeps. */
-const MAX_ERROR_CHARS = 4000;
-
 type ProgressCallback = NonNullable<CallOptions['onProgress']>;
-
-/** The exit status from `wait`, or from inspect once the stream has ended (if wait missed a very fast exit). */
-function raceExit(engine: ContainerEngine, id: string, waited: Promise<ExitStatus>, transport: DockerStreamTransport): Promise<ExitStatus> {
-  const streamEnded = new Promise<void>((resolve) => {
-    const previous = transport.onclose;
-    transport.onclose = () => {
-      previous?.();
-      resolve();
-    };
-  });
-  // Once the stream has ended, poll inspect as a fallback for a wait that registered too late.
-  const polled = streamEnded.then(async () => {
-    for (let i = 0; i < 50; i++) {
-      await delay(i === 0 ? 1000 : 200);
-      const info = await engine.inspectExit(id);
-      if (info === undefined) return { exitCode: -1, oomKilled: false };
-      if (!info.running) return { exitCode: info.exitCode, oomKilled: info.oomKilled };
-    }
-    return new Promise<ExitStatus>(() => undefined);
-  });
-  return Promise.race([waited.catch(() => polled), polled]);
-}
-
-function crashError(name: string, exit: SandboxExit, memoryBytes: number): McpgwError {
-  const tail = exit.stderrTail.slice(-5).join('\n    ');
-  const stderr = tail ? `; last stderr:\n    ${tail}` : '';
-  if (exit.oomKilled) {
-    return new McpgwError('sandbox_oom', `"${name}" was OOM-killed (memory limit ${formatBytes(memoryBytes)})${stderr}`, {
-      details: { ...exit },
-    });
-  }
-  return new McpgwError('sandbox_crashed', `"${name}" exited with code ${exit.exitCode}${stderr}`, { details: { ...exit } });
-}
-
-function settleWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(undefined), ms);
-    timer.unref();
-    void promise.then((v) => {
-      clearTimeout(timer);
-      resolve(v);
-    });
-  });
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
