@@ -197,7 +197,7 @@ export function buildServices(o: ServiceOptions): Services {
     undefined,
     (who, reason) => void notice(events, who.sessionId, who.server, `refused a request of the server: ${reason}`).catch(() => undefined),
   );
-  const sampler: Sampler = new Sampler({ store, questions, model: o.model, events, bounds, turns });
+  const sampler: Sampler = new Sampler({ store, questions, model: o.model, events, bounds, turns, running });
   const pins = new ToolPins(store);
   // Calls and the model's tool list share one catalog: it re-lists each sandbox it sees start and pins the tools.
   const toolCatalog = new ToolCatalog(sessions, pins);
