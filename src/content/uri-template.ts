@@ -10,6 +10,12 @@ export type TemplatePart = { literal: string } | { variable: string };
 /** Longer templates are not parsed (what a server sends is bounded, and this is walked on every tab). */
 const MAX_TEMPLATE = 2048;
 const VARNAME = /^(?:[A-Za-z0-9_]|%[0-9A-Fa-f]{2})(?:\.?(?:[A-Za-z0-9_]|%[0-9A-Fa-f]{2}))*$/;
+/**
+ * Literal text a person may have put in the input line by tab: printable ASCII with no space, quote or angle bracket
+ * (RFC 6570 literals are nearly that). A server's template with anything else (a space, a control or bidi
+ * character) is shown, never typed in for anyone.
+ */
+const TYPEABLE = /^[!#$&()*+,\-./0-9:;=?@A-Z[\]_a-z~%]*$/;
 /** What a simple expansion leaves as it is (RFC 3986 unreserved, and `%` of an escape already typed). */
 const VALUE_CHAR = /[A-Za-z0-9\-._~%]/;
 
@@ -22,11 +28,10 @@ export function templateParts(template: string): TemplatePart[] | undefined {
     const open = template.indexOf('{', at);
     const close = template.indexOf('}', at);
     if (close !== -1 && (open === -1 || close < open)) return undefined;
-    if (open === -1) {
-      parts.push({ literal: template.slice(at) });
-      break;
-    }
-    if (open > at) parts.push({ literal: template.slice(at, open) });
+    const literal = template.slice(at, open === -1 ? undefined : open);
+    if (!TYPEABLE.test(literal)) return undefined;
+    if (literal !== '') parts.push({ literal });
+    if (open === -1) break;
     if (close === -1) return undefined;
     const name = template.slice(open + 1, close);
     if (!VARNAME.test(name)) return undefined;
@@ -36,6 +41,11 @@ export function templateParts(template: string): TemplatePart[] | undefined {
     at = close + 1;
   }
   return parts;
+}
+
+/** True for a URI (a server's) that tab may put in the input line as it is: see TYPEABLE. */
+export function typeableUri(uri: string): boolean {
+  return uri !== '' && TYPEABLE.test(uri);
 }
 
 /** The template's variables, each once, in order; undefined when it is not a level-1 template. */

@@ -1,4 +1,4 @@
-import { decodeValue, encodeValue, templateSpot } from '../../src/content/uri-template.js';
+import { decodeValue, encodeValue, templateSpot, typeableUri } from '../../src/content/uri-template.js';
 import { commonPrefix, type CompletionTarget } from './completion.js';
 import type { ContentChat } from './content-runner.js';
 
@@ -31,8 +31,10 @@ export async function uriCandidates(
   const found: UriCandidate[] = [];
   const asks: Array<() => Promise<UriCandidate[]>> = [];
   for (const server of servers) {
-    for (const r of cache.resources.get(server)?.items ?? [])
-      if (r.uri.startsWith(typed)) found.push({ word: r.uri, whole: true, label: r.uri });
+    for (const r of cache.resources.get(server)?.items ?? []) {
+      // A server's URI with a space or a control character in it is not typed in for the user (templates: the same).
+      if (r.uri.startsWith(typed) && typeableUri(r.uri)) found.push({ word: r.uri, whole: true, label: r.uri });
+    }
     for (const t of cache.templates.get(server) ?? []) {
       const spot = templateSpot(t.uriTemplate, typed);
       if (spot?.kind === 'literal') found.push({ word: spot.completion, whole: false, label: spot.completion });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { decodeValue, encodeValue, expandTemplate, templateSpot, templateVariables } from '../../../src/content/uri-template.js';
+import {
+  decodeValue,
+  encodeValue,
+  expandTemplate,
+  templateSpot,
+  templateVariables,
+  typeableUri,
+} from '../../../src/content/uri-template.js';
 
 const CITY = 'demo://city/{country}/{city}';
 
@@ -10,6 +17,10 @@ describe('resource templates (RFC 6570 level 1)', () => {
     expect(templateVariables('file:///{a}/x/{a}')).toEqual(['a']);
     expect(templateVariables('demo://static')).toEqual([]);
     for (const bad of ['demo://{+path}', 'demo://x{?q}', 'demo://{a', 'demo://a}', 'demo://{a}{b}', 'demo://{}', 'x'.repeat(3000)]) {
+      expect(templateVariables(bad), bad).toBeUndefined();
+    }
+    // A server's literal text that is not plain typeable ASCII (a space, a control, a bidi override) is not filled in.
+    for (const bad of ['demo://a b/{x}', 'demo://\u001b[2J/{x}', 'demo://\u202eexe.txt/{x}', 'demo://x\n/{y}', 'demo://"q"/{x}']) {
       expect(templateVariables(bad), bad).toBeUndefined();
     }
   });
@@ -48,5 +59,9 @@ describe('resource templates (RFC 6570 level 1)', () => {
     expect(templateSpot('demo://{id}.json', 'demo://7.js')).toMatchObject({ kind: 'variable', name: 'id', prefix: '7.js' });
     expect(templateSpot(CITY, 'demo://town/')).toBeUndefined();
     expect(templateSpot(CITY, 'demo://city/France/Lyon/more')).toBeUndefined();
+    expect(templateSpot('demo://a b/{x}', 'demo://a')).toBeUndefined();
+    expect(typeableUri('demo://resource/static/document/a.md')).toBe(true);
+    expect(typeableUri('demo://a b')).toBe(false);
+    expect(typeableUri('demo://\u202e')).toBe(false);
   });
 });
