@@ -2,11 +2,11 @@
 import { homedir } from 'node:os';
 import { Command } from 'commander';
 import { loadConfig } from '../daemon/config/load.js';
+import { testEgressFrom, testEgressWarning } from '../daemon/egress/test-override.js';
 import { createLogger, type LogLevel } from '../daemon/logger.js';
 import { startDaemon } from '../daemon/main.js';
 import { McpgwError, errorMessage } from '../src/errors.js';
 import { exitCodeFor, EXIT } from '../src/exit-codes.js';
-import type { EgressTestSettings } from '../daemon/services.js';
 import { resolvePaths, stateFile } from '../src/paths.js';
 import { safeProse } from '../src/text/sanitize.js';
 import { VERSION } from '../src/version.js';
@@ -31,9 +31,10 @@ try {
   const { catalog, notices, file } = await loadConfig(opts.config, env);
   for (const notice of notices) log.info('config notice', { notice });
   for (const u of catalog.unavailable.values()) log.warn('server unavailable', { server: u.name, reason: u.reason, path: u.path });
-  // Test-only: where the gateway goes out and resolves, and the test's own private range its targets live on.
-  const egress = process.env.MCPGW_TEST_EGRESS ? (JSON.parse(process.env.MCPGW_TEST_EGRESS) as EgressTestSettings) : undefined;
-  if (egress) log.warn('MCPGW_TEST_EGRESS is set: the egress gateway uses test settings', { ...egress });
+  // Test-only: where the gateway goes out and resolves, and the test's own private range its targets live on. Shown
+  // by `daemon status` too, and by `doctor` wherever it is set.
+  const egress = testEgressFrom(env);
+  if (egress) log.warn(testEgressWarning(egress), { ...egress });
   const daemon = await startDaemon({
     ...(egress ? { egress } : {}),
     stateDir: paths.stateDir,

@@ -11,6 +11,7 @@ import { routes } from './api/routes.js';
 import { startApiServer, type ApiServer } from './api/server.js';
 import { loosenedBy } from '../src/config/describe.js';
 import { createLaunchResolver } from './config/launch.js';
+import { testEgressWarning } from './egress/test-override.js';
 import { ImageBuilder } from './images/builder.js';
 import type { Logger } from './logger.js';
 import { loadPolicySpec } from './policies.js';
@@ -119,7 +120,14 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
     if (repaired) log.info('closed calls interrupted by the previous daemon', { sessions: repaired });
 
     const startedAt = Date.now();
-    const status = statusReporter({ store, runtime: services.runtime, connection, startedAt, engine: engineSummary(engine) });
+    const status = statusReporter({
+      store,
+      runtime: services.runtime,
+      connection,
+      startedAt,
+      engine: engineSummary(engine),
+      ...(deps.egress ? { loosened: [testEgressWarning(deps.egress)] } : {}),
+    });
     const api = await serveApi(deps, services, { credentials, status, store });
     stack.push(() => api.close());
 

@@ -199,7 +199,7 @@ export function buildServices(o: ServiceOptions): Services {
     undefined,
     (who, reason) => void notice(events, who.sessionId, who.server, `refused a request of the server: ${reason}`).catch(() => undefined),
   );
-  const sampler: Sampler = new Sampler({ store, questions, model: o.model, events, bounds, turns });
+  const sampler: Sampler = new Sampler({ store, questions, model: o.model, events, bounds, turns, running });
   const pins = new ToolPins(store);
   // Calls and the model's tool list share one catalog: it re-lists each sandbox it sees start and pins the tools.
   const toolCatalog = new ToolCatalog(sessions, pins);
@@ -226,6 +226,7 @@ export function buildServices(o: ServiceOptions): Services {
     if (event.type !== 'session:ended') return;
     broker.forgetSession(event.sessionId);
     egress.forgetSession(event.sessionId);
+    content.forgetSession(event.sessionId);
   });
   const calls = new ToolCalls({ events, store, questions, sandboxes: toolCatalog, output, pins, notes: broker, media, running });
   const agent = new AgentService({
@@ -244,16 +245,22 @@ export function buildServices(o: ServiceOptions): Services {
       toolOutputChars: TOOL_OUTPUT_CHARS,
     },
   });
-  const content = new ServerContent({ sandboxes: sessions, notes: store, events, modelChars: TOOL_OUTPUT_CHARS });
+  const content = new ServerContent({
+    sandboxes: sessions,
+    live: (sessionId, server) => runtime.get(sessionId, server),
+    notes: store,
+    events,
+    modelChars: TOOL_OUTPUT_CHARS,
+  });
 
   const failed = (err: unknown): void => log.error('container bookkeeping failed', { err });
   signals.observe({
-    started: (sessionId, server, id) => void sessions.onSandboxStarted(sessionId, server, id).catch(failed),
-    exited: (sessionId, server, exit, id) => {
-      // The server's subscriptions went with its process.
-      content.forget(sessionId, server);
-      void sessions.onSandboxExit(sessionId, server, exit, id).catch(failed);
+    started: (sessionId, server, id) => {
+      void sessions.onSandboxStarted(sessionId, server, id).catch(failed);
+      // The server's subscriptions went with the old process: the new one is asked to follow them again.
+      void content.sandboxStarted(sessionId, server).catch(failed);
     },
+    exited: (sessionId, server, exit, id) => void sessions.onSandboxExit(sessionId, server, exit, id).catch(failed),
     // A pooled sandbox belongs to no session yet: what it writes goes to the daemon log only.
     log: (sessionId, server, line) =>
       sessionId === POOL_SESSION ? log.debug('warm-pool sandbox output', { server, line }) : output.onLog(sessionId, server, line),

@@ -12,8 +12,10 @@ export function statusReporter(deps: {
   startedAt: number;
   /** The engine's name, version and endpoint (asked once, again while it is unreachable). */
   engine: () => Promise<DaemonStatus['engine']>;
+  /** Loosenings in force for the daemon's whole life (MCPGW_TEST_EGRESS), shown by every status display. */
+  loosened?: string[];
 }): (user: string, url: string) => Promise<DaemonStatus> {
-  const { store, runtime, connection, startedAt, engine } = deps;
+  const { store, runtime, connection, startedAt, engine, loosened = [] } = deps;
   return async (user, url) => {
     const mine = await store.listSessions(user);
     const count = (s: string): number => mine.filter((r) => r.status === s).length;
@@ -36,6 +38,7 @@ export function statusReporter(deps: {
       },
       redis: { url: connection.url, private: connection.private, connected: connection.redis.status === 'ready' },
       engine: await engine(),
+      ...(loosened.length > 0 ? { loosened } : {}),
       user,
     };
   };

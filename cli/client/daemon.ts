@@ -5,6 +5,7 @@ import type { CommandIO } from '../io.js';
 import { McpgwError } from '../../src/errors.js';
 import { EXIT } from '../../src/exit-codes.js';
 import { stateFile } from '../../src/paths.js';
+import type { DaemonStatus } from '../../src/protocol/session.js';
 import { startDaemonProcess, connectDaemon } from '../../tui/client/connect.js';
 import { isRunning, locateDaemon, mcpdEntry } from '../../tui/client/locate.js';
 import type { GlobalOptions } from '../options.js';
@@ -56,22 +57,24 @@ export async function daemonStatus(opts: GlobalOptions, io: CommandIO): Promise<
   const client = await connectDaemon({ autoStart: false });
   try {
     const s = await client.request('daemon:status', {});
-    if (opts.json) io.out(JSON.stringify({ running: true, ...s }, null, 2));
-    else
-      io.out(
-        [
-          `mcpd ${s.version} running at ${s.url} (pid ${s.pid}, up ${s.uptimeSeconds}s)`,
-          `sessions: ${s.sessions.active} active, ${s.sessions.idle} idle, ${s.sessions.ended} ended (yours, ${s.user})`,
-          `containers: ${s.containers.running} running (${s.containers.pooled} in the warm pool), ${s.containers.standby ?? 0} on standby, ${s.containers.starting} starting, ${s.containers.queued} queued, cap ${s.containers.capacity}`,
-          ...runtimesLine(s.containers.runtimes),
-          `redis: ${s.redis.private ? 'private ' : ''}${s.redis.url} (${s.redis.connected ? 'connected' : 'DISCONNECTED'})`,
-          ...(s.engine ? [`engine: ${s.engine.name}${s.engine.version ? ` ${s.engine.version}` : ''} at ${s.engine.endpoint}`] : []),
-        ].join('\n'),
-      );
+    io.out(opts.json ? JSON.stringify({ running: true, ...s }, null, 2) : statusText(s));
     return 0;
   } finally {
     client.close();
   }
+}
+
+/** `daemon status` in words; a loosening in force comes right under the first line, in capitals, never at the end. */
+export function statusText(s: DaemonStatus): string {
+  return [
+    `mcpd ${s.version} running at ${s.url} (pid ${s.pid}, up ${s.uptimeSeconds}s)`,
+    ...(s.loosened ?? []).map((line) => `LOOSENED: ${line}`),
+    `sessions: ${s.sessions.active} active, ${s.sessions.idle} idle, ${s.sessions.ended} ended (yours, ${s.user})`,
+    `containers: ${s.containers.running} running (${s.containers.pooled} in the warm pool), ${s.containers.standby ?? 0} on standby, ${s.containers.starting} starting, ${s.containers.queued} queued, cap ${s.containers.capacity}`,
+    ...runtimesLine(s.containers.runtimes),
+    `redis: ${s.redis.private ? 'private ' : ''}${s.redis.url} (${s.redis.connected ? 'connected' : 'DISCONNECTED'})`,
+    ...(s.engine ? [`engine: ${s.engine.name}${s.engine.version ? ` ${s.engine.version}` : ''} at ${s.engine.endpoint}`] : []),
+  ].join('\n');
 }
 
 /** `mcpgw daemon logs [-f] [-n N] [--json]`: the daemon's JSON-lines log, readable. */

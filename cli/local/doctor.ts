@@ -13,6 +13,7 @@ import { EXIT } from '../../src/exit-codes.js';
 import { resolvePaths } from '../../src/paths.js';
 import { formatSize } from '../../src/text/table.js';
 import { loadConfig } from '../../daemon/config/load.js';
+import { TEST_EGRESS_ENV, testEgressFrom, testEgressWarning } from '../../daemon/egress/test-override.js';
 import type { EngineInfo } from '../../daemon/sandbox/engine.js';
 import { openLocalSandboxes, type LocalSandboxes } from './sandboxes.js';
 import { readinessOf, serverStates } from '../../daemon/config/availability.js';
@@ -54,6 +55,9 @@ export async function doctor(opts: GlobalOptions, io: CommandIO): Promise<number
       fix: 'fix the file (mcpgw servers ls shows every problem)',
     });
   }
+
+  const testEgress = testEgressCheck(process.env);
+  if (testEgress) add(testEgress);
 
   let local: ReturnType<typeof openLocalSandboxes> | undefined;
   let openFailure: unknown;
@@ -233,6 +237,20 @@ function nearestExisting(place: string): string {
 
 function redactUrl(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+/**
+ * MCPGW_TEST_EGRESS set where an mcpd would be started from: that mcpd's egress gateway would take a test's network,
+ * resolvers and private range. Nothing to report when it is unset.
+ */
+export function testEgressCheck(env: NodeJS.ProcessEnv): Check | undefined {
+  const fix = `unset ${TEST_EGRESS_ENV}: it is for mcpgw's own e2e tests`;
+  try {
+    const settings = testEgressFrom(env);
+    return settings && { name: 'test egress', status: 'warn', detail: `LOOSENED: ${testEgressWarning(settings)}`, fix };
+  } catch (err) {
+    return { name: 'test egress', status: 'fail', detail: `${errorMessage(err)}; mcpd refuses to start with it`, fix };
+  }
 }
 
 /** Whether the engine enforces sandbox limits; a rootless engine on cgroup v1 does not (flavor.ts). */

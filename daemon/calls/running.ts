@@ -16,7 +16,7 @@ export interface RunningCallsView {
 
 /**
  * The calls running in their sandboxes, by (session, server). Tool calls enter and leave it; a server's request
- * to the client (an elicitation) reads it to say which call it serves, whether a person can answer, and when to give
+ * to the client (an elicitation, a sampling request) reads it to say which call it serves, whether a person can answer, and when to give
  * up. Nothing else about a call is exposed.
  */
 export class RunningCalls implements RunningCallsView {

@@ -1,18 +1,16 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { assertNever } from '../../src/checks.js';
-import { McpgwError, errorMessage } from '../../src/errors.js';
-import { evaluatePolicy, sessionRuleFor, type Policy, type PolicyRule, type Verdict } from '../../src/policy/index.js';
+import { McpgwError } from '../../src/errors.js';
+import type { Policy } from '../../src/policy/index.js';
 import type { ToolCallResult } from '../../src/protocol/session.js';
-import { renderToolResult } from '../../src/text/tool-result.js';
 import { truncateMiddle } from '../../src/text/truncate.js';
-import { richResult } from '../../src/tools/rich-result.js';
-import type { PinChange, PinGate } from '../pins/service.js';
+import type { PinGate } from '../pins/service.js';
 import type { QuestionAsker } from '../questions/service.js';
 import type { EventSink } from '../sessions/event-log.js';
 import { newId } from '../sessions/ids.js';
 import type { AuditLog, HistoryStore, RuleStore, SessionRecord } from '../store/ports.js';
-import { holdUncarried, type MediaCache } from './media-cache.js';
-import { StartAnnouncer, type CallOutput } from './output.js';
+import { decideCall } from './decide.js';
+import { executeCall } from './execute.js';
+import type { MediaCache } from './media-cache.js';
+import type { CallOutput } from './output.js';
 import type { SandboxProvider } from './ports.js';
 import type { RunningCalls } from './running.js';
 import { canMove, isTerminal, type CallDecision, type CallState, type TerminalState } from './state.js';
@@ -49,35 +47,36 @@ export interface ToolCallDeps {
   running?: RunningCalls;
 }
 
-/** What the sandbox gave back, before it becomes a state: reported as `tool:result` and audited as one outcome. */
-type Outcome =
-  { ok: true; result: CallToolResult; text: string; durationMs: number } | { ok: false; error: McpgwError; durationMs: number };
-
 const NOTE_CHARS = 4000;
-const HEADLESS =
-  'this call needs a human approval and the run is headless (use --wait-for-approval or an --auto-approve-policy that allows it)';
-const SUMMARY_CHARS = 2000;
-const CHANGED = (fields: string[]): string =>
-  `the server changed this tool (${fields.join(', ')}) since it was approved in this session; a person must approve it again`;
 
-type Changed = PinChange & { hash: string };
+/** What the phases of a call (decide.ts, execute.ts) see of it: what it is, its ports, and the one way to move it. */
+export interface CallSteps {
+  readonly request: CallRequest;
+  readonly deps: ToolCallDeps;
+  move(next: CallState): CallState;
+}
 
 /**
  * One tool call, from proposal to its end, as a state machine (state.ts). It is the one owner of everything about
  * a call: the policy's verdict, the question to a human, the run in the sandbox, the audit entries (policy,
  * approval, tool) and the call's events (`tool:decided`, `tool:started`, `tool:output`, `tool:result`). Lint keeps
- * those events and audit kinds out of every other module.
+ * those events and audit kinds out of every other module. Its two halves are their own modules, deciding (decide.ts)
+ * and running (execute.ts); both change the state only through `move` here, so the legal moves are checked in one place.
  */
 export class ToolCall {
   private current: CallState = { status: 'proposed' };
   /** The changed definition a person approved (its hash), or undefined when the tool was as pinned. */
   private approvedChange: string | undefined;
   private headless = false;
+  /** The phases' view of this call; `move` stays the only way its state changes. */
+  private readonly steps: CallSteps;
 
   constructor(
     private readonly deps: ToolCallDeps,
     readonly request: CallRequest,
-  ) {}
+  ) {
+    this.steps = { request, deps, move: (next) => this.move(next) };
+  }
 
   get state(): CallState {
     return this.current;
@@ -89,8 +88,7 @@ export class ToolCall {
     this.headless = options.headless;
     const changed = await this.deps.pins.changeOf(session.id, server, tool);
     this.approvedChange = changed?.hash;
-    const verdict = await this.consultPolicy(policy, changed);
-    const approved = await this.decide(verdict, options, changed);
+    const approved = await decideCall(this.steps, policy, changed, options);
     return approved ? this.execute(approved, options.signal) : this.ended();
   }
 
@@ -100,247 +98,18 @@ export class ToolCall {
     return this.execute(decision, undefined, alsoRecord);
   }
 
-  private async consultPolicy(policy: Policy, changed: Changed | undefined): Promise<Verdict> {
-    const { session, callId, server, tool, args, annotations, user } = this.request;
-    const stored = (await this.deps.store.sessionRules(session.id)) as PolicyRule[];
-    // A changed tool's "always" approvals are suspended: they approved what it was, not what it is now.
-    const rules = changed ? stored.filter((r) => r.decision !== 'allow') : stored;
-    const evaluated = evaluatePolicy(policy, { server, tool, args, annotations }, rules);
-    // A deny still denies; anything else asks a person, whatever the policy allows.
-    const verdict: Verdict =
-      changed && evaluated.decision !== 'deny'
-        ? { ...evaluated, decision: 'ask', reason: `${CHANGED(changed.fields)} (the policy alone: ${evaluated.reason})` }
-        : evaluated;
-    await this.deps.store.audit({
-      ts: Date.now(),
-      sessionId: session.id,
-      user,
-      kind: 'policy',
-      callId,
-      server,
-      tool,
-      decision: verdict.decision,
-      source: verdict.source,
-      reason: verdict.reason,
-    });
-    this.move({ status: 'decided', verdict });
-    return verdict;
-  }
-
-  /** The decision that lets the call run, or undefined when it ended here (denied, expired, cancelled). */
-  private async decide(
-    verdict: Verdict,
-    options: { headless: boolean; signal: AbortSignal },
-    changed: Changed | undefined,
-  ): Promise<CallDecision | undefined> {
-    const by = { kind: 'policy', rule: verdict.reason } as const;
-    switch (verdict.decision) {
-      case 'allow':
-        return this.decidedWithoutAsking({ decision: 'approve', scope: 'once', by });
-      case 'deny':
-        return this.decidedWithoutAsking({ decision: 'deny', scope: 'once', by, reason: verdict.message ?? verdict.reason });
-      case 'ask':
-        if (options.headless) {
-          const reason = changed ? `${CHANGED(changed.fields)}; ${HEADLESS}` : HEADLESS;
-          return this.decidedWithoutAsking({ decision: 'deny', scope: 'once', by: { kind: 'headless' }, reason });
-        }
-        return this.askHuman(verdict, options.signal, changed);
-      default:
-        return assertNever(verdict.decision);
-    }
-  }
-
-  private async decidedWithoutAsking(decision: CallDecision): Promise<CallDecision | undefined> {
-    const { session, callId, server, tool } = this.request;
-    await this.deps.events.emit(session.id, 'tool:decided', {
-      callId,
-      server,
-      tool,
-      decision: decision.decision,
-      by: decision.by,
-      ...(decision.reason ? { reason: decision.reason } : {}),
-    });
-    if (decision.decision === 'approve') return decision;
-    this.move({ status: 'denied', decision });
-    return undefined;
-  }
-
-  private async askHuman(verdict: Verdict, signal: AbortSignal, changed: Changed | undefined): Promise<CallDecision | undefined> {
-    const { session, user, callId, server, tool, args, annotations } = this.request;
-    let asked;
-    try {
-      asked = await this.deps.questions.ask(
-        user,
-        session.id,
-        { kind: 'call', callId, server, tool },
-        {
-          kind: 'tool_approval',
-          args,
-          annotations,
-          decisionReason: verdict.reason,
-          ...(changed ? { changed: { fields: changed.fields, diff: changed.diff } } : {}),
-        },
-        signal,
-      );
-    } catch (err) {
-      // Over the user's pending-question limit: the call is denied with the reason, never queued.
-      if (!(err instanceof McpgwError) || err.code !== 'capacity') throw err;
-      return this.decidedWithoutAsking({
-        decision: 'deny',
-        scope: 'once',
-        by: { kind: 'policy', rule: 'user limit' },
-        reason: err.message,
-      });
-    }
-    this.move({ status: 'awaiting_human', verdict, questionId: asked.questionId, expiresAt: asked.expiresAt });
-    const { answer, by, how } = await asked.answered;
-    if (answer.kind !== 'tool_approval') throw new McpgwError('internal', `a tool approval was answered with ${answer.kind}`);
-    await this.deps.store.audit({
-      ts: Date.now(),
-      sessionId: session.id,
-      user: by.kind === 'user' ? by.name : user,
-      kind: 'approval',
-      callId,
-      server,
-      tool,
-      decision: answer.decision,
-      scope: answer.scope,
-      by: by.kind,
-      ...(answer.reason ? { reason: answer.reason } : {}),
-    });
-    const decision: CallDecision = {
-      decision: answer.decision,
-      scope: answer.scope,
-      by,
-      questionId: asked.questionId,
-      ...(answer.reason ? { reason: answer.reason } : {}),
-    };
-    switch (how) {
-      case 'expired':
-      case 'restarted':
-        this.move({ status: 'expired', decision });
-        return undefined;
-      case 'cancelled':
-        this.move({ status: 'cancelled', reason: answer.reason ?? 'the turn was cancelled' });
-        return undefined;
-      case 'answered':
-        if (answer.decision === 'deny') {
-          this.move({ status: 'denied', decision });
-          return undefined;
-        }
-        // Approving a changed tool accepts what it is now: that definition becomes the pin.
-        if (changed) await this.deps.pins.accept(session.id, server, tool, changed.hash);
-        if (answer.scope === 'session') await this.deps.store.addSessionRule(session.id, sessionRuleFor(server, tool));
-        return decision;
-      default:
-        return assertNever(how);
-    }
-  }
-
-  /** Runs the call in its sandbox: `tool:started` (coalesced), output, `tool:result` and the audit entry. */
-  private async execute(
+  /** Runs the approved call in its sandbox (execute.ts). */
+  private execute(
     decision: CallDecision,
     signal: AbortSignal | undefined,
     alsoRecord?: (end: TerminalState) => Promise<unknown>,
   ): Promise<TerminalState> {
-    const { session, callId, server, tool, args, origin } = this.request;
-    const { events, output } = this.deps;
-    this.move({ status: 'running', decision, startedAt: Date.now() });
-    const announce = new StartAnnouncer(() => events.emit(session.id, 'tool:started', { callId, server, tool, args, origin }));
-    const started = performance.now();
-    const elapsed = (): number => Math.round(performance.now() - started);
-    let outcome: Outcome;
-    try {
-      const sandbox = await this.deps.sandboxes.sandbox(session, server, signal);
-      if (origin === 'agent') await this.checkUnchanged();
-      const done = output.track(session.id, server, callId, announce);
-      // A server's question to a person during the call stops the call's timeout while it waits (elicitation).
-      let hold: (() => () => void) | undefined;
-      const leave = this.deps.running?.enter(session.id, server, {
-        callId,
-        headless: this.headless,
-        ...(signal ? { signal } : {}),
-        hold: () => hold?.() ?? (() => undefined),
-      });
-      try {
-        const result = await sandbox.callTool(tool, args, {
-          ...(signal ? { signal } : {}),
-          onHold: (h) => (hold = h),
-          onProgress: (p) => {
-            const of = p.total === undefined ? '' : `/${p.total}`;
-            void announce.now();
-            events.post(session.id, 'tool:output', {
-              callId,
-              server,
-              stream: 'progress',
-              text: `${p.progress}${of}${p.message ? ` ${p.message}` : ''}`,
-            });
-          },
-        });
-        outcome = { ok: true, result, text: renderToolResult(result), durationMs: elapsed() };
-      } finally {
-        leave?.();
-        done();
-      }
-    } catch (err) {
-      const error = err instanceof McpgwError ? err : new McpgwError('tool_failed', errorMessage(err), { cause: err });
-      outcome = { ok: false, error, durationMs: elapsed() };
-    }
-    outcome = withNotes(outcome, this.deps.notes?.take(session.id, callId) ?? []);
-    const end = this.move(
-      outcome.ok
-        ? { status: 'succeeded', decision, result: outcome.result, text: outcome.text, durationMs: outcome.durationMs }
-        : outcome.error.code === 'cancelled'
-          ? { status: 'cancelled', reason: outcome.error.message }
-          : { status: 'failed', decision, error: outcome.error, durationMs: outcome.durationMs },
-    ) as TerminalState;
-    await Promise.all([announce.now(), this.report(outcome), alsoRecord?.(end)]);
-    return end;
-  }
-
-  /**
-   * A sandbox that starts for this call lists its tools again; if that shows the tool changed after the call was
-   * decided, the decision was about another tool: it does not run, and the next call of it asks a person.
-   */
-  private async checkUnchanged(): Promise<void> {
-    const { session, server, tool } = this.request;
-    const now = await this.deps.pins.changeOf(session.id, server, tool);
-    if (now && now.hash !== this.approvedChange)
-      throw new McpgwError(
-        'conflict',
-        `not run: the server changed this tool (${now.fields.join(', ')}) as its sandbox started, after the call was approved; a new call of it asks a person`,
-      );
-  }
-
-  private async report(outcome: Outcome): Promise<void> {
-    const { session, callId, server, tool, origin, user } = this.request;
-    const rich = outcome.ok ? richResult(outcome.result) : undefined;
-    const items = rich ? holdUncarried(rich, this.deps.media, session.id, callId) : [];
-    const result = this.deps.events.emit(session.id, 'tool:result', {
-      callId,
-      server,
-      tool,
-      ok: outcome.ok && !outcome.result.isError,
-      summary: outcome.ok ? truncateMiddle(outcome.text, SUMMARY_CHARS).text : outcome.error.message,
-      ...(outcome.ok ? {} : { error: { code: outcome.error.code, message: outcome.error.message } }),
-      durationMs: outcome.durationMs,
-      ...(items.length > 0 ? { items } : {}),
-      ...(rich && rich.moreItems > 0 ? { moreItems: rich.moreItems } : {}),
-      ...(rich?.structured === undefined ? {} : { structured: rich.structured }),
+    return executeCall(this.steps, decision, {
+      signal,
+      headless: this.headless,
+      approvedChange: this.approvedChange,
+      ...(alsoRecord ? { alsoRecord } : {}),
     });
-    const audit = this.deps.store.audit({
-      ts: Date.now(),
-      sessionId: session.id,
-      user,
-      kind: 'tool',
-      callId,
-      origin,
-      server,
-      tool,
-      outcome: outcome.ok ? (outcome.result.isError ? 'tool_error' : 'ok') : outcome.error.code,
-      durationMs: outcome.durationMs,
-    });
-    await Promise.all([result, audit]);
   }
 
   private move(next: CallState): CallState {
@@ -356,15 +125,6 @@ export class ToolCall {
       throw new McpgwError('internal', `tool call ${this.request.callId} stopped while ${this.current.status}`);
     return this.current;
   }
-}
-
-/** The call's outcome with mcpd's notes appended to what the model reads (the tool's own text comes first). */
-function withNotes(outcome: Outcome, notes: string[]): Outcome {
-  if (notes.length === 0) return outcome;
-  const tail = notes.map((n) => `[mcpgw: ${n}]`).join('\n');
-  if (!outcome.ok)
-    return { ...outcome, error: new McpgwError(outcome.error.code, `${outcome.error.message}\n${tail}`, { cause: outcome.error }) };
-  return { ...outcome, text: `${outcome.text}\n${tail}` };
 }
 
 export interface ToolCallsOptions extends ToolCallDeps {

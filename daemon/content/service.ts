@@ -18,6 +18,7 @@ import type { EventSink } from '../sessions/event-log.js';
 import { notice } from '../sessions/notices.js';
 import type { HistoryStore, SessionRecord } from '../store/ports.js';
 import { forModel } from './model-text.js';
+import { MAX_SUBSCRIPTIONS, Subscriptions } from './subscriptions.js';
 import { completionView, page, promptSummary, promptView, resourceParts, resourceSummary, templateSummary } from './shape.js';
 
 /** What the content requests need of a sandbox. */
@@ -26,14 +27,13 @@ export type ContentHost = Pick<Sandbox, 'ask' | 'capabilities'>;
 export interface ContentDeps {
   /** The session's sandbox for a server (the session service: it checks the session uses that server). */
   sandboxes: { sandbox(rec: SessionRecord, server: string): Promise<ContentHost> };
+  /** The session's ready sandbox for a server, if there is one now (never starts one). */
+  live?: (sessionId: string, server: string) => ContentHost | undefined;
   notes: Pick<HistoryStore, 'pushNote'>;
   events: EventSink;
   /** What the model reads of an attached resource or prompt is cut to this, like tool output. */
   modelChars: number;
 }
-
-/** Subscriptions one session may hold on one server: each is a stream of updates the session is told about. */
-export const MAX_SUBSCRIPTIONS = 50;
 
 type Feature = keyof Pick<ServerCapabilities, 'resources' | 'prompts' | 'completions' | 'logging'>;
 
@@ -42,7 +42,7 @@ type Feature = keyof Pick<ServerCapabilities, 'resources' | 'prompts' | 'complet
  * checked by the caller (the API routes); which server a session may ask by the session service.
  */
 export class ServerContent {
-  private readonly subscriptions = new Map<string, Set<string>>();
+  private readonly subscriptions = new Subscriptions();
 
   constructor(private readonly deps: ContentDeps) {}
 
@@ -81,17 +81,13 @@ export class ServerContent {
   async subscribe(rec: SessionRecord, server: string, uri: string, on: boolean): Promise<{ subscribed: boolean }> {
     const host = await this.host(rec, server, 'resources');
     if (!host.capabilities.resources?.subscribe) throw unsupported(server, 'resource subscriptions');
-    const key = `${rec.id}\u0000${server}`;
-    const set = this.subscriptions.get(key) ?? new Set<string>();
-    if (on && !set.has(uri) && set.size >= MAX_SUBSCRIPTIONS) {
+    const followed = this.subscriptions.of(rec.id, server);
+    if (on && !followed.includes(uri) && followed.length >= MAX_SUBSCRIPTIONS) {
       throw new McpgwError('capacity', `this session already follows ${MAX_SUBSCRIPTIONS} resources of "${server}"; unsubscribe one first`);
     }
     if (on) await host.ask('resources/subscribe', (c, o) => c.subscribeResource({ uri }, o));
     else await host.ask('resources/unsubscribe', (c, o) => c.unsubscribeResource({ uri }, o));
-    if (on) set.add(uri);
-    else set.delete(uri);
-    if (set.size > 0) this.subscriptions.set(key, set);
-    else this.subscriptions.delete(key);
+    this.subscriptions.set(rec.id, server, uri, on);
     return { subscribed: on };
   }
 
@@ -154,9 +150,22 @@ export class ServerContent {
     return { server, what, chars: framed.chars, truncated: framed.truncated };
   }
 
-  /** Forgets the subscriptions of a session's server whose sandbox is gone (a new one starts with none). */
-  forget(sessionId: string, server: string): void {
-    this.subscriptions.delete(`${sessionId}\u0000${server}`);
+  /**
+   * A session's sandbox for a server has started (the first, or one replacing a sandbox that crashed, was reaped
+   * or restarted): it follows again what the session followed, and the session is told.
+   */
+  async sandboxStarted(sessionId: string, server: string): Promise<void> {
+    const current = (): ContentHost | undefined => this.deps.live?.(sessionId, server);
+    const host = current();
+    if (!host) return;
+    for (const line of await this.subscriptions.follow(sessionId, server, host, current)) {
+      await notice(this.deps.events, sessionId, server, line);
+    }
+  }
+
+  /** Forgets what an ended session followed. */
+  forgetSession(sessionId: string): void {
+    this.subscriptions.forgetSession(sessionId);
   }
 
   private async host(rec: SessionRecord, server: string, feature: Feature): Promise<ContentHost> {

@@ -1,6 +1,7 @@
 import Docker from 'dockerode';
 import type { ImageBuilder } from '../images/builder.js';
-import { DockerodeEngine, type ContainerEngine } from '../sandbox/engine.js';
+import { DockerodeEngine } from '../sandbox/dockerode-engine.js';
+import type { ContainerEngine } from '../sandbox/engine.js';
 import { DockerNetworks } from './docker-networks.js';
 import { ensureGatewayImage } from './image.js';
 import { EgressManager, type EgressManagerOptions } from './manager.js';

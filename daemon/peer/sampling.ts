@@ -6,6 +6,7 @@ import type { Decider } from '../../src/protocol/events.js';
 import type { SamplingAsk, SamplingResultView } from '../../src/protocol/sampling.js';
 import { describeDecider } from '../../src/view/format.js';
 import type { ModelClient, ModelUsage } from '../agent/model/index.js';
+import type { RunningCallsView } from '../calls/running.js';
 import type { QuestionAsker } from '../questions/service.js';
 import type { PeerContext } from '../sandbox/peer.js';
 import { POOL_SESSION } from '../sandbox/runtime.js';
@@ -32,6 +33,8 @@ export interface SamplingDeps {
   bounds: PeerBounds;
   /** Whether the session's running turn is headless (nobody to ask), and its signal (a cancelled turn stops sampling). */
   turns: { isHeadless(sessionId: string): boolean; signalOf(sessionId: string): AbortSignal | undefined };
+  /** The tool calls running now: the server's calls do not time out while a person reads its request (elicitation.ts does the same). */
+  running?: RunningCallsView;
 }
 
 /** The MCP error a server gets when a person (or the policy, or silence) declines: the spec's "user rejected". */
@@ -151,15 +154,21 @@ export class Sampler {
   /** Asks the session's owner; an answer of `deny` (or silence, or being over the question limit) declines. */
   private async askPerson(req: Request, ask: SamplingAsk): Promise<{ decision: 'approve' | 'deny'; by: Decider; reason?: string }> {
     const { rec, server, signal } = req;
-    let asked;
+    // While a person reads (either checkpoint), the server's running calls wait for them, not for a quiet server:
+    // their per-call timeout stops; their total limit still holds.
+    const holds = (this.deps.running?.of(rec.id, server) ?? []).map((c) => c.hold());
+    let answered;
     try {
-      asked = await this.deps.questions.ask(rec.owner, rec.id, { kind: 'server', server }, ask, signal);
+      const asked = await this.deps.questions.ask(rec.owner, rec.id, { kind: 'server', server }, ask, signal);
+      answered = await asked.answered;
     } catch (err) {
       if (err instanceof McpgwError && err.code === 'capacity')
         return { decision: 'deny', by: { kind: 'policy', rule: 'user limit' }, reason: err.message };
       throw err;
+    } finally {
+      for (const release of holds) release();
     }
-    const { answer, by } = await asked.answered;
+    const { answer, by } = answered;
     if (answer.kind !== 'sampling') throw new McpgwError('internal', `a sampling question was answered with ${answer.kind}`);
     return { decision: answer.decision, by, ...(answer.reason ? { reason: answer.reason } : {}) };
   }

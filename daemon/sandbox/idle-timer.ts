@@ -1,8 +1,8 @@
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 
 /**
- * A call's per-call timeout: restarted by progress, and stopped while the server waits for a person (an
- * elicitation it asked during the call), so a person filling a form is not a server gone quiet. The total limit
+ * A call's per-call timeout: restarted by progress, and stopped while the server waits for a person (an elicitation
+ * or sampling request it sent during the call), so a person reading it is not a server gone quiet. The total limit
  * (Deadline) still runs whatever happens here. It aborts with the SDK's own timeout error, so a timeout reads the same.
  */
 export class IdleTimer {

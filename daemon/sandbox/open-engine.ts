@@ -1,6 +1,7 @@
 import Docker from 'dockerode';
 import { currentEndpoint, dockerOptions, type EngineEndpoint } from './engine-connect.js';
-import { DockerodeEngine, type ContainerEngine } from './engine.js';
+import { DockerodeEngine } from './dockerode-engine.js';
+import type { ContainerEngine } from './engine.js';
 
 /** What mcpd and the CLI need to reach the engine: where it is, and whether host paths mean the same there. */
 export interface EngineSettings {

@@ -58,7 +58,7 @@ export interface CallOptions {
   maxTotalTimeoutMs?: number;
   /** Progress within the output budget (what is over it is dropped, unparsed, and restarts no timeout). */
   onProgress?: (progress: { progress: number; total?: number | undefined; message?: string | undefined }) => void;
-  /** Receives a way to stop the per-call timeout while the server waits for a person (its elicitation). */
+  /** Receives a way to stop the per-call timeout while the server waits for a person (its elicitation or sampling). */
   onHold?: (hold: () => () => void) => void;
 }
 

@@ -93,6 +93,8 @@ export interface DaemonStatus {
   redis: { url: string; private: boolean; connected: boolean };
   /** The container engine: "Docker"/"Podman" (or "unreachable"), its version, where it is (no credentials). */
   engine: { name: string; version: string; endpoint: string };
+  /** What this daemon runs loosened beyond its defaults (a test-only override), one line each; absent when nothing. */
+  loosened?: string[];
   user: string;
 }
 

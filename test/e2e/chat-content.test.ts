@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 describe('mcpgw chat: resources and prompts of server-everything in a real terminal', () => {
-  it('/resources lists them; a prompt typed with tab completion (names and the server’s values) reaches the model', async () => {
+  it('/resources lists them; a prompt typed with tab completion (names and the server’s values) reaches the model; a template URI is completed and read', async () => {
     chat = new PtyTerminal({
       command: process.execPath,
       args: ['--import', 'tsx', 'test/e2e/chat-entry.ts', '--config', TEST_CONFIG, '--servers', 'everything'],
@@ -59,6 +59,15 @@ describe('mcpgw chat: resources and prompts of server-everything in a real termi
     const sent = JSON.stringify(fake.requests[before]?.body.contents?.at(-1));
     expect(sent).toContain('the user attached prompt \\"completable-prompt\\" from MCP server \\"everything\\"');
     expect(sent).toContain('Please promote Eve to the head of the Sales team.');
+
+    // A resource template: tab finishes its literal text (two templates share the start: both are listed), then
+    // the server's completion/complete values for its {resourceId}; enter reads the URI they make.
+    await tab('/read demo://resource/dyn', '/read demo://resource/dyn', '/read demo://resource/dynamic/');
+    await chat.waitFor('demo://resource/dynamic/text/  demo://resource/dynamic/blob/');
+    await tab('t', '/read demo://resource/dynamic/t', '/read demo://resource/dynamic/text/');
+    await tab('7', '/read demo://resource/dynamic/text/7', '/read demo://resource/dynamic/text/7 ');
+    chat.write('\r');
+    await chat.waitFor('Resource 7: This is a plaintext resource');
     chat.write('/quit\r');
     expect(await chat.exited).toBe(0);
   });

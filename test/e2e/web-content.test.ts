@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 describe('the web side panel: resources and prompts of server-everything, in Chromium against a real mcpd', () => {
-  it('reads and attaches a resource, fills a prompt with the server’s completions and sends it', async () => {
+  it('reads and attaches a resource, fills a template and a prompt with the server’s completions, reads one and sends the other', async () => {
     await openWebClient(page, mcpd);
 
     await page.getByTestId('new-session').click();
@@ -56,6 +56,14 @@ describe('the web side panel: resources and prompts of server-everything, in Chr
       .getByTestId('chat-line')
       .filter({ hasText: `Attached ${uri} from everything` })
       .waitFor();
+
+    // A template: filled in like a prompt, its {resourceId} offered by the server (completion/complete), then read.
+    await panel.locator('[data-testid=template-row][data-template="demo://resource/dynamic/text/{resourceId}"]').click();
+    await panel.getByTestId('template-var-resourceId').fill('7');
+    await panel.getByTestId('template-suggestions-resourceId').getByRole('button', { name: '7' }).click();
+    expect(await panel.getByTestId('template-uri').textContent()).toContain('demo://resource/dynamic/text/7');
+    await panel.getByTestId('template-read').click();
+    await panel.getByTestId('resource-view').getByText('Resource 7: This is a plaintext resource').waitFor();
 
     // Prompts: pick one, let the server complete its first argument, then the second from the first.
     await panel.getByTestId('content-tab-prompts').click();

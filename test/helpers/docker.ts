@@ -1,6 +1,6 @@
 import { createLaunchResolver } from '../../daemon/config/launch.js';
 import { ImageBuilder } from '../../daemon/images/builder.js';
-import { DockerodeEngine } from '../../daemon/sandbox/engine.js';
+import { DockerodeEngine } from '../../daemon/sandbox/dockerode-engine.js';
 import { currentInstanceId } from '../../daemon/sandbox/instance.js';
 import { SandboxPlacement } from '../../daemon/sandbox/runtime-choice.js';
 import { SandboxRuntime, type SandboxRuntimeOptions } from '../../daemon/sandbox/runtime.js';

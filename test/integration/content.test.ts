@@ -6,6 +6,7 @@ import type { DaemonClient } from '../../tui/client/client.js';
 import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
 import { TEST_CONFIG_FILE } from '../helpers/catalog.js';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { containersOf, engine } from '../helpers/docker.js';
 import { EventRecorder } from '../helpers/events.js';
 
 let fake: FakeGemini;
@@ -152,4 +153,45 @@ describe('resources, prompts, roots and completion of the real server-everything
     expect(declarations(before)?.description).not.toBe(RUG);
     expect(declarations(before + 1)?.description).toBe(RUG);
   });
+});
+
+describe('resource subscriptions outlive a sandbox', () => {
+  type Line = Extract<SessionEvent, { type: 'tool:output' }>;
+
+  it('after a real crash and an idle reap, the new sandbox follows the resource again and updates keep coming', async () => {
+    const id = (await client.request('session:create', { servers: ['everything'] })).id;
+    await client.request('session:attach', { sessionId: id });
+    const notice = (text: string, after: number) =>
+      events.waitFor<Line>((e) => e.sessionId === id && e.seq > after && e.type === 'tool:output' && e.text.includes(text));
+    const page = await client.request('resources:list', { sessionId: id, server: 'everything' });
+    const uri = page.items.find((r) => r.uri.startsWith('demo://resource/static/document/'))!.uri;
+    expect(await client.request('resources:subscribe', { sessionId: id, server: 'everything', uri })).toEqual({ subscribed: true });
+    const toggle = () => client.request('tools:call', { sessionId: id, server: 'everything', tool: 'toggle-subscriber-updates', args: {} });
+    /** The server sends updates for what this sandbox was asked to follow (one right away): one must arrive. */
+    const updated = async (after: number) => {
+      await toggle();
+      const update = await events.waitFor<Changed>(
+        (e) => e.sessionId === id && e.seq > after && e.type === 'server:changed' && e.what === 'resource',
+      );
+      await toggle();
+      return update;
+    };
+
+    // A real crash: the container is killed under the server.
+    const [container] = await containersOf(id);
+    await engine.kill(container!, 'SIGKILL');
+    const crashed = await notice('it restarts on next use', 0);
+    // The next use starts a new sandbox, which is asked to follow the resource again before updates are turned on.
+    await client.request('resources:list', { sessionId: id, server: 'everything' });
+    const again = await notice('the new sandbox of "everything" follows 1 resource again', crashed.seq);
+    expect(await containersOf(id)).not.toContain(container);
+    expect(await updated(again.seq)).toMatchObject({ server: 'everything', what: 'resource', uri });
+
+    // An idle reap (the janitor, its clock moved past the idle timeout) removes the sandbox; the next one follows too.
+    expect((await t.daemon.sweep(Date.now() + 16 * 60_000)).reaped).toBeGreaterThan(0);
+    expect(await containersOf(id)).toEqual([]);
+    await client.request('resources:list', { sessionId: id, server: 'everything' });
+    const reaped = await notice('the new sandbox of "everything" follows 1 resource again', again.seq);
+    expect(await updated(reaped.seq)).toMatchObject({ uri });
+  }, 180_000);
 });

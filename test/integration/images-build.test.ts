@@ -9,7 +9,7 @@ import type { ContainerCreateOptions } from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ImageBuilder, type BuildProgress } from '../../daemon/images/builder.js';
 import { firstFileOf } from '../../daemon/images/context.js';
-import { DockerodeEngine } from '../../daemon/sandbox/engine.js';
+import { DockerodeEngine } from '../../daemon/sandbox/dockerode-engine.js';
 import { currentInstanceId } from '../../daemon/sandbox/instance.js';
 import { LABELS } from '../../daemon/sandbox/labels.js';
 import type { BuildRecipe, ServerConfig } from '../../src/config/catalog.js';

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGeminiModelClient } from '../../daemon/agent/model/index.js';
 import type { SessionEvent } from '../../src/protocol/events.js';
@@ -5,6 +6,7 @@ import type { SamplingAsk } from '../../src/protocol/sampling.js';
 import type { DaemonClient } from '../../tui/client/client.js';
 import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
 import type { RecordedRequest } from '../fixtures/fake-gemini/types.js';
+import { TEST_CONFIG_FILE } from '../helpers/catalog.js';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { EventRecorder } from '../helpers/events.js';
 import { TestRedis } from '../helpers/redis.js';
@@ -18,7 +20,11 @@ let client: DaemonClient;
 
 beforeAll(async () => {
   fake = await startFakeGemini();
+  // server-everything with a short per-call timeout: a person slower than it must not make its call time out.
+  const servers = (JSON.parse(readFileSync(TEST_CONFIG_FILE, 'utf8')) as { mcpServers: Record<string, Record<string, unknown>> })
+    .mcpServers;
   t = await startTestDaemon({
+    config: { mcpServers: { ...servers, everything: { ...servers.everything, timeout: `${TIMEOUT_S}s` } } },
     model: createGeminiModelClient({ apiKey: 'test-key', baseUrl: fake.baseUrl, baseDelayMs: 1, maxDelayMs: 5 }),
   });
   client = await t.client();
@@ -35,6 +41,7 @@ type Answered = Extract<SessionEvent, { type: 'question:answered' }>;
 type Result = Extract<SessionEvent, { type: 'tool:result' }>;
 
 const TOOL = 'everything__trigger-sampling-request';
+const TIMEOUT_S = 2;
 const SAMPLED_USAGE = { promptTokenCount: 30, candidatesTokenCount: 20, totalTokenCount: 50 };
 
 async function session(policy?: string, c: DaemonClient = client, existing?: string) {
@@ -130,6 +137,27 @@ describe('sampling/createMessage from server-everything, a person in the loop', 
     expect(sampling[1]).toMatchObject({ tokens: 50, used: 50 });
     const notices = s.events.of('tool:output').filter((e) => e.stream === 'notice' && e.text.startsWith('sampling:'));
     expect(notices.at(-1)?.text).toMatch(/wrote 50 tokens for everything \(50 sampling tokens used in this session\)/);
+  }, 180_000);
+
+  it('a person slower than the call’s timeout at both checkpoints: the clock stops while the server waits for them', async () => {
+    const s = await session();
+    script('slow', 'take your time', 'Slow and steady');
+    const done = s.send('ask the server to sample, slowly');
+    const tool = await s.asked((e) => e.ask.kind === 'tool_approval');
+    await s.answer(tool.questionId, { kind: 'tool_approval', decision: 'approve' });
+    // A person reading each checkpoint for longer than the server's per-call timeout. Time passing is what is
+    // tested here; there is no event to wait for instead.
+    const reading = () => new Promise((resolve) => setTimeout(resolve, (TIMEOUT_S + 1) * 1000));
+    const request = await s.asked((e) => e.ask.kind === 'sampling');
+    await reading();
+    await s.answer(request.questionId, { kind: 'sampling', decision: 'approve' });
+    const second = await s.asked((e) => e.ask.kind === 'sampling', request.seq);
+    await reading();
+    await s.answer(second.questionId, { kind: 'sampling', decision: 'approve' });
+    const r = await s.result('slow');
+    expect(r.ok).toBe(true);
+    expect(r.summary).toContain('Slow and steady');
+    await done;
   }, 180_000);
 
   it('denied at the first checkpoint: Gemini is never asked and the server gets an error saying the user declined', async () => {

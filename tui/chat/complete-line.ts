@@ -3,17 +3,22 @@ import { HELP } from './commands.js';
 import { complete, completionTarget, type CompletionTarget } from './completion.js';
 import { splitPromptName } from './content-parse.js';
 import { loadPrompts, promptServer, type ContentChat } from './content-runner.js';
+import { completeUri, uriCandidates } from './uri-complete.js';
 
 /**
  * Tab in the chat: the input line with its last word completed (a command, a prompt name, a prompt argument's name,
- * or its value as the server suggests), or undefined to leave it. Several candidates are shown as a note.
+ * or its value as the server suggests, a resource URI or a template variable's value), or undefined to leave it.
+ * Several candidates are shown as a note.
  */
 export async function completeLine(chat: ContentChat, line: string): Promise<string | undefined> {
   const target = completionTarget(line);
   const session = chat.session();
   if (!target || !session) return undefined;
   try {
-    const done = complete(line, target, await candidates(chat, session, target));
+    const done =
+      target.kind === 'uri'
+        ? completeUri(line, target, await uriCandidates(chat, session, target))
+        : complete(line, target, await candidates(chat, session, target));
     if (done.choices.length > 1) chat.note('muted', done.choices.slice(0, 30).join('  '));
     return done.line;
   } catch (err) {
@@ -25,7 +30,7 @@ export async function completeLine(chat: ContentChat, line: string): Promise<str
 async function candidates(
   chat: ContentChat,
   session: { sessionId: string; servers: string[] },
-  target: CompletionTarget,
+  target: Exclude<CompletionTarget, { kind: 'uri' }>,
 ): Promise<string[]> {
   if (target.kind === 'command') return HELP.map(([c]) => (c.split(/[\s:]/)[0] ?? '').slice(1));
   const cache = chat.content.forSession(session.sessionId);

@@ -5,12 +5,17 @@ export type CompletionTarget =
   | { kind: 'command'; prefix: string }
   | { kind: 'prompt-name'; prefix: string }
   | { kind: 'argument-name'; prompt: string; prefix: string; given: string[] }
-  | { kind: 'argument-value'; prompt: string; argument: string; prefix: string; args: Record<string, string> };
+  | { kind: 'argument-value'; prompt: string; argument: string; prefix: string; args: Record<string, string> }
+  | { kind: 'uri'; server?: string; prefix: string };
+
+/** The commands whose last word is a resource URI (a listed one, or a template being filled in). */
+const URI_COMMAND = /^\/(?:read|attach|subscribe|unsubscribe)\s+(?:(\S+)\s+)?(\S*)$/i;
 
 /**
  * Reads the input line for tab completion: a command name (`/re`), a prompt name (`/prompt:ar`), an argument name
- * (`/prompt:args-prompt ci`) or an argument value (`/prompt:args-prompt city=Ly`). Only the last word is completed;
- * a value being typed in quotes, or anything after `--`, is not.
+ * (`/prompt:args-prompt ci`), an argument value (`/prompt:args-prompt city=Ly`) or the URI of a resource command
+ * (`/read [SERVER] demo://res`). Only the last word is completed; a value being typed in quotes, or anything after
+ * `--`, is not.
  */
 export function completionTarget(line: string): CompletionTarget | undefined {
   if (!line.startsWith('/')) return undefined;
@@ -21,6 +26,8 @@ export function completionTarget(line: string): CompletionTarget | undefined {
       ? { kind: 'prompt-name', prefix: word.slice('prompt:'.length) }
       : { kind: 'command', prefix: word };
   }
+  const uri = URI_COMMAND.exec(line);
+  if (uri) return { kind: 'uri', ...(uri[1] ? { server: uri[1] } : {}), prefix: uri[2] ?? '' };
   const prompt = /^\/prompt:(\S+)\s(.*)$/is.exec(line);
   if (!prompt) return undefined;
   const [, name = '', rest = ''] = prompt;
@@ -53,6 +60,7 @@ export function applyCompletion(line: string, target: CompletionTarget, value: s
   switch (target.kind) {
     case 'command':
     case 'prompt-name':
+    case 'uri':
       return line.slice(0, cut) + value + (done ? ' ' : '');
     case 'argument-name':
       return line.slice(0, cut) + value + (done ? '=' : '');

@@ -12,7 +12,7 @@ export type ContentCommand =
 
 export const CONTENT_HELP: ReadonlyArray<readonly [string, string]> = [
   ['/resources [SERVER] [more]', "the session's resources and templates (`more`: the next page)"],
-  ['/read [SERVER] URI', 'show a resource'],
+  ['/read [SERVER] URI', "show a resource; tab completes listed URIs and a template's {variables} with the server's values"],
   ['/attach [SERVER] URI', 'attach a resource to your next message (the model reads it as that server’s data)'],
   ['/subscribe [SERVER] URI', 'be told when a resource changes (/unsubscribe to stop)'],
   ['/prompts [SERVER]', "the session's prompts and their arguments"],

@@ -1,6 +1,7 @@
 import { assertNever } from '../../src/checks.js';
+import { templateSpot } from '../../src/content/uri-template.js';
 import { McpgwError } from '../../src/errors.js';
-import type { ContentPart, PromptSummary, ResourceSummary } from '../../src/protocol/content.js';
+import type { ContentPart, PromptSummary, ResourceSummary, ResourceTemplateSummary } from '../../src/protocol/content.js';
 import type { ChatClient } from './connection.js';
 import type { ContentCommand } from './content-parse.js';
 import type { Note } from './transcript.js';
@@ -18,11 +19,13 @@ export interface ContentChat {
 
 /**
  * What the chat has listed of the open session's servers: resources (with the cursor of the next page) and prompts,
- * so `/attach URI` and `/prompt:NAME` can find their server, and tab can complete prompt names.
+ * templates and prompts, so `/attach URI` and `/prompt:NAME` can find their server, and tab can complete URIs and
+ * prompt names.
  */
 export class ContentCache {
   private sessionId: string | undefined;
   readonly resources = new Map<string, { items: ResourceSummary[]; next?: string }>();
+  readonly templates = new Map<string, ResourceTemplateSummary[]>();
   readonly prompts = new Map<string, PromptSummary[]>();
 
   /** Empties the cache when another session is shown. */
@@ -30,6 +33,7 @@ export class ContentCache {
     if (sessionId !== this.sessionId) {
       this.sessionId = sessionId;
       this.resources.clear();
+      this.templates.clear();
       this.prompts.clear();
     }
     return this;
@@ -39,6 +43,15 @@ export class ContentCache {
   serverOfResource(uri: string): string | undefined {
     for (const [server, list] of this.resources) if (list.items.some((r) => r.uri === uri)) return server;
     return undefined;
+  }
+
+  /** The servers with a listed template that `uri` fills in (all of it, or all but the end of its last value). */
+  serversOfTemplate(uri: string): string[] {
+    const fills = (template: string): boolean => {
+      const spot = templateSpot(template, uri);
+      return spot?.kind === 'whole' || (spot?.kind === 'variable' && spot.last && spot.after === '');
+    };
+    return [...this.templates].filter(([, list]) => list.some((t) => fills(t.uriTemplate))).map(([server]) => server);
   }
 
   /** The servers that list a prompt of that name. */
@@ -126,11 +139,12 @@ async function listResources(
     rows.push(...page.items.map((r) => [server, r.name, r.mimeType ?? '', r.uri]));
     if (!more) {
       const templates = await client.request('resources:templates', { sessionId: session.sessionId, server });
+      cache.templates.set(server, templates.items);
       rows.push(...templates.items.map((t) => [server, `${t.name} (template)`, t.mimeType ?? '', t.uriTemplate]));
     }
   }
   const tail = pending > 0 ? ' — more with /resources more' : '';
-  chat.note('info', `Resources (${rows.length})${tail}: /read URI, /attach URI`, {
+  chat.note('info', `Resources (${rows.length})${tail}: /read URI, /attach URI (tab completes URIs and template values)`, {
     // The URI last and whole where the terminal allows: it is what /read and /attach take.
     headers: ['SERVER', 'NAME', 'TYPE', 'URI'],
     rows,
@@ -149,7 +163,12 @@ export async function loadPrompts(chat: ContentChat, session: { sessionId: strin
 }
 
 function resourceServer(chat: ContentChat, session: { servers: string[] }, server: string | undefined, uri: string): string {
-  const found = server ?? chat.content.serverOfResource(uri) ?? (session.servers.length === 1 ? session.servers[0] : undefined);
+  const byTemplate = chat.content.serversOfTemplate(uri);
+  const found =
+    server ??
+    chat.content.serverOfResource(uri) ??
+    (byTemplate.length === 1 ? byTemplate[0] : undefined) ??
+    (session.servers.length === 1 ? session.servers[0] : undefined);
   if (!found)
     throw new McpgwError(
       'bad_request',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_SUBSCRIPTIONS, ServerContent, type ContentHost } from '../../../daemon/content/service.js';
+import { ServerContent, type ContentHost } from '../../../daemon/content/service.js';
+import { MAX_SUBSCRIPTIONS } from '../../../daemon/content/subscriptions.js';
 import type { SessionRecord } from '../../../daemon/store/ports.js';
 import type { SessionEvent } from '../../../src/protocol/events.js';
 
@@ -23,11 +24,12 @@ function fakeHost(capabilities: ContentHost['capabilities'], answers: Record<str
   return { host: host as unknown as ContentHost, asked };
 }
 
-function service(host: ContentHost) {
+function service(host: ContentHost, live?: () => ContentHost | undefined) {
   const notes: string[] = [];
   const events: Array<Pick<SessionEvent, 'type'> & Record<string, unknown>> = [];
   const content = new ServerContent({
     sandboxes: { sandbox: () => Promise.resolve(host) },
+    ...(live ? { live } : {}),
     notes: { pushNote: (_id, text) => Promise.resolve(void notes.push(text)) },
     events: {
       emit: (_id, type, payload) => Promise.resolve((events.push({ type, ...payload }), {} as SessionEvent)),
@@ -76,8 +78,70 @@ describe('ServerContent', () => {
     await content.subscribe(rec, 'srv', 'x://0', true);
     await content.subscribe(rec, 'srv', 'x://1', false);
     expect(await content.subscribe(rec, 'srv', 'x://one-more', true)).toEqual({ subscribed: true });
-    content.forget(rec.id, 'srv');
+    content.forgetSession(rec.id);
     expect(await content.subscribe(rec, 'srv', 'x://another', true)).toEqual({ subscribed: true });
+  });
+
+  it('a new sandbox for the server follows again what the session followed; one it refuses is dropped and said so', async () => {
+    const { host: first } = fakeHost({ resources: { subscribe: true } }, {});
+    // The replacement refuses one URI (a server-made error, with a control character in it).
+    const asked: string[] = [];
+    const second = {
+      capabilities: { resources: { subscribe: true } },
+      ask: (_what: string, run: (c: unknown, o: unknown) => Promise<unknown>) =>
+        run(
+          {
+            subscribeResource: ({ uri }: { uri: string }) => {
+              asked.push(uri);
+              return uri === 'x://gone' ? Promise.reject(new Error('no such resource\u001b[31m')) : Promise.resolve({});
+            },
+          },
+          {},
+        ),
+    } as unknown as ContentHost;
+    let live: ContentHost | undefined = first;
+    const { content, events } = service(first, () => live);
+    await content.subscribe(rec, 'srv', 'x://a', true);
+    await content.subscribe(rec, 'srv', 'x://gone', true);
+    await content.subscribe(rec, 'srv', 'x://b', true);
+    await content.subscribe(rec, 'srv', 'x://b', false);
+    live = second;
+    await content.sandboxStarted(rec.id, 'srv');
+    expect(asked).toEqual(['x://a', 'x://gone']);
+    expect(events.map((e) => e.text)).toEqual([
+      'the new sandbox of "srv" follows 1 resource again',
+      '"srv" refused to follow x://gone again (no such resource␛[31m); it is no longer followed',
+    ]);
+    // The refused one is no longer counted; the other is asked for again by the next sandbox.
+    asked.length = 0;
+    await content.sandboxStarted(rec.id, 'srv');
+    expect(asked).toEqual(['x://a']);
+    // An ended session's subscriptions are forgotten: a new sandbox is asked for nothing.
+    content.forgetSession(rec.id);
+    asked.length = 0;
+    await content.sandboxStarted(rec.id, 'srv');
+    expect(asked).toEqual([]);
+  });
+
+  it('a sandbox that goes while it is asked to follow again keeps the rest for the next one', async () => {
+    const { host: first } = fakeHost({ resources: { subscribe: true } }, {});
+    let live: ContentHost | undefined = first;
+    const dying = {
+      capabilities: { resources: { subscribe: true } },
+      ask: () => {
+        live = undefined;
+        return Promise.reject(new Error('not running'));
+      },
+    } as unknown as ContentHost;
+    const { content, events } = service(first, () => live);
+    await content.subscribe(rec, 'srv', 'x://a', true);
+    live = dying;
+    await content.sandboxStarted(rec.id, 'srv');
+    expect(events).toEqual([]);
+    const { host: third, asked } = fakeHost({ resources: { subscribe: true } }, {});
+    live = third;
+    await content.sandboxStarted(rec.id, 'srv');
+    expect(asked).toEqual([['subscribeResource', { uri: 'x://a' }]]);
   });
 
   it('a subscription needs the server to offer them', async () => {

@@ -1,6 +1,7 @@
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import type { ModelClient, ModelEvent, ModelRequest } from '../../../daemon/agent/model/index.js';
+import { RunningCalls } from '../../../daemon/calls/running.js';
 import { PeerBounds } from '../../../daemon/peer/bounds.js';
 import { Sampler } from '../../../daemon/peer/sampling.js';
 import type { SamplingParams } from '../../../daemon/peer/sampling-map.js';
@@ -64,7 +65,9 @@ async function setup(options: { policy?: string; headless?: boolean } = {}) {
   });
   const questions = new QuestionService({ store, events, timeoutMs: 60_000 });
   const model = new ScriptedModel();
+  const running = new RunningCalls();
   const sampler = new Sampler({
+    running,
     store,
     questions,
     model,
@@ -97,7 +100,7 @@ async function setup(options: { policy?: string; headless?: boolean } = {}) {
     questions.answer('alice', { questionId, answer: { kind: 'sampling', decision, ...(reason ? { reason } : {}) } });
   const ctx = (signal = new AbortController().signal) => ({ sessionId: rec.id, server: 'everything', signal });
   const notices = () => published.flatMap((e) => (e.type === 'tool:output' && e.stream === 'notice' ? [e.text] : []));
-  return { store, model, sampler, asked, answer, ctx, notices, published };
+  return { store, model, sampler, asked, answer, ctx, notices, published, running };
 }
 
 describe('Sampler: a person approves the request, then the answer', () => {
@@ -137,6 +140,28 @@ describe('Sampler: a person approves the request, then the answer', () => {
       ['model', null, null],
       ['result', 'approve', 'alice'],
     ]);
+  });
+
+  it('holds the per-call timeout of the server’s running calls while a person reads either checkpoint', async () => {
+    const t = await setup();
+    // A call of this server and one of another server in the same session: only the asking server's is held.
+    let held = 0;
+    let otherHeld = 0;
+    const hold = (count: (d: number) => void) => () => {
+      count(1);
+      return () => count(-1);
+    };
+    t.running.enter('s_1', 'everything', { callId: 'c1', headless: false, hold: hold((d) => (held += d)) });
+    t.running.enter('s_1', 'other', { callId: 'c2', headless: false, hold: hold((d) => (otherHeld += d)) });
+    const result = t.sampler.sample(t.ctx(), params);
+    const first = await t.asked();
+    expect([held, otherHeld]).toEqual([1, 0]);
+    await t.answer(first.questionId, 'approve');
+    const second = await t.asked(first.seq);
+    expect([held, otherHeld]).toEqual([1, 0]);
+    await t.answer(second.questionId, 'approve');
+    await result;
+    expect([held, otherHeld]).toEqual([0, 0]);
   });
 
   it('a denied request never reaches the model; the server gets a "user declined" MCP error with the reason', async () => {

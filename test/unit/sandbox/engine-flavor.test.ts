@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import type { ContainerCreateOptions } from 'dockerode';
 import { describe, expect, it } from 'vitest';
-import { DockerodeEngine } from '../../../daemon/sandbox/engine.js';
+import { DockerodeEngine } from '../../../daemon/sandbox/dockerode-engine.js';
 
 /** The engine's answers (what Podman 4.3 says about itself) and every spec it was asked to create. */
 function podmanDouble(info: Record<string, unknown>): { docker: Docker; created: ContainerCreateOptions[] } {

@@ -4,6 +4,7 @@ import { ChatApp } from '../../../tui/chat/ChatApp.js';
 import { parseCommand } from '../../../tui/chat/commands.js';
 import { applyCompletion, commonPrefix, complete, completionTarget } from '../../../tui/chat/completion.js';
 import { ChatController } from '../../../tui/chat/controller.js';
+import { completeUri } from '../../../tui/chat/uri-complete.js';
 import { FakeDaemon } from './fake-daemon.js';
 import { press, waitForFrame } from './helpers.js';
 
@@ -65,6 +66,27 @@ describe('tab completion', () => {
     expect(completionTarget('hello')).toBeUndefined();
     expect(completionTarget('/prompt:p a=b -- text')).toBeUndefined();
     expect(completionTarget('/prompt:p a="New')).toBeUndefined();
+    expect(completionTarget('/read demo://ci')).toEqual({ kind: 'uri', prefix: 'demo://ci' });
+    expect(completionTarget('/attach ')).toEqual({ kind: 'uri', prefix: '' });
+    expect(completionTarget('/unsubscribe everything demo://x')).toEqual({ kind: 'uri', server: 'everything', prefix: 'demo://x' });
+    expect(completionTarget('/read a b c')).toBeUndefined();
+  });
+
+  it('a URI: one candidate fills it (a space only when it is whole); several fill their common prefix and list labels', () => {
+    const target = { kind: 'uri' as const, prefix: 'demo://city/' };
+    const value = (label: string, word: string, whole = true) => ({ word, whole, label });
+    expect(completeUri('/read demo://city/', target, [value('France', 'demo://city/France/', false)])).toEqual({
+      line: '/read demo://city/France/',
+      choices: [],
+    });
+    expect(completeUri('/read demo://city/', target, [value('x', 'demo://city/x')])).toEqual({ line: '/read demo://city/x ', choices: [] });
+    expect(
+      completeUri('/read demo://city/', target, [value('Le Mans', 'demo://city/Le%20Mans'), value('Lyon', 'demo://city/Lyon')]),
+    ).toEqual({ line: '/read demo://city/L', choices: ['Le Mans', 'Lyon'] });
+    expect(completeUri('/read demo://city/', target, [value('elsewhere', 'demo://town/')])).toEqual({
+      line: '/read demo://city/',
+      choices: [],
+    });
   });
 
   it('fills one candidate, or the common prefix of several; quotes a value with a space', () => {
@@ -112,6 +134,35 @@ describe('content commands in the chat', () => {
     ]);
     expect(daemon.requestsNamed('message')).toEqual([
       expect.objectContaining({ sessionId: sid, text: 'Follow the "args-prompt" prompt of everything that I attached.' }),
+    ]);
+  });
+
+  it('tab completes a resource template: its literal text, then each variable from the server, encoded; enter reads it', async () => {
+    const { daemon, sid, app } = await openChat();
+    await press(app, '/read demo://c');
+    await press(app, '\t');
+    await waitForFrame(app, '> /read demo://city/');
+    await press(app, '\t');
+    // Two countries: both are listed, the line stays.
+    await waitForFrame(app, 'France  Italy');
+    await press(app, 'I');
+    await press(app, '\t');
+    await waitForFrame(app, '> /read demo://city/Italy/');
+    await press(app, 'Roma');
+    await press(app, '\t');
+    // The server's value holds a slash: it is encoded, so it cannot add a path segment.
+    await waitForFrame(app, '> /read demo://city/Italy/Roma%2FCentro');
+    expect(daemon.requestsNamed('completion:complete').at(-1)).toEqual({
+      sessionId: sid,
+      server: 'everything',
+      ref: { type: 'resource', uri: 'demo://city/{country}/{city}' },
+      argument: { name: 'city', value: 'Roma' },
+      context: { country: 'Italy' },
+    });
+    await press(app, '\r');
+    await waitForFrame(app, 'hello from the resource');
+    expect(daemon.requestsNamed('resources:read')).toEqual([
+      { sessionId: sid, server: 'everything', uri: 'demo://city/Italy/Roma%2FCentro' },
     ]);
   });
 

@@ -152,13 +152,23 @@ export class FakeDaemon {
           ],
         };
       case 'completion:complete': {
-        const { value } = payload.argument as { value: string };
-        return { values: ['Lyon', 'Lisbon', 'London'].filter((v) => v.startsWith(value)), hasMore: false };
+        const { name: argument, value } = payload.argument as { name: string; value: string };
+        const ref = payload.ref as { type: string };
+        // A template's values: countries, then the cities of the country already filled in (one with a space and a slash).
+        const cities: Record<string, string[]> = { France: ['Le Mans', 'Lyon'], Italy: ['Rome', 'Roma/Centro'] };
+        const context = (payload.context ?? {}) as Record<string, string>;
+        const values =
+          ref.type !== 'resource'
+            ? ['Lyon', 'Lisbon', 'London']
+            : argument === 'country'
+              ? Object.keys(cities)
+              : (cities[context.country ?? ''] ?? []);
+        return { values: values.filter((v) => v.startsWith(value)), hasMore: false };
       }
       case 'resources:list':
         return { server: payload.server, supported: true, items: [{ uri: 'demo://doc/1', name: 'doc one' }], nextCursor: 'c2' };
       case 'resources:templates':
-        return { server: payload.server, supported: true, items: [] };
+        return { server: payload.server, supported: true, items: [{ uriTemplate: 'demo://city/{country}/{city}', name: 'city' }] };
       case 'resources:read':
         return { server: payload.server, uri: payload.uri, parts: [{ type: 'text', text: 'hello from the resource', truncated: false }] };
       case 'context:attach': {

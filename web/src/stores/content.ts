@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { ref, shallowRef, watch } from 'vue';
 import { errorMessage } from '../../../src/errors.js';
 import type {
+  CompleteRequest,
   ContentPart,
   LogLevel,
   PromptSummary,
@@ -117,7 +118,21 @@ export const useContent = defineStore('content', () => {
   }
 
   /** The server's suggestions for one argument of a prompt, given the others already filled in. */
-  async function suggest(prompt: string, argument: string, value: string, filled: Record<string, string>): Promise<string[]> {
+  function suggest(prompt: string, argument: string, value: string, filled: Record<string, string>): Promise<string[]> {
+    return completeArgument({ type: 'prompt', name: prompt }, argument, value, filled);
+  }
+
+  /** The server's suggestions for one variable of a resource template, given the others already filled in. */
+  function suggestForTemplate(uriTemplate: string, variable: string, value: string, filled: Record<string, string>): Promise<string[]> {
+    return completeArgument({ type: 'resource', uri: uriTemplate }, variable, value, filled);
+  }
+
+  async function completeArgument(
+    ref: CompleteRequest['ref'],
+    argument: string,
+    value: string,
+    filled: Record<string, string>,
+  ): Promise<string[]> {
     const id = sessionId();
     if (!id || !server.value) return [];
     const context = Object.fromEntries(Object.entries(filled).filter(([k, v]) => k !== argument && v !== ''));
@@ -125,7 +140,7 @@ export const useContent = defineStore('content', () => {
       const r = await connection.request('completion:complete', {
         sessionId: id,
         server: server.value,
-        ref: { type: 'prompt', name: prompt },
+        ref,
         argument: { name: argument, value },
         ...(Object.keys(context).length > 0 ? { context } : {}),
       });
@@ -225,6 +240,7 @@ export const useContent = defineStore('content', () => {
     attach,
     follow,
     suggest,
+    suggestForTemplate,
     usePrompt,
     setLevel,
   };
