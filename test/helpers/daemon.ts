@@ -66,3 +66,9 @@ export async function startTestDaemon(
     },
   };
 }
+
+/** The container a session's server runs in, as mcpd records it (a standby it took is labelled for no session). */
+export async function sessionContainer(client: DaemonClient, sessionId: string, server = 'testsrv'): Promise<string | undefined> {
+  const session = await client.request('session:get', { sessionId });
+  return session.servers.find((s) => s.name === server)?.containerId;
+}

@@ -3,7 +3,8 @@ import { ImageBuilder } from '../../daemon/images/builder.js';
 import { DockerodeEngine } from '../../daemon/sandbox/dockerode-engine.js';
 import { currentInstanceId } from '../../daemon/sandbox/instance.js';
 import { SandboxPlacement } from '../../daemon/sandbox/runtime-choice.js';
-import { SandboxRuntime, type SandboxRuntimeOptions } from '../../daemon/sandbox/runtime.js';
+import { POOL_SESSION, SandboxRuntime, type SandboxRuntimeOptions } from '../../daemon/sandbox/runtime.js';
+import type { ManagedContainer } from '../../daemon/sandbox/engine.js';
 import { runtimeSettingSchema } from '../../src/config/sandbox-runtime.js';
 import { LABELS } from '../../daemon/sandbox/labels.js';
 
@@ -40,4 +41,18 @@ export function testRuntime(overrides: Partial<SandboxRuntimeOptions> = {}): San
 /** Containers labelled as mcpgw's that belong to one test session. */
 export async function containersOf(sessionId: string): Promise<string[]> {
   return (await engine.listManaged({ [LABELS.session]: sessionId })).map((c) => c.id);
+}
+
+/** Whether the engine still has a container, in any state. */
+export async function containerExists(id: string): Promise<boolean> {
+  return (await engine.inspectExit(id)) !== undefined;
+}
+
+/**
+ * An instance's containers other than its standbys (created, never started, labelled for no session: what the next
+ * session's start takes). A daemon keeps one per server it has started until the idle timeout.
+ */
+export async function containersBesidesStandbys(instanceId: string): Promise<ManagedContainer[]> {
+  const mine = await engine.listManaged({ [LABELS.instance]: instanceId });
+  return mine.filter((c) => !(c.state === 'created' && c.labels[LABELS.session] === POOL_SESSION));
 }

@@ -5,8 +5,8 @@ import type { SessionEvent } from '../../src/protocol/events.js';
 import type { DaemonClient } from '../../tui/client/client.js';
 import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
 import { TEST_CONFIG_FILE } from '../helpers/catalog.js';
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { containersOf, engine } from '../helpers/docker.js';
+import { sessionContainer, startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { containerExists, engine } from '../helpers/docker.js';
 import { EventRecorder } from '../helpers/events.js';
 
 let fake: FakeGemini;
@@ -178,18 +178,19 @@ describe('resource subscriptions outlive a sandbox', () => {
     };
 
     // A real crash: the container is killed under the server.
-    const [container] = await containersOf(id);
+    const container = await sessionContainer(client, id, 'everything');
     await engine.kill(container!, 'SIGKILL');
     const crashed = await notice('it restarts on next use', 0);
     // The next use starts a new sandbox, which is asked to follow the resource again before updates are turned on.
     await client.request('resources:list', { sessionId: id, server: 'everything' });
     const again = await notice('the new sandbox of "everything" follows 1 resource again', crashed.seq);
-    expect(await containersOf(id)).not.toContain(container);
+    const replaced = await sessionContainer(client, id, 'everything');
+    expect(replaced).not.toBe(container);
     expect(await updated(again.seq)).toMatchObject({ server: 'everything', what: 'resource', uri });
 
     // An idle reap (the janitor, its clock moved past the idle timeout) removes the sandbox; the next one follows too.
     expect((await t.daemon.sweep(Date.now() + 16 * 60_000)).reaped).toBeGreaterThan(0);
-    expect(await containersOf(id)).toEqual([]);
+    expect(await containerExists(replaced!)).toBe(false);
     await client.request('resources:list', { sessionId: id, server: 'everything' });
     const reaped = await notice('the new sandbox of "everything" follows 1 resource again', again.seq);
     expect(await updated(reaped.seq)).toMatchObject({ uri });

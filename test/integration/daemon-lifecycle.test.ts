@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { containersOf } from '../helpers/docker.js';
+import { sessionContainer, startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { containerExists } from '../helpers/docker.js';
 import { EventRecorder } from '../helpers/events.js';
 
 let t: TestDaemon;
@@ -19,20 +19,20 @@ describe('the janitor', () => {
     const c = await t.client();
     const session = await c.request('session:create', { servers: ['testsrv'] });
     await c.request('tools:call', { sessionId: session.id, server: 'testsrv', tool: 'echo', args: { message: 'before' } });
-    const [before] = await containersOf(session.id);
-    expect(before).toBeDefined();
+    const before = await sessionContainer(c, session.id);
+    expect(await containerExists(before!)).toBe(true);
 
     // Not idle long enough yet: nothing happens. Past the timeout (a clock 1 s ahead), the container goes.
     expect((await t.daemon.sweep()).reaped).toBe(0);
     expect((await t.daemon.sweep(Date.now() + 1000)).reaped).toBe(1);
-    expect(await containersOf(session.id)).toEqual([]);
+    expect(await containerExists(before!)).toBe(false);
     const idle = await c.request('session:get', { sessionId: session.id });
     expect(idle).toMatchObject({ status: 'idle', servers: [{ name: 'testsrv', state: 'stopped' }] });
 
     const result = await c.request('tools:call', { sessionId: session.id, server: 'testsrv', tool: 'echo', args: { message: 'after' } });
     expect(result.text).toBe('echo: after');
-    const [after] = await containersOf(session.id);
-    expect(after).toBeDefined();
+    const after = await sessionContainer(c, session.id);
+    expect(await containerExists(after!)).toBe(true);
     expect(after).not.toBe(before);
     expect((await c.request('session:get', { sessionId: session.id })).status).toBe('active');
 
@@ -48,11 +48,12 @@ describe('the janitor', () => {
     await c.request('session:attach', { sessionId: session.id });
     const call = c.request('tools:call', { sessionId: session.id, server: 'testsrv', tool: 'sleep', args: { ms: 1500 } });
     await events.waitFor((e) => e.type === 'tool:started');
-    await expect.poll(async () => (await containersOf(session.id)).length).toBe(1);
+    await expect.poll(() => sessionContainer(c, session.id)).toBeDefined();
+    const busy = await sessionContainer(c, session.id);
     // Even an hour past the idle timeout, a sandbox with a call in flight stays.
-    const [busy] = await containersOf(session.id);
     await t.daemon.sweep(Date.now() + 3_600_000);
-    expect(await containersOf(session.id)).toEqual([busy]);
+    expect(await containerExists(busy!)).toBe(true);
+    expect(await sessionContainer(c, session.id)).toBe(busy);
     expect((await call).text).toBe('slept 1500');
   });
 });
@@ -62,9 +63,10 @@ describe('retention', () => {
     const c = await t.client();
     const session = await c.request('session:create', { servers: ['testsrv'] });
     await c.request('tools:call', { sessionId: session.id, server: 'testsrv', tool: 'echo', args: { message: 'old' } });
+    const container = await sessionContainer(c, session.id);
     const { deleted } = await t.daemon.sweep(Date.now() + 31 * 86_400_000);
     expect(deleted).toContain(session.id);
-    expect(await containersOf(session.id)).toEqual([]);
+    expect(await containerExists(container!)).toBe(false);
     await expect(c.request('session:get', { sessionId: session.id })).rejects.toMatchObject({ code: 'not_found' });
   });
 });
@@ -74,7 +76,9 @@ describe('crash isolation between sessions', () => {
     const c = await t.client();
     const [a, b] = await Promise.all([1, 2].map(() => c.request('session:create', { servers: ['testsrv'] })));
     await c.request('tools:call', { sessionId: b!.id, server: 'testsrv', tool: 'echo', args: { message: 'b lives' } });
-    const [bContainer] = await containersOf(b!.id);
+    await c.request('tools:call', { sessionId: a!.id, server: 'testsrv', tool: 'echo', args: { message: 'a lives' } });
+    const bContainer = await sessionContainer(c, b!.id);
+    const aContainer = await sessionContainer(c, a!.id);
     const events = new EventRecorder(c);
     await c.request('session:attach', { sessionId: a!.id });
 
@@ -83,9 +87,10 @@ describe('crash isolation between sessions', () => {
       message: expect.stringContaining('exited with code 3'),
     });
     await events.waitFor((e) => e.type === 'session:updated' && e.session.servers[0]?.state === 'crashed');
-    await expect.poll(() => containersOf(a!.id)).toEqual([]);
+    await expect.poll(() => containerExists(aContainer!)).toBe(false);
 
-    expect(await containersOf(b!.id)).toEqual([bContainer]);
+    expect(await containerExists(bContainer!)).toBe(true);
+    expect(await sessionContainer(c, b!.id)).toBe(bContainer);
     expect((await c.request('tools:call', { sessionId: b!.id, server: 'testsrv', tool: 'echo', args: { message: 'b still' } })).text).toBe(
       'echo: b still',
     );

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
-import { containersOf, engine } from '../helpers/docker.js';
+import { containerExists, engine } from '../helpers/docker.js';
 import { EventRecorder } from '../helpers/events.js';
 import { McpdProcess } from '../helpers/mcpd-process.js';
 
@@ -48,7 +48,7 @@ describe('mcpd killed with SIGKILL mid-session', () => {
     fake.enqueue({ functionCalls: [{ name: 'testsrv__sleep', args: { ms: 60_000 }, id: 'call-2' }] });
     await client.request('message', { sessionId: session.id, text: 'sleep a minute' });
     await events.waitFor((e) => e.type === 'tool:started' && e.callId === 'call-2');
-    const [orphan] = await containersOf(session.id);
+    const orphan = (await client.request('session:get', { sessionId: session.id })).servers[0]?.containerId;
     expect(orphan).toBeDefined();
     client.close();
     await mcpd.kill('SIGKILL');
@@ -56,7 +56,8 @@ describe('mcpd killed with SIGKILL mid-session', () => {
     expect((await engine.inspect(orphan!)).Id).toBe(orphan);
 
     await mcpd.start();
-    expect(await containersOf(session.id)).toEqual([]);
+    // The new daemon purged it (and any standby the dead one left).
+    expect(await containerExists(orphan!)).toBe(false);
     const again = await mcpd.client();
     const listed = await again.request('session:list', {});
     expect(listed.find((s) => s.id === session.id)).toMatchObject({ status: 'idle', title: 'echo first', busy: false });

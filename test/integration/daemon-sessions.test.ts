@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { containersOf } from '../helpers/docker.js';
+import { sessionContainer, startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { containerExists } from '../helpers/docker.js';
 import { EventRecorder } from '../helpers/events.js';
 
 let t: TestDaemon;
@@ -66,14 +66,15 @@ describe('mcpd sessions over Socket.io', () => {
     const c = await t.client();
     const session = await c.request('session:create', { servers: ['testsrv'] });
     await c.request('tools:call', { sessionId: session.id, server: 'testsrv', tool: 'echo', args: { message: 'x' } });
-    expect(await containersOf(session.id)).toHaveLength(1);
+    const container = await sessionContainer(c, session.id);
+    expect(await containerExists(container!)).toBe(true);
     const listed = await c.request('session:list', {});
     expect(listed.find((s) => s.id === session.id)).toMatchObject({ servers: [{ name: 'testsrv', state: 'running' }] });
     // A unique prefix of the id is enough.
     expect((await c.request('session:get', { sessionId: session.id.slice(0, 8) })).id).toBe(session.id);
     const killed = await c.request('session:kill', { sessionId: session.id });
     expect(killed).toMatchObject({ status: 'ended', servers: [{ name: 'testsrv', state: 'stopped' }] });
-    expect(await containersOf(session.id)).toEqual([]);
+    expect(await containerExists(container!)).toBe(false);
     await expect(c.request('tools:call', { sessionId: session.id, server: 'testsrv', tool: 'echo', args: {} })).rejects.toMatchObject({
       code: 'conflict',
     });

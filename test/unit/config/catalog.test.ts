@@ -42,6 +42,7 @@ describe('parseCatalog', () => {
       allowUnenforcedLimits: false,
       runtime: 'runc',
       startCpus: 2,
+      standby: true,
     });
   });
 
