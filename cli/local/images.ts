@@ -2,7 +2,7 @@ import { McpgwError } from '../../src/errors.js';
 import { formatAge, formatSize, formatTable } from '../../src/text/table.js';
 import { loadConfig } from '../../daemon/config/load.js';
 import { LABELS } from '../../daemon/sandbox/labels.js';
-import { unknownServer } from '../../daemon/sandbox/runtime.js';
+import { unknownServer } from '../../src/config/catalog.js';
 import { openLocalSandboxes } from './sandboxes.js';
 import type { CommandIO } from '../io.js';
 import type { GlobalOptions } from '../options.js';

@@ -14,7 +14,7 @@ import { serverStates, type ServerState } from '../../daemon/config/availability
 import { createLaunchResolver } from '../../daemon/config/launch.js';
 import { remoteEngineFor } from '../../daemon/sandbox/open-engine.js';
 import { loadConfig } from '../../daemon/config/load.js';
-import { unknownServer } from '../../daemon/sandbox/runtime.js';
+import { unknownServer } from '../../src/config/catalog.js';
 import { openLocalSandboxes } from './sandboxes.js';
 import type { CommandIO } from '../io.js';
 import type { GlobalOptions } from '../options.js';

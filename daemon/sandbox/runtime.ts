@@ -2,14 +2,15 @@ import type { ServerConfig } from '../../src/config/catalog.js';
 import type { LaunchSpec } from '../config/launch.js';
 import { McpgwError } from '../../src/errors.js';
 import type { ContainerEngine } from './engine.js';
-import { LABELS } from './labels.js';
 import type { SandboxNetworkLease, SandboxNetworks } from './network-hook.js';
 import type { SandboxPeer } from './peer.js';
 import type { Placement, SandboxPlacement } from './runtime-choice.js';
 import { Sandbox, type SandboxExit } from './sandbox.js';
 import { createSandboxContainer } from './container.js';
 import { Semaphore } from './semaphore.js';
-import { StandbyPool, standbyFingerprint } from './standby.js';
+import { StandbyPool, removeStandby, standbyFingerprint } from './standby.js';
+import { purgeOrphanContainers } from './orphans.js';
+import { WarmPool } from './warm-pool.js';
 
 export interface SandboxRuntimeOptions {
   engine: ContainerEngine;
@@ -51,9 +52,7 @@ const key = (sessionId: string, server: string): string => `${sessionId}\u0000${
 export class SandboxRuntime {
   private readonly live = new Map<string, Sandbox>();
   private readonly starting = new Map<string, Promise<Sandbox>>();
-  private readonly pool = new Map<string, Sandbox[]>();
-  private readonly poolTarget = new Map<string, { server: ServerConfig; size: number; filling: number }>();
-  private readonly refills = new Set<Promise<void>>();
+  private readonly pool: WarmPool;
   private readonly slots: Semaphore;
   private readonly starts: Semaphore;
   private readonly slotRelease = new Map<Sandbox, () => void>();
@@ -64,16 +63,14 @@ export class SandboxRuntime {
   constructor(private readonly opts: SandboxRuntimeOptions) {
     this.slots = new Semaphore(opts.maxContainers);
     this.starts = new Semaphore(opts.maxConcurrentStarts);
+    this.pool = new WarmPool(
+      (server) => this.startSandbox(POOL_SESSION, server),
+      (sandbox) => this.discard(sandbox),
+      (server, err) => opts.onLog?.(POOL_SESSION, server, `[mcpgw] warm-pool start failed: ${(err as Error).message}`),
+    );
     this.standby = opts.standby
-      ? new StandbyPool(
-          async ({ created, lease }) => {
-            try {
-              await opts.engine.remove(created.id);
-            } finally {
-              await lease?.release();
-            }
-          },
-          (server, err) => opts.onLog?.(POOL_SESSION, server, `[mcpgw] standby container: ${(err as Error).message}`),
+      ? new StandbyPool(removeStandby(opts.engine), (server, err) =>
+          opts.onLog?.(POOL_SESSION, server, `[mcpgw] standby container: ${(err as Error).message}`),
         )
       : undefined;
   }
@@ -88,7 +85,7 @@ export class SandboxRuntime {
     standby: number;
     runtimes: Record<string, number>;
   } {
-    const pooledList = [...this.pool.values()].flat();
+    const pooledList = this.pool.sandboxes();
     const runtimes: Record<string, number> = {};
     for (const s of [...this.live.values(), ...pooledList]) runtimes[s.runtime] = (runtimes[s.runtime] ?? 0) + 1;
     return {
@@ -145,7 +142,7 @@ export class SandboxRuntime {
     const k = key(sessionId, server.name);
     const stale = this.live.get(k);
     if (stale) await this.retire(k, stale);
-    const pooled = this.takePooled(server.name);
+    const pooled = this.pool.take(server.name);
     const sandbox = pooled ?? (await this.startSandbox(sessionId, server, signal));
     if (pooled) {
       pooled.bind(sessionId);
@@ -153,17 +150,6 @@ export class SandboxRuntime {
     }
     this.live.set(k, sandbox);
     this.opts.onStarted?.(sessionId, server.name, sandbox.containerId);
-    return sandbox;
-  }
-
-  private takePooled(server: string): Sandbox | undefined {
-    const list = this.pool.get(server);
-    let sandbox = list?.shift();
-    while (sandbox && sandbox.state !== 'ready') {
-      void this.discard(sandbox);
-      sandbox = list?.shift();
-    }
-    if (sandbox) this.refill(server);
     return sandbox;
   }
 
@@ -212,7 +198,7 @@ export class SandboxRuntime {
         if (lease) this.leases.set(sandbox, lease);
         // The next session's start of this server: made now that this one is ready, not while it boots. A server
         // with a warm pool has its starts hidden already.
-        if (fingerprint && sessionId !== POOL_SESSION && !this.poolTarget.has(server.name)) this.makeStandby(server);
+        if (fingerprint && sessionId !== POOL_SESSION && !this.pool.has(server.name)) this.makeStandby(server);
         return sandbox;
       } catch (err) {
         await lease?.release();
@@ -253,7 +239,7 @@ export class SandboxRuntime {
     const k = key(sandbox.sessionId, sandbox.server.name);
     if (this.live.get(k) !== sandbox) {
       // A pooled sandbox died before anyone took it.
-      if (!exit.expected) void this.discard(sandbox).then(() => this.refill(sandbox.server.name));
+      if (!exit.expected) void this.discard(sandbox).then(() => this.pool.refill(sandbox.server.name));
       return;
     }
     this.opts.onExit?.(sandbox.sessionId, sandbox.server.name, exit, sandbox.containerId);
@@ -267,10 +253,7 @@ export class SandboxRuntime {
   }
 
   private async discard(sandbox: Sandbox): Promise<void> {
-    for (const list of this.pool.values()) {
-      const i = list.indexOf(sandbox);
-      if (i !== -1) list.splice(i, 1);
-    }
+    this.pool.remove(sandbox);
     try {
       await sandbox.close();
     } finally {
@@ -284,35 +267,12 @@ export class SandboxRuntime {
 
   /** Keeps `size` initialised sandboxes of a server ready for sessions that have none yet. */
   warm(server: ServerConfig, size: number): void {
-    this.poolTarget.set(server.name, { server, size, filling: 0 });
-    this.refill(server.name);
-  }
-
-  private refill(name: string): void {
-    const target = this.poolTarget.get(name);
-    if (!target || this.closed) return;
-    const have = (this.pool.get(name)?.length ?? 0) + target.filling;
-    for (let i = have; i < target.size; i++) {
-      target.filling++;
-      const filling: Promise<void> = this.startSandbox(POOL_SESSION, target.server)
-        .then(async (sandbox) => {
-          if (this.closed) return this.discard(sandbox);
-          const list = this.pool.get(name) ?? [];
-          list.push(sandbox);
-          this.pool.set(name, list);
-        })
-        .catch((err: unknown) => this.opts.onLog?.(POOL_SESSION, name, `[mcpgw] warm-pool start failed: ${(err as Error).message}`))
-        .finally(() => {
-          target.filling--;
-          this.refills.delete(filling);
-        });
-      this.refills.add(filling);
-    }
+    this.pool.keep(server, size);
   }
 
   /** Settles once no warm-pool refill and no standby is being made (background work started so far). */
   async settled(): Promise<void> {
-    await Promise.allSettled([...this.refills, this.standby?.settled()]);
+    await Promise.allSettled([this.pool.settled(), this.standby?.settled()]);
   }
 
   /** Stops and removes one session's sandboxes (all of them, or one server's). */
@@ -338,9 +298,7 @@ export class SandboxRuntime {
    */
   async closeAll(): Promise<void> {
     this.closed = true;
-    this.poolTarget.clear();
-    await Promise.allSettled([...this.starting.values(), ...this.refills]);
-    const pooled = [...this.pool.values()].flat();
+    const [pooled] = await Promise.all([this.pool.close(), Promise.allSettled([...this.starting.values()])]);
     await Promise.allSettled([
       ...[...this.live.entries()].map(([k, s]) => this.retire(k, s)),
       ...pooled.map((s) => this.discard(s)),
@@ -354,22 +312,8 @@ export class SandboxRuntime {
    * networks. Those of live owners, this one included, are left alone.
    */
   async purgeOrphans(isAlive: (instanceId: string) => Promise<boolean>): Promise<string[]> {
-    const removed: string[] = [];
-    const containers = await this.opts.engine.listManaged();
-    await Promise.all(
-      containers.map(async (c) => {
-        const owner = c.labels[LABELS.instance] ?? '';
-        if (owner === this.opts.instanceId || (owner && (await isAlive(owner)))) return;
-        await this.opts.engine.remove(c.id);
-        removed.push(c.name);
-      }),
-    );
+    const removed = await purgeOrphanContainers(this.opts.engine, this.opts.instanceId, isAlive);
     if (this.opts.networks) removed.push(...(await this.opts.networks.purgeOrphans(isAlive)));
     return removed;
   }
-}
-
-/** Thrown by callers that need a server the catalog does not have. */
-export function unknownServer(name: string, known: Iterable<string>): McpgwError {
-  return new McpgwError('not_found', `no server named "${name}" (configured: ${[...known].join(', ') || 'none'})`);
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { LaunchSpec } from '../config/launch.js';
 import type { CreatedContainer } from './container.js';
+import type { ContainerEngine } from './engine.js';
 import type { SandboxNetworkLease } from './network-hook.js';
 import type { Placement } from './runtime-choice.js';
 
@@ -88,4 +89,15 @@ export class StandbyPool {
     await this.settled();
     await this.expire(0, Infinity);
   }
+}
+
+/** How a standby goes: its container, then its network (the engine refuses to remove a network with endpoints). */
+export function removeStandby(engine: Pick<ContainerEngine, 'remove'>): (standby: Standby) => Promise<void> {
+  return async ({ created, lease }) => {
+    try {
+      await engine.remove(created.id);
+    } finally {
+      await lease?.release();
+    }
+  };
 }

@@ -1,3 +1,4 @@
+import { McpgwError } from '../errors.js';
 import type { z } from 'zod';
 import { configFileSchema, REMOTE_TYPES, SERVER_NAME_PATTERN, serverEntrySchema, type SandboxSettings } from './schema.js';
 import type { Settings } from './settings.js';
@@ -158,4 +159,9 @@ export function toConfigIssue(issue: z.core.$ZodIssue, input: unknown): ConfigIs
 /** Formats config issues as lines "path: message (found: value)" for a terminal. */
 export function formatConfigIssues(issues: readonly ConfigIssue[]): string {
   return issues.map((i) => `  ${i.path}: ${i.message}${i.found === undefined ? '' : ` (found: ${i.found})`}`).join('\n');
+}
+
+/** Thrown by callers that need a server the catalog does not have. */
+export function unknownServer(name: string, known: Iterable<string>): McpgwError {
+  return new McpgwError('not_found', `no server named "${name}" (configured: ${[...known].join(', ') || 'none'})`);
 }
