@@ -147,6 +147,9 @@ export function cpuUpdateRequest(kind: EngineKind, id: string, nanoCpus: number)
   return { path: `/v4.0.0/libpod/containers/${container}/update`, body: { cpu: { period: CFS_PERIOD_US, quota } } };
 }
 
+/** Why Podman cannot run a gVisor sandbox (doctor and the refusal below say it). */
+export const PODMAN_IGNORES_RUNTIME = "Podman's Docker API ignores a container's runtime and would run it under runc";
+
 /**
  * Why a sandbox with this runtime setting cannot run on this engine, or undefined when the engine takes a runtime per
  * container. Podman 4.3's Docker API ignores `HostConfig.Runtime`: a container created there with "runsc" ran under
@@ -160,7 +163,7 @@ export function runtimeRefusal(kind: EngineKind, setting: RuntimeSetting, defaul
     return `Podman's default runtime is gVisor's "${defaultRuntime}", and its Docker API cannot choose a runtime per container; set Podman's default runtime to runc (containers.conf [engine] runtime)`;
   }
   if (setting === 'runsc') {
-    return `runtime "runsc" is configured but Podman cannot run a sandbox under gVisor: its Docker API ignores a container's runtime and would run it under runc; use Docker with scripts/gvisor.sh, or set "runtime": "runc"`;
+    return `runtime "runsc" is configured but Podman cannot run a sandbox under gVisor: ${PODMAN_IGNORES_RUNTIME}; use Docker with scripts/gvisor.sh, or set "runtime": "runc"`;
   }
   return undefined;
 }
