@@ -138,7 +138,10 @@ export async function serversTest(name: string, opts: ServersTestOptions, io: Co
   const log = (line: string): void => {
     if (!opts.json) io.err(`  ${server.name} | ${line}`);
   };
-  const { engine, builder, runtime, launch } = openLocalSandboxes(catalog, { build: opts.build ?? false, onLog: (_server, line) => log(line) });
+  const { engine, builder, runtime, launch } = openLocalSandboxes(catalog, {
+    build: opts.build ?? false,
+    onLog: (_server, line) => log(line),
+  });
   await engine.ping();
   // Before any image work: a runtime the engine cannot run (or a missing secret) is the reason, not a missing image.
   const cannot = await launch.check(server);

@@ -152,7 +152,7 @@ describe('runtimes per engine', () => {
 
   it('refuses gVisor on Podman, whose Docker API ignores a container’s runtime, and lets runc and auto run', () => {
     expect(runtimeRefusal('podman', 'runsc', 'runc')).toBe(
-      'runtime "runsc" is configured but Podman cannot run a sandbox under gVisor: its Docker API ignores a container\'s runtime and would run it under runc; use Docker with scripts/gvisor.sh, or set "runtime": "runc"',
+      'runtime "runsc" is configured but Podman cannot run a sandbox under gVisor: Podman\'s Docker API ignores a container\'s runtime and would run it under runc; use Docker with scripts/gvisor.sh, or set "runtime": "runc"',
     );
     expect(runtimeRefusal('podman', 'runc', 'runc')).toBeUndefined();
     expect(runtimeRefusal('podman', 'auto', 'crun')).toBeUndefined();
