@@ -6,6 +6,7 @@ import type { ContainerCreateOptions } from 'dockerode';
 import { currentInstanceId } from '../daemon/sandbox/instance.js';
 import { openEngine } from '../daemon/sandbox/open-engine.js';
 import type { ContainerEngine, EngineInfo } from '../daemon/sandbox/engine.js';
+import { runtimeRefusal } from '../daemon/sandbox/flavor.js';
 import { SandboxPlacement } from '../daemon/sandbox/runtime-choice.js';
 import { SandboxRuntime } from '../daemon/sandbox/runtime.js';
 import { ImageBuilder } from '../daemon/images/builder.js';
@@ -222,7 +223,9 @@ export async function runtimeRows(runs: number, calls: number): Promise<Record<s
     { label: `${info.name}+runc, start boost 2 CPUs`, runtime: 'runc', startCpus: 2 },
     { label: `${info.name}+runc, start boost, from a standby container (default)`, runtime: 'runc', startCpus: 2, standby: true },
   ];
-  if (info.runtimes.includes('runsc')) variants.push({ label: `${info.name}+runsc (gVisor)`, runtime: 'runsc', startCpus: 2 });
+  // Podman lists runsc but its Docker API cannot run it (flavor.ts runtimeRefusal): no gVisor row there.
+  const gvisor = info.runtimes.includes('runsc') && !runtimeRefusal(info.facts.kind, 'runsc', info.defaultRuntime);
+  if (gvisor) variants.push({ label: `${info.name}+runsc (gVisor)`, runtime: 'runsc', startCpus: 2 });
   for (const variant of variants) {
     variant.placement = new SandboxPlacement(engine, { runtime: variant.runtime, startCpus: variant.startCpus });
     await variant.placement.place(testServer('everything'));

@@ -86,6 +86,7 @@ export async function echoRoundTrip(calls: number): Promise<{ sandbox: Summary; 
 export function containerMemory(id: string): number {
   for (const file of [
     `/sys/fs/cgroup/memory/docker/${id}/memory.usage_in_bytes`,
+    `/sys/fs/cgroup/memory/libpod_parent/libpod-${id}/memory.usage_in_bytes`,
     `/sys/fs/cgroup/system.slice/docker-${id}.scope/memory.current`,
   ]) {
     try {

@@ -15,6 +15,7 @@ import { formatSize } from '../../src/text/table.js';
 import { loadConfig } from '../../daemon/config/load.js';
 import { TEST_EGRESS_ENV, testEgressFrom, testEgressWarning } from '../../daemon/egress/test-override.js';
 import type { EngineInfo } from '../../daemon/sandbox/engine.js';
+import { PODMAN_IGNORES_RUNTIME } from '../../daemon/sandbox/flavor.js';
 import { openLocalSandboxes, type LocalSandboxes } from './sandboxes.js';
 import { readinessOf, serverStates } from '../../daemon/config/availability.js';
 import { createLaunchResolver } from '../../daemon/config/launch.js';
@@ -77,16 +78,22 @@ export async function doctor(opts: GlobalOptions, io: CommandIO): Promise<number
       detail: `${engine.name} ${engine.version} at ${local.engine.endpoint?.display ?? 'the default socket'} (API ${engine.apiVersion}, ${engine.os}, cgroup v${engine.cgroupVersion})`,
     });
     add(limitsCheck(engine, catalog?.sandbox.allowUnenforcedLimits ?? false));
-    const runsc = engine.runtimes.includes('runsc') && engine.runtimes.includes('runsc-net');
+    // Podman lists runsc but cannot run it per container (flavor.ts): gVisor is not there, whatever /info says.
+    const podman = engine.facts.kind === 'podman';
+    const runsc = !podman && engine.runtimes.includes('runsc') && engine.runtimes.includes('runsc-net');
     // gVisor is asked for (sandbox.runtime or a server's runtime) but missing: those servers cannot start.
     const wanted = catalog?.sandbox.runtime === 'runsc' || [...(catalog?.servers.values() ?? [])].some((s) => s.sandboxRuntime === 'runsc');
     add({
       name: 'runtimes',
       status: runsc || !wanted ? 'ok' : 'fail',
-      detail: `${engine.runtimes.join(', ')} (default ${engine.defaultRuntime}; sandboxes: ${catalog?.sandbox.runtime ?? 'runc'})${runsc ? '' : '; gVisor (runsc and runsc-net) not registered'}`,
+      detail: `${engine.runtimes.join(', ')} (default ${engine.defaultRuntime}; sandboxes: ${catalog?.sandbox.runtime ?? 'runc'})${runsc ? '' : podman ? `; no gVisor: ${PODMAN_IGNORES_RUNTIME}` : '; gVisor (runsc and runsc-net) not registered'}`,
       ...(runsc || !wanted
         ? {}
-        : { fix: 'sudo scripts/gvisor.sh (installs runsc and registers it with Docker), or set "runtime": "runc"' }),
+        : {
+            fix: podman
+              ? 'use Docker with scripts/gvisor.sh for gVisor, or set "runtime": "runc"'
+              : 'sudo scripts/gvisor.sh (installs runsc and registers it with Docker), or set "runtime": "runc"',
+          }),
     });
   } catch (err) {
     add({

@@ -9,10 +9,13 @@ import { renderToolResult } from '../../src/text/tool-result.js';
 import { claimedHints } from '../../src/view/format.js';
 import { checkToolSchema } from '../../src/tools/index.js';
 import { imageLabel, loosenedBy } from '../../src/config/describe.js';
+import type { Catalog } from '../../src/config/catalog.js';
 import type { RuntimeSetting } from '../../src/config/sandbox-runtime.js';
 import { serverStates, type ServerState } from '../../daemon/config/availability.js';
-import { createLaunchResolver } from '../../daemon/config/launch.js';
-import { remoteEngineFor } from '../../daemon/sandbox/open-engine.js';
+import { createLaunchResolver, type LaunchResolver } from '../../daemon/config/launch.js';
+import { openEngine, remoteEngineFor } from '../../daemon/sandbox/open-engine.js';
+import type { EngineInfo } from '../../daemon/sandbox/engine.js';
+import { SandboxPlacement, withRuntimeCheck } from '../../daemon/sandbox/runtime-choice.js';
 import { loadConfig } from '../../daemon/config/load.js';
 import { unknownServer } from '../../src/config/catalog.js';
 import { openLocalSandboxes } from './sandboxes.js';
@@ -23,10 +26,12 @@ import type { GlobalOptions } from '../options.js';
 export async function serversList(opts: GlobalOptions, io: CommandIO): Promise<number> {
   const { catalog, file, notices } = await loadConfig(opts.config);
   // Secrets are checked for presence in this command's environment (mcpd checks its own when it starts a server).
-  const states = await serverStates(
-    catalog,
-    createLaunchResolver({ env: process.env, secretsFile: catalog.secretsFile, remoteEngine: remoteEngineFor(catalog.sandbox) }),
-  );
+  const launch = createLaunchResolver({
+    env: process.env,
+    secretsFile: catalog.secretsFile,
+    remoteEngine: remoteEngineFor(catalog.sandbox),
+  });
+  const states = await serverStates(catalog, withEngineRuntimes(launch, catalog));
   if (opts.json) {
     io.out(JSON.stringify({ file: file ?? null, servers: states.map((s) => describeState(s, catalog.sandbox.runtime)), notices }, null, 2));
     return 0;
@@ -42,6 +47,26 @@ export async function serversList(opts: GlobalOptions, io: CommandIO): Promise<n
   const unavailable = described.filter((d) => d.reason !== undefined);
   if (unavailable.length > 0) io.out(['', 'unavailable:', ...unavailable.map((d) => `  ${d.name}: ${d.reason}`)].join('\n'));
   return 0;
+}
+
+/**
+ * The launch check plus whether the engine can run each server's runtime (gVisor missing, or Podman, which cannot run
+ * it): asked of the engine once, for at most 3 s; an engine that cannot be asked is doctor's to report, not ls's.
+ */
+function withEngineRuntimes(launch: LaunchResolver, catalog: Catalog): LaunchResolver {
+  let engine: ReturnType<typeof openEngine>;
+  try {
+    engine = openEngine(catalog.sandbox);
+  } catch {
+    return launch; // a bad sandbox.engine setting: doctor says why
+  }
+  const describe = (): Promise<EngineInfo> =>
+    Promise.race([
+      engine.describe(),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the engine did not answer')), 3000).unref()),
+    ]);
+  const { runtime, startCpus } = catalog.sandbox;
+  return withRuntimeCheck(launch, new SandboxPlacement({ describe }, { runtime, startCpus }));
 }
 
 /** `runtime`: `sandbox.runtime`, shown for servers that do not name their own. */
@@ -113,8 +138,14 @@ export async function serversTest(name: string, opts: ServersTestOptions, io: Co
   const log = (line: string): void => {
     if (!opts.json) io.err(`  ${server.name} | ${line}`);
   };
-  const { engine, builder, runtime } = openLocalSandboxes(catalog, { build: opts.build ?? false, onLog: (_server, line) => log(line) });
+  const { engine, builder, runtime, launch } = openLocalSandboxes(catalog, {
+    build: opts.build ?? false,
+    onLog: (_server, line) => log(line),
+  });
   await engine.ping();
+  // Before any image work: a runtime the engine cannot run (or a missing secret) is the reason, not a missing image.
+  const cannot = await launch.check(server);
+  if (cannot) throw new McpgwError('server_unavailable', `server "${name}" is unavailable: ${cannot}`);
   const image = await builder.imageFor(server, { build: opts.build ?? false, onProgress: (p) => log(p.line) });
   const report: Record<string, unknown> = { ok: true, server: name, image };
   const started = performance.now();

@@ -4,6 +4,7 @@
  * and refuses a spec whose protections the engine would not apply. Pure, so each translation is unit-tested.
  */
 import type { ContainerCreateOptions } from 'dockerode';
+import { isGvisor, type RuntimeSetting } from '../../src/config/sandbox-runtime.js';
 import { McpgwError } from '../../src/errors.js';
 
 export type EngineKind = 'docker' | 'podman';
@@ -119,4 +120,50 @@ export function normalizeTag(tag: string): string {
 export function wasOomKilled(kind: EngineKind | undefined, exit: { reported: boolean; exitCode: number; memoryLimited: boolean }): boolean {
   if (exit.reported) return true;
   return kind === 'podman' && exit.memoryLimited && exit.exitCode === 137;
+}
+
+/** The request that changes a running container's CPU limit on this engine (engine.ts dials it as is). */
+export interface CpuUpdateRequest {
+  path: string;
+  body: Record<string, unknown>;
+}
+
+/** The CFS period both engines give a container created with NanoCpus (100 ms); a quota is a share of it. */
+export const CFS_PERIOD_US = 100_000;
+
+/**
+ * How to set a running container's CPU limit. Docker: `/containers/{id}/update` with NanoCpus. Podman 4.3's Docker
+ * API has no such route (it answers 404 "Not Found" for every container), but its own API does, taking the OCI
+ * resources: a CFS quota per period. Verified on Podman 4.3.1 (cgroup v1): the container's cpu.cfs_quota_us goes
+ * from 200000 to 50000 of 100000 and its memory and pids limits are left as they were. Podman's inspect keeps
+ * reporting the NanoCpus the container was created with; the kernel's limit is the lowered one. The libpod route
+ * needs a version in its path (any `v<number>`); mcpgw's dockerode modem sends paths without one.
+ */
+export function cpuUpdateRequest(kind: EngineKind, id: string, nanoCpus: number): CpuUpdateRequest {
+  const container = encodeURIComponent(id);
+  if (kind === 'docker') return { path: `/containers/${container}/update`, body: { NanoCpus: nanoCpus } };
+  // 1 ms is the kernel's smallest quota; NanoCpus of 0 means "no limit", which a sandbox never has.
+  const quota = Math.max(1000, Math.round((nanoCpus * CFS_PERIOD_US) / 1e9));
+  return { path: `/v4.0.0/libpod/containers/${container}/update`, body: { cpu: { period: CFS_PERIOD_US, quota } } };
+}
+
+/** Why Podman cannot run a gVisor sandbox (doctor and the refusal below say it). */
+export const PODMAN_IGNORES_RUNTIME = "Podman's Docker API ignores a container's runtime and would run it under runc";
+
+/**
+ * Why a sandbox with this runtime setting cannot run on this engine, or undefined when the engine takes a runtime per
+ * container. Podman 4.3's Docker API ignores `HostConfig.Runtime`: a container created there with "runsc" ran under
+ * runc (`/proc/version` the host's 6.18 kernel, not gVisor's 4.4.0; libpod inspect: OCIRuntime "runc"), though
+ * `/info` lists runsc. So on Podman gVisor is refused rather than silently replaced, `auto` means runc, and a Podman
+ * whose own default runtime is gVisor is refused too (mcpgw could not tell which runtime a sandbox got).
+ */
+export function runtimeRefusal(kind: EngineKind, setting: RuntimeSetting, defaultRuntime: string): string | undefined {
+  if (kind === 'docker') return undefined;
+  if (isGvisor(defaultRuntime)) {
+    return `Podman's default runtime is gVisor's "${defaultRuntime}", and its Docker API cannot choose a runtime per container; set Podman's default runtime to runc (containers.conf [engine] runtime)`;
+  }
+  if (setting === 'runsc') {
+    return `runtime "runsc" is configured but Podman cannot run a sandbox under gVisor: ${PODMAN_IGNORES_RUNTIME}; use Docker with scripts/gvisor.sh, or set "runtime": "runc"`;
+  }
+  return undefined;
 }

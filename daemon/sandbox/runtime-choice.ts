@@ -1,8 +1,9 @@
 import type { ServerConfig } from '../../src/config/catalog.js';
-import { chooseRuntime, type RuntimeChoice, type RuntimeSetting } from '../../src/config/sandbox-runtime.js';
+import { chooseRuntime, type RuntimeChoice, type RuntimeDecision, type RuntimeSetting } from '../../src/config/sandbox-runtime.js';
 import { McpgwError } from '../../src/errors.js';
 import type { LaunchResolver } from '../config/launch.js';
 import type { ContainerEngine, EngineInfo } from './engine.js';
+import { runtimeRefusal } from './flavor.js';
 
 /** What a sandbox is placed on: its runtime, and the CPUs it may boot with before its own limit applies. */
 export interface Placement {
@@ -42,11 +43,11 @@ export class SandboxPlacement {
   /** Where `server` runs now; throws `server_unavailable` when its runtime is not there. */
   async place(server: ServerConfig): Promise<Placement> {
     const info = await this.engineInfo();
-    const decision = chooseRuntime(this.settingFor(server), server.network !== 'none', info);
+    const decision = this.decide(server, info);
     if (!decision.ok) throw new McpgwError('server_unavailable', `server "${server.name}" cannot start: ${decision.reason}`);
-    // Only Docker is known to lower a running container's CPUs (`docker update`); elsewhere no boost is given.
-    const startCpus = info.name === 'Docker' ? this.opts.startCpus : 0;
-    return { runtime: decision.choice, startNanoCpus: startNanoCpus(server.limits.nanoCpus, startCpus, info.cpus, decision.choice) };
+    // Both engines lower a running container's CPUs (Docker's update, Podman's own API: flavor.ts cpuUpdateRequest).
+    const limit = server.limits.nanoCpus;
+    return { runtime: decision.choice, startNanoCpus: startNanoCpus(limit, this.opts.startCpus, info.cpus, decision.choice) };
   }
 
   /** Asks the engine now, so that not even the first start waits for its info (a failure is retried by that start). */
@@ -66,8 +67,19 @@ export class SandboxPlacement {
     } catch {
       return undefined; // an unreachable engine is reported as such by status and by the start that needs it
     }
-    const decision = chooseRuntime(this.settingFor(server), server.network !== 'none', info);
+    const decision = this.decide(server, info);
     return decision.ok ? undefined : decision.reason;
+  }
+
+  /** The runtime for `server` on this engine, or why there is none. */
+  private decide(server: ServerConfig, info: EngineInfo): RuntimeDecision {
+    const setting = this.settingFor(server);
+    const refused = runtimeRefusal(info.facts.kind, setting, info.defaultRuntime);
+    if (refused) return { ok: false, reason: refused };
+    // Podman runs every container under its default runtime, whatever `/info` lists (flavor.ts runtimeRefusal):
+    // only that one is offered to the choice, so `auto` means it and status names it.
+    const runtimes = info.facts.kind === 'podman' ? { ...info, runtimes: [info.defaultRuntime] } : info;
+    return chooseRuntime(setting, server.network !== 'none', runtimes);
   }
 
   /**

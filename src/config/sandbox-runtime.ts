@@ -26,7 +26,8 @@ export interface RuntimeChoice {
 
 export type RuntimeDecision = { ok: true; choice: RuntimeChoice } | { ok: false; reason: string };
 
-const isGvisor = (name: string): boolean => name === 'runsc' || name.startsWith('runsc-');
+/** Whether an engine runtime is one of gVisor's (`runsc`, `runsc-net`, …). */
+export const isGvisor = (name: string): boolean => name === 'runsc' || name.startsWith('runsc-');
 
 /**
  * Picks the engine runtime for one sandbox. Pure. A runsc that the engine lacks is refused with the reason, never

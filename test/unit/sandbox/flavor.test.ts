@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   adaptSpec,
+  cpuUpdateRequest,
   engineFacts,
   normalizeTag,
   podmanTmpfsOptions,
+  runtimeRefusal,
   unenforceableLimits,
   wasOomKilled,
 } from '../../../daemon/sandbox/flavor.js';
@@ -123,5 +125,42 @@ describe('what the engine reports back', () => {
     expect(wasOomKilled('podman', { ...killed, exitCode: 1 })).toBe(false);
     expect(wasOomKilled('podman', { ...killed, memoryLimited: false })).toBe(false);
     expect(wasOomKilled('docker', { ...killed, reported: true })).toBe(true);
+  });
+});
+
+describe('lowering a running container’s CPUs', () => {
+  it('sends Docker its NanoCpus on the Docker API update route', () => {
+    expect(cpuUpdateRequest('docker', 'abc', 500_000_000)).toEqual({ path: '/containers/abc/update', body: { NanoCpus: 500_000_000 } });
+  });
+
+  it('sends Podman a CFS quota of the 100 ms period on its own API, which has the route its Docker API lacks', () => {
+    expect(cpuUpdateRequest('podman', 'abc', 500_000_000)).toEqual({
+      path: '/v4.0.0/libpod/containers/abc/update',
+      body: { cpu: { period: 100_000, quota: 50_000 } },
+    });
+    expect(cpuUpdateRequest('podman', 'abc', 1_500_000_000).body).toEqual({ cpu: { period: 100_000, quota: 150_000 } });
+    // Never a quota under the kernel's 1 ms minimum (which the kernel would refuse, killing the sandbox).
+    expect(cpuUpdateRequest('podman', 'abc', 1_000_000).body).toEqual({ cpu: { period: 100_000, quota: 1_000 } });
+  });
+});
+
+describe('runtimes per engine', () => {
+  it('lets Docker choose any runtime per container', () => {
+    expect(runtimeRefusal('docker', 'runsc', 'runc')).toBeUndefined();
+    expect(runtimeRefusal('docker', 'runc', 'runsc')).toBeUndefined();
+  });
+
+  it('refuses gVisor on Podman, whose Docker API ignores a container’s runtime, and lets runc and auto run', () => {
+    expect(runtimeRefusal('podman', 'runsc', 'runc')).toBe(
+      'runtime "runsc" is configured but Podman cannot run a sandbox under gVisor: Podman\'s Docker API ignores a container\'s runtime and would run it under runc; use Docker with scripts/gvisor.sh, or set "runtime": "runc"',
+    );
+    expect(runtimeRefusal('podman', 'runc', 'runc')).toBeUndefined();
+    expect(runtimeRefusal('podman', 'auto', 'crun')).toBeUndefined();
+  });
+
+  it('refuses every sandbox on a Podman whose default runtime is gVisor (it could not be told to use runc)', () => {
+    for (const setting of ['runc', 'runsc', 'auto'] as const) {
+      expect(runtimeRefusal('podman', setting, 'runsc')).toMatch(/^Podman's default runtime is gVisor's "runsc"/);
+    }
   });
 });

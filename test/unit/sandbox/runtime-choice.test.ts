@@ -91,6 +91,11 @@ const info = (runtimes: string[]): EngineInfo => ({
   cpus: 2,
 });
 
+const podman = (runtimes: string[]): EngineInfo => {
+  const docker = info(runtimes);
+  return { ...docker, name: 'Podman', version: '4.3.1', facts: { ...docker.facts, kind: 'podman' } };
+};
+
 function catalogOf(doc: Record<string, unknown>): {
   servers: Map<string, ServerConfig>;
   runtime: 'runc' | 'runsc' | 'auto';
@@ -129,13 +134,34 @@ describe('sandbox.runtime and a server’s runtime', () => {
     });
   });
 
-  it('give no start boost on an engine not known to lower a running container’s CPUs (Podman)', async () => {
+  it('give the start boost on Podman too (it lowers a running container’s CPUs through its own API)', async () => {
+    const { servers, runtime, startCpus } = catalogOf(doc);
+    const placement = new SandboxPlacement({ describe: async () => podman(['crun', 'runc', 'runsc']) }, { runtime, startCpus });
+    expect(await placement.place(servers.get('plain')!)).toEqual({
+      runtime: { kind: 'runc', engineRuntime: undefined, name: 'runc' },
+      startNanoCpus: 2_000_000_000,
+    });
+  });
+
+  it('refuse runsc on Podman, which lists it but runs runc, and run auto there under its default runtime', async () => {
     const { servers, runtime, startCpus } = catalogOf(doc);
     const placement = new SandboxPlacement(
-      { describe: async () => ({ ...info(['runc', 'crun']), name: 'Podman' }) },
+      { describe: async () => podman(['crun', 'runc', 'runsc', 'runsc-net']) },
       { runtime, startCpus },
     );
-    expect((await placement.place(servers.get('plain')!)).startNanoCpus).toBe(500_000_000);
+    const launch = withRuntimeCheck({ resolve: async () => ({ env: {}, args: [], mounts: [] }), check: async () => undefined }, placement);
+    expect(await launch.check(servers.get('walled')!)).toMatch(
+      /^runtime "runsc" is configured but Podman cannot run a sandbox under gVisor/,
+    );
+    await expect(placement.place(servers.get('online')!)).rejects.toMatchObject({
+      code: 'server_unavailable',
+      message: expect.stringMatching(/^server "online" cannot start: runtime "runsc" is configured but Podman/),
+    });
+    const auto = new SandboxPlacement(
+      { describe: async () => podman(['crun', 'runc', 'runsc', 'runsc-net']) },
+      { runtime: 'auto', startCpus },
+    );
+    expect((await auto.place(servers.get('walled')!)).runtime).toEqual({ kind: 'runc', engineRuntime: undefined, name: 'runc' });
   });
 
   it('make a server unavailable, with the reason, on an engine without gVisor', async () => {
