@@ -122,7 +122,7 @@ export function buildServices(o: ServiceOptions): Services {
       }),
   });
   const signals = new SandboxSignals();
-  const placement = new SandboxPlacement(o.engine, { runtime: catalog.sandbox.runtime, startCpus: catalog.sandbox.startCpus });
+  const placement = new SandboxPlacement(o.engine, { runtime: catalog.sandbox.runtime });
   placement.prime();
   // A server whose runtime the engine lacks is listed as unavailable, with the reason.
   const launch = withRuntimeCheck(o.launch, placement);

@@ -40,15 +40,15 @@ case "$engine" in
     ;;
 esac
 
-# What differs per engine: the hardening seen from inside and by inspect, the start boost (each engine lowers a
-# running container's CPUs through its own request; the kernel's quota is read back), gVisor (what a runsc container
+# What differs per engine: the hardening seen from inside and by inspect, the CPU limit (quota and period read back
+# from the kernel, throttling seen in cpu.stat), gVisor (what a runsc container
 # really runs under; Podman's refusal in the library, ls, test and doctor), image builds in build containers, hostile
 # servers (output floods, crashes, size caps, terminal injection through the CLI), real servers with mounts and the
 # warm pool, orphan purge, egress networks and the gateway (also through mcpd), and a daemon session end to end. Pure
 # logic, Redis, auth and the clients are engine-independent and run once, against Docker.
 files=(
   test/integration/sandbox-hardening.test.ts
-  test/integration/sandbox-cpu-boost.test.ts
+  test/integration/sandbox-cpu-limit.test.ts
   test/integration/sandbox-runtime-engine.test.ts
   test/integration/sandbox-misbehaving.test.ts
   test/integration/sandbox-flood.test.ts

@@ -31,7 +31,7 @@ export function openLocalSandboxes(
     pythonBaseImage: catalog.sandbox.pythonBaseImage,
     build: catalog.sandbox.build,
   });
-  const placement = new SandboxPlacement(engine, { runtime: catalog.sandbox.runtime, startCpus: catalog.sandbox.startCpus });
+  const placement = new SandboxPlacement(engine, { runtime: catalog.sandbox.runtime });
   const launch = withRuntimeCheck(
     createLaunchResolver({
       env: process.env,

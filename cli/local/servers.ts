@@ -65,8 +65,7 @@ function withEngineRuntimes(launch: LaunchResolver, catalog: Catalog): LaunchRes
       engine.describe(),
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the engine did not answer')), 3000).unref()),
     ]);
-  const { runtime, startCpus } = catalog.sandbox;
-  return withRuntimeCheck(launch, new SandboxPlacement({ describe }, { runtime, startCpus }));
+  return withRuntimeCheck(launch, new SandboxPlacement({ describe }, { runtime: catalog.sandbox.runtime }));
 }
 
 /** `runtime`: `sandbox.runtime`, shown for servers that do not name their own. */

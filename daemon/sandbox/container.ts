@@ -36,7 +36,6 @@ export async function createSandboxContainer(input: ContainerInput): Promise<Cre
       containerName: name,
       imageVolumes,
       runtime: placement?.runtime.engineRuntime,
-      startNanoCpus: placement?.startNanoCpus,
     }),
   );
   return { id, name };

@@ -3,12 +3,12 @@ import Docker from 'dockerode';
 import type { ContainerCreateOptions } from 'dockerode';
 import { McpgwError } from '../../src/errors.js';
 import type { AttachedStdio, ContainerEngine, EngineInfo, EngineOptions, ExitStatus, ImageSummary, ManagedContainer } from './engine.js';
-import { dialAttach, dialJson } from './engine-attach.js';
+import { dialAttach } from './engine-attach.js';
 import { tagConnectionErrors, type EngineEndpoint } from './engine-connect.js';
 import { describeEngine } from './engine-describe.js';
 import { dockerError, labelFilter, statusOf } from './engine-errors.js';
 import * as images from './engine-images.js';
-import { adaptSpec, cpuUpdateRequest, unenforceableLimits, wasOomKilled, type EngineFacts, type EngineKind } from './flavor.js';
+import { adaptSpec, unenforceableLimits, wasOomKilled, type EngineFacts, type EngineKind } from './flavor.js';
 
 // Container lifecycle and the limits gate live here; images and volumes (engine-images.ts) and the engine's own
 // description (engine-describe.ts) are separate modules this class delegates to, so each concern reads on its own.
@@ -103,16 +103,6 @@ export class DockerodeEngine implements ContainerEngine {
       await this.docker.getContainer(id).start();
     } catch (err) {
       throw dockerError(err, 'start a container');
-    }
-  }
-
-  async updateCpus(id: string, nanoCpus: number): Promise<void> {
-    try {
-      // Podman's Docker API has no update route; flavor.ts says which request each engine takes.
-      const { path, body } = cpuUpdateRequest((await this.facts()).kind, id, nanoCpus);
-      await dialJson(this.docker, path, body);
-    } catch (err) {
-      throw dockerError(err, "change a container's CPU limit");
     }
   }
 

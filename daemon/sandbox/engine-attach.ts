@@ -25,11 +25,3 @@ export function dialAttach(docker: Docker, id: string, stdin: boolean): Promise<
     (docker.modem as unknown as DialingModem).dial(request, (err, data) => (err ? reject(err) : resolve(data as Duplex)));
   });
 }
-
-/** POSTs one JSON body to a path of the engine's API, for requests dockerode has no call for (flavor.ts). */
-export function dialJson(docker: Docker, path: string, body: Record<string, unknown>): Promise<unknown> {
-  return new Promise<unknown>((resolve, reject) => {
-    const request = { path, method: 'POST', options: body, statusCodes: { 200: true, 201: true, 204: true, 404: 'no such container' } };
-    (docker.modem as unknown as DialingModem).dial(request, (err, data) => (err ? reject(err) : resolve(data)));
-  });
-}

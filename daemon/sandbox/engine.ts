@@ -72,8 +72,6 @@ export interface ContainerEngine {
   /** Resolves when the container next exits; call before start. */
   waitForExit(id: string): Promise<ExitStatus>;
   start(id: string): Promise<void>;
-  /** Changes a container's CPU limit (NanoCpus) while it runs. */
-  updateCpus(id: string, nanoCpus: number): Promise<void>;
   kill(id: string, signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   /** Force-removes; a container that is already gone is not an error. */
   remove(id: string): Promise<void>;

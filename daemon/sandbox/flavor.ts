@@ -122,31 +122,6 @@ export function wasOomKilled(kind: EngineKind | undefined, exit: { reported: boo
   return kind === 'podman' && exit.memoryLimited && exit.exitCode === 137;
 }
 
-/** The request that changes a running container's CPU limit on this engine (engine.ts dials it as is). */
-export interface CpuUpdateRequest {
-  path: string;
-  body: Record<string, unknown>;
-}
-
-/** The CFS period both engines give a container created with NanoCpus (100 ms); a quota is a share of it. */
-export const CFS_PERIOD_US = 100_000;
-
-/**
- * How to set a running container's CPU limit. Docker: `/containers/{id}/update` with NanoCpus. Podman 4.3's Docker
- * API has no such route (it answers 404 "Not Found" for every container), but its own API does, taking the OCI
- * resources: a CFS quota per period. Verified on Podman 4.3.1 (cgroup v1): the container's cpu.cfs_quota_us goes
- * from 200000 to 50000 of 100000 and its memory and pids limits are left as they were. Podman's inspect keeps
- * reporting the NanoCpus the container was created with; the kernel's limit is the lowered one. The libpod route
- * needs a version in its path (any `v<number>`); mcpgw's dockerode modem sends paths without one.
- */
-export function cpuUpdateRequest(kind: EngineKind, id: string, nanoCpus: number): CpuUpdateRequest {
-  const container = encodeURIComponent(id);
-  if (kind === 'docker') return { path: `/containers/${container}/update`, body: { NanoCpus: nanoCpus } };
-  // 1 ms is the kernel's smallest quota; NanoCpus of 0 means "no limit", which a sandbox never has.
-  const quota = Math.max(1000, Math.round((nanoCpus * CFS_PERIOD_US) / 1e9));
-  return { path: `/v4.0.0/libpod/containers/${container}/update`, body: { cpu: { period: CFS_PERIOD_US, quota } } };
-}
-
 /** Why Podman cannot run a gVisor sandbox (doctor and the refusal below say it). */
 export const PODMAN_IGNORES_RUNTIME = "Podman's Docker API ignores a container's runtime and would run it under runc";
 

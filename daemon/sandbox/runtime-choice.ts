@@ -5,18 +5,14 @@ import type { LaunchResolver } from '../config/launch.js';
 import type { ContainerEngine, EngineInfo } from './engine.js';
 import { runtimeRefusal } from './flavor.js';
 
-/** What a sandbox is placed on: its runtime, and the CPUs it may boot with before its own limit applies. */
+/** What a sandbox is placed on: its runtime. */
 export interface Placement {
   runtime: RuntimeChoice;
-  /** NanoCpus until `initialize` completes; equal to the server's limit when there is no boost. */
-  startNanoCpus: number;
 }
 
 export interface PlacementOptions {
   /** `sandbox.runtime`; a server's own `runtime` wins. */
   runtime: RuntimeSetting;
-  /** `sandbox.startCpus`: 0 turns the start boost off. */
-  startCpus: number;
   /** How long engine info is trusted (a user may register gVisor while mcpd runs). */
   cacheMs?: number;
 }
@@ -45,9 +41,7 @@ export class SandboxPlacement {
     const info = await this.engineInfo();
     const decision = this.decide(server, info);
     if (!decision.ok) throw new McpgwError('server_unavailable', `server "${server.name}" cannot start: ${decision.reason}`);
-    // Both engines lower a running container's CPUs (Docker's update, Podman's own API: flavor.ts cpuUpdateRequest).
-    const limit = server.limits.nanoCpus;
-    return { runtime: decision.choice, startNanoCpus: startNanoCpus(limit, this.opts.startCpus, info.cpus, decision.choice) };
+    return { runtime: decision.choice };
   }
 
   /** Asks the engine now, so that not even the first start waits for its info (a failure is retried by that start). */
@@ -112,17 +106,6 @@ export class SandboxPlacement {
     void settled;
     return value;
   }
-}
-
-/**
- * The CPUs a sandbox boots with. Node's start-up is CPU-bound, and at 0.5 CPU it takes about three times as long;
- * so a sandbox gets `startCpus` (never more than the machine has, never less than its limit) until `initialize`
- * is answered. Only under runc: gVisor's runtime cannot change a running sandbox's limit, and a boost that cannot
- * be taken back is never given.
- */
-export function startNanoCpus(limit: number, startCpus: number, engineCpus: number, runtime: RuntimeChoice): number {
-  if (runtime.kind !== 'runc' || startCpus <= 0 || engineCpus <= 0) return limit;
-  return Math.max(limit, Math.round(Math.min(startCpus, engineCpus) * 1e9));
 }
 
 /** A launch resolver whose availability check also says when a server's runtime is missing from the engine. */

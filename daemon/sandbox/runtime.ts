@@ -30,7 +30,7 @@ export interface SandboxRuntimeOptions {
   networks?: SandboxNetworks;
   /** Answers what servers ask the client (daemon/peer); every sandbox gets the same one. */
   peer?: SandboxPeer;
-  /** Picks each sandbox's runtime (runc, gVisor) and start CPUs; without it: the engine's default, no boost. */
+  /** Picks each sandbox's runtime (runc, gVisor); without it: the engine's default. */
   placement?: SandboxPlacement;
   /** Keep a created, never-started container of each server sessions use for the next session (standby.ts). */
   standby?: boolean;

@@ -16,7 +16,6 @@ import { VERSION } from '../../src/version.js';
 import type { AttachedStdio, ContainerEngine, ExitStatus } from './engine.js';
 import { explainFailure, raceExit, type SandboxExit } from './failure.js';
 import { createSandboxContainer, type CreatedContainer } from './container.js';
-import { CpuBoost } from './cpu-boost.js';
 import { Deadline } from './deadline.js';
 import { IdleTimer } from './idle-timer.js';
 import type { SandboxNetworkAttachment } from './network-hook.js';
@@ -43,10 +42,8 @@ export interface SandboxOptions {
   network?: SandboxNetworkAttachment | undefined;
   /** Answers the server's own requests (elicitation, sampling, roots); without it mcpd declares none of them. */
   peer?: SandboxPeer | undefined;
-  /** The runtime and start CPUs (runtime-choice.ts); without it: the engine's default runtime, no start boost. */
+  /** The runtime (runtime-choice.ts); without it: the engine's default runtime. */
   placement?: Placement | undefined;
-  /** How long the start CPUs last at most (cpu-boost.ts). */
-  boostWindowMs?: number | undefined;
   /** Server output for people (stderr, MCP log notifications, SDK errors) that fits the output budget. Never parsed. */
   onLog?: (line: string) => void;
   onExit?: (exit: SandboxExit) => void;
@@ -74,8 +71,6 @@ export class Sandbox implements AsyncDisposable {
   inFlight = 0;
   private boundSession: string;
   private readonly toolsChanged = new Set<() => void>();
-  /** Settles once the start CPUs are taken back (start boost); rejects, with the container killed, if they were not. */
-  private limitInForce: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly opts: Omit<SandboxOptions, 'launch'>,
@@ -129,9 +124,8 @@ export class Sandbox implements AsyncDisposable {
    * launch); on any failure the container is removed and a clear error thrown.
    */
   static async boot(created: CreatedContainer, opts: Omit<SandboxOptions, 'launch'>): Promise<Sandbox> {
-    const { engine, server, placement } = opts;
+    const { engine, server } = opts;
     const { id, name: containerName } = created;
-    const boost = new CpuBoost(engine, id, server.limits.nanoCpus, placement?.startNanoCpus ?? 0, opts.boostWindowMs);
     let transport: DockerStreamTransport | undefined;
     let stdio: AttachedStdio | undefined;
     const log = (line: string): void => opts.onLog?.(line);
@@ -149,7 +143,6 @@ export class Sandbox implements AsyncDisposable {
       // If start fails, nothing awaits `waited`: its rejection (a dropped engine connection) must not go unhandled.
       waited.catch(() => undefined);
       await engine.start(id);
-      boost.arm();
       transport = new DockerStreamTransport({
         ...stdio,
         maxMessageBytes: opts.maxMessageBytes,
@@ -180,14 +173,9 @@ export class Sandbox implements AsyncDisposable {
       } catch (err) {
         throw await sandbox.explain(err, 'initialize');
       }
-      // Lowering the CPUs (~15 ms of engine work) overlaps what follows `initialize` (the session's tools/list);
-      // every other request waits for it, so no tool ever runs above the configured limit.
-      sandbox.limitInForce = boost.end();
-      sandbox.limitInForce.catch(() => undefined);
       sandbox.stateValue = 'ready';
       return sandbox;
     } catch (err) {
-      boost.cancel();
       budget.close();
       await transport?.close().catch(() => undefined);
       // Before the transport owns it, the attach socket is ours to close: left open it keeps the process alive.
@@ -211,14 +199,7 @@ export class Sandbox implements AsyncDisposable {
     const tools: Tool[] = [];
     let cursor: string | undefined;
     do {
-      // Listing runs no tool: it may overlap the end of the start boost.
-      const page = await this.request(
-        () => this.client.listTools(cursor === undefined ? {} : { cursor }),
-        'tools/list',
-        undefined,
-        undefined,
-        true,
-      );
+      const page = await this.request(() => this.client.listTools(cursor === undefined ? {} : { cursor }), 'tools/list');
       tools.push(...page.tools);
       cursor = page.nextCursor;
     } while (cursor);
@@ -282,12 +263,11 @@ export class Sandbox implements AsyncDisposable {
     }
   }
 
-  private async request<T>(run: () => Promise<T>, what: string, timeoutMs?: number, signal?: AbortSignal, duringBoost = false): Promise<T> {
+  private async request<T>(run: () => Promise<T>, what: string, timeoutMs?: number, signal?: AbortSignal): Promise<T> {
     if (this.stateValue !== 'ready') throw await this.explain(new McpError(ErrorCode.ConnectionClosed, 'not running'), what);
     this.lastUsedAt = Date.now();
     this.inFlight++;
     try {
-      if (!duringBoost) await this.limitInForce;
       return await run();
     } catch (err) {
       // The SDK reports an abort as a timeout; the caller's signal tells them apart.

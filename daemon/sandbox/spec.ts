@@ -35,8 +35,20 @@ export interface SandboxSpecInput {
   imageVolumes?: readonly string[] | undefined;
   /** HostConfig.Runtime (`runsc`, `runsc-net`); undefined: the engine's default runtime. */
   runtime?: string | undefined;
-  /** The CPUs it starts with, lowered to the server's limit once `initialize` completes (cpu-boost.ts). */
-  startNanoCpus?: number | undefined;
+}
+
+/**
+ * The CFS period of every sandbox's CPU limit: one second, the longest the kernel takes (Docker's `--cpus` uses
+ * 100 ms). The limit is the same average, quota = cpus × period, but its bucket holds a whole second's share: Node
+ * boots a server (about 0.25 CPU-seconds) and a short tool call runs unthrottled, where at 100 ms they would be
+ * throttled every period and take twice as long at 0.5 CPU. No second ever gives a sandbox more than its limit, and
+ * the limit is in force from the first instruction: nothing is raised at start and lowered later.
+ */
+export const CPU_PERIOD_US = 1_000_000;
+
+/** The CFS quota for a CPU limit (`limits.cpus` as NanoCpus) over CPU_PERIOD_US; the kernel's minimum is 1 ms. */
+export function cpuQuotaUs(nanoCpus: number): number {
+  return Math.max(1000, Math.round((nanoCpus / 1e9) * CPU_PERIOD_US));
 }
 
 /**
@@ -53,7 +65,6 @@ export function buildContainerSpec({
   network,
   imageVolumes = [],
   runtime,
-  startNanoCpus,
 }: SandboxSpecInput): ContainerCreateOptions {
   if (isAllowlist(server.network) !== (network !== undefined)) {
     // Fail closed: an allowlisted server never starts on some other network, nor does any other server get one.
@@ -81,7 +92,8 @@ export function buildContainerSpec({
       Init: true,
       Memory: server.limits.memoryBytes,
       MemorySwap: server.limits.memoryBytes,
-      NanoCpus: Math.max(server.limits.nanoCpus, startNanoCpus ?? 0),
+      CpuPeriod: CPU_PERIOD_US,
+      CpuQuota: cpuQuotaUs(server.limits.nanoCpus),
       PidsLimit: server.limits.pids,
       NetworkMode: network?.network ?? (isAllowlist(server.network) ? 'none' : server.network),
       // The embedded resolver forwards to the gateway only; no search domains are copied from the host.

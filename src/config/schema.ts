@@ -158,8 +158,6 @@ export const sandboxSettingsSchema = z
     allowUnenforcedLimits: z.boolean().default(false),
     /** runc (the engine's native runtime), runsc (gVisor: refused where the engine lacks it), auto (runsc if there). */
     runtime: runtimeSettingSchema.default('runc'),
-    /** CPUs a sandbox may use until `initialize` completes (bounded in time), then its own limit; 0 turns it off. */
-    startCpus: z.number().min(0).max(64).default(2),
     /**
      * Keep one created, never-started container of each server sessions use, for the next session's start (no
      * process, CPU or memory while it waits; removed after the idle timeout). false makes every start create its own.
@@ -175,7 +173,6 @@ export const sandboxSettingsSchema = z
     sharedFilesystem: false,
     allowUnenforcedLimits: false,
     runtime: 'runc',
-    startCpus: 2,
     standby: true,
   });
 

@@ -19,8 +19,8 @@ export const testLaunch = createLaunchResolver({ env: process.env, secretsFile: 
  */
 export const testRuntimeSetting = runtimeSettingSchema.parse(process.env.MCPGW_TEST_RUNTIME ?? 'runc');
 
-/** Where test sandboxes run: the runtime above, the project's default start boost. */
-export const testPlacement = new SandboxPlacement(engine, { runtime: testRuntimeSetting, startCpus: 2 });
+/** Where test sandboxes run: the runtime above. */
+export const testPlacement = new SandboxPlacement(engine, { runtime: testRuntimeSetting });
 
 /** A runtime over the real engine with the project's defaults; tests pass overrides. */
 export function testRuntime(overrides: Partial<SandboxRuntimeOptions> = {}): SandboxRuntime {

@@ -31,7 +31,7 @@ describe('daemon.prestart', () => {
     const [server] = session.servers;
     expect(server).toMatchObject({ name: 'testsrv', state: 'running', runtime: 'runc' });
     expect(await containersOf(created.id)).toEqual([server!.containerId]);
-    expect((await engine.inspect(server!.containerId!)).HostConfig.NanoCpus).toBe(500_000_000);
+    expect((await engine.inspect(server!.containerId!)).HostConfig).toMatchObject({ CpuPeriod: 1_000_000, CpuQuota: 500_000 });
     const status = await client.request('daemon:status', {});
     expect(status.containers.runtimes).toEqual({ runc: 1 });
 

@@ -49,6 +49,9 @@ describe('the sandbox, seen from inside', () => {
       });
       expect(['EROFS', 'EACCES']).toContain(facts.rootWritable);
       expect(await hostCgroup('pids', sandbox.containerId, 'pids.max')).toBe('128');
+      // gVisor has no cgroup filesystem inside: its CPU limit is the host cgroup's, 0.5 CPU over a 1 s period.
+      expect(await hostCgroup('cpu', sandbox.containerId, 'cpu.cfs_quota_us')).toBe('500000');
+      expect(await hostCgroup('cpu', sandbox.containerId, 'cpu.cfs_period_us')).toBe('1000000');
       return;
     }
     expect(facts).toMatchObject({
@@ -62,8 +65,8 @@ describe('the sandbox, seen from inside', () => {
       rootWritable: 'EROFS',
       tmpWritable: true,
       pidsMax: '128',
-      // The CPU limit in force, from its cgroup: 0.5 CPU (the start boost was taken back before this first call).
-      cpu: { quota: 50_000, period: 100_000 },
+      // The CPU limit in force, from its cgroup: 0.5 CPU over a 1 s period.
+      cpu: { quota: 500_000, period: 1_000_000 },
     });
     // The same scratch space under every engine: a size-capped tmpfs owned by the sandbox user, nothing executable.
     const tmp = facts.tmp as { type: string; options: string[]; uid: number; gid: number };
@@ -130,9 +133,9 @@ describe('the sandbox, seen by docker inspect', () => {
       ReadonlyRootfs: true,
       Memory: 512 * 1024 * 1024,
       MemorySwap: 512 * 1024 * 1024,
-      // Podman 4.3's inspect keeps the start CPUs the container was created with after they were lowered; the
-      // limit in force (0.5 CPU) is read from the cgroup inside above, and in sandbox-cpu-boost.test.ts.
-      ...(kind === 'docker' ? { NanoCpus: 500_000_000 } : {}),
+      // 0.5 CPU over a 1 s period (spec.ts CPU_PERIOD_US); the kernel's side is in sandbox-cpu-limit.test.ts.
+      CpuPeriod: 1_000_000,
+      CpuQuota: 500_000,
       PidsLimit: 128,
       ...(gvisor ? { Runtime: 'runsc' } : {}),
       // Podman lists the capabilities "ALL" dropped; the probe above sees an empty bounding set under both.

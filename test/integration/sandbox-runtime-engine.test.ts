@@ -70,7 +70,7 @@ describe(`gVisor on ${info.name}`, () => {
   });
 
   it(`${podman ? 'refuses a sandbox configured for runsc, with the reason, creating nothing' : 'runs a sandbox configured for runsc under gVisor’s kernel'}`, async () => {
-    const runtime = testRuntime({ placement: new SandboxPlacement(engine, { runtime: 'runsc', startCpus: 2 }) });
+    const runtime = testRuntime({ placement: new SandboxPlacement(engine, { runtime: 'runsc' }) });
     try {
       if (podman || !gvisorListed) {
         await expect(runtime.acquire(session, testServer('testsrv'))).rejects.toMatchObject({
@@ -88,7 +88,7 @@ describe(`gVisor on ${info.name}`, () => {
       await runtime.closeAll();
     }
     // `auto` takes gVisor where the engine really runs it, else the runtime the sandbox really gets, named.
-    const auto = await new SandboxPlacement(engine, { runtime: 'auto', startCpus: 2 }).place(testServer('testsrv'));
+    const auto = await new SandboxPlacement(engine, { runtime: 'auto' }).place(testServer('testsrv'));
     expect(auto.runtime).toEqual(
       podman || !gvisorListed
         ? { kind: 'runc', engineRuntime: undefined, name: info.defaultRuntime }

@@ -41,7 +41,6 @@ describe('parseCatalog', () => {
       sharedFilesystem: false,
       allowUnenforcedLimits: false,
       runtime: 'runc',
-      startCpus: 2,
       standby: true,
     });
   });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   adaptSpec,
-  cpuUpdateRequest,
   engineFacts,
   normalizeTag,
   podmanTmpfsOptions,
@@ -125,22 +124,6 @@ describe('what the engine reports back', () => {
     expect(wasOomKilled('podman', { ...killed, exitCode: 1 })).toBe(false);
     expect(wasOomKilled('podman', { ...killed, memoryLimited: false })).toBe(false);
     expect(wasOomKilled('docker', { ...killed, reported: true })).toBe(true);
-  });
-});
-
-describe('lowering a running container’s CPUs', () => {
-  it('sends Docker its NanoCpus on the Docker API update route', () => {
-    expect(cpuUpdateRequest('docker', 'abc', 500_000_000)).toEqual({ path: '/containers/abc/update', body: { NanoCpus: 500_000_000 } });
-  });
-
-  it('sends Podman a CFS quota of the 100 ms period on its own API, which has the route its Docker API lacks', () => {
-    expect(cpuUpdateRequest('podman', 'abc', 500_000_000)).toEqual({
-      path: '/v4.0.0/libpod/containers/abc/update',
-      body: { cpu: { period: 100_000, quota: 50_000 } },
-    });
-    expect(cpuUpdateRequest('podman', 'abc', 1_500_000_000).body).toEqual({ cpu: { period: 100_000, quota: 150_000 } });
-    // Never a quota under the kernel's 1 ms minimum (which the kernel would refuse, killing the sandbox).
-    expect(cpuUpdateRequest('podman', 'abc', 1_000_000).body).toEqual({ cpu: { period: 100_000, quota: 1_000 } });
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SandboxPlacement, startNanoCpus, withRuntimeCheck } from '../../../daemon/sandbox/runtime-choice.js';
+import { SandboxPlacement, withRuntimeCheck } from '../../../daemon/sandbox/runtime-choice.js';
 import { buildContainerSpec } from '../../../daemon/sandbox/spec.js';
 import { parseCatalog, type ServerConfig } from '../../../src/config/catalog.js';
 import { chooseRuntime } from '../../../src/config/sandbox-runtime.js';
@@ -52,23 +52,6 @@ describe('chooseRuntime', () => {
   });
 });
 
-describe('startNanoCpus', () => {
-  const runc = { kind: 'runc', engineRuntime: undefined, name: 'runc' } as const;
-  const runsc = { kind: 'runsc', engineRuntime: 'runsc', name: 'runsc' } as const;
-
-  it('boots with the start CPUs, at most what the machine has, never less than the limit', () => {
-    expect(startNanoCpus(500_000_000, 2, 8, runc)).toBe(2_000_000_000);
-    expect(startNanoCpus(500_000_000, 2, 1, runc)).toBe(1_000_000_000);
-    expect(startNanoCpus(4_000_000_000, 2, 8, runc)).toBe(4_000_000_000);
-  });
-
-  it('gives no boost when it is off, when the machine is unknown, or under gVisor (its limit cannot be lowered)', () => {
-    expect(startNanoCpus(500_000_000, 0, 8, runc)).toBe(500_000_000);
-    expect(startNanoCpus(500_000_000, 2, 0, runc)).toBe(500_000_000);
-    expect(startNanoCpus(500_000_000, 2, 8, runsc)).toBe(500_000_000);
-  });
-});
-
 const info = (runtimes: string[]): EngineInfo => ({
   name: 'Docker',
   version: '20.10.24',
@@ -99,11 +82,10 @@ const podman = (runtimes: string[]): EngineInfo => {
 function catalogOf(doc: Record<string, unknown>): {
   servers: Map<string, ServerConfig>;
   runtime: 'runc' | 'runsc' | 'auto';
-  startCpus: number;
 } {
   const parsed = parseCatalog(doc);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-  return { servers: parsed.catalog.servers, runtime: parsed.catalog.sandbox.runtime, startCpus: parsed.catalog.sandbox.startCpus };
+  return { servers: parsed.catalog.servers, runtime: parsed.catalog.sandbox.runtime };
 }
 
 describe('sandbox.runtime and a server’s runtime', () => {
@@ -116,39 +98,24 @@ describe('sandbox.runtime and a server’s runtime', () => {
     },
   };
 
-  it('parse with runc and a 2-CPU start as defaults, and refuse anything else', () => {
-    expect(catalogOf({})).toMatchObject({ runtime: 'runc', startCpus: 2 });
+  it('parse with runc as the default, and refuse anything else', () => {
+    expect(catalogOf({})).toMatchObject({ runtime: 'runc' });
     expect(parseCatalog({ sandbox: { runtime: 'kata' } }).ok).toBe(false);
     const bad = parseCatalog({ mcpServers: { s: { image: 'x', runtime: 'kata' } } });
     expect(bad.ok && bad.catalog.unavailable.get('s')?.reason).toMatch(/mcpServers\.s\.runtime/);
   });
 
   it('place each server on its own runtime, the server’s setting winning', async () => {
-    const { servers, runtime, startCpus } = catalogOf(doc);
-    const placement = new SandboxPlacement({ describe: async () => info(['runc', 'runsc', 'runsc-net']) }, { runtime, startCpus });
+    const { servers, runtime } = catalogOf(doc);
+    const placement = new SandboxPlacement({ describe: async () => info(['runc', 'runsc', 'runsc-net']) }, { runtime });
     expect((await placement.place(servers.get('walled')!)).runtime.name).toBe('runsc');
     expect((await placement.place(servers.get('online')!)).runtime.name).toBe('runsc-net');
-    expect(await placement.place(servers.get('plain')!)).toEqual({
-      runtime: { kind: 'runc', engineRuntime: undefined, name: 'runc' },
-      startNanoCpus: 2_000_000_000,
-    });
-  });
-
-  it('give the start boost on Podman too (it lowers a running container’s CPUs through its own API)', async () => {
-    const { servers, runtime, startCpus } = catalogOf(doc);
-    const placement = new SandboxPlacement({ describe: async () => podman(['crun', 'runc', 'runsc']) }, { runtime, startCpus });
-    expect(await placement.place(servers.get('plain')!)).toEqual({
-      runtime: { kind: 'runc', engineRuntime: undefined, name: 'runc' },
-      startNanoCpus: 2_000_000_000,
-    });
+    expect(await placement.place(servers.get('plain')!)).toEqual({ runtime: { kind: 'runc', engineRuntime: undefined, name: 'runc' } });
   });
 
   it('refuse runsc on Podman, which lists it but runs runc, and run auto there under its default runtime', async () => {
-    const { servers, runtime, startCpus } = catalogOf(doc);
-    const placement = new SandboxPlacement(
-      { describe: async () => podman(['crun', 'runc', 'runsc', 'runsc-net']) },
-      { runtime, startCpus },
-    );
+    const { servers, runtime } = catalogOf(doc);
+    const placement = new SandboxPlacement({ describe: async () => podman(['crun', 'runc', 'runsc', 'runsc-net']) }, { runtime });
     const launch = withRuntimeCheck({ resolve: async () => ({ env: {}, args: [], mounts: [] }), check: async () => undefined }, placement);
     expect(await launch.check(servers.get('walled')!)).toMatch(
       /^runtime "runsc" is configured but Podman cannot run a sandbox under gVisor/,
@@ -157,23 +124,20 @@ describe('sandbox.runtime and a server’s runtime', () => {
       code: 'server_unavailable',
       message: expect.stringMatching(/^server "online" cannot start: runtime "runsc" is configured but Podman/),
     });
-    const auto = new SandboxPlacement(
-      { describe: async () => podman(['crun', 'runc', 'runsc', 'runsc-net']) },
-      { runtime: 'auto', startCpus },
-    );
+    const auto = new SandboxPlacement({ describe: async () => podman(['crun', 'runc', 'runsc', 'runsc-net']) }, { runtime: 'auto' });
     expect((await auto.place(servers.get('walled')!)).runtime).toEqual({ kind: 'runc', engineRuntime: undefined, name: 'runc' });
   });
 
   it('make a server unavailable, with the reason, on an engine without gVisor', async () => {
-    const { servers, runtime, startCpus } = catalogOf(doc);
-    const placement = new SandboxPlacement({ describe: async () => info(['runc']) }, { runtime, startCpus });
+    const { servers, runtime } = catalogOf(doc);
+    const placement = new SandboxPlacement({ describe: async () => info(['runc']) }, { runtime });
     const launch = withRuntimeCheck({ resolve: async () => ({ env: {}, args: [], mounts: [] }), check: async () => undefined }, placement);
     expect(await launch.check(servers.get('walled')!)).toMatch(/^runtime "runsc" is configured but the engine has no/);
     expect(await launch.check(servers.get('plain')!)).toBeUndefined();
     await expect(placement.place(servers.get('walled')!)).rejects.toMatchObject({ code: 'server_unavailable' });
   });
 
-  it('put the engine runtime and the start CPUs into the container spec', () => {
+  it('put the engine runtime into the container spec', () => {
     const server = catalogOf(doc).servers.get('walled')!;
     const spec = buildContainerSpec({
       server,
@@ -183,9 +147,8 @@ describe('sandbox.runtime and a server’s runtime', () => {
       instanceId: 'i',
       containerName: 'c',
       runtime: 'runsc',
-      startNanoCpus: 2_000_000_000,
     });
-    expect(spec.HostConfig).toMatchObject({ Runtime: 'runsc', NanoCpus: 2_000_000_000 });
+    expect(spec.HostConfig).toMatchObject({ Runtime: 'runsc' });
     expect(
       buildContainerSpec({
         server,
@@ -213,7 +176,7 @@ describe('engine info for placement', () => {
         return new Promise<EngineInfo>((resolve) => (release = () => resolve(info(['runc', 'runsc', 'runsc-net']))));
       },
     };
-    const placement = new SandboxPlacement(engine, { runtime: 'auto', startCpus: 0, cacheMs: 0 });
+    const placement = new SandboxPlacement(engine, { runtime: 'auto', cacheMs: 0 });
     expect((await placement.place(plain)).runtime.name).toBe('runc');
     await new Promise((r) => setTimeout(r, 2));
     expect((await placement.place(plain)).runtime.name).toBe('runc');
@@ -233,7 +196,7 @@ describe('engine info for placement', () => {
         return fail ? Promise.reject(new Error('engine down')) : Promise.resolve(info(['runc']));
       },
     };
-    const placement = new SandboxPlacement(engine, { runtime: 'runc', startCpus: 0, cacheMs: 0 });
+    const placement = new SandboxPlacement(engine, { runtime: 'runc', cacheMs: 0 });
     await expect(placement.place(plain)).rejects.toThrow('engine down');
     fail = false;
     expect((await placement.place(plain)).runtime.name).toBe('runc');

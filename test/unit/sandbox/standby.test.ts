@@ -26,9 +26,10 @@ describe('standby fingerprint', () => {
       base,
     );
     expect(standbyFingerprint(launch, 'img:2', undefined)).not.toBe(base);
-    const runc = { runtime: { kind: 'runc' as const, engineRuntime: undefined, name: 'runc' }, startNanoCpus: 2e9 };
+    const runc = { runtime: { kind: 'runc' as const, engineRuntime: undefined, name: 'runc' } };
+    const runsc = { runtime: { kind: 'runsc' as const, engineRuntime: 'runsc', name: 'runsc' } };
     expect(standbyFingerprint(launch, 'img:1', runc)).not.toBe(base);
-    expect(standbyFingerprint(launch, 'img:1', { ...runc, startNanoCpus: 5e8 })).not.toBe(standbyFingerprint(launch, 'img:1', runc));
+    expect(standbyFingerprint(launch, 'img:1', runsc)).not.toBe(standbyFingerprint(launch, 'img:1', runc));
     // Only a hash is kept: the secret's value is not in it.
     expect(base).toMatch(/^[0-9a-f]{64}$/);
   });
