@@ -7,6 +7,7 @@ import { currentInstanceId } from '../daemon/sandbox/instance.js';
 import { openEngine } from '../daemon/sandbox/open-engine.js';
 import type { ContainerEngine, EngineInfo } from '../daemon/sandbox/engine.js';
 import { runtimeRefusal } from '../daemon/sandbox/flavor.js';
+import { CPU_PERIOD_US } from '../daemon/sandbox/spec.js';
 import { SandboxPlacement } from '../daemon/sandbox/runtime-choice.js';
 import { SandboxRuntime } from '../daemon/sandbox/runtime.js';
 import { ImageBuilder } from '../daemon/images/builder.js';
@@ -23,7 +24,8 @@ const ms = (t0: number): number => performance.now() - t0;
 interface Variant {
   label: string;
   runtime: RuntimeSetting;
-  startCpus: number;
+  /** The CFS period of the 0.5 CPU limit, in µs: mcpgw's 1 s (spec.ts), or Docker's 100 ms (`docker run --cpus`). */
+  periodUs: number;
   /** The start takes a standby container (created, never started) made after an earlier session's start. */
   standby?: boolean;
   placement?: SandboxPlacement;
@@ -35,11 +37,13 @@ interface Phases {
   attach: number;
   start: number;
   initialize: number;
-  lowerCpus: number;
 }
 
-/** The engine, with the moment each call of a start returned written down. */
-function timedEngine(engine: ContainerEngine): { engine: ContainerEngine; marks: Map<string, number> } {
+/**
+ * The engine, with the moment each call of a start returned written down; containers are created with the
+ * variant's CFS period (the same 0.5 CPU average).
+ */
+function timedEngine(engine: ContainerEngine, periodUs: number): { engine: ContainerEngine; marks: Map<string, number> } {
   const marks = new Map<string, number>();
   const timed = Object.create(engine) as ContainerEngine;
   const mark =
@@ -49,10 +53,14 @@ function timedEngine(engine: ContainerEngine): { engine: ContainerEngine; marks:
       marks.set(name, performance.now());
       return result;
     };
-  timed.create = mark('create', engine.create as (spec: ContainerCreateOptions) => Promise<string>);
+  const create = (spec: ContainerCreateOptions): Promise<string> => {
+    const host = spec.HostConfig ?? {};
+    const quota = Math.round(((host.CpuQuota ?? 0) / (host.CpuPeriod ?? 1)) * periodUs);
+    return engine.create({ ...spec, HostConfig: { ...host, CpuPeriod: periodUs, CpuQuota: quota } });
+  };
+  timed.create = mark('create', create);
   timed.attach = mark('attach', engine.attach);
   timed.start = mark('start', engine.start);
-  timed.updateCpus = mark('lowerCpus', engine.updateCpus);
   return { engine: timed, marks };
 }
 
@@ -61,7 +69,7 @@ function runtimeFor(engine: ContainerEngine, builder: ImageBuilder, variant: Var
     engine,
     instanceId: currentInstanceId(),
     // One placement per variant for the whole run, as one mcpd has: its engine info is asked once, up front.
-    placement: (variant.placement ??= new SandboxPlacement(engine, { runtime: variant.runtime, startCpus: variant.startCpus })),
+    placement: (variant.placement ??= new SandboxPlacement(engine, { runtime: variant.runtime })),
     standby: variant.standby ?? false,
     resolveImage: (server) => builder.imageFor(server, { build: false }),
     resolveLaunch: (server) => testLaunch.resolve(server),
@@ -96,7 +104,7 @@ interface ColdSample {
  * a standby, an earlier session's start has left one for this one; its own start is what is timed.
  */
 async function coldSample(engine: ContainerEngine, builder: ImageBuilder, variant: Variant, i: number): Promise<ColdSample> {
-  const timed = timedEngine(engine);
+  const timed = timedEngine(engine, variant.periodUs);
   const runtime = runtimeFor(timed.engine, builder, variant);
   try {
     if (variant.standby) {
@@ -113,7 +121,6 @@ async function coldSample(engine: ContainerEngine, builder: ImageBuilder, varian
     await sandbox.callTool('echo', { message: 'first' });
     const first = ms(t0);
     const at = (k: string): number => (timed.marks.get(k) ?? NaN) - t0;
-    const lowered = timed.marks.get('lowerCpus');
     return {
       cold: ready - t0,
       first,
@@ -124,9 +131,7 @@ async function coldSample(engine: ContainerEngine, builder: ImageBuilder, varian
         create: variant.standby ? at('attach') : at('create'),
         attach: variant.standby ? 0 : at('attach') - at('create'),
         start: at('start') - at('attach'),
-        // Until the CPUs were lowered (right after `initialize` was answered), or until ready without a boost.
-        initialize: (lowered ?? ready) - (timed.marks.get('start') ?? NaN),
-        lowerCpus: lowered === undefined ? 0 : ready - lowered,
+        initialize: ready - (timed.marks.get('start') ?? NaN),
       },
     };
   } finally {
@@ -138,7 +143,7 @@ async function coldSample(engine: ContainerEngine, builder: ImageBuilder, varian
 async function warmAndEcho(engine: ContainerEngine, builder: ImageBuilder, variant: Variant, runs: number, calls: number) {
   const server = testServer('everything');
   const warm: number[] = [];
-  const pooled = runtimeFor(engine, builder, variant);
+  const pooled = runtimeFor(timedEngine(engine, variant.periodUs).engine, builder, variant);
   try {
     pooled.warm(server, 1);
     for (let i = 0; i < runs; i++) {
@@ -152,7 +157,7 @@ async function warmAndEcho(engine: ContainerEngine, builder: ImageBuilder, varia
   } finally {
     await pooled.closeAll();
   }
-  const echoRuntime = runtimeFor(engine, builder, variant);
+  const echoRuntime = runtimeFor(timedEngine(engine, variant.periodUs).engine, builder, variant);
   const echo: number[] = [];
   try {
     const sandbox = await echoRuntime.acquire('bench-rt-echo', server);
@@ -169,12 +174,12 @@ async function warmAndEcho(engine: ContainerEngine, builder: ImageBuilder, varia
 
 function variantRow(variant: Variant, samples: ColdSample[], rest: Awaited<ReturnType<typeof warmAndEcho>>) {
   const phaseP50 = Object.fromEntries(
-    (['create', 'attach', 'start', 'initialize', 'lowerCpus'] as const).map((k) => [k, round(median(samples.map((p) => p.phases[k])))]),
+    (['create', 'attach', 'start', 'initialize'] as const).map((k) => [k, round(median(samples.map((p) => p.phases[k])))]),
   );
   return {
     label: variant.label,
     runtime: samples[0]?.runtime ?? '?',
-    startCpus: variant.startCpus,
+    cpuPeriodMs: variant.periodUs / 1000,
     coldToInitializeMs: rounded(summarize(samples.map((x) => x.cold))),
     firstResultColdMs: rounded(summarize(samples.map((x) => x.first))),
     ...rest,
@@ -219,15 +224,15 @@ export async function runtimeRows(runs: number, calls: number): Promise<Record<s
   await builder.imageFor(testServer('everything'), { build: true });
   const info: EngineInfo = await engine.describe();
   const variants: Variant[] = [
-    { label: `${info.name}+runc, no start boost`, runtime: 'runc', startCpus: 0 },
-    { label: `${info.name}+runc, start boost 2 CPUs`, runtime: 'runc', startCpus: 2 },
-    { label: `${info.name}+runc, start boost, from a standby container (default)`, runtime: 'runc', startCpus: 2, standby: true },
+    { label: `${info.name}+runc, 100 ms period (as docker run --cpus)`, runtime: 'runc', periodUs: 100_000 },
+    { label: `${info.name}+runc, 1 s period (default), new container`, runtime: 'runc', periodUs: CPU_PERIOD_US },
+    { label: `${info.name}+runc, 1 s period, from a standby container (default)`, runtime: 'runc', periodUs: CPU_PERIOD_US, standby: true },
   ];
   // Podman lists runsc but its Docker API cannot run it (flavor.ts runtimeRefusal): no gVisor row there.
   const gvisor = info.runtimes.includes('runsc') && !runtimeRefusal(info.facts.kind, 'runsc', info.defaultRuntime);
-  if (gvisor) variants.push({ label: `${info.name}+runsc (gVisor)`, runtime: 'runsc', startCpus: 2 });
+  if (gvisor) variants.push({ label: `${info.name}+runsc (gVisor), 1 s period`, runtime: 'runsc', periodUs: CPU_PERIOD_US });
   for (const variant of variants) {
-    variant.placement = new SandboxPlacement(engine, { runtime: variant.runtime, startCpus: variant.startCpus });
+    variant.placement = new SandboxPlacement(engine, { runtime: variant.runtime });
     await variant.placement.place(testServer('everything'));
   }
   // Cold samples round-robin (each variant, then the child, per round): a load change hits all of them alike.
