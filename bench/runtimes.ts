@@ -215,8 +215,9 @@ async function childEcho(calls: number) {
 }
 
 /**
- * Every runtime the engine has, for server-everything: runc without and with the start boost, runsc when it is
- * registered; then the plain child process. Variants are interleaved per round so load drifts hit all alike.
+ * Every runtime the engine has, for server-everything: runc with Docker's 100 ms CPU period and with mcpgw's 1 s one
+ * (a new container, and one from a standby), runsc when the engine can run it; then the plain child process.
+ * Variants are interleaved per round so load drifts hit all alike.
  */
 export async function runtimeRows(runs: number, calls: number): Promise<Record<string, unknown>> {
   const engine = openEngine({});
