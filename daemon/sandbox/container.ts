@@ -21,7 +21,9 @@ export interface ContainerInput {
   /** The session label; `pool` for a container no session has taken yet. */
   sessionId: string;
   instanceId: string;
+  /** The egress network of a server with an allowlist. */
   network?: SandboxNetworkAttachment | undefined;
+  /** The runtime (runtime-choice.ts); without it: the engine's default runtime. */
   placement?: Placement | undefined;
 }
 

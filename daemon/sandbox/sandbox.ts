@@ -10,40 +10,27 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { ServerConfig } from '../../src/config/catalog.js';
-import type { LaunchSpec } from '../config/launch.js';
 import { McpgwError, errorMessage } from '../../src/errors.js';
 import { VERSION } from '../../src/version.js';
-import type { AttachedStdio, ContainerEngine, ExitStatus } from './engine.js';
+import type { AttachedStdio, ExitStatus } from './engine.js';
 import { explainFailure, raceExit, type SandboxExit } from './failure.js';
-import { createSandboxContainer, type CreatedContainer } from './container.js';
+import { createSandboxContainer, type ContainerInput, type CreatedContainer } from './container.js';
 import { Deadline } from './deadline.js';
 import { IdleTimer } from './idle-timer.js';
-import type { SandboxNetworkAttachment } from './network-hook.js';
 import { OutputBudget } from './output-budget.js';
 import { connectPeer, peerCapabilities, type SandboxPeer } from './peer.js';
-import type { Placement } from './runtime-choice.js';
 import { DockerStreamTransport } from './transport.js';
 
 export type SandboxState = 'starting' | 'ready' | 'exited' | 'closed';
 export type { SandboxExit } from './failure.js';
 
-export interface SandboxOptions {
-  engine: ContainerEngine;
-  server: ServerConfig;
-  /** Resolved env, args and mounts for this start; holds secret values, so it is used for the create call only. */
-  launch: LaunchSpec;
-  image: string;
-  sessionId: string;
-  instanceId: string;
+/** What a sandbox is made of: its container's input (container.ts) and how mcpd speaks to it. */
+export interface SandboxOptions extends ContainerInput {
   maxMessageBytes: number;
   startTimeoutMs: number;
   closeGraceMs?: number;
-  /** The egress network of a server with an allowlist. */
-  network?: SandboxNetworkAttachment | undefined;
   /** Answers the server's own requests (elicitation, sampling, roots); without it mcpd declares none of them. */
   peer?: SandboxPeer | undefined;
-  /** The runtime (runtime-choice.ts); without it: the engine's default runtime. */
-  placement?: Placement | undefined;
   /** Server output for people (stderr, MCP log notifications, SDK errors) that fits the output budget. Never parsed. */
   onLog?: (line: string) => void;
   onExit?: (exit: SandboxExit) => void;
