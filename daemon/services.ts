@@ -226,7 +226,9 @@ export function buildServices(o: ServiceOptions): Services {
     if (event.type !== 'session:ended') return;
     broker.forgetSession(event.sessionId);
     egress.forgetSession(event.sessionId);
-    content.forgetSession(event.sessionId);
+    void content
+      .forgetSession(event.sessionId)
+      .catch((err: unknown) => log.warn('could not forget the subscriptions of an ended session', { err }));
   });
   const calls = new ToolCalls({ events, store, questions, sandboxes: toolCatalog, output, pins, notes: broker, media, running });
   const agent = new AgentService({
@@ -249,6 +251,7 @@ export function buildServices(o: ServiceOptions): Services {
     sandboxes: sessions,
     live: (sessionId, server) => runtime.get(sessionId, server),
     notes: store,
+    follows: store,
     events,
     modelChars: TOOL_OUTPUT_CHARS,
   });

@@ -16,7 +16,7 @@ import { McpgwError } from '../../src/errors.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import type { EventSink } from '../sessions/event-log.js';
 import { notice } from '../sessions/notices.js';
-import type { HistoryStore, SessionRecord } from '../store/ports.js';
+import type { HistoryStore, SessionRecord, SubscriptionStore } from '../store/ports.js';
 import { forModel } from './model-text.js';
 import { MAX_SUBSCRIPTIONS, Subscriptions } from './subscriptions.js';
 import { completionView, page, promptSummary, promptView, resourceParts, resourceSummary, templateSummary } from './shape.js';
@@ -30,6 +30,8 @@ export interface ContentDeps {
   /** The session's ready sandbox for a server, if there is one now (never starts one). */
   live?: (sessionId: string, server: string) => ContentHost | undefined;
   notes: Pick<HistoryStore, 'pushNote'>;
+  /** Where the session's subscriptions are kept (Redis: they outlive a restart of mcpd). */
+  follows: SubscriptionStore;
   events: EventSink;
   /** What the model reads of an attached resource or prompt is cut to this, like tool output. */
   modelChars: number;
@@ -42,9 +44,11 @@ type Feature = keyof Pick<ServerCapabilities, 'resources' | 'prompts' | 'complet
  * checked by the caller (the API routes); which server a session may ask by the session service.
  */
 export class ServerContent {
-  private readonly subscriptions = new Subscriptions();
+  private readonly subscriptions: Subscriptions;
 
-  constructor(private readonly deps: ContentDeps) {}
+  constructor(private readonly deps: ContentDeps) {
+    this.subscriptions = new Subscriptions(deps.follows);
+  }
 
   /** A page of a server's resources (`supported: false` when it offers none). */
   async listResources(rec: SessionRecord, server: string, cursor?: string): Promise<ContentPage<ResourceSummary>> {
@@ -81,13 +85,13 @@ export class ServerContent {
   async subscribe(rec: SessionRecord, server: string, uri: string, on: boolean): Promise<{ subscribed: boolean }> {
     const host = await this.host(rec, server, 'resources');
     if (!host.capabilities.resources?.subscribe) throw unsupported(server, 'resource subscriptions');
-    const followed = this.subscriptions.of(rec.id, server);
+    const followed = await this.subscriptions.of(rec.id, server);
     if (on && !followed.includes(uri) && followed.length >= MAX_SUBSCRIPTIONS) {
       throw new McpgwError('capacity', `this session already follows ${MAX_SUBSCRIPTIONS} resources of "${server}"; unsubscribe one first`);
     }
     if (on) await host.ask('resources/subscribe', (c, o) => c.subscribeResource({ uri }, o));
     else await host.ask('resources/unsubscribe', (c, o) => c.unsubscribeResource({ uri }, o));
-    this.subscriptions.set(rec.id, server, uri, on);
+    await this.subscriptions.set(rec.id, server, uri, on);
     return { subscribed: on };
   }
 
@@ -164,8 +168,8 @@ export class ServerContent {
   }
 
   /** Forgets what an ended session followed. */
-  forgetSession(sessionId: string): void {
-    this.subscriptions.forgetSession(sessionId);
+  forgetSession(sessionId: string): Promise<void> {
+    return this.subscriptions.forgetSession(sessionId);
   }
 
   private async host(rec: SessionRecord, server: string, feature: Feature): Promise<ContentHost> {

@@ -13,6 +13,8 @@ export function keys(prefix: string) {
     /** The session's tool pins, by `server\u0000tool`. */
     pins: (id: string) => `${prefix}session:${id}:pins`,
     notes: (id: string) => `${prefix}session:${id}:notes`,
+    /** The resources the session follows (`[server, uri]`, JSON), oldest first: re-followed by each new sandbox. */
+    subscriptions: (id: string) => `${prefix}session:${id}:subscriptions`,
     /** Tokens used by sampling in the session, by server (a policy's budget). */
     sampling: (id: string) => `${prefix}session:${id}:sampling`,
     /** The session's audit entries (a copy of the shared stream's), so one session's audit is read without a scan. */

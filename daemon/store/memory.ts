@@ -20,6 +20,8 @@ export class MemoryStore implements SessionStore {
   private readonly questions = new Map<string, Map<string, StoredQuestion>>();
   private readonly rules = new Map<string, unknown[]>();
   private readonly grants = new Map<string, unknown[]>();
+  /** Per session, `[server, uri]` as JSON, in the order first followed (a Set keeps insertion order). */
+  private readonly follows = new Map<string, Set<string>>();
   private readonly pinMaps = new Map<string, Map<string, ToolPin>>();
   private readonly sessionAudit = new Map<string, AuditEntry[]>();
   private readonly sampling = new Map<string, Map<string, number>>();
@@ -73,6 +75,7 @@ export class MemoryStore implements SessionStore {
       this.questions,
       this.rules,
       this.grants,
+      this.follows,
       this.pinMaps,
       this.sessionAudit,
       this.sampling,
@@ -203,6 +206,25 @@ export class MemoryStore implements SessionStore {
 
   async egressGrants(sessionId: string): Promise<unknown[]> {
     return (this.grants.get(sessionId) ?? []).map(copy);
+  }
+
+  async setSubscription(sessionId: string, server: string, uri: string, on: boolean): Promise<void> {
+    const set = this.follows.get(sessionId) ?? new Set<string>();
+    if (on) set.add(JSON.stringify([server, uri]));
+    else set.delete(JSON.stringify([server, uri]));
+    if (set.size > 0) this.follows.set(sessionId, set);
+    else this.follows.delete(sessionId);
+  }
+
+  async subscriptions(sessionId: string, server: string): Promise<string[]> {
+    return [...(this.follows.get(sessionId) ?? [])].flatMap((m) => {
+      const [s, uri] = JSON.parse(m) as [string, string];
+      return s === server ? [uri] : [];
+    });
+  }
+
+  async clearSubscriptions(sessionId: string): Promise<void> {
+    this.follows.delete(sessionId);
   }
 
   async pins(sessionId: string): Promise<ToolPin[]> {

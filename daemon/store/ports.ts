@@ -103,6 +103,16 @@ export interface EgressGrantStore {
   egressGrants(sessionId: string): Promise<unknown[]>;
 }
 
+/** The resources a session follows on its servers: kept so that after a restart the next sandbox follows them again. */
+export interface SubscriptionStore {
+  /** Records that the session follows `uri` on `server` (`on`), or no longer does. */
+  setSubscription(sessionId: string, server: string, uri: string, on: boolean): Promise<void>;
+  /** The URIs the session follows on a server, oldest first. */
+  subscriptions(sessionId: string, server: string): Promise<string[]>;
+  /** Forgets everything the session follows (it ended). */
+  clearSubscriptions(sessionId: string): Promise<void>;
+}
+
 /** The tool definitions a session pinned (tool pinning: a changed tool is asked about again). */
 export interface PinStore {
   /** The session's pins, in no particular order. */
@@ -134,6 +144,7 @@ export type SessionStore = SessionRecords &
   QuestionStore &
   RuleStore &
   EgressGrantStore &
+  SubscriptionStore &
   PinStore &
   AuditLog &
   SamplingUsage;

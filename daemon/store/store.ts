@@ -6,6 +6,7 @@ import { DEFAULT_EVENT_LOG_LIMITS, EventStream, type EventLogLimits } from './ev
 import { refusedWhenFull } from './full.js';
 import { checkMulti } from './multi.js';
 import { keys, type Keys } from './keys.js';
+import { RedisSubscriptions } from './subscriptions.js';
 import type { AuditEntry, SessionRecord, SessionStore, StoredQuestion } from './ports.js';
 import type { ToolPin } from '../pins/pin.js';
 import { withScripts, type ScriptedRedis } from './scripts.js';
@@ -21,6 +22,7 @@ export class Store implements SessionStore {
   readonly k: Keys;
   private readonly redis: ScriptedRedis;
   private readonly eventStream: EventStream;
+  private readonly follows: RedisSubscriptions;
   /** Session id → owner (it never changes), so an audit write needs no extra read. */
   private readonly owners = new Map<string, string>();
 
@@ -28,6 +30,7 @@ export class Store implements SessionStore {
     this.k = keys(prefix);
     this.redis = withScripts(redis);
     this.eventStream = new EventStream(this.redis, this.k, { ...DEFAULT_EVENT_LOG_LIMITS, ...eventLimits });
+    this.follows = new RedisSubscriptions(this.redis, this.k);
   }
 
   async createSession(rec: SessionRecord): Promise<void> {
@@ -93,6 +96,7 @@ export class Store implements SessionStore {
         k.egressGrants(rec.id),
         k.pins(rec.id),
         k.notes(rec.id),
+        k.subscriptions(rec.id),
         k.sampling(rec.id),
         k.sessionAudit(rec.id),
       )
@@ -247,6 +251,20 @@ export class Store implements SessionStore {
 
   async egressGrants(sessionId: string): Promise<unknown[]> {
     return (await this.redis.lrange(this.k.egressGrants(sessionId), 0, -1)).map((s) => JSON.parse(s) as unknown);
+  }
+
+  // --- resource subscriptions (see RedisSubscriptions) --------------------------------------------------------
+
+  setSubscription(sessionId: string, server: string, uri: string, on: boolean): Promise<void> {
+    return this.follows.set(sessionId, server, uri, on);
+  }
+
+  subscriptions(sessionId: string, server: string): Promise<string[]> {
+    return this.follows.of(sessionId, server);
+  }
+
+  clearSubscriptions(sessionId: string): Promise<void> {
+    return this.follows.clear(sessionId);
   }
 
   // --- tool pins ----------------------------------------------------------------------------------------------

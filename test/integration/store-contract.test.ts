@@ -178,6 +178,28 @@ describe.each([
     expect(await store.egressGrants(rec.id)).toEqual([]);
   });
 
+  it('keeps what a session follows per server, oldest first, once each, and forgets it on clear and with the session', async () => {
+    const store = make();
+    const rec = record();
+    const other = record();
+    await store.createSession(rec);
+    await store.createSession(other);
+    await store.setSubscription(rec.id, 'everything', 'demo://a', true);
+    await store.setSubscription(rec.id, 'memory', 'demo://a', true);
+    await store.setSubscription(rec.id, 'everything', 'demo://b', true);
+    await store.setSubscription(rec.id, 'everything', 'demo://a', true);
+    await store.setSubscription(other.id, 'everything', 'demo://c', true);
+    expect(await store.subscriptions(rec.id, 'everything')).toEqual(['demo://a', 'demo://b']);
+    expect(await store.subscriptions(rec.id, 'memory')).toEqual(['demo://a']);
+    await store.setSubscription(rec.id, 'everything', 'demo://a', false);
+    expect(await store.subscriptions(rec.id, 'everything')).toEqual(['demo://b']);
+    await store.clearSubscriptions(other.id);
+    expect(await store.subscriptions(other.id, 'everything')).toEqual([]);
+    await store.deleteSession(rec);
+    expect(await store.subscriptions(rec.id, 'everything')).toEqual([]);
+    expect(await store.subscriptions(rec.id, 'memory')).toEqual([]);
+  });
+
   it('deletes a session with everything under it, and lists sessions by inactivity', async () => {
     const store = make();
     const old = record({ lastActive: 5 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ServerContent, type ContentHost } from '../../../daemon/content/service.js';
 import { MAX_SUBSCRIPTIONS } from '../../../daemon/content/subscriptions.js';
+import { MemoryStore } from '../../../daemon/store/memory.js';
 import type { SessionRecord } from '../../../daemon/store/ports.js';
 import type { SessionEvent } from '../../../src/protocol/events.js';
 
@@ -24,13 +25,14 @@ function fakeHost(capabilities: ContentHost['capabilities'], answers: Record<str
   return { host: host as unknown as ContentHost, asked };
 }
 
-function service(host: ContentHost, live?: () => ContentHost | undefined) {
+function service(host: ContentHost, live?: () => ContentHost | undefined, store = new MemoryStore()) {
   const notes: string[] = [];
   const events: Array<Pick<SessionEvent, 'type'> & Record<string, unknown>> = [];
   const content = new ServerContent({
     sandboxes: { sandbox: () => Promise.resolve(host) },
     ...(live ? { live } : {}),
     notes: { pushNote: (_id, text) => Promise.resolve(void notes.push(text)) },
+    follows: store,
     events: {
       emit: (_id, type, payload) => Promise.resolve((events.push({ type, ...payload }), {} as SessionEvent)),
       post: () => undefined,
@@ -78,7 +80,7 @@ describe('ServerContent', () => {
     await content.subscribe(rec, 'srv', 'x://0', true);
     await content.subscribe(rec, 'srv', 'x://1', false);
     expect(await content.subscribe(rec, 'srv', 'x://one-more', true)).toEqual({ subscribed: true });
-    content.forgetSession(rec.id);
+    await content.forgetSession(rec.id);
     expect(await content.subscribe(rec, 'srv', 'x://another', true)).toEqual({ subscribed: true });
   });
 
@@ -117,7 +119,7 @@ describe('ServerContent', () => {
     await content.sandboxStarted(rec.id, 'srv');
     expect(asked).toEqual(['x://a']);
     // An ended session's subscriptions are forgotten: a new sandbox is asked for nothing.
-    content.forgetSession(rec.id);
+    await content.forgetSession(rec.id);
     asked.length = 0;
     await content.sandboxStarted(rec.id, 'srv');
     expect(asked).toEqual([]);
@@ -142,6 +144,21 @@ describe('ServerContent', () => {
     live = third;
     await content.sandboxStarted(rec.id, 'srv');
     expect(asked).toEqual([['subscribeResource', { uri: 'x://a' }]]);
+  });
+
+  it('what a session follows is kept in the store: a restarted mcpd (a new service on it) follows it again', async () => {
+    const store = new MemoryStore();
+    const { host: first } = fakeHost({ resources: { subscribe: true } }, {});
+    await service(first, () => first, store).content.subscribe(rec, 'srv', 'x://a', true);
+    expect(await store.subscriptions(rec.id, 'srv')).toEqual(['x://a']);
+    const { host: after, asked } = fakeHost({ resources: { subscribe: true } }, {});
+    const { content, events } = service(after, () => after, store);
+    await content.sandboxStarted(rec.id, 'srv');
+    expect(asked).toEqual([['subscribeResource', { uri: 'x://a' }]]);
+    expect(events.map((e) => e.text)).toEqual(['the new sandbox of "srv" follows 1 resource again']);
+    // Deleting the session (the janitor's retention) takes them with it.
+    await store.deleteSession(rec);
+    expect(await store.subscriptions(rec.id, 'srv')).toEqual([]);
   });
 
   it('a subscription needs the server to offer them', async () => {
