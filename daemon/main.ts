@@ -16,7 +16,7 @@ import { ImageBuilder } from './images/builder.js';
 import type { Logger } from './logger.js';
 import { loadPolicySpec } from './policies.js';
 import type { ContainerEngine } from './sandbox/engine.js';
-import { engineSummary, mountsRefusedBy, openEngine } from './sandbox/open-engine.js';
+import { engineSummary, limitsLoosening, mountsRefusedBy, openEngine } from './sandbox/open-engine.js';
 import { buildServices, type EgressTestSettings, type Services } from './services.js';
 import { Janitor } from './sessions/janitor.js';
 import { recoverSessions } from './sessions/recovery.js';
@@ -126,6 +126,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       connection,
       startedAt,
       engine: engineSummary(engine),
+      engineLoosened: limitsLoosening(engine, catalog.sandbox.allowUnenforcedLimits),
       ...(deps.egress ? { loosened: [testEgressWarning(deps.egress)] } : {}),
     });
     const api = await serveApi(deps, services, { credentials, status, store });

@@ -14,9 +14,12 @@ export function statusReporter(deps: {
   engine: () => Promise<DaemonStatus['engine']>;
   /** Loosenings in force for the daemon's whole life (MCPGW_TEST_EGRESS), shown by every status display. */
   loosened?: string[];
+  /** Loosenings that depend on what the engine says of itself (sandbox.allowUnenforcedLimits where limits fail). */
+  engineLoosened?: () => Promise<string[]>;
 }): (user: string, url: string) => Promise<DaemonStatus> {
-  const { store, runtime, connection, startedAt, engine, loosened = [] } = deps;
+  const { store, runtime, connection, startedAt, engine, engineLoosened } = deps;
   return async (user, url) => {
+    const loosened = [...(engineLoosened ? await engineLoosened() : []), ...(deps.loosened ?? [])];
     const mine = await store.listSessions(user);
     const count = (s: string): number => mine.filter((r) => r.status === s).length;
     const stats = runtime.stats();

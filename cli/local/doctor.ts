@@ -15,7 +15,7 @@ import { formatSize } from '../../src/text/table.js';
 import { loadConfig } from '../../daemon/config/load.js';
 import { TEST_EGRESS_ENV, testEgressFrom, testEgressWarning } from '../../daemon/egress/test-override.js';
 import type { EngineInfo } from '../../daemon/sandbox/engine.js';
-import { PODMAN_IGNORES_RUNTIME } from '../../daemon/sandbox/flavor.js';
+import { PODMAN_IGNORES_RUNTIME, unenforcedLimitsWarning } from '../../daemon/sandbox/flavor.js';
 import { openLocalSandboxes, type LocalSandboxes } from './sandboxes.js';
 import { readinessOf, serverStates } from '../../daemon/config/availability.js';
 import { createLaunchResolver } from '../../daemon/config/launch.js';
@@ -269,7 +269,7 @@ function limitsCheck(engine: EngineInfo, allowed: boolean): Check {
     return {
       name: 'limits',
       status: 'warn',
-      detail: `${engine.limitsUnenforced}: sandboxes run WITHOUT memory, CPU and pids limits (sandbox.allowUnenforcedLimits)`,
+      detail: unenforcedLimitsWarning(engine.limitsUnenforced),
       fix: 'use a rootful engine (scripts/podman.sh) or cgroup v2 with systemd, and drop sandbox.allowUnenforcedLimits',
     };
   }

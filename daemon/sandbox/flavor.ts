@@ -66,6 +66,11 @@ export function unenforceableLimits(facts: EngineFacts): string | undefined {
   return undefined;
 }
 
+/** The loud line for a loosening in force: `sandbox.allowUnenforcedLimits` on an engine that cannot enforce limits. */
+export function unenforcedLimitsWarning(reason: string): string {
+  return `${reason}: sandboxes run WITHOUT memory, CPU and pids limits (sandbox.allowUnenforcedLimits)`;
+}
+
 /** Docker's tmpfs owner options; Podman refuses them and spells "owned by the container's user" as `U`. */
 const OWNER = /^(uid|gid)=(\d+)$/;
 

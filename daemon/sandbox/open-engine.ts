@@ -2,6 +2,7 @@ import Docker from 'dockerode';
 import { currentEndpoint, dockerOptions, type EngineEndpoint } from './engine-connect.js';
 import { DockerodeEngine } from './dockerode-engine.js';
 import type { ContainerEngine } from './engine.js';
+import { unenforcedLimitsWarning } from './flavor.js';
 
 /** What mcpd and the CLI need to reach the engine: where it is, and whether host paths mean the same there. */
 export interface EngineSettings {
@@ -45,6 +46,26 @@ export function engineSummary(engine: ContainerEngine): () => Promise<EngineSumm
       return known;
     } catch {
       return { name: 'unreachable', version: '', endpoint };
+    }
+  };
+}
+
+/**
+ * What `sandbox.allowUnenforcedLimits` loosens on this engine, as status lines: one when the engine cannot enforce
+ * limits and the setting lets sandboxes run anyway, none otherwise. Asked once the engine answers (again while it
+ * does not: an unreachable engine runs nothing, so nothing runs loosened yet).
+ */
+export function limitsLoosening(engine: ContainerEngine, allowUnenforcedLimits: boolean): () => Promise<string[]> {
+  let known: string[] | undefined;
+  return async () => {
+    if (!allowUnenforcedLimits) return [];
+    if (known) return known;
+    try {
+      const reason = (await engine.describe()).limitsUnenforced;
+      known = reason ? [unenforcedLimitsWarning(reason)] : [];
+      return known;
+    } catch {
+      return [];
     }
   };
 }

@@ -93,7 +93,10 @@ export interface DaemonStatus {
   redis: { url: string; private: boolean; connected: boolean };
   /** The container engine: "Docker"/"Podman" (or "unreachable"), its version, where it is (no credentials). */
   engine: { name: string; version: string; endpoint: string };
-  /** What this daemon runs loosened beyond its defaults (a test-only override), one line each; absent when nothing. */
+  /**
+   * What this daemon runs loosened beyond its defaults (sandbox.allowUnenforcedLimits on an engine that ignores limits,
+   * the test-only egress override), one line each; absent when nothing.
+   */
   loosened?: string[];
   user: string;
 }

@@ -59,3 +59,19 @@ export function formatElapsed(ms: number): string {
   if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
   return `${Math.floor(s / 3600)}h ${String(Math.floor(s / 60) % 60).padStart(2, '0')}m`;
 }
+
+/** How much of the first loosening a status bar shows; the full list is `mcpgw daemon status`. */
+const LOOSENED_MARKER_CHARS = 100;
+
+/**
+ * The status bars' loud marker for what mcpd runs loosened (`daemon:status` `loosened`): "LOOSENED: <first> (+N)" as
+ * one safe line, or undefined when nothing is. Every item is checked: the list comes over the wire from mcpd.
+ */
+export function loosenedMarker(loosened: unknown): string | undefined {
+  const items = Array.isArray(loosened) ? loosened.filter((l): l is string => typeof l === 'string' && l.trim() !== '') : [];
+  const [first] = items;
+  if (first === undefined) return undefined;
+  const line = safeLine(first.trim());
+  const shown = line.length > LOOSENED_MARKER_CHARS ? `${line.slice(0, LOOSENED_MARKER_CHARS - 1)}…` : line;
+  return `LOOSENED: ${shown}${items.length > 1 ? ` (+${items.length - 1})` : ''}`;
+}

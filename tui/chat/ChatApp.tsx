@@ -107,7 +107,13 @@ function ChatScreen({ controller }: { controller: ChatController }) {
             onTab={(line) => controller.complete(line)}
           />
         </Box>
-        <StatusBar connection={snap.connection} session={view?.session} pending={view?.questions.length ?? 0} engine={snap.engine} />
+        <StatusBar
+          connection={snap.connection}
+          session={view?.session}
+          pending={view?.questions.length ?? 0}
+          engine={snap.engine}
+          loosened={snap.loosened}
+        />
         {snap.hint ? <Text color="yellow">{snap.hint}</Text> : null}
       </Box>
     </>

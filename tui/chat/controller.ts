@@ -30,6 +30,8 @@ export interface ChatSnapshot {
   user: string | undefined;
   /** The container engine mcpd uses, as the status bar names it ("Docker 20.10.24"). */
   engine: string | undefined;
+  /** What mcpd runs loosened beyond its defaults (`daemon:status`), for the status bar's marker. */
+  loosened: readonly string[] | undefined;
   history: readonly string[];
   done: boolean;
 }
@@ -59,6 +61,7 @@ export class ChatController {
     hint: undefined,
     user: undefined,
     engine: undefined,
+    loosened: undefined,
     history: [],
     done: false,
   };
@@ -231,7 +234,7 @@ export class ChatController {
     const status = await client.request('daemon:status', {});
     const restarted = this.daemon !== undefined && status.startedAt !== this.daemon.startedAt;
     this.daemon = status;
-    this.update({ user: status.user, engine: engineLabel(status) });
+    this.update({ user: status.user, engine: engineLabel(status), loosened: status.loosened });
     if (reconnected) await this.core.reconnected(restarted);
   }
 

@@ -1,6 +1,7 @@
 import { Box } from 'ink';
 import type { PolicyAssessment } from '../../src/policy/assess.js';
 import type { SessionInfo } from '../../src/protocol/session.js';
+import { loosenedMarker } from '../../src/view/format.js';
 import { containerGlyph, theme } from './theme.js';
 import { Text } from './Text.js';
 
@@ -14,13 +15,22 @@ export interface StatusBarProps {
   pending: number;
   /** The container engine, e.g. "Docker 20.10.24". */
   engine?: string;
+  /** What mcpd runs loosened beyond its defaults (`daemon:status`), shown loudly while there is any. */
+  loosened?: readonly string[] | undefined;
 }
 
-/** One line of facts: connection, session, servers and their sandboxes, model, policy, pending approvals. */
-export function StatusBar({ connection, session, pending, engine }: StatusBarProps) {
+/** One line of facts: connection, what mcpd runs loosened, session, servers and their sandboxes, model, policy, pending approvals. */
+export function StatusBar({ connection, session, pending, engine, loosened }: StatusBarProps) {
+  const marker = loosenedMarker(loosened);
   return (
     <Box flexWrap="wrap" columnGap={2}>
       <ConnectionBadge connection={connection} />
+      {marker ? (
+        // Daemon-wide and first after the link: a sandbox running with less protection than it says must not be missed.
+        <Text backgroundColor={theme.error} color="white" bold>
+          {` ${marker} `}
+        </Text>
+      ) : null}
       {session ? (
         <>
           <Text>

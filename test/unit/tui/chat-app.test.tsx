@@ -236,6 +236,23 @@ describe('ChatApp', () => {
     expect(controller.getSnapshot().view?.lastSeq).toBe(6);
   });
 
+  it('shows what a restarted mcpd runs loosened in the status bar, and drops it when a later one runs locked down', async () => {
+    const { app, daemon } = await openChat();
+    expect(await waitForFrame(app, '● connected')).not.toContain('LOOSENED');
+    const restart = (startedAt: number, loosened: string[] | undefined) => {
+      daemon.down = true;
+      daemon.dropAll();
+      daemon.loosened = loosened;
+      daemon.startedAt = startedAt;
+      daemon.down = false;
+    };
+    restart(2_000, ['rootless Podman on cgroup v1 cannot apply limits', 'MCPGW_TEST_EGRESS is set']);
+    const loose = await waitForFrame(app, (f) => f.includes('● connected') && f.includes('LOOSENED'));
+    expect(loose).toMatch(/● connected\s+LOOSENED: rootless Podman on cgroup v1 cannot apply limits \(\+1\)/);
+    restart(3_000, undefined);
+    await waitForFrame(app, (f) => f.includes('● connected') && !f.includes('LOOSENED'));
+  });
+
   it('runs slash commands: /sessions, /servers, /help, /log, /call, /switch, /new and reports mistakes', async () => {
     const { app, daemon, sid } = await openChat();
     const other = daemon.addSession({ title: 'another one', lastActive: 1 });

@@ -20,6 +20,8 @@ export class FakeDaemon {
   readonly clients: FakeClient[] = [];
   startedAt = 1_000;
   down = false;
+  /** What `daemon:status` says mcpd runs loosened (absent when unset, as from mcpd). */
+  loosened: string[] | undefined;
   /** Answers for `question:answer` (default: applied). */
   approvalReply: { applied: boolean; by?: string } = { applied: true };
   private ts = Date.now() - 60_000;
@@ -93,7 +95,15 @@ export class FakeDaemon {
     };
     switch (name) {
       case 'daemon:status':
-        return { pid: 1, url: 'http://fake', version: 'test', startedAt: this.startedAt, uptimeSeconds: 1, user: 'alice' };
+        return {
+          pid: 1,
+          url: 'http://fake',
+          version: 'test',
+          startedAt: this.startedAt,
+          uptimeSeconds: 1,
+          user: 'alice',
+          ...(this.loosened ? { loosened: this.loosened } : {}),
+        };
       case 'session:list':
         return [...this.sessions];
       case 'session:get':

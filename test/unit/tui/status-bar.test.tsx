@@ -34,6 +34,35 @@ describe('StatusBar', () => {
     expect(frame).toContain('web ● running (loosened: network bridge, writable mount /data)');
   });
 
+  it('is loud about what mcpd runs loosened: the first item and how many more, right after the link', () => {
+    const loosened = ['rootless Podman on cgroup v1 cannot apply memory, CPU or pids limits', 'MCPGW_TEST_EGRESS is set'];
+    const frame = render(<StatusBar connection={{ kind: 'connected' }} session={session} pending={0} loosened={loosened} />).lastFrame();
+    expect(plain(frame)).toMatch(
+      /^● connected\s+LOOSENED: rootless Podman on cgroup v1 cannot apply memory, CPU or pids limits \(\+1\)\s+s_8f3k2/,
+    );
+    // Without a session (or mcpd) it is still there: it is about the daemon, not the session.
+    expect(
+      plain(render(<StatusBar connection={{ kind: 'closed' }} session={undefined} pending={0} loosened={['no limits']} />).lastFrame()),
+    ).toBe('✗ disconnected   LOOSENED: no limits');
+  });
+
+  it('shows nothing of loosening when mcpd runs nothing loosened', () => {
+    for (const loosened of [undefined, []]) {
+      const frame = plain(
+        render(<StatusBar connection={{ kind: 'connected' }} session={session} pending={0} loosened={loosened} />).lastFrame(),
+      );
+      expect(frame).not.toContain('LOOSENED');
+    }
+  });
+
+  it('cannot be driven by what the loosened lines hold', () => {
+    const frame = render(
+      <StatusBar connection={{ kind: 'connected' }} session={undefined} pending={0} loosened={['\u001b]52;c;aGk=\u0007limits\nOK']} />,
+    ).lastFrame();
+    expect(plain(frame)).toBe('● connected   LOOSENED: ␛]52;c;aGk=␇limits⏎OK');
+    expect(frame).not.toContain('\u001b]52');
+  });
+
   it('says when it is reconnecting, and why', () => {
     const frame = plain(
       render(

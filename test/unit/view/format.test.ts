@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { annotationClaims, callName, describeDecider, formatElapsed } from '../../../src/view/format.js';
+import { annotationClaims, callName, describeDecider, formatElapsed, loosenedMarker } from '../../../src/view/format.js';
 
 describe('view formatting', () => {
+  it('marks what mcpd runs loosened: the first item, how many more, one safe line', () => {
+    expect(loosenedMarker(undefined)).toBeUndefined();
+    expect(loosenedMarker([])).toBeUndefined();
+    expect(loosenedMarker(['network bridge'])).toBe('LOOSENED: network bridge');
+    expect(loosenedMarker(['network bridge', 'no limits', 'test egress'])).toBe('LOOSENED: network bridge (+2)');
+    // What comes over the wire is checked: no control character reaches a terminal, nothing starts a line of its own.
+    expect(loosenedMarker(['\u001b[2Jlimits\nOK'])).toBe('LOOSENED: ␛[2Jlimits⏎OK');
+    expect(loosenedMarker('network bridge')).toBeUndefined();
+    expect(loosenedMarker([42, '', 'writable mount /data'])).toBe('LOOSENED: writable mount /data');
+    const long = loosenedMarker(['x'.repeat(300), 'y']);
+    expect(long).toBe(`LOOSENED: ${'x'.repeat(99)}… (+1)`);
+  });
+
   it('presents annotations as the server’s claims, in words', () => {
     expect(annotationClaims({ readOnlyHint: true, idempotentHint: true, openWorldHint: false })).toEqual([
       'read-only',
