@@ -1,21 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { SessionEvent, SessionEventName, SessionEventPayloads } from '../../src/protocol/events.js';
-import type { SessionStatus } from '../../src/protocol/session.js';
 import { DEFAULT_EVENT_LOG_LIMITS, EventStream, type EventLogLimits } from './event-stream.js';
 import { refusedWhenFull } from './full.js';
 import { checkMulti } from './multi.js';
 import { keys, type Keys } from './keys.js';
 import { RedisSubscriptions } from './subscriptions.js';
+import { fromHash, toHash } from './session-hash.js';
+import { AuditLog } from './audit-log.js';
 import type { AuditEntry, SessionRecord, SessionStore, StoredQuestion } from './ports.js';
 import type { ToolPin } from '../pins/pin.js';
 import { withScripts, type ScriptedRedis } from './scripts.js';
 
 export type { AuditEntry, SessionRecord, StoredQuestion } from './ports.js';
-
-const AUDIT_CAP = 200_000;
-const SESSION_AUDIT_CAP = 10_000;
-const OWNER_AUDIT_CAP = 50_000;
 
 /** Everything mcpd keeps in Redis, behind the store ports; related writes are atomic (MULTI or a script). */
 export class Store implements SessionStore {
@@ -23,18 +20,18 @@ export class Store implements SessionStore {
   private readonly redis: ScriptedRedis;
   private readonly eventStream: EventStream;
   private readonly follows: RedisSubscriptions;
-  /** Session id → owner (it never changes), so an audit write needs no extra read. */
-  private readonly owners = new Map<string, string>();
+  private readonly auditLog: AuditLog;
 
   constructor(redis: Redis, prefix = 'mcpgw:', eventLimits: Partial<EventLogLimits> = {}) {
     this.k = keys(prefix);
     this.redis = withScripts(redis);
     this.eventStream = new EventStream(this.redis, this.k, { ...DEFAULT_EVENT_LOG_LIMITS, ...eventLimits });
     this.follows = new RedisSubscriptions(this.redis, this.k);
+    this.auditLog = new AuditLog(this.redis, this.k);
   }
 
   async createSession(rec: SessionRecord): Promise<void> {
-    this.rememberOwner(rec.id, rec.owner);
+    this.auditLog.rememberOwner(rec.id, rec.owner);
     await this.redis
       .multi()
       .hset(this.k.session(rec.id), toHash(rec))
@@ -284,61 +281,13 @@ export class Store implements SessionStore {
 
   // --- audit --------------------------------------------------------------------------------------------------
 
-  async audit(entry: AuditEntry): Promise<void> {
-    const owner = this.owners.get(entry.sessionId) ?? (await this.redis.hget(this.k.session(entry.sessionId), 'owner')) ?? entry.user;
-    this.rememberOwner(entry.sessionId, owner);
-    await this.redis
-      .mcpgwAuditOnce(
-        this.k.audit(),
-        this.k.once(randomUUID()),
-        this.k.sessionAudit(entry.sessionId),
-        this.k.ownerAudit(owner),
-        AUDIT_CAP,
-        SESSION_AUDIT_CAP,
-        OWNER_AUDIT_CAP,
-        JSON.stringify(entry),
-      )
-      .catch(refusedWhenFull('an audit entry'));
+  audit(entry: AuditEntry): Promise<void> {
+    return this.auditLog.append(entry);
   }
 
-  /**
-   * The newest `count` audit entries of one session, or of all of an owner's sessions, oldest first. Each is one
-   * XREVRANGE with COUNT on a per-session or per-owner stream: the cost is `count`, whatever the shared stream holds.
-   */
-  async readAudit(options: { owner: string; sessionId?: string | undefined; count: number }): Promise<AuditEntry[]> {
-    const key = options.sessionId ? this.k.sessionAudit(options.sessionId) : this.k.ownerAudit(options.owner);
-    const entries = await this.redis.xrevrange(key, '+', '-', 'COUNT', options.count);
-    return entries.map(([, fields]) => JSON.parse(fields[1] ?? '{}') as AuditEntry).reverse();
+  readAudit(options: { owner: string; sessionId?: string | undefined; count: number }): Promise<AuditEntry[]> {
+    return this.auditLog.read(options);
   }
-
-  private rememberOwner(sessionId: string, owner: string): void {
-    if (this.owners.size >= 10_000) this.owners.clear();
-    this.owners.set(sessionId, owner);
-  }
-}
-
-function toHash(rec: Partial<SessionRecord>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(rec)) {
-    if (value !== undefined) out[key] = Array.isArray(value) ? JSON.stringify(value) : String(value);
-  }
-  return out;
-}
-
-function fromHash(h: Record<string, string>): SessionRecord {
-  return {
-    id: h.id ?? '',
-    owner: h.owner ?? '',
-    title: h.title ?? '',
-    status: (h.status as SessionStatus | undefined) ?? 'idle',
-    model: h.model ?? '',
-    policyName: h.policyName ?? 'ask',
-    policy: h.policy ?? '',
-    servers: JSON.parse(h.servers ?? '[]') as string[],
-    createdAt: Number(h.createdAt ?? 0),
-    lastActive: Number(h.lastActive ?? 0),
-    seq: Number(h.seq ?? 0),
-  };
 }
 
 const pinField = (server: string, tool: string): string => `${server}\u0000${tool}`;
