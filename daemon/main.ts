@@ -87,16 +87,17 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
     const engine = deps.engine ?? openEngine(catalog.sandbox);
     const dockerOk = await pingDocker(engine, log);
 
+    const builder = new ImageBuilder({
+      engine,
+      instanceId: lock.instance,
+      baseImage: catalog.sandbox.baseImage,
+      pythonBaseImage: catalog.sandbox.pythonBaseImage,
+      build: catalog.sandbox.build,
+    });
     const services = buildServices({
       store,
       engine,
-      builder: new ImageBuilder({
-        engine,
-        instanceId: lock.instance,
-        baseImage: catalog.sandbox.baseImage,
-        pythonBaseImage: catalog.sandbox.pythonBaseImage,
-        build: catalog.sandbox.build,
-      }),
+      builder,
       model: deps.model ?? createGeminiModelClient({ apiKey: catalog.settings.gemini.apiKey, baseUrl: catalog.settings.gemini.baseUrl }),
       launch: createLaunchResolver({
         env: deps.env ?? process.env,
@@ -134,6 +135,12 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
 
     const janitor = startHousekeeping(deps, services, store);
     stack.push(() => janitor.stop());
+    // A standby for each server whose image is built, so that even a server's first start skips `create`
+    // (sandbox.standby); never a build, and those nobody takes go with the idle timeout.
+    if (catalog.sandbox.standby && dockerOk) {
+      const servers = [...catalog.servers.values()].filter((s) => !s.disabled);
+      void services.runtime.primeStandbys(servers, (s) => builder.imageFor(s, { build: false }).catch(() => undefined));
+    }
     const info: DaemonInfo = { pid: process.pid, instance: lock.instance, url: api.url, version: VERSION, startedAt };
     stack.push(writeDaemonInfo(stateDir, info));
     log.info('mcpd started', { url: api.url, pid: process.pid, version: VERSION, sessions: ids.length });

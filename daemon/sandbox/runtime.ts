@@ -1,5 +1,6 @@
 import type { ServerConfig } from '../../src/config/catalog.js';
 import type { LaunchSpec } from '../config/launch.js';
+import { isAllowlist } from '../../src/config/egress.js';
 import { McpgwError } from '../../src/errors.js';
 import type { ContainerEngine } from './engine.js';
 import type { SandboxNetworkLease, SandboxNetworks } from './network-hook.js';
@@ -198,7 +199,7 @@ export class SandboxRuntime {
         if (lease) this.leases.set(sandbox, lease);
         // The next session's start of this server: made now that this one is ready, not while it boots. A server
         // with a warm pool has its starts hidden already.
-        if (fingerprint && sessionId !== POOL_SESSION && !this.pool.has(server.name)) this.makeStandby(server);
+        if (fingerprint && sessionId !== POOL_SESSION && !this.pool.has(server.name)) void this.makeStandby(server);
         return sandbox;
       } catch (err) {
         await lease?.release();
@@ -216,13 +217,30 @@ export class SandboxRuntime {
     return { engine: this.opts.engine, server, launch, image, sessionId, instanceId: this.opts.instanceId, placement };
   }
 
+  /**
+   * Standbys for servers no session has started yet (mcpd's start), one after another, for those whose image is
+   * already there (`findImage` never builds) and which need no egress network of their own. Those nobody takes go
+   * with the idle timeout; from then on a server gets one only after it is used.
+   */
+  async primeStandbys(servers: Iterable<ServerConfig>, findImage: (server: ServerConfig) => Promise<string | undefined>): Promise<void> {
+    for (const server of servers) {
+      if (this.closed || !this.standby) return;
+      if (this.pool.has(server.name) || isAllowlist(server.network)) continue;
+      await this.makeStandby(server, findImage);
+    }
+  }
+
   /** A standby for `server`, resolved and checked exactly as a start is (the start that takes it checks again). */
-  private makeStandby(server: ServerConfig): void {
-    if (this.closed) return;
-    this.standby?.replenish(server.name, async () => {
+  private makeStandby(
+    server: ServerConfig,
+    findImage: (server: ServerConfig) => Promise<string | undefined> = (s) => this.opts.resolveImage(s, POOL_SESSION),
+  ): Promise<void> {
+    if (this.closed || !this.standby) return Promise.resolve();
+    return this.standby.replenish(server.name, async () => {
+      const image = await findImage(server);
+      if (image === undefined) return undefined;
       const launch = await this.opts.resolveLaunch(server);
       const placement = await this.opts.placement?.place(server);
-      const image = await this.opts.resolveImage(server, POOL_SESSION);
       const lease = await this.opts.networks?.prepare(server, POOL_SESSION);
       try {
         const input = { ...this.containerInput(server, launch, image, placement, POOL_SESSION), network: lease?.attachment };

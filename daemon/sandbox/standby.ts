@@ -57,17 +57,22 @@ export class StandbyPool {
     return undefined;
   }
 
-  /** Makes the server's standby in the background, unless one is waiting or being made. */
-  replenish(server: string, make: () => Promise<Standby>): void {
-    if (this.closed || this.waiting.has(server) || this.making.has(server)) return;
+  /**
+   * Makes the server's standby in the background, unless one is waiting or being made; `make` may find there is
+   * nothing to make (undefined). Settles when it is made, or not.
+   */
+  replenish(server: string, make: () => Promise<Standby | undefined>): Promise<void> {
+    if (this.closed || this.waiting.has(server) || this.making.has(server)) return Promise.resolve();
     const making = make()
       .then(async (standby) => {
+        if (!standby) return;
         if (this.closed || this.waiting.has(server)) return this.discard(standby);
         this.waiting.set(server, standby);
       })
       .catch((err: unknown) => this.onError(server, err))
       .finally(() => this.making.delete(server));
     this.making.set(server, making);
+    return making;
   }
 
   /** Removes standbys that waited `maxAgeMs` or longer; returns how many. */

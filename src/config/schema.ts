@@ -159,8 +159,9 @@ export const sandboxSettingsSchema = z
     /** runc (the engine's native runtime), runsc (gVisor: refused where the engine lacks it), auto (runsc if there). */
     runtime: runtimeSettingSchema.default('runc'),
     /**
-     * Keep one created, never-started container of each server sessions use, for the next session's start (no
-     * process, CPU or memory while it waits; removed after the idle timeout). false makes every start create its own.
+     * Keep one created, never-started container per server for the next start (no process, CPU or memory while it
+     * waits): made at mcpd's start for each server whose image is built and after each start; removed after the
+     * idle timeout. false makes every start create its own.
      */
     standby: z.boolean().default(true),
   })

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionEventOf } from '../../src/protocol/events.js';
 import type { SessionInfo } from '../../src/protocol/session.js';
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { containersOf, engine } from '../helpers/docker.js';
+import { sessionContainer, startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { containerExists, engine } from '../helpers/docker.js';
 import { EventRecorder } from '../helpers/events.js';
 
 let t: TestDaemon;
@@ -30,7 +30,7 @@ describe('daemon.prestart', () => {
       : (await events.waitFor<SessionEventOf<'session:updated'>>((e) => e.type === 'session:updated' && running(e.session))).session;
     const [server] = session.servers;
     expect(server).toMatchObject({ name: 'testsrv', state: 'running', runtime: 'runc' });
-    expect(await containersOf(created.id)).toEqual([server!.containerId]);
+    expect(await containerExists(server!.containerId!)).toBe(true);
     expect((await engine.inspect(server!.containerId!)).HostConfig).toMatchObject({ CpuPeriod: 1_000_000, CpuQuota: 500_000 });
     const status = await client.request('daemon:status', {});
     expect(status.containers.runtimes).toEqual({ runc: 1 });
@@ -42,9 +42,9 @@ describe('daemon.prestart', () => {
       args: { message: 'ready' },
     });
     expect(result).toMatchObject({ ok: true, text: 'echo: ready' });
-    // The call used the prestarted sandbox: still one container.
-    expect(await containersOf(created.id)).toEqual([server!.containerId]);
+    // The call used the prestarted sandbox: still the same container.
+    expect(await sessionContainer(client, created.id)).toBe(server!.containerId);
     await client.request('session:kill', { sessionId: created.id });
-    expect(await containersOf(created.id)).toEqual([]);
+    expect(await containerExists(server!.containerId!)).toBe(false);
   });
 });

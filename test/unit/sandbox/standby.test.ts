@@ -86,3 +86,13 @@ describe('StandbyPool', () => {
     expect(p.size).toBe(0);
   });
 });
+
+describe('StandbyPool, when there is nothing to make', () => {
+  it('keeps nothing and reports nothing (an image not built yet is not a failure)', async () => {
+    const { pool: p, errors, removed } = pool();
+    await p.replenish('s', async () => undefined);
+    expect(p.size).toBe(0);
+    expect(errors).toEqual([]);
+    expect(removed).toEqual([]);
+  });
+});
