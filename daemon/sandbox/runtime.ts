@@ -5,11 +5,11 @@ import { McpgwError } from '../../src/errors.js';
 import type { ContainerEngine } from './engine.js';
 import type { SandboxNetworkLease, SandboxNetworks } from './network-hook.js';
 import type { SandboxPeer } from './peer.js';
-import type { Placement, SandboxPlacement } from './runtime-choice.js';
+import type { SandboxPlacement } from './runtime-choice.js';
 import { Sandbox, type SandboxExit } from './sandbox.js';
 import { createSandboxContainer } from './container.js';
 import { Semaphore } from './semaphore.js';
-import { StandbyPool, removeStandby, standbyFingerprint } from './standby.js';
+import { StandbyPool, makeStandby, removeStandby, standbyFingerprint } from './standby.js';
 import { purgeOrphanContainers } from './orphans.js';
 import { WarmPool } from './warm-pool.js';
 
@@ -171,12 +171,9 @@ export class SandboxRuntime {
         lease ??= await this.opts.networks?.prepare(server, sessionId);
         // A standby's network was made for no session: its egress is this session's from the first packet.
         if (standby) lease?.bind(sessionId);
-        const created =
-          standby?.created ??
-          (await createSandboxContainer({
-            ...this.containerInput(server, launch, image, placement, sessionId),
-            network: lease?.attachment,
-          }));
+        const { engine, instanceId } = this.opts;
+        const input = { engine, instanceId, server, launch, image, sessionId, placement, network: lease?.attachment };
+        const created = standby?.created ?? (await createSandboxContainer(input));
         // The callbacks read the sandbox's session when they fire: a pooled sandbox changes hands once.
         let self: Sandbox | undefined;
         const sandbox = await Sandbox.boot(created, {
@@ -213,10 +210,6 @@ export class SandboxRuntime {
     }
   }
 
-  private containerInput(server: ServerConfig, launch: LaunchSpec, image: string, placement: Placement | undefined, sessionId: string) {
-    return { engine: this.opts.engine, server, launch, image, sessionId, instanceId: this.opts.instanceId, placement };
-  }
-
   /**
    * Standbys for servers no session has started yet (mcpd's start), one after another, for those whose image is
    * already there (`findImage` never builds) and which need no egress network of their own. Those nobody takes go
@@ -238,18 +231,7 @@ export class SandboxRuntime {
     if (this.closed || !this.standby) return Promise.resolve();
     return this.standby.replenish(server.name, async () => {
       const image = await findImage(server);
-      if (image === undefined) return undefined;
-      const launch = await this.opts.resolveLaunch(server);
-      const placement = await this.opts.placement?.place(server);
-      const lease = await this.opts.networks?.prepare(server, POOL_SESSION);
-      try {
-        const input = { ...this.containerInput(server, launch, image, placement, POOL_SESSION), network: lease?.attachment };
-        const created = await createSandboxContainer(input);
-        return { created, lease, fingerprint: standbyFingerprint(launch, image, placement), madeAt: Date.now() };
-      } catch (err) {
-        await lease?.release();
-        throw err;
-      }
+      return image === undefined ? undefined : makeStandby({ ...this.opts, label: POOL_SESSION }, server, image);
     });
   }
 

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { LaunchSpec } from '../config/launch.js';
-import type { CreatedContainer } from './container.js';
+import type { ServerConfig } from '../../src/config/catalog.js';
+import { createSandboxContainer, type CreatedContainer } from './container.js';
 import type { ContainerEngine } from './engine.js';
-import type { SandboxNetworkLease } from './network-hook.js';
-import type { Placement } from './runtime-choice.js';
+import type { SandboxNetworkLease, SandboxNetworks } from './network-hook.js';
+import type { Placement, SandboxPlacement } from './runtime-choice.js';
 
 /** A created, never-started container waiting for the next session that needs its server. */
 export interface Standby {
@@ -105,4 +106,38 @@ export function removeStandby(engine: Pick<ContainerEngine, 'remove'>): (standby
       await lease?.release();
     }
   };
+}
+
+export interface StandbyDeps {
+  engine: ContainerEngine;
+  instanceId: string;
+  /** The session label of a container no session has taken yet. */
+  label: string;
+  resolveLaunch: (server: ServerConfig) => Promise<LaunchSpec>;
+  placement?: SandboxPlacement | undefined;
+  networks?: SandboxNetworks | undefined;
+}
+
+/** One standby of `server` on `image`, resolved and checked exactly as a start is (the start that takes it checks again). */
+export async function makeStandby(deps: StandbyDeps, server: ServerConfig, image: string): Promise<Standby> {
+  const launch = await deps.resolveLaunch(server);
+  const placement = await deps.placement?.place(server);
+  const lease = await deps.networks?.prepare(server, deps.label);
+  try {
+    const { engine, instanceId, label: sessionId } = deps;
+    const created = await createSandboxContainer({
+      engine,
+      instanceId,
+      server,
+      launch,
+      image,
+      sessionId,
+      placement,
+      network: lease?.attachment,
+    });
+    return { created, lease, fingerprint: standbyFingerprint(launch, image, placement), madeAt: Date.now() };
+  } catch (err) {
+    await lease?.release();
+    throw err;
+  }
 }
