@@ -16,6 +16,11 @@ export function withTestRuntime(config: Record<string, unknown>): Record<string,
   return { ...config, sandbox: { runtime, ...((config.sandbox as object | undefined) ?? {}) } };
 }
 
+/** The test config file's `mcpServers` entries as written, for tests that change one or add their own. */
+export function testServerEntries(): Record<string, Record<string, unknown>> {
+  return (JSON.parse(readFileSync(TEST_CONFIG_FILE, 'utf8')) as { mcpServers: Record<string, Record<string, unknown>> }).mcpServers;
+}
+
 /** Loads the test catalog the same way mcpgw loads a user's config file. */
 export function testCatalog(): Catalog {
   return parseConfigText(readFileSync(TEST_CONFIG_FILE, 'utf8'), TEST_CONFIG_FILE).catalog;

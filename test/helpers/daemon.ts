@@ -4,10 +4,11 @@ import path from 'node:path';
 import { parseConfigText } from '../../daemon/config/load.js';
 import { createLogger } from '../../daemon/logger.js';
 import { startDaemon, type Daemon, type DaemonDeps } from '../../daemon/main.js';
-import type { ModelClient } from '../../daemon/agent/model/index.js';
+import { createGeminiModelClient, type ModelClient } from '../../daemon/agent/model/index.js';
 import { DaemonClient } from '../../tui/client/client.js';
 import { TEST_CONFIG_FILE, withTestRuntime } from './catalog.js';
 import { engine } from './docker.js';
+import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
 
 export interface TestDaemon {
   daemon: Daemon;
@@ -71,4 +72,19 @@ export async function startTestDaemon(
 export async function sessionContainer(client: DaemonClient, sessionId: string, server = 'testsrv'): Promise<string | undefined> {
   const session = await client.request('session:get', { sessionId });
   return session.servers.find((s) => s.name === server)?.containerId;
+}
+
+/** A test mcpd whose model is the fake Gemini over HTTP (the real REST surface), with a connected client. */
+export async function startAgentDaemon(
+  options: Omit<Parameters<typeof startTestDaemon>[0], 'model'> = {},
+): Promise<{ fake: FakeGemini; t: TestDaemon; client: DaemonClient }> {
+  const fake = await startFakeGemini();
+  try {
+    const model = createGeminiModelClient({ apiKey: 'test-key', baseUrl: fake.baseUrl, baseDelayMs: 1, maxDelayMs: 5 });
+    const t = await startTestDaemon({ ...options, model });
+    return { fake, t, client: await t.client() };
+  } catch (err) {
+    await fake.close();
+    throw err;
+  }
 }

@@ -2,11 +2,11 @@ import type { Content } from '@google/genai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGeminiModelClient } from '../../daemon/agent/model/index.js';
 import type { SessionEvent } from '../../src/protocol/events.js';
 import type { DaemonClient } from '../../tui/client/client.js';
-import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
+import type { FakeGemini } from '../fixtures/fake-gemini/index.js';
+import { testServerEntries } from '../helpers/catalog.js';
+import { startAgentDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { engine } from '../helpers/docker.js';
 import { EventRecorder } from '../helpers/events.js';
 import { expectValidHistory } from '../helpers/history.js';
@@ -17,19 +17,16 @@ let t: TestDaemon;
 let client: DaemonClient;
 
 beforeAll(async () => {
-  fake = await startFakeGemini();
-  t = await startTestDaemon({
+  ({ fake, t, client } = await startAgentDaemon({
     config: {
       daemon: { warmPool: { testsrv: 1 } },
       // A server whose env carries a secret: it must never show up in events, audit or the log.
       mcpServers: {
-        ...(JSON.parse(readFileSync(new URL('../fixtures/servers.json', import.meta.url), 'utf8')) as { mcpServers: object }).mcpServers,
+        ...testServerEntries(),
         secretive: { build: { npm: ['./test-server'] }, command: 'mcpgw-test-server', env: { API_TOKEN: SECRET } },
       },
     },
-    model: createGeminiModelClient({ apiKey: 'test-key', baseUrl: fake.baseUrl }),
-  });
-  client = await t.client();
+  }));
 });
 
 afterAll(async () => {

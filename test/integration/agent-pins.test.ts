@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGeminiModelClient } from '../../daemon/agent/model/index.js';
 import type { SessionEvent } from '../../src/protocol/events.js';
 import type { ToolApprovalAsk } from '../../src/protocol/questions.js';
 import type { ToolPinSummary } from '../../src/protocol/session.js';
 import type { DaemonClient } from '../../tui/client/client.js';
-import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
+import type { FakeGemini } from '../fixtures/fake-gemini/index.js';
 import { mcpgw } from '../helpers/cli.js';
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { startAgentDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { EventRecorder } from '../helpers/events.js';
 
 let fake: FakeGemini;
@@ -14,11 +13,7 @@ let t: TestDaemon;
 let client: DaemonClient;
 
 beforeAll(async () => {
-  fake = await startFakeGemini();
-  t = await startTestDaemon({
-    model: createGeminiModelClient({ apiKey: 'test-key', baseUrl: fake.baseUrl, baseDelayMs: 1, maxDelayMs: 5 }),
-  });
-  client = await t.client();
+  ({ fake, t, client } = await startAgentDaemon());
 });
 
 afterAll(async () => {

@@ -1,11 +1,10 @@
 import type { Content } from '@google/genai';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGeminiModelClient } from '../../daemon/agent/model/index.js';
 import type { SessionEvent } from '../../src/protocol/events.js';
 import type { DaemonClient } from '../../tui/client/client.js';
-import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
+import type { FakeGemini } from '../fixtures/fake-gemini/index.js';
+import { startAgentDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { EventRecorder } from '../helpers/events.js';
 import { expectValidHistory } from '../helpers/history.js';
 
@@ -14,12 +13,7 @@ let t: TestDaemon;
 let client: DaemonClient;
 
 beforeAll(async () => {
-  fake = await startFakeGemini();
-  t = await startTestDaemon({
-    config: { daemon: { approvalTimeout: '3s' } },
-    model: createGeminiModelClient({ apiKey: 'test-key', baseUrl: fake.baseUrl, baseDelayMs: 1, maxDelayMs: 5 }),
-  });
-  client = await t.client();
+  ({ fake, t, client } = await startAgentDaemon({ config: { daemon: { approvalTimeout: '3s' } } }));
 });
 
 afterAll(async () => {

@@ -1,12 +1,11 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGeminiModelClient } from '../../daemon/agent/model/index.js';
 import { isMcpgwError } from '../../src/errors.js';
 import type { SessionEvent } from '../../src/protocol/events.js';
-import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
+import type { FakeGemini } from '../fixtures/fake-gemini/index.js';
 import { TEST_CONFIG_FILE } from '../helpers/catalog.js';
 import { mcpgw } from '../helpers/cli.js';
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { startAgentDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { EventRecorder } from '../helpers/events.js';
 import { writeTestConfig } from '../helpers/mcpd-process.js';
 import type { DaemonClient } from '../../tui/client/client.js';
@@ -26,13 +25,7 @@ let t: TestDaemon;
 let client: DaemonClient;
 
 beforeAll(async () => {
-  fake = await startFakeGemini();
-  t = await startTestDaemon({
-    config: { mcpServers: MCP_SERVERS },
-    model: createGeminiModelClient({ apiKey: 'test-key', baseUrl: fake.baseUrl }),
-    env: {},
-  });
-  client = await t.client();
+  ({ fake, t, client } = await startAgentDaemon({ config: { mcpServers: MCP_SERVERS }, env: {} }));
 });
 
 afterAll(async () => {

@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGeminiModelClient } from '../../daemon/agent/model/index.js';
 import type { SessionEvent } from '../../src/protocol/events.js';
 import type { DaemonClient } from '../../tui/client/client.js';
-import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
-import { TEST_CONFIG_FILE } from '../helpers/catalog.js';
-import { sessionContainer, startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
+import type { FakeGemini } from '../fixtures/fake-gemini/index.js';
+import { testServerEntries } from '../helpers/catalog.js';
+import { startAgentDaemon, sessionContainer, type TestDaemon } from '../helpers/daemon.js';
 import { containerExists, engine } from '../helpers/docker.js';
 import { EventRecorder } from '../helpers/events.js';
 
@@ -19,15 +17,10 @@ type Done = Extract<SessionEvent, { type: 'agent:response' }>;
 type Changed = Extract<SessionEvent, { type: 'server:changed' }>;
 
 beforeAll(async () => {
-  fake = await startFakeGemini();
-  const base = JSON.parse(readFileSync(TEST_CONFIG_FILE, 'utf8')) as { mcpServers: Record<string, Record<string, unknown>> };
+  const servers = testServerEntries();
   // server-everything with a host directory mounted: the mount is its one root.
-  const everything = { ...base.mcpServers.everything, mounts: ['./fs-data:/data'] };
-  t = await startTestDaemon({
-    config: { mcpServers: { ...base.mcpServers, everything } },
-    model: createGeminiModelClient({ apiKey: 'test-key', baseUrl: fake.baseUrl, baseDelayMs: 1, maxDelayMs: 5 }),
-  });
-  client = await t.client();
+  const everything = { ...servers.everything, mounts: ['./fs-data:/data'] };
+  ({ fake, t, client } = await startAgentDaemon({ config: { mcpServers: { ...servers, everything } } }));
   sessionId = (await client.request('session:create', { servers: ['everything', 'testsrv'] })).id;
   events = new EventRecorder(client);
   await client.request('session:attach', { sessionId });

@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGeminiModelClient } from '../../daemon/agent/model/index.js';
 import type { SessionEvent } from '../../src/protocol/events.js';
 import type { DaemonClient } from '../../tui/client/client.js';
-import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
-import { TEST_CONFIG_FILE } from '../helpers/catalog.js';
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
+import type { FakeGemini } from '../fixtures/fake-gemini/index.js';
+import { testServerEntries } from '../helpers/catalog.js';
+import { startAgentDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { EventRecorder } from '../helpers/events.js';
 
 // MCP elicitation against the real @modelcontextprotocol/server-everything in its sandbox: it registers its
@@ -16,15 +14,11 @@ let t: TestDaemon;
 let client: DaemonClient;
 
 beforeAll(async () => {
-  fake = await startFakeGemini();
   // server-everything with a short per-call timeout: a person slower than it must not make its call time out.
-  const servers = (JSON.parse(readFileSync(TEST_CONFIG_FILE, 'utf8')) as { mcpServers: Record<string, Record<string, unknown>> })
-    .mcpServers;
-  t = await startTestDaemon({
+  const servers = testServerEntries();
+  ({ fake, t, client } = await startAgentDaemon({
     config: { mcpServers: { ...servers, everything: { ...servers.everything, timeout: `${TIMEOUT_S}s` } } },
-    model: createGeminiModelClient({ apiKey: 'test-key', baseUrl: fake.baseUrl, baseDelayMs: 1, maxDelayMs: 5 }),
-  });
-  client = await t.client();
+  }));
 });
 
 afterAll(async () => {

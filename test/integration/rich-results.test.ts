@@ -3,12 +3,12 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGeminiModelClient } from '../../daemon/agent/model/index.js';
 import { TokenStore } from '../../daemon/state/tokens.js';
 import type { SessionEvent } from '../../src/protocol/events.js';
 import type { DaemonClient } from '../../tui/client/client.js';
-import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
+import type { FakeGemini } from '../fixtures/fake-gemini/index.js';
+import { testServerEntries } from '../helpers/catalog.js';
+import { startAgentDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { EventRecorder } from '../helpers/events.js';
 import { expectValidHistory } from '../helpers/history.js';
 
@@ -25,14 +25,9 @@ let client: DaemonClient;
 const RICH = fileURLToPath(new URL('../fixtures/rich-server/server.mjs', import.meta.url));
 
 beforeAll(async () => {
-  fake = await startFakeGemini();
-  const servers = (JSON.parse(readFileSync(new URL('../fixtures/servers.json', import.meta.url), 'utf8')) as { mcpServers: object })
-    .mcpServers;
-  t = await startTestDaemon({
-    config: { mcpServers: { ...servers, rich: { command: 'node', args: [RICH] } } },
-    model: createGeminiModelClient({ apiKey: 'test-key', baseUrl: fake.baseUrl, baseDelayMs: 1, maxDelayMs: 5 }),
-  });
-  client = await t.client();
+  ({ fake, t, client } = await startAgentDaemon({
+    config: { mcpServers: { ...testServerEntries(), rich: { command: 'node', args: [RICH] } } },
+  }));
 });
 
 afterAll(async () => {
