@@ -1,32 +1,25 @@
-import { rmSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
+import type { FakeGemini } from '../fixtures/fake-gemini/index.js';
 import { containersOf } from '../helpers/docker.js';
-import { McpdProcess } from '../helpers/mcpd-process.js';
-import { buildWeb, launchPage, openWebClient, startMcpdOn } from './web-mcpd.js';
+import type { McpdProcess } from '../helpers/mcpd-process.js';
+import { newSessionOn, openWebClient, startWebWorld, stopWebWorld, type WebWorld } from './web-mcpd.js';
 
+let world: Partial<WebWorld> = {};
 let fake: FakeGemini;
 let mcpd: McpdProcess;
-let browser: Browser;
 let page: Page;
 let sessionId = '';
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  await buildWeb();
-  fake = await startFakeGemini();
-  mcpd = McpdProcess.create({ env: { GEMINI_API_KEY: 'test', GOOGLE_GEMINI_BASE_URL: fake.baseUrl } });
-  await startMcpdOn(mcpd, 0);
   // Any page or console error fails the test, from the page's load on (a CSP refusal would be one).
-  ({ browser, page } = await launchPage(pageErrors));
+  world = await startWebWorld(pageErrors);
+  ({ fake, mcpd, page } = world as WebWorld);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await mcpd?.kill('SIGTERM');
-  await fake?.close();
-  if (mcpd) rmSync(mcpd.stateDir, { recursive: true, force: true, maxRetries: 5 });
+  await stopWebWorld(world);
   if (sessionId) expect(await containersOf(sessionId)).toEqual([]);
 });
 
@@ -34,15 +27,7 @@ describe('the web side panel: resources and prompts of server-everything, in Chr
   it('reads and attaches a resource, fills a template and a prompt with the server’s completions, reads one and sends the other', async () => {
     await openWebClient(page, mcpd);
 
-    await page.getByTestId('new-session').click();
-    const form = page.getByTestId('new-session-form');
-    await form.getByLabel('everything').waitFor();
-    const ticked = form.getByRole('checkbox', { checked: true });
-    while ((await ticked.count()) > 0) await ticked.first().uncheck();
-    await page.getByLabel('everything').check();
-    await page.getByTestId('create-session').click();
-    await page.waitForURL(/\/s\/[A-Za-z0-9_-]+$/);
-    sessionId = new URL(page.url()).pathname.split('/')[2] ?? '';
+    sessionId = await newSessionOn(page, 'everything');
 
     // Resources: the panel lists the server's, reads one (marked as the server's) and attaches it.
     const panel = page.getByTestId('content-panel');

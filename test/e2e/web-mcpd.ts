@@ -4,7 +4,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { build } from 'vite';
 import { webOpen } from '../../cli/client/web.js';
-import type { McpdProcess } from '../helpers/mcpd-process.js';
+import { rmSync } from 'node:fs';
+import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
+import { McpdProcess } from '../helpers/mcpd-process.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -85,4 +87,46 @@ export async function openWebClient(page: Page, mcpd: McpdProcess): Promise<void
   expect(await webOpen({ print: true }, { out: (text) => out.push(text), err: () => undefined }, { env })).toBe(0);
   await page.goto(out[0] ?? '');
   await page.locator('[data-testid=connection-state][data-state=connected]').waitFor();
+}
+
+/** What a web test runs against: the fake Gemini, a real mcpd using it, and a Chromium page. */
+export interface WebWorld {
+  fake: FakeGemini;
+  mcpd: McpdProcess;
+  browser: Browser;
+  page: Page;
+}
+
+/**
+ * Builds the web client, starts the fake Gemini and an mcpd on it (with `config` over the test config, if given) and
+ * opens a page that records every page and console error into `pageErrors` from its load on (a CSP refusal is one).
+ */
+export async function startWebWorld(pageErrors: string[], config?: Record<string, unknown>): Promise<WebWorld> {
+  await buildWeb();
+  const fake = await startFakeGemini();
+  const mcpd = McpdProcess.create({ ...(config ? { config } : {}), env: { GEMINI_API_KEY: 'test', GOOGLE_GEMINI_BASE_URL: fake.baseUrl } });
+  await startMcpdOn(mcpd, 0);
+  return { fake, mcpd, ...(await launchPage(pageErrors)) };
+}
+
+/** Closes the page, stops mcpd and the fake Gemini, and removes mcpd's state dir: whatever of them was started. */
+export async function stopWebWorld(world: Partial<WebWorld>): Promise<void> {
+  await world.browser?.close();
+  await world.mcpd?.kill('SIGTERM');
+  await world.fake?.close();
+  if (world.mcpd) rmSync(world.mcpd.stateDir, { recursive: true, force: true, maxRetries: 5 });
+}
+
+/** Creates a session on `server` alone from the new-session form (every available server starts ticked); its id. */
+export async function newSessionOn(page: Page, server: string, policy?: string): Promise<string> {
+  await page.getByTestId('new-session').click();
+  const form = page.getByTestId('new-session-form');
+  await form.getByLabel(server).waitFor();
+  const ticked = form.getByRole('checkbox', { checked: true });
+  while ((await ticked.count()) > 0) await ticked.first().uncheck();
+  await form.getByLabel(server).check();
+  if (policy) await page.getByTestId('policy-select').selectOption(policy);
+  await page.getByTestId('create-session').click();
+  await page.waitForURL(/\/s\/[A-Za-z0-9_-]+$/);
+  return new URL(page.url()).pathname.split('/')[2] ?? '';
 }

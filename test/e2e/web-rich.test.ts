@@ -1,36 +1,28 @@
-import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
+import type { FakeGemini } from '../fixtures/fake-gemini/index.js';
+import { testServerEntries } from '../helpers/catalog.js';
 import { containersOf } from '../helpers/docker.js';
-import { McpdProcess } from '../helpers/mcpd-process.js';
-import { buildWeb, launchPage, openWebClient, startMcpdOn } from './web-mcpd.js';
+import type { McpdProcess } from '../helpers/mcpd-process.js';
+import { newSessionOn, openWebClient, startWebWorld, stopWebWorld, type WebWorld } from './web-mcpd.js';
 
 // Large results come from test/fixtures/rich-server (a 160×160 PNG of noise, about 77 KB: over what an event carries).
 const RICH = fileURLToPath(new URL('../fixtures/rich-server/server.mjs', import.meta.url));
 
+let world: Partial<WebWorld> = {};
 let fake: FakeGemini;
 let mcpd: McpdProcess;
-let browser: Browser;
 let page: Page;
 const sessionIds: string[] = [];
 const pageErrors: string[] = [];
 const violations: string[] = [];
 
 beforeAll(async () => {
-  await buildWeb();
-  fake = await startFakeGemini();
-  const { everything } = (
-    JSON.parse(readFileSync(new URL('../fixtures/servers.json', import.meta.url), 'utf8')) as { mcpServers: Record<string, unknown> }
-  ).mcpServers;
-  mcpd = McpdProcess.create({
-    config: { mcpServers: { everything, rich: { command: 'node', args: [RICH] } } },
-    env: { GEMINI_API_KEY: 'test', GOOGLE_GEMINI_BASE_URL: fake.baseUrl },
-  });
-  await startMcpdOn(mcpd, 0);
   // Any page or console error fails the test (a CSP refusal of the data: image would be one).
-  ({ browser, page } = await launchPage(pageErrors));
+  const { everything } = testServerEntries();
+  world = await startWebWorld(pageErrors, { mcpServers: { everything, rich: { command: 'node', args: [RICH] } } });
+  ({ fake, mcpd, page } = world as WebWorld);
   // Every CSP refusal, as the page itself sees it (the image's would be img-src).
   await page.addInitScript(() =>
     document.addEventListener('securitypolicyviolation', (e) => console.warn(`csp-violation ${e.effectiveDirective} ${e.blockedURI}`)),
@@ -39,25 +31,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await mcpd?.kill('SIGTERM');
-  await fake?.close();
-  if (mcpd) rmSync(mcpd.stateDir, { recursive: true, force: true, maxRetries: 5 });
+  await stopWebWorld(world);
   for (const id of sessionIds) expect(await containersOf(id)).toEqual([]);
 });
 
 /** Creates a session on one server (policy ask) from the page. */
 async function newSession(server: string): Promise<void> {
-  await page.getByTestId('new-session').click();
-  const form = page.getByTestId('new-session-form');
-  await form.getByLabel(server).waitFor();
-  const ticked = form.getByRole('checkbox', { checked: true });
-  while ((await ticked.count()) > 0) await ticked.first().uncheck();
-  await page.getByLabel(server).check();
-  await page.getByTestId('policy-select').selectOption('ask');
-  await page.getByTestId('create-session').click();
-  await page.waitForURL(/\/s\/[A-Za-z0-9_-]+$/);
-  sessionIds.push(new URL(page.url()).pathname.split('/')[2] ?? '');
+  sessionIds.push(await newSessionOn(page, server, 'ask'));
 }
 
 /** Sends a message and approves the one call it leads to. */

@@ -1,35 +1,28 @@
-import { rmSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.js';
+import type { FakeGemini } from '../fixtures/fake-gemini/index.js';
 import { containersOf } from '../helpers/docker.js';
-import { McpdProcess } from '../helpers/mcpd-process.js';
-import { buildWeb, launchPage, openWebClient, startMcpdOn } from './web-mcpd.js';
+import type { McpdProcess } from '../helpers/mcpd-process.js';
+import { newSessionOn, openWebClient, startWebWorld, stopWebWorld, type WebWorld } from './web-mcpd.js';
 
 // A person approves both sampling checkpoints in Chromium: server-everything's trigger-sampling-request (real, in
 // its sandbox) asks the model to write; the request, then the fake Gemini's answer, are shown before they go on.
 
+let world: Partial<WebWorld> = {};
 let fake: FakeGemini;
 let mcpd: McpdProcess;
-let browser: Browser;
 let page: Page;
 let sessionId = '';
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  await buildWeb();
-  fake = await startFakeGemini();
-  mcpd = McpdProcess.create({ env: { GEMINI_API_KEY: 'test', GOOGLE_GEMINI_BASE_URL: fake.baseUrl } });
-  await startMcpdOn(mcpd, 0);
   // Any page or console error fails the test, from the page's load on (a CSP refusal would be one).
-  ({ browser, page } = await launchPage(pageErrors));
+  world = await startWebWorld(pageErrors);
+  ({ fake, mcpd, page } = world as WebWorld);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await mcpd?.kill('SIGTERM');
-  await fake?.close();
-  if (mcpd) rmSync(mcpd.stateDir, { recursive: true, force: true, maxRetries: 5 });
+  await stopWebWorld(world);
   if (sessionId) expect(await containersOf(sessionId)).toEqual([]);
 });
 
@@ -37,16 +30,7 @@ describe('sampling in the web client', () => {
   it('shows the request, then the model answer, and returns it to the server once both are approved', async () => {
     await openWebClient(page, mcpd);
 
-    await page.getByTestId('new-session').click();
-    const form = page.getByTestId('new-session-form');
-    await form.getByLabel('everything').waitFor();
-    const ticked = form.getByRole('checkbox', { checked: true });
-    while ((await ticked.count()) > 0) await ticked.first().uncheck();
-    await form.getByLabel('everything').check();
-    await page.getByTestId('policy-select').selectOption('ask');
-    await page.getByTestId('create-session').click();
-    await page.waitForURL(/\/s\/[A-Za-z0-9_-]+$/);
-    sessionId = new URL(page.url()).pathname.split('/')[2] ?? '';
+    sessionId = await newSessionOn(page, 'everything', 'ask');
 
     fake.enqueue(
       {

@@ -11,7 +11,7 @@ import { startFakeGemini, type FakeGemini } from '../fixtures/fake-gemini/index.
 import { webOpen } from '../../cli/client/web.js';
 import { containersOf } from '../helpers/docker.js';
 import { McpdProcess } from '../helpers/mcpd-process.js';
-import { buildWeb, launchPage, startMcpdOn } from './web-mcpd.js';
+import { buildWeb, launchPage, newSessionOn, startMcpdOn } from './web-mcpd.js';
 
 // Set MCPGW_CAPTURE_SCREENS=1 to refresh docs/screens/web-*.png from this run.
 const CAPTURE = process.env.MCPGW_CAPTURE_SCREENS === '1';
@@ -136,17 +136,7 @@ describe('the web client in Chromium against a real mcpd', () => {
   });
 
   it('creates a session, asks before a tool runs, then shows its output and the streamed answer', async () => {
-    await page.getByTestId('new-session').click();
-    // Every available server starts ticked; this session uses only the test server.
-    const form = page.getByTestId('new-session-form');
-    await form.getByLabel('testsrv').waitFor();
-    const ticked = form.getByRole('checkbox', { checked: true });
-    while ((await ticked.count()) > 0) await ticked.first().uncheck();
-    await page.getByLabel('testsrv').check();
-    await page.getByTestId('policy-select').selectOption('ask');
-    await page.getByTestId('create-session').click();
-    await page.waitForURL(/\/s\/[A-Za-z0-9_-]+$/);
-    sessionId = new URL(page.url()).pathname.split('/')[2] ?? '';
+    sessionId = await newSessionOn(page, 'testsrv', 'ask');
     await page.locator(`[data-testid=session-row][data-session="${sessionId}"]`).waitFor();
 
     fake.enqueue(
