@@ -79,21 +79,21 @@ function explainSamplingRequest(
   return 0;
 }
 
+/** The options of `mcpgw policy explain`, as commander parses them. */
+export interface PolicyExplainOptions {
+  policy?: string;
+  server: string;
+  tool?: string;
+  host?: string;
+  args?: string;
+  annotations?: string;
+  sampling?: boolean;
+  usedTokens?: string;
+  maxTokens?: string;
+}
+
 /** `mcpgw policy explain`: what a policy decides for one call (or, with --sampling, one sampling request), and which rule decided. */
-export async function policyExplain(
-  opts: GlobalOptions & {
-    policy?: string;
-    server: string;
-    tool?: string;
-    host?: string;
-    args?: string;
-    annotations?: string;
-    sampling?: boolean;
-    usedTokens?: string;
-    maxTokens?: string;
-  },
-  io: CommandIO,
-): Promise<number> {
+export async function policyExplain(opts: GlobalOptions & PolicyExplainOptions, io: CommandIO): Promise<number> {
   const policy = await loadPolicy(opts.policy ?? 'ask');
   if (opts.host !== undefined) return explainNetwork(policy, opts.server, opts.host, opts.json === true, io);
   if (opts.sampling) return explainSamplingRequest(policy, opts, io);

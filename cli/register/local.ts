@@ -3,7 +3,7 @@ import { configImport } from '../local/config-import.js';
 import { doctor } from '../local/doctor.js';
 import { imagesBuild, imagesList } from '../local/images.js';
 import { serversList, serversTest } from '../local/servers.js';
-import { policyCheck, policyExplain } from '../local/policy.js';
+import { policyCheck, policyExplain, type PolicyExplainOptions } from '../local/policy.js';
 import { IMPORT_CLIENTS } from '../../src/config/import.js';
 import { processIO } from '../process-io.js';
 import { action } from '../action.js';
@@ -86,22 +86,5 @@ export function registerLocalCommands(program: Command): void {
     .option('--used-tokens <n>', 'with --sampling: tokens the server already used by sampling in the session', '0')
     .option('--max-tokens <n>', "with --sampling: the request's maxTokens", '1')
     .option('--json', 'machine-readable output')
-    .action(
-      action(
-        async (
-          o: {
-            policy?: string;
-            server: string;
-            tool?: string;
-            host?: string;
-            args?: string;
-            annotations?: string;
-            sampling?: boolean;
-            usedTokens?: string;
-            maxTokens?: string;
-          },
-          cmd: Command,
-        ) => policyExplain({ ...globals(cmd), ...o }, processIO),
-      ),
-    );
+    .action(action(async (o: PolicyExplainOptions, cmd: Command) => policyExplain({ ...globals(cmd), ...o }, processIO)));
 }
